@@ -1,0 +1,154 @@
+"""``digits-convert``: quantize a training run's best CNN, verify every variant, ship int8."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+EXAMPLES = """examples:
+  digits-convert runs/full --data ../shared/data/mnist.npz --out assets/
+  digits-convert runs/full/larger_cnn.keras --out /tmp/assets
+  digits-convert runs/quick --quick --out /tmp/assets --max-drop 1 --max-disagree 0.05
+exit codes: 0 shipped, 2 bad input (model or data), 3 verification failed (nothing shipped)
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="digits-convert", description=__doc__, epilog=EXAMPLES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("source", type=Path, help="a run folder (its product or best CNN) or a .keras file")
+    p.add_argument("--out", type=Path, default=Path("assets"), help="folder to ship into (default assets/)")
+    p.add_argument("--model", help="which model of the run folder (default: compact_cnn, else the best CNN)")
+    p.add_argument("--variant", default="int8", help="variant to ship: float32, float16, dynamic, int8")
+    p.add_argument("--data", help="MNIST .npz in the keras layout (default: $DIGITS_MNIST, then download)")
+    p.add_argument("--quick", action="store_true", help="small test subset, for tests and demos")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--calibration", type=int, default=500, help="training images used to calibrate int8")
+    p.add_argument("--max-drop", type=float, default=0.05, help="max test accuracy points int8 may lose")
+    p.add_argument("--max-disagree", type=float, default=0.003, help="max share of test images int8 may differ on")
+    return p
+
+
+def pick_model(source: Path, name: str | None) -> tuple[Path, dict, dict]:
+    """The .keras file to convert, its run's metrics and environment (empty for a bare file)."""
+    if source.is_dir():
+        metrics = json.loads((source / "metrics.json").read_text())["models"]
+        env_path = source / "environment.json"
+        env = json.loads(env_path.read_text()) if env_path.exists() else {}
+        if name is None:
+            cnns = {k: v for k, v in metrics.items() if "cnn" in k}
+            name = "compact_cnn" if "compact_cnn" in metrics else max(cnns, key=lambda k: cnns[k]["test_accuracy"])
+        return source / f"{name}.keras", metrics, env
+    return source, {}, {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from rich.console import Console
+    from rich.table import Table
+
+    import numpy as np
+
+    err = Console(stderr=True)
+    from converter.variants import VARIANTS, NotAKerasModelError, convert, load_keras
+    from converter.verify import (accuracy_through_preprocessing, expected_calibration_error, fit_temperature,
+                                  predict_all, verify)
+    from converter.ship import ship
+    from desktop.engine.classifier import Classifier
+    from training.data import DataNotFoundError, load_mnist, subset, validation_split
+    from training.train import to_input
+
+    try:
+        model_path, run_metrics, env = pick_model(args.source, args.model)
+        model = load_keras(model_path)
+        data = load_mnist(args.data)
+    except (NotAKerasModelError, DataNotFoundError, FileNotFoundError, KeyError) as e:
+        err.print(f"[red]error:[/red] {e}")
+        return 2
+    if args.quick:
+        data = subset(data, 3000, 1000)
+    seed = env.get("seed", args.seed)
+    split = validation_split(data.x_train, data.y_train, env.get("n_val", 500 if args.quick else 5000), seed)
+    rng = np.random.default_rng(seed)
+    x_calib = to_input(split.x_train[rng.choice(len(split.x_train), args.calibration, replace=False)])
+    x_test = to_input(data.x_test)[..., 0]
+    keras_pred = model.predict(x_test[..., None], batch_size=1000, verbose=0).argmax(axis=1)
+    keras_acc = float((keras_pred == data.y_test).mean())
+    err.print(f"{model_path.name}: Keras test accuracy {100 * keras_acc:.2f}% on {len(x_test)} images")
+
+    variants: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for v in VARIANTS:
+            err.print(f"converting and verifying {v} ...")
+            path = Path(tmp) / f"{model_path.stem}_{v}.tflite"
+            path.write_bytes(convert(model, v, x_calib if v == "int8" else None))
+            variants[v] = verify(path, x_test, data.y_test, keras_pred, keras_acc)
+        _print_table(variants, keras_acc, Table)
+        chosen = Path(tmp) / f"{model_path.stem}_{args.variant}.tflite"
+        if args.variant not in variants:
+            err.print(f"[red]error:[/red] unknown variant {args.variant}")
+            return 2
+        gate = variants["int8"]
+        if gate["drop_points"] > args.max_drop or gate["disagreement"] > args.max_disagree:
+            err.print(f"[bold red]verification failed:[/bold red] int8 loses {gate['drop_points']} points "
+                      f"(max {args.max_drop}) and disagrees on {100 * gate['disagreement']:.2f}% "
+                      f"(max {100 * args.max_disagree:.2f}%). Nothing was shipped.")
+            return 3
+        val_probs = predict_all(Classifier(chosen), to_input(split.x_val)[..., 0])
+        temperature = fit_temperature(val_probs, split.y_val)
+        test_probs = predict_all(Classifier(chosen, temperature=temperature), x_test)
+        extra = {
+            "calibration": {
+                "temperature": temperature,
+                "ece_before": round(expected_calibration_error(predict_all(Classifier(chosen), x_test), data.y_test), 5),
+                "ece_after": round(expected_calibration_error(test_probs, data.y_test), 5),
+            },
+            "keras_test_accuracy": round(keras_acc, 6),
+            "test_accuracy_through_preprocessing": round(
+                accuracy_through_preprocessing(chosen, data.x_test, data.y_test, temperature), 6),
+            "n_test": int(len(x_test)),
+        }
+        idx = [int(np.flatnonzero(data.y_test == c)[0]) for c in range(10)]  # one digit per class
+        target = ship(
+            chosen, args.out, temperature=temperature,
+            source={"model": model_path.stem, "run": str(args.source), "seed": seed,
+                    "data_sha256": data.sha256, "variant": args.variant},
+            versions={k: env.get(k) for k in ("tensorflow", "keras", "numpy", "python")},
+            variants=variants,
+            comparison={"models": run_metrics, "histories": _histories(args.source, run_metrics)},
+            extra=extra,
+            selftest=(data.x_test[idx], data.y_test[idx]),
+        )
+    err.print(f"shipped {target} ({target.stat().st_size:,} bytes), temperature {temperature}, "
+              f"accuracy through the app's preprocessing {100 * extra['test_accuracy_through_preprocessing']:.2f}%")
+    return 0
+
+
+def _histories(source: Path, run_metrics: dict) -> dict:
+    out = {}
+    for name in run_metrics:
+        p = source / f"{name}.history.json"
+        if p.exists():
+            out[name] = json.loads(p.read_text())
+    return out
+
+
+def _print_table(variants: dict, keras_acc: float, Table) -> None:
+    from rich.console import Console
+
+    t = Table("variant", "bytes", "test accuracy", "drop (points)", "disagreement", "1 image median",
+              "1 image p95", "batched", title=f"TFLite variants (Keras {100 * keras_acc:.2f}%)")
+    for name, v in variants.items():
+        t.add_row(name, f"{v['bytes']:,}", f"{100 * v['test_accuracy']:.2f}%", f"{v['drop_points']:+.2f}",
+                  f"{100 * v['disagreement']:.2f}%", f"{v['median_us']:.0f} us", f"{v['p95_us']:.0f} us",
+                  f"{v['batch_us_per_image']:.1f} us/img")
+    Console().print(t)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Write the shipped model, its manifest, metrics and self-test digits into ``assets/``."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from desktop.engine.classifier import Classifier
+
+MODEL_FILE = "digits.tflite"
+
+
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    tmp.replace(path)
+
+
+def tensor_manifest(t) -> dict:
+    return {"shape": list(t.shape), "dtype": np.dtype(t.dtype).name, "scale": t.scale, "zero_point": t.zero_point}
+
+
+def ship(
+    model_path: Path,
+    out: Path,
+    *,
+    temperature: float,
+    source: dict,
+    versions: dict,
+    variants: dict,
+    comparison: dict,
+    extra: dict,
+    selftest: tuple[np.ndarray, np.ndarray],
+) -> Path:
+    """Copy ``model_path`` into ``out`` with everything the app and the tests read beside it."""
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / MODEL_FILE
+    shutil.copyfile(model_path, target)
+    clf = Classifier(target, temperature=temperature)
+    x_self, y_self = selftest
+    probs = clf.predict(x_self.astype(np.float32) / 255.0)
+    np.savez_compressed(out / "selftest.npz", x=x_self, y=y_self, confidence=probs.max(axis=1).round(4))
+    manifest = {
+        "model_file": MODEL_FILE,
+        "sha256": hashlib.sha256(target.read_bytes()).hexdigest(),
+        "bytes": target.stat().st_size,
+        "input": tensor_manifest(clf.input),
+        "output": tensor_manifest(clf.output),
+        "labels": [str(i) for i in range(10)],
+        "temperature": temperature,
+        "source": source,
+        "versions": versions,
+        "verification": variants,
+        **extra,
+    }
+    _write_json(out / "manifest.json", manifest)
+    _write_json(out / "metrics.json", {"comparison": comparison, "variants": variants, **extra})
+    return target

@@ -1,0 +1,85 @@
+"""Evaluate a TFLite file through the app's own Classifier: accuracy, agreement, size, latency."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from desktop.engine.classifier import Classifier
+from desktop.engine.preprocess import preprocess
+
+BATCH = 256
+
+
+def predict_all(clf: Classifier, x: np.ndarray) -> np.ndarray:
+    """Probabilities for (n, 28, 28) floats in [0, 1], in batches of BATCH."""
+    return np.concatenate([clf.predict(x[i : i + BATCH]) for i in range(0, len(x), BATCH)])
+
+
+def latency(clf: Classifier, x: np.ndarray, repeats: int = 300) -> dict:
+    one = x[:1]
+    clf.predict(one)
+    times = []
+    for i in range(repeats):
+        t = time.perf_counter()
+        clf.predict(x[i % len(x)][None])
+        times.append(time.perf_counter() - t)
+    batch = x[:BATCH]
+    clf.predict(batch)
+    t = time.perf_counter()
+    for _ in range(5):
+        clf.predict(batch)
+    per_image_batched = (time.perf_counter() - t) / (5 * len(batch))
+    return {
+        "median_us": round(float(np.median(times)) * 1e6, 1),
+        "p95_us": round(float(np.percentile(times, 95)) * 1e6, 1),
+        "batch_us_per_image": round(per_image_batched * 1e6, 1),
+    }
+
+
+def verify(path: Path, x_test: np.ndarray, y_test: np.ndarray, keras_pred: np.ndarray, keras_acc: float) -> dict:
+    clf = Classifier(path)
+    probs = predict_all(clf, x_test)
+    pred = probs.argmax(axis=1)
+    acc = float((pred == y_test).mean())
+    return {
+        "file": path.name,
+        "bytes": path.stat().st_size,
+        "input_dtype": clf.dtype_name,
+        "test_accuracy": round(acc, 6),
+        "drop_points": round(100 * (keras_acc - acc), 3),
+        "disagreement": round(float((pred != keras_pred).mean()), 6),
+        **latency(clf, x_test),
+    }
+
+
+def accuracy_through_preprocessing(path: Path, x_uint8: np.ndarray, y: np.ndarray, temperature: float = 1.0) -> float:
+    """Accuracy when the test digits also go through the app's preprocessing, as users' images do."""
+    clf = Classifier(path, temperature=temperature)
+    inputs = np.stack([preprocess(img.astype(np.float32) / 255.0).input28 for img in x_uint8])
+    return float((predict_all(clf, inputs).argmax(axis=1) == y).mean())
+
+
+def fit_temperature(probs: np.ndarray, y: np.ndarray) -> float:
+    """Temperature minimising the negative log-likelihood on held-out (validation) digits."""
+    logp = np.log(np.clip(probs, 1e-6, 1.0))
+    best_t, best_nll = 1.0, np.inf
+    for t in np.arange(0.5, 3.01, 0.05):
+        z = logp / t
+        z -= z.max(axis=1, keepdims=True)
+        nll = -np.mean(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(axis=1)))
+        if nll < best_nll:
+            best_t, best_nll = float(round(t, 2)), nll
+    return best_t
+
+
+def expected_calibration_error(probs: np.ndarray, y: np.ndarray, bins: int = 15) -> float:
+    conf, pred = probs.max(axis=1), probs.argmax(axis=1)
+    edges = np.linspace(0, 1, bins + 1)
+    ece = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (conf > lo) & (conf <= hi)
+        if m.any():
+            ece += m.mean() * abs((pred[m] == y[m]).mean() - conf[m].mean())
+    return float(ece)

@@ -1,0 +1,115 @@
+"""Run a 28x28 digit model through the TFLite interpreter (LiteRT), float or int8.
+
+The input and output details (dtype, scale, zero point) are read from the model itself, so the
+same code serves every variant the converter makes and is what the converter verifies them with.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from desktop.engine.errors import ModelError
+
+try:
+    from ai_edge_litert.interpreter import Interpreter
+except ImportError:  # platforms LiteRT has no wheel for
+    from tflite_runtime.interpreter import Interpreter  # type: ignore[no-redef]
+
+N_CLASSES = 10
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    index: int
+    shape: tuple[int, ...]
+    dtype: type
+    scale: float
+    zero_point: int
+
+    @property
+    def quantized(self) -> bool:
+        return self.scale > 0 and np.issubdtype(self.dtype, np.integer)
+
+
+def _info(d: dict) -> TensorInfo:
+    scale, zero = d.get("quantization", (0.0, 0))
+    return TensorInfo(d["index"], tuple(int(s) for s in d["shape"]), d["dtype"], float(scale), int(zero))
+
+
+def quantize(x: np.ndarray, t: TensorInfo) -> np.ndarray:
+    if not t.quantized:
+        return x.astype(t.dtype, copy=False)
+    info = np.iinfo(t.dtype)
+    return np.clip(np.round(x / t.scale + t.zero_point), info.min, info.max).astype(t.dtype)
+
+
+def dequantize(q: np.ndarray, t: TensorInfo) -> np.ndarray:
+    if not t.quantized:
+        return q.astype(np.float32, copy=False)
+    return (q.astype(np.float32) - t.zero_point) * t.scale
+
+
+def calibrate(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """Temperature scaling of probabilities (T fitted on held-out data by the converter)."""
+    if temperature == 1.0:
+        return probs / probs.sum(axis=-1, keepdims=True)
+    logits = np.log(np.clip(probs, 1e-6, 1.0)) / temperature
+    logits -= logits.max(axis=-1, keepdims=True)
+    e = np.exp(logits)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class Classifier:
+    """A loaded model: ``predict`` takes (n, 28, 28) floats in [0, 1] (white ink on black)."""
+
+    def __init__(self, model_path: str | Path, num_threads: int = 1, temperature: float = 1.0):
+        self.path = Path(model_path)
+        self.num_threads = num_threads
+        self.temperature = temperature
+        if not self.path.is_file():
+            raise ModelError(f"The model file {self.path} is missing.")
+        try:
+            self._interp = Interpreter(model_path=str(self.path), num_threads=num_threads)
+            self._interp.allocate_tensors()
+        except (ValueError, RuntimeError) as e:
+            raise ModelError(f"{self.path.name} is not a valid TFLite model (corrupt or truncated): {e}") from e
+        inputs, outputs = self._interp.get_input_details(), self._interp.get_output_details()
+        if len(inputs) != 1 or len(outputs) != 1:
+            raise ModelError(f"{self.path.name} has {len(inputs)} inputs and {len(outputs)} outputs; "
+                             "a digit model has one of each.")
+        self.input, self.output = _info(inputs[0]), _info(outputs[0])
+        if self.input.shape[1:] not in ((28, 28, 1), (28, 28)) or self.output.shape[-1] != N_CLASSES:
+            raise ModelError(f"{self.path.name} takes input {list(self.input.shape)} and gives "
+                             f"{list(self.output.shape)}; a digit model takes 28x28x1 and gives 10 scores.")
+        self._batch = self.input.shape[0]
+        self.last_seconds = 0.0
+
+    @property
+    def dtype_name(self) -> str:
+        return np.dtype(self.input.dtype).name
+
+    def _ensure_batch(self, n: int) -> None:
+        if n != self._batch:
+            self._interp.resize_tensor_input(self.input.index, [n, *self.input.shape[1:]])
+            self._interp.allocate_tensors()
+            self._batch = n
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities (n, 10) for (n, 28, 28) images; times the call."""
+        images = np.asarray(images, dtype=np.float32)
+        n = images.shape[0]
+        start = time.perf_counter()
+        self._ensure_batch(n)
+        x = images.reshape((n, *self.input.shape[1:]))
+        self._interp.set_tensor(self.input.index, quantize(x, self.input))
+        self._interp.invoke()
+        probs = dequantize(self._interp.get_tensor(self.output.index), self.output).reshape(n, N_CLASSES)
+        probs = calibrate(np.clip(probs, 0.0, None) + 1e-7, self.temperature)
+        self.last_seconds = time.perf_counter() - start
+        return probs
+
+    def predict_one(self, image28: np.ndarray) -> np.ndarray:
+        return self.predict(image28[None])[0]

@@ -1,0 +1,106 @@
+"""Read any image Pillow can into a grayscale float array, whatever its mode, alpha or orientation.
+
+Returns ``float32`` in [0, 1], 0 black and 1 white, as seen on a white page: transparent pixels
+are composited onto the background the visible ink contrasts with (a black-on-transparent export
+must not become all black).
+"""
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from desktop.engine.errors import ImageLoadError
+
+# Nothing a user draws or photographs needs more; larger is a decompression bomb.
+MAX_PIXELS = 64_000_000
+# Decoding bigger than this is wasted: preprocessing works at a few hundred pixels at most.
+DECODE_SIDE = 1024
+
+Source = str | os.PathLike | bytes
+
+
+def _open(source: Source) -> Image.Image:
+    if isinstance(source, bytes):
+        if not source:
+            raise ImageLoadError("The image data is empty.")
+        return Image.open(io.BytesIO(source))
+    path = Path(source)
+    try:
+        if path.stat().st_size == 0:
+            raise ImageLoadError(f"{path.name} is empty (0 bytes).")
+    except FileNotFoundError as e:
+        raise ImageLoadError(f"{path} does not exist.") from e
+    return Image.open(path)
+
+
+def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
+    """The image as grayscale float32 in [0, 1] (white = 1), at most about ``decode_side`` px."""
+    name = Path(source).name if not isinstance(source, bytes) else "The image"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = _open(source)
+            with im:
+                if im.width * im.height > MAX_PIXELS:
+                    raise ImageLoadError(f"{name} is {im.width}x{im.height} pixels, larger than the "
+                                         f"{MAX_PIXELS // 1_000_000} megapixel limit.")
+                # JPEG can decode at 1/2, 1/4 or 1/8 size directly: a 12 MP photo costs a fraction.
+                im.draft("RGB" if im.mode in ("RGB", "CMYK", "YCbCr") else im.mode, (decode_side, decode_side))
+                im.load()
+                im = ImageOps.exif_transpose(im)
+                return _to_gray(im, decode_side)
+    except ImageLoadError:
+        raise
+    except UnidentifiedImageError as e:
+        raise ImageLoadError(f"{name} is not an image format this program can read.") from e
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise ImageLoadError(f"{name} is too large to open safely ({e}).") from e
+    except OSError as e:
+        msg = str(e)
+        if "truncated" in msg or "broken" in msg.lower():
+            raise ImageLoadError(f"{name} is damaged: its image data is truncated.") from e
+        raise ImageLoadError(f"{name} could not be read: {msg}.") from e
+    except (ValueError, SyntaxError, EOFError) as e:  # Pillow's plugins raise these on bad headers
+        raise ImageLoadError(f"{name} is damaged or not a supported image ({e}).") from e
+
+
+def _to_gray(im: Image.Image, decode_side: int) -> np.ndarray:
+    if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        a = np.asarray(im, dtype=np.float32)
+        top = 65535.0 if im.mode.startswith("I;16") or a.max() > 255 else 255.0
+        gray = np.clip(a / top, 0.0, 1.0)
+    else:
+        has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
+        if has_alpha:
+            gray = _composite(im.convert("LA"))
+        else:
+            gray = np.asarray(im.convert("L"), dtype=np.float32) / 255.0
+    if max(gray.shape) > decode_side * 1.5:  # formats without draft(): shrink once here
+        gray = fit_longest(gray, decode_side)
+    return gray
+
+
+def _composite(la: Image.Image) -> np.ndarray:
+    a = np.asarray(la, dtype=np.float32) / 255.0
+    lum, alpha = a[..., 0], a[..., 1]
+    if alpha.min() > 0.99:
+        return lum
+    visible = alpha > 0.5
+    # Dark visible ink goes on white paper, light ink on black: the background it contrasts with.
+    ink_is_dark = visible.any() and float(lum[visible].mean()) < 0.5
+    background = 1.0 if ink_is_dark else 0.0
+    return lum * alpha + background * (1.0 - alpha)
+
+
+def fit_longest(a: np.ndarray, side: int) -> np.ndarray:
+    """Resize a float image so its longest side is ``side``, area-averaging when shrinking."""
+    h, w = a.shape
+    s = side / max(h, w)
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    resample = Image.Resampling.BOX if s < 1 else Image.Resampling.BILINEAR
+    return np.asarray(Image.fromarray(np.ascontiguousarray(a, dtype=np.float32)).resize(size, resample), dtype=np.float32)

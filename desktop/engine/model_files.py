@@ -1,0 +1,68 @@
+"""Where the shipped model lives, its manifest, and the check that the file is the one shipped."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from desktop.engine.classifier import Classifier
+from desktop.engine.errors import ModelError
+
+ENV_ASSETS = "DIGITS_ASSETS"
+MANIFEST = "manifest.json"
+METRICS = "metrics.json"
+
+
+def assets_dir() -> Path:
+    """``$DIGITS_ASSETS``, the PyInstaller bundle's copy, or the repository's ``assets/``."""
+    if os.environ.get(ENV_ASSETS):
+        return Path(os.environ[ENV_ASSETS])
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "assets"
+    return Path(__file__).resolve().parents[2] / "assets"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_manifest(directory: Path | None = None) -> dict:
+    path = (directory or assets_dir()) / MANIFEST
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError as e:
+        raise ModelError(f"The model manifest {path} is missing; the installation is incomplete.") from e
+    except json.JSONDecodeError as e:
+        raise ModelError(f"The model manifest {path} is damaged ({e}).") from e
+
+
+def read_metrics(directory: Path | None = None) -> dict:
+    path = (directory or assets_dir()) / METRICS
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def load_shipped(directory: Path | None = None, num_threads: int = 1) -> Classifier:
+    """The shipped model, refused unless its sha256 matches the manifest."""
+    directory = directory or assets_dir()
+    manifest = read_manifest(directory)
+    path = directory / manifest["model_file"]
+    if not path.is_file():
+        raise ModelError(f"The shipped model {path} is missing; reinstall the application.")
+    actual = sha256(path)
+    if actual != manifest["sha256"]:
+        raise ModelError(f"The shipped model {path.name} has been modified or damaged: its sha256 is "
+                         f"{actual[:12]}..., the manifest says {manifest['sha256'][:12]}.... Reinstall it.")
+    return Classifier(path, num_threads=num_threads, temperature=float(manifest.get("temperature", 1.0)))
+
+
+def load_model(path: str | Path | None = None, num_threads: int = 1) -> Classifier:
+    """A user-chosen ``.tflite`` (validated by Classifier), or the shipped one when ``path`` is None."""
+    if path is None:
+        return load_shipped(num_threads=num_threads)
+    return Classifier(path, num_threads=num_threads)

@@ -1,0 +1,88 @@
+"""``digits-train``: train and compare the models, write the data-analysis report."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+EXAMPLES = """examples:
+  digits-train run --data ../shared/data/mnist.npz --out runs/full
+  digits-train run --models larger_cnn compact_cnn --out runs/two
+  digits-train run --quick --out runs/quick          # seconds: small subset, one epoch
+  digits-train report --data ../shared/data/mnist.npz --out reports/ --run runs/full
+  DIGITS_MNIST=../shared/data/mnist.npz digits-train report --quick --out /tmp/report
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    from training.models import MODELS
+
+    p = argparse.ArgumentParser(prog="digits-train", description=__doc__, epilog=EXAMPLES,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", help="MNIST .npz in the keras layout (default: $DIGITS_MNIST, then download)")
+    common.add_argument("--quick", action="store_true", help="small subset and one epoch, for tests and demos")
+    common.add_argument("--seed", type=int, default=42)
+    r = sub.add_parser("run", parents=[common], help="train models and write a run folder", epilog=EXAMPLES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("--out", type=Path, required=True, help="run folder to write")
+    r.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
+    r.add_argument("--epochs", type=int, help="override every model's epochs")
+    rep = sub.add_parser("report", parents=[common], help="write the data-analysis report (HTML and PDF)",
+                         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    rep.add_argument("--out", type=Path, required=True, help="folder for report.html and report.pdf")
+    rep.add_argument("--run", type=Path, help="a run folder whose comparison the report includes")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    from training.data import DataNotFoundError, load_mnist, subset
+
+    try:
+        data = load_mnist(args.data)
+    except DataNotFoundError as e:
+        console.print(f"[red]error:[/red] {e}")
+        return 2
+    if args.quick:
+        data = subset(data, 3000, 1000)
+    if args.command == "run":
+        return _run(args, data, console)
+    from training.report import write_report
+
+    html, pdf = write_report(data, args.out, run_dir=args.run, quick=args.quick, echo=console.print)
+    console.print(f"report written: {html} and {pdf}")
+    return 0
+
+
+def _run(args, data, console) -> int:
+    from rich.table import Table
+
+    from training.compare import SUMMARY_HEADER, RunOptions, run, summary_rows
+
+    opts = RunOptions(out=args.out, models=args.models, seed=args.seed,
+                      epochs=1 if args.quick and not args.epochs else args.epochs,
+                      n_val=500 if args.quick else 5000)
+    try:
+        metrics = run(data, opts, echo=console.print)
+    except KeyboardInterrupt:
+        console.print("interrupted; the models already finished are in the run folder")
+        return 130
+    table = Table(*SUMMARY_HEADER, title=f"MNIST test set, run {args.out}")
+    for row in summary_rows(metrics):
+        table.add_row(*row)
+    from rich.console import Console
+
+    Console().print(table)
+    return 0 if metrics else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

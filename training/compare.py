@@ -1,0 +1,124 @@
+"""The comparison (the study's task 3): train a subset of the models into one run folder.
+
+Layout of a run folder:
+  <name>.keras, <name>.history.json   one per finished model, written as soon as it finishes
+  metrics.json                         per-model metrics, rewritten after every model
+  environment.json                     seeds, versions, data source and hash
+  plots/*.png                          curves, accuracy vs size, best model's confusions, errors
+"""
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from training import evaluate, plots
+from training.data import Mnist, validation_split
+from training.models import MODELS
+from training.train import to_input, train
+
+N_VAL = 5000
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    out: Path
+    models: list[str]
+    seed: int = 42
+    epochs: int | None = None  # overrides every spec's epochs (``--quick`` uses 1)
+    n_val: int = N_VAL
+    verbose: int = 2
+
+
+def write_json(path: Path, data) -> None:
+    """Write atomically, so that an interrupted run never leaves half a file."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    tmp.replace(path)
+
+
+def environment(data: Mnist, opts: RunOptions) -> dict:
+    return {
+        "seed": opts.seed,
+        "models": opts.models,
+        "epochs_override": opts.epochs,
+        "n_train": int(len(data.x_train) - opts.n_val),
+        "n_val": opts.n_val,
+        "n_test": int(len(data.x_test)),
+        "data_source": data.source,
+        "data_sha256": data.sha256,
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "processor": platform.processor() or platform.machine(),
+    }
+
+
+def best_model(metrics: dict[str, dict]) -> str:
+    return max(metrics, key=lambda k: metrics[k]["test_accuracy"])
+
+
+def run(data: Mnist, opts: RunOptions, echo=print) -> dict[str, dict]:
+    """Train the chosen models one after another; Ctrl+C keeps every model already finished."""
+    opts.out.mkdir(parents=True, exist_ok=True)
+    write_json(opts.out / "environment.json", environment(data, opts))
+    split = validation_split(data.x_train, data.y_train, opts.n_val, opts.seed)
+    x_test = to_input(data.x_test)
+    metrics: dict[str, dict] = {}
+    histories: dict[str, dict] = {}
+    predictions: dict[str, np.ndarray] = {}
+    for i, name in enumerate(opts.models, 1):
+        spec = MODELS[name]
+        echo(f"[{i}/{len(opts.models)}] training {name} ({spec.title}) ...")
+        result = train(spec, split, opts.seed, opts.epochs, verbose=opts.verbose)
+        if result.interrupted:
+            echo(f"interrupted while training {name}: it is not saved; the models before it are.")
+            break
+        path = opts.out / f"{name}.keras"
+        result.model.save(path)
+        m, pred = evaluate.evaluate(result.model, x_test, data.y_test, path)
+        m.update(title=spec.title, train_seconds=round(result.seconds, 1), epochs=result.epochs_run,
+                 batch_size=spec.batch_size, augment=spec.augment, schedule=spec.schedule)
+        metrics[name], histories[name], predictions[name] = m, result.history, pred
+        write_json(opts.out / f"{name}.history.json", result.history)
+        write_json(opts.out / "metrics.json", {"seed": opts.seed, "models": metrics})
+        echo(f"    {name}: test accuracy {100 * m['test_accuracy']:.2f}%, {m['params']:,} parameters, "
+             f"{result.seconds:.0f} s")
+    if metrics:
+        write_plots(opts.out, metrics, histories, predictions, data)
+    return metrics
+
+
+def write_plots(out: Path, metrics: dict, histories: dict, predictions: dict, data: Mnist) -> None:
+    pdir = out / "plots"
+    pdir.mkdir(exist_ok=True)
+    best = best_model(metrics)
+    plots.training_curves(histories, pdir / "training_curves.png")
+    plots.accuracy_vs_size(metrics, pdir / "accuracy_vs_size.png")
+    cm = np.array(metrics[best]["confusion_matrix"])
+    plots.confusion(cm, f"Confusion matrix: {best}", pdir / "confusion_best.png")
+    plots.confused_pairs(metrics[best]["most_confused"], f"Most confused pairs: {best}", pdir / "confused_pairs.png")
+    wrong = np.flatnonzero(predictions[best] != data.y_test)[:48]
+    captions = [f"{data.y_test[i]}→{predictions[best][i]}" for i in wrong]
+    plots.gallery(data.x_test[wrong], captions, f"Test digits {best} gets wrong (true→predicted)",
+                  pdir / "errors_best.png")
+
+
+def summary_rows(metrics: dict[str, dict]) -> list[list[str]]:
+    rows = []
+    for name, m in metrics.items():
+        rows.append([name, f"{m['params']:,}", f"{m['file_bytes'] / 1024:.0f} KiB", f"{m['train_seconds']:.0f} s",
+                     f"{100 * m['test_accuracy']:.2f}%", f"{100 * m['test_error']:.2f}%",
+                     f"{m['latency_ms_one_image']:.2f} ms"])
+    return rows
+
+
+SUMMARY_HEADER = ["model", "parameters", "file", "training", "test accuracy", "test error", "1 image (Keras)"]
