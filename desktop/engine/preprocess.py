@@ -117,7 +117,7 @@ def ink_bbox(ink: np.ndarray, level: float = 0.0) -> tuple[int, int, int, int] |
 
 def stroke_width(fine: np.ndarray) -> float:
     """Mean stroke width in pixels: 2 x area / boundary, exact for long strokes of any width."""
-    mask = fine > 0.5
+    mask = np.pad(fine > 0.5, 1)  # ink touching the crop's edge still has a boundary there
     area = int(mask.sum())
     if area == 0:
         return 0.0
@@ -132,12 +132,12 @@ def stroke_width(fine: np.ndarray) -> float:
 
 def _normalise_stroke(fine: np.ndarray) -> np.ndarray:
     width = stroke_width(fine)
-    if width <= 0:
-        return fine
-    if width < THIN * MNIST_STROKE:  # a thin pen: thicken towards MNIST's stroke
-        return _filter(fine, round((MNIST_STROKE - width) / 2), np.max)
+    if 0 < width < THIN * MNIST_STROKE:  # a thin pen: thicken towards MNIST's stroke
+        r = round((MNIST_STROKE - width) / 2)
+        return _filter(np.pad(fine, r), r, np.max)  # padded, so the stroke ends grow too
     if width > THICK * MNIST_STROKE:  # a marker: thin it, never below MNIST's stroke
-        return _filter(fine, round((width - MNIST_STROKE) / 2 * 0.75), np.min)
+        r = min(round((width - MNIST_STROKE) / 2 * 0.75), int(width / 4))
+        return _filter(fine, r, np.min)
     return fine
 
 
@@ -163,6 +163,10 @@ def normalise_digit(crop: np.ndarray, steps: dict | None = None) -> np.ndarray:
     fine = _normalise_stroke(fine)
     if steps is not None:
         steps["stroke"] = fine
+    bbox = ink_bbox(fine)
+    if bbox is not None:  # thickening grew the digit; erosion may have shrunk it
+        top, bottom, left, right = bbox
+        fine = fine[top:bottom, left:right]
     box = np.clip(fit_longest(fine, BOX), 0.0, 1.0)
     return centre_by_mass(box)
 

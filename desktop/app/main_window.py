@@ -1,0 +1,149 @@
+"""The main window: four tabs, menus, toolbar, status bar, remembered geometry, About."""
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
+
+from desktop import __version__
+from desktop.app.batch_tab import BatchTab
+from desktop.app.draw_tab import DrawTab
+from desktop.app.images_tab import ImagesTab
+from desktop.app.metrics_tab import MetricsTab
+from desktop.app.settings_dialog import SettingsDialog
+from desktop.app.state import AppState, settings
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, state: AppState):
+        super().__init__()
+        self.state = state
+        self.setWindowTitle("Digit Recognizer")
+        self.tabs = QTabWidget()
+        self.draw = DrawTab(state)
+        self.images = ImagesTab(state)
+        self.batch = BatchTab(state)
+        self.metrics = MetricsTab(state)
+        for w, name in ((self.draw, "&Draw"), (self.images, "&Images"), (self.batch, "&Batch"), (self.metrics, "&Metrics")):
+            self.tabs.addTab(w, name)
+        self.setCentralWidget(self.tabs)
+        self.batch.inspect.connect(self._inspect)
+        self._make_actions()
+        self._update_status()
+        s = settings()
+        if s.value("window/geometry"):
+            self.restoreGeometry(s.value("window/geometry"))
+        else:
+            self.resize(980, 640)
+        self.tabs.setCurrentIndex(int(s.value("window/tab", 0)))
+
+    def _action(self, text: str, slot, shortcut=None, menu=None, toolbar=None) -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcuts(shortcut if isinstance(shortcut, list) else [shortcut])
+        a.triggered.connect(slot)
+        if menu is not None:
+            menu.addAction(a)
+        if toolbar is not None:
+            toolbar.addAction(a)
+        return a
+
+    def _make_actions(self) -> None:
+        K = QKeySequence
+        tb = self.addToolBar("Main")
+        tb.setObjectName("main-toolbar")
+        file = self.menuBar().addMenu("&File")
+        self._action("&Open images…", self._open, K(K.StandardKey.Open), file, tb)
+        self._action("Open &folder for batch…", self._open_folder, K("Ctrl+Shift+O"), file)
+        self._action("&Save drawing…", self.save_drawing, K(K.StandardKey.Save), file, tb)
+        self._action("&Export batch results…", self.batch.export_dialog, K("Ctrl+E"), file)
+        file.addSeparator()
+        self._action("Se&ttings…", self.open_settings, K("Ctrl+,"), file)
+        file.addSeparator()
+        self._action("&Quit", self.close, K("Ctrl+Q"), file)
+        edit = self.menuBar().addMenu("&Edit")
+        stack = self.draw.canvas.undo_stack
+        undo = stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(K(K.StandardKey.Undo))
+        redo = stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([K("Ctrl+Shift+Z"), K(K.StandardKey.Redo)])
+        edit.addAction(undo)
+        edit.addAction(redo)
+        tb.addAction(undo)
+        tb.addAction(redo)
+        self._action("&Paste image", self._paste, K(K.StandardKey.Paste), edit, tb)
+        self._action("&Clear drawing", self.draw.canvas.clear, [K(Qt.Key.Key_Escape), K(Qt.Key.Key_Delete)], edit, tb)
+        help_ = self.menuBar().addMenu("&Help")
+        self._action("&About", self.about, None, help_)
+
+    def _update_status(self) -> None:
+        self.statusBar().showMessage(self.state.describe())
+
+    def _inspect(self, path: str) -> None:
+        self.tabs.setCurrentWidget(self.images)
+        self.images.add_files([path])
+
+    def _open(self) -> None:
+        self.tabs.setCurrentWidget(self.images)
+        self.images.open_dialog()
+
+    def _open_folder(self) -> None:
+        self.tabs.setCurrentWidget(self.batch)
+        self.batch.choose_folder()
+
+    def _paste(self) -> None:
+        self.tabs.setCurrentWidget(self.images)
+        self.images.paste()
+
+    def save_drawing(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save drawing", "digit.png", "PNG (*.png)")
+        if path and not self.draw.canvas.image().save(path, "PNG"):
+            QMessageBox.warning(self, "Save failed", f"{path} could not be written.")
+
+    def open_settings(self) -> None:
+        if SettingsDialog(self.state, self).exec():
+            self._update_status()
+            self.draw.predict()
+
+    def about_text(self) -> str:
+        import numpy
+        import PIL
+        import PySide6
+
+        m = self.state.manifest
+        try:
+            from importlib.metadata import version
+
+            litert = version("ai-edge-litert")
+        except Exception:
+            litert = "bundled"
+        ver = m.get("verification", {}).get("int8", {})
+        lines = [
+            f"<b>Digit Recognizer {__version__}</b>",
+            "Handwritten digits, recognised offline with a small int8 CNN.",
+            f"Qt {PySide6.QtCore.qVersion()}, PySide6 {PySide6.__version__}, LiteRT {litert}, "
+            f"numpy {numpy.__version__}, Pillow {PIL.__version__}",
+            f"Model: {self.state.describe()}",
+        ]
+        if m:
+            lines.append(f"Shipped model {m.get('model_file')} from {m.get('source', {}).get('model')} "
+                         f"(sha256 {m.get('sha256', '')[:16]}…), MNIST test accuracy "
+                         f"{100 * ver.get('test_accuracy', 0):.2f}% as int8")
+            lines.append("<pre style='font-size:small'>" + json.dumps(
+                {k: m[k] for k in ("input", "output", "temperature", "source", "versions") if k in m}, indent=1)
+                + "</pre>")
+        return "<br>".join(lines)
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About Digit Recognizer", self.about_text())
+
+    def closeEvent(self, e: QCloseEvent) -> None:
+        if self.batch.running:
+            self.batch.cancel()
+            self.batch.thread.wait(5000)
+        s = settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/tab", self.tabs.currentIndex())
+        super().closeEvent(e)
