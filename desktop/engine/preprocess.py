@@ -26,7 +26,9 @@ MNIST_STROKE = 12.1
 # normalising its own variety costs accuracy, so only clear outliers (a hairline, a marker) change.
 THIN, THICK = 0.55, 2.0
 NOISE_FLOOR = 0.15  # ink fainter than this share of the strongest ink is background
-UNEVEN = 0.04  # spread of the border's grey levels above which the lighting is uneven
+SHADOW_FLOOR = 0.35  # the same, after removing uneven light from a photo
+BBOX_LEVEL = 0.4  # the digit's box is that of its clear ink; faint specks around do not widen it
+UNEVEN = 0.05  # spread of the paper tone between quarters of the image that means uneven light
 MIN_CONTRAST = 0.12  # a "digit" fainter than this against its background is no digit
 MIN_INK_PIXELS = 6  # at work scale; fewer strong ink pixels than this is an empty canvas
 MIN_INK_SHARE = 0.0004
@@ -77,21 +79,33 @@ def _background(ink: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(opened).resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32)
 
 
+def _uneven(ink: np.ndarray) -> bool:
+    """Does the paper's tone vary across the image (compare the medians of its quarters)?"""
+    h, w = ink.shape
+    quarters = [ink[: h // 2, : w // 2], ink[: h // 2, w // 2 :], ink[h // 2 :, : w // 2], ink[h // 2 :, w // 2 :]]
+    levels = [float(np.median(q)) for q in quarters]
+    return max(levels) - min(levels) > UNEVEN
+
+
 def to_ink(gray: np.ndarray) -> Ink:
     """Polarity, background removal and contrast normalisation: white ink on black, 0 to 1."""
     if max(gray.shape) > WORK_SIDE:
         gray = fit_longest(gray, WORK_SIDE)
     gray = gray.astype(np.float32, copy=False)
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    inverted = float(np.median(border)) > 0.5
+    # Paper is the majority of the image and ink the minority: the median sits near the paper's
+    # tone. (The border alone misleads when the digit touches it, as in cropped scans.)
+    lo, mid, hi = float(gray.min()), float(np.median(gray)), float(gray.max())
+    inverted = bool(mid - lo > hi - mid)
     ink = 1.0 - gray if inverted else gray
-    paper = 1.0 - border if inverted else border
-    if max(ink.shape) >= 48 and float(paper.std()) > UNEVEN:
-        # Shadows or a gradient across the page: subtract the smooth background, pixel by pixel.
+    floor = NOISE_FLOOR
+    if min(ink.shape) >= 96 and _uneven(ink):
+        # Shadows or a gradient across a photo: subtract the smooth background, pixel by pixel.
+        # A shadow's sharp edge survives as a faint line, hence the higher floor.
         ink = np.clip(ink - _background(ink), 0.0, None)
+        floor = SHADOW_FLOOR
     else:
         # Even paper or canvas: one level. The opening would also eat into bold strokes.
-        ink = np.clip(ink - float(np.median(paper)), 0.0, None)
+        ink = np.clip(ink - float(np.median(ink)), 0.0, None)
     # Strongest ink, robust to a few hot pixels: the k-th largest value rather than the maximum.
     k = max(3, ink.size // 1000)
     flat = ink.ravel()
@@ -100,7 +114,7 @@ def to_ink(gray: np.ndarray) -> Ink:
         return Ink(np.zeros_like(ink), True, inverted, contrast)
     ink = np.minimum(ink / contrast, 1.0)
     # Zero the faint rest (paper grain, JPEG noise) but keep the grey edges of strokes as they are.
-    ink[ink < NOISE_FLOOR] = 0.0
+    ink[ink < floor] = 0.0
     strong = int(np.count_nonzero(ink > 0.5))
     blank = strong < max(MIN_INK_PIXELS, MIN_INK_SHARE * ink.size)
     return Ink(ink, blank, inverted, contrast)
@@ -179,8 +193,8 @@ def preprocess(gray: np.ndarray, keep_steps: bool = False) -> Preprocessed:
         steps["ink"] = ink.ink
     if ink.blank:
         return Preprocessed(None, True, steps)
-    top, bottom, left, right = ink_bbox(ink.ink)
-    crop = ink.ink[top:bottom, left:right]
+    top, bottom, left, right = ink_bbox(ink.ink, BBOX_LEVEL)
+    crop = ink.ink[max(top - 1, 0) : bottom + 1, max(left - 1, 0) : right + 1]
     if keep_steps:
         steps["crop"] = crop
     x = normalise_digit(crop, steps if keep_steps else None)
