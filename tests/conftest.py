@@ -1,0 +1,43 @@
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+# Before anything imports Qt or TensorFlow: headless Qt with fixed pixels, settings in a temp dir.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["QT_SCALE_FACTOR"] = "1"
+os.environ.setdefault("LANG", "C.UTF-8")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="digits-config-")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "mnist_sample.npz"
+SHARED = ROOT.parent / "shared" / "data" / "mnist.npz"
+sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(scope="session")
+def mnist_fixture() -> Path:
+    return FIXTURE
+
+
+@pytest.fixture(scope="session")
+def mnist_path() -> Path:
+    """The full MNIST file where it exists beside the repo, else the committed sample."""
+    return SHARED if SHARED.exists() else FIXTURE
+
+
+@pytest.fixture(scope="session")
+def sample():
+    with np.load(FIXTURE) as d:
+        return {k: d[k] for k in d.files}
+
+
+@pytest.fixture(scope="session")
+def shipped():
+    from desktop.engine.model_files import load_shipped
+
+    return load_shipped()

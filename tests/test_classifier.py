@@ -1,0 +1,62 @@
+"""The TFLite classifier: int8 handling and plain-words errors for bad model files."""
+import shutil
+
+import numpy as np
+import pytest
+
+from desktop.engine.classifier import Classifier, TensorInfo, dequantize, quantize
+from desktop.engine.errors import ModelError
+from desktop.engine.model_files import assets_dir, load_shipped, read_manifest
+
+
+def test_quantize_roundtrip():
+    t = TensorInfo(0, (1, 28, 28, 1), np.int8, 1 / 255, -128)
+    x = np.linspace(0, 1, 256, dtype=np.float32)
+    q = quantize(x, t)
+    assert q.dtype == np.int8 and q.min() == -128 and q.max() == 127
+    assert np.abs(dequantize(q, t) - x).max() <= 0.5 / 255 + 1e-6
+
+
+def test_manifest_matches_model(shipped):
+    m = read_manifest()
+    assert m["input"]["dtype"] == shipped.dtype_name == "int8"
+    assert m["input"]["scale"] == pytest.approx(shipped.input.scale)
+    assert m["labels"] == [str(i) for i in range(10)]
+
+
+def test_missing_model(tmp_path):
+    with pytest.raises(ModelError, match="missing"):
+        Classifier(tmp_path / "nope.tflite")
+
+
+def test_corrupt_model(tmp_path):
+    p = tmp_path / "bad.tflite"
+    p.write_bytes(b"this is not a flatbuffer" * 10)
+    with pytest.raises(ModelError, match="not a valid TFLite model"):
+        Classifier(p)
+
+
+def test_truncated_model(tmp_path):
+    p = tmp_path / "cut.tflite"
+    data = (assets_dir() / read_manifest()["model_file"]).read_bytes()
+    p.write_bytes(data[: len(data) // 3])
+    with pytest.raises(ModelError):
+        Classifier(p)
+
+
+def test_tampered_shipped_model_is_refused(tmp_path):
+    d = tmp_path / "assets"
+    shutil.copytree(assets_dir(), d)
+    m = read_manifest(d)
+    data = bytearray((d / m["model_file"]).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (d / m["model_file"]).write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="modified or damaged"):
+        load_shipped(d)
+
+
+def test_batch_equals_single(shipped, sample):
+    x = sample["x_test"][:16].astype(np.float32) / 255
+    batch = shipped.predict(x)
+    single = np.stack([shipped.predict_one(i) for i in x])
+    assert np.allclose(batch, single, atol=1e-6)

@@ -1,0 +1,146 @@
+"""The batch CLI as a user runs it: folders with good and broken files, resume, Ctrl+C, exit codes."""
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from desktop.engine import files as files_mod
+from desktop.engine.files import find_images
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "desktop.cli", "classify", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, **kw)
+
+
+@pytest.fixture
+def folder(tmp_path, sample):
+    d = tmp_path / "imgs"
+    (d / "sub").mkdir(parents=True)
+    for i in range(12):
+        Image.fromarray(255 - sample["x_test"][i]).save(d / ("sub" if i % 3 == 0 else ".") / f"d{i:02d}.png")
+    (d / "broken.png").write_text("not an image")
+    (d / "empty.jpg").write_bytes(b"")
+    Image.new("L", (50, 50), 255).save(d / "blank.png")
+    (d / "readme.txt").write_text("ignored: not an image suffix")
+    return d
+
+
+def rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_folder_with_good_and_broken_files(folder, tmp_path, sample):
+    out = tmp_path / "r.csv"
+    r = run_cli(folder, "--out", out, "--workers", "1")
+    assert r.returncode == 1, r.stderr  # finished, some files failed
+    got = rows(out)
+    assert len(got) == 15
+    # Stable order: a folder's files by name, then its subfolders'.
+    top = sorted(p.name for p in folder.iterdir() if p.suffix in (".png", ".jpg"))
+    sub = sorted(p.name for p in (folder / "sub").iterdir())
+    assert [g["path"] for g in got] == [str(folder / n) for n in top] + [str(folder / "sub" / n) for n in sub]
+    by_name = {Path(g["path"]).name: g for g in got}
+    assert "not an image" in by_name["broken.png"]["error"]
+    assert "empty" in by_name["empty.jpg"]["error"]
+    assert by_name["blank.png"]["error"] == "no digit found"
+    right = sum(by_name[f"d{i:02d}.png"]["digit"] == str(sample["y_test"][i]) for i in range(12))
+    assert right >= 11
+    assert "15 files" in r.stderr
+
+
+def test_two_workers_same_rows_as_one(folder, tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    run_cli(folder, "--out", a, "--workers", "1")
+    run_cli(folder, "--out", b, "--workers", "2")
+    assert rows(a) == rows(b)
+
+
+def test_jsonl_and_resume(folder, tmp_path):
+    out = tmp_path / "r.jsonl"
+    first = sorted(folder.glob("d0*.png"))[:3]
+    run_cli(*first, "--out", out)
+    assert len(out.read_text().splitlines()) == 3
+    r = run_cli(folder, "--out", out, "--resume")
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(lines) == 15 and len({x["path"] for x in lines}) == 15
+    assert "12 files" in r.stderr  # only the ones not already there
+
+
+def test_resume_after_partial_last_line(folder, tmp_path):
+    out = tmp_path / "r.csv"
+    run_cli(folder, "--out", out)
+    text = out.read_text()
+    out.write_text(text[: text.rfind("\n", 0, len(text) - 1) + 8])  # cut mid-row, as a kill would
+    run_cli(folder, "--out", out, "--resume")
+    assert len(rows(out)) == 15
+
+
+def test_exit_codes(folder, tmp_path):
+    good = tmp_path / "good"
+    good.mkdir()
+    for p in sorted(folder.glob("d*.png"))[:3]:
+        (good / p.name).write_bytes(p.read_bytes())
+    assert run_cli(good, "--out", tmp_path / "g.csv").returncode == 0
+    assert run_cli(tmp_path / "nothing-here", "--out", tmp_path / "n.csv").returncode == 1  # one error row
+    empty = tmp_path / "emptydir"
+    empty.mkdir()
+    r = run_cli(empty)
+    assert r.returncode == 2 and "no image files" in r.stderr
+    r = run_cli(good, "--model", tmp_path / "missing.tflite")
+    assert r.returncode == 2 and "missing" in r.stderr
+
+
+def test_stdout_csv(folder):
+    r = run_cli(sorted(folder.glob("d*.png"))[0], "--quiet")
+    assert r.stdout.splitlines()[0] == "path,digit,confidence,unsure,top3,error"
+
+
+def test_ctrl_c_leaves_parseable_file(tmp_path, sample):
+    d = tmp_path / "many"
+    d.mkdir()
+    img = Image.fromarray(sample["x_test"][0])
+    for i in range(6000):
+        img.save(d / f"{i:05d}.png")
+    out = tmp_path / "r.csv"
+    p = subprocess.Popen([sys.executable, "-m", "desktop.cli", "classify", str(d), "--out", str(out),
+                          "--workers", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and (not out.exists() or len(out.read_text().splitlines()) < 200):
+        time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err
+    got = rows(out)
+    assert 0 < len(got) < 6000 and all(r["digit"] == "7" for r in got)
+    assert "interrupted" in err
+
+
+def test_symlink_loop_and_unreadable_folder(tmp_path, monkeypatch):
+    d = tmp_path / "d"
+    (d / "a").mkdir(parents=True)
+    Image.new("L", (10, 10)).save(d / "a" / "x.png")
+    os.symlink(d, d / "a" / "loop")  # d/a/loop -> d
+    (d / "locked").mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(files_mod.os, "scandir", scandir)
+    found = list(find_images([d]))
+    assert [f.path for f in found if not f.error] == [str(d / "a" / "x.png")]
+    assert [f.error for f in found if f.error] == ["folder could not be read: Permission denied"]

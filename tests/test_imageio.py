@@ -1,0 +1,113 @@
+"""The loader on every kind of file a user may hand it, generated on the spot."""
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from desktop.engine.errors import ImageLoadError
+from desktop.engine.imageio import MAX_PIXELS, load_gray
+
+
+def digit_image(mode="L", size=(60, 80), dark_on_light=True) -> Image.Image:
+    a = np.full(size[::-1], 255 if dark_on_light else 0, np.uint8)
+    a[20:60, 25:35] = 0 if dark_on_light else 255
+    return Image.fromarray(a).convert(mode)
+
+
+def save(tmp_path, im: Image.Image, name: str, **kw):
+    p = tmp_path / name
+    im.save(p, **kw)
+    return p
+
+
+@pytest.mark.parametrize("name,kw", [("a.png", {}), ("a.jpg", {"quality": 95}), ("a.bmp", {}), ("a.gif", {}),
+                                     ("a.tiff", {}), ("a.webp", {"lossless": True})])
+def test_formats_read_to_same_gray(tmp_path, name, kw):
+    g = load_gray(save(tmp_path, digit_image("RGB"), name, **kw))
+    assert g.shape == (80, 60) and g.dtype == np.float32
+    assert g[5, 5] > 0.95 and g[40, 30] < 0.1  # white paper, black ink, wherever it came from
+
+
+def test_sixteen_bit(tmp_path):
+    a = np.full((40, 40), 60000, np.uint16)
+    a[10:30, 18:22] = 1000
+    g = load_gray(save(tmp_path, Image.fromarray(a), "a16.png"))
+    assert g[0, 0] == pytest.approx(60000 / 65535, abs=0.01) and g[20, 20] < 0.05
+
+
+def test_palette_and_cmyk(tmp_path):
+    assert load_gray(save(tmp_path, digit_image("P"), "p.png"))[40, 30] < 0.1
+    g = load_gray(save(tmp_path, digit_image("CMYK"), "c.jpg", quality=95))
+    assert g[5, 5] > 0.9 and g[40, 30] < 0.15
+
+
+def test_exif_orientation_is_applied(tmp_path):
+    im = digit_image("RGB", size=(60, 80))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to display
+    g = load_gray(save(tmp_path, im, "r.jpg", exif=exif, quality=95))
+    assert g.shape == (60, 80)  # displayed upright: width and height swapped
+
+
+def test_black_ink_on_transparent_is_not_all_black(tmp_path):
+    rgba = np.zeros((50, 50, 4), np.uint8)  # transparent black everywhere...
+    rgba[10:40, 22:28, 3] = 255  # ...opaque black ink only here
+    g = load_gray(save(tmp_path, Image.fromarray(rgba, "RGBA"), "t.png"))
+    assert g[0, 0] > 0.95 and g[25, 25] < 0.05
+
+
+def test_white_ink_on_transparent(tmp_path):
+    rgba = np.zeros((50, 50, 4), np.uint8)
+    rgba[10:40, 22:28] = 255
+    g = load_gray(save(tmp_path, Image.fromarray(rgba, "RGBA"), "w.png"))
+    assert g[0, 0] < 0.05 and g[25, 25] > 0.95
+
+
+def test_zero_byte(tmp_path):
+    p = tmp_path / "empty.png"
+    p.write_bytes(b"")
+    with pytest.raises(ImageLoadError, match="empty"):
+        load_gray(p)
+
+
+def test_text_renamed_png(tmp_path):
+    p = tmp_path / "notes.png"
+    p.write_text("shopping list")
+    with pytest.raises(ImageLoadError, match="not an image"):
+        load_gray(p)
+
+
+def test_truncated(tmp_path):
+    buf = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (200, 200), np.uint8)).save(buf, "PNG")
+    p = tmp_path / "cut.png"
+    p.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    with pytest.raises(ImageLoadError, match="truncated|damaged"):
+        load_gray(p)
+
+
+def test_missing(tmp_path):
+    with pytest.raises(ImageLoadError, match="does not exist"):
+        load_gray(tmp_path / "nope.png")
+
+
+def test_huge_image_refused_without_decoding(tmp_path):
+    # A PNG header claiming 10000x10000 pixels: refused from the header alone.
+    side = int(np.sqrt(MAX_PIXELS)) + 1000
+    im = Image.new("1", (side, side))
+    p = save(tmp_path, im, "bomb.png")
+    with pytest.raises(ImageLoadError, match="megapixel|too large"):
+        load_gray(p)
+
+
+def test_large_jpeg_decoded_reduced(tmp_path):
+    im = Image.new("RGB", (4000, 3000), "white")
+    g = load_gray(save(tmp_path, im, "photo.jpg"))
+    assert max(g.shape) <= 1024 * 1.5  # draft() decoded at a fraction of full size
+
+
+def test_bytes_source():
+    buf = io.BytesIO()
+    digit_image().save(buf, "PNG")
+    assert load_gray(buf.getvalue()).shape == (80, 60)

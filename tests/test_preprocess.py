@@ -1,0 +1,72 @@
+"""Preprocessing invariants: whatever the drawing looks like, the model sees an MNIST-like digit."""
+import numpy as np
+import pytest
+
+from benchmarks.synthetic import Style, pen_digit
+from desktop.engine.preprocess import (BOX, MNIST_STROKE, FINE, SIZE, ink_bbox, preprocess, stroke_width, to_ink)
+
+
+def gray(im) -> np.ndarray:
+    return np.asarray(im, dtype=np.float32) / 255.0
+
+
+def centre_of_mass(a):
+    t = a.sum()
+    return (a.sum(1) @ np.arange(a.shape[0])) / t, (a.sum(0) @ np.arange(a.shape[1])) / t
+
+
+@pytest.mark.parametrize("style", [Style(), Style(scale=(0.2, 0.25), offset=0.3), Style(scale=(0.9, 0.95))])
+def test_box_and_centre(style):
+    rng = np.random.default_rng(1)
+    for d in range(10):
+        x = preprocess(gray(pen_digit(d, rng, style))).input28
+        assert x.shape == (SIZE, SIZE) and 0 <= x.min() and x.max() <= 1
+        top, bottom, left, right = ink_bbox(x, 0.05)
+        assert max(bottom - top, right - left) in (BOX - 1, BOX, BOX + 1)  # longest side fills the 20 px box
+        cy, cx = centre_of_mass(x)
+        assert abs(cy - 14) < 1.0 and abs(cx - 14) < 1.0
+
+
+def test_polarity_either_way_gives_same_input():
+    rng = np.random.default_rng(2)
+    g = gray(pen_digit(3, rng))
+    a, b = preprocess(g), preprocess(1.0 - g)
+    assert to_ink(g).inverted and not to_ink(1.0 - g).inverted
+    assert np.abs(a.input28 - b.input28).max() < 1e-5
+
+
+@pytest.mark.parametrize("value", [0.0, 1.0, 0.5])
+def test_blank_images_are_no_digit(value):
+    assert preprocess(np.full((280, 280), value, np.float32)).blank
+
+
+def test_paper_noise_alone_is_no_digit():
+    rng = np.random.default_rng(3)
+    paper = np.clip(0.9 + rng.normal(0, 0.02, (280, 280)), 0, 1).astype(np.float32)
+    assert preprocess(paper).blank
+
+
+def test_a_speck_is_no_digit():
+    a = np.ones((280, 280), np.float32)
+    a[100:102, 100:102] = 0
+    assert preprocess(a).blank
+
+
+@pytest.mark.parametrize("width", [2, 40])
+def test_stroke_width_normalised(width):
+    rng = np.random.default_rng(4)
+    p = preprocess(gray(pen_digit(7, rng, Style(width=(width, width)))), keep_steps=True)
+    w = stroke_width(p.steps["stroke"])
+    assert 0.5 * MNIST_STROKE < w < 2.2 * MNIST_STROKE, w
+
+
+def test_mnist_digit_nearly_unchanged(sample):
+    x = sample["x_test"][:200].astype(np.float32) / 255
+    diffs = [np.abs(preprocess(i).input28 - i).mean() for i in x]
+    assert np.median(diffs) < 0.04  # MNIST is already what preprocessing aims at (mean |diff| per pixel)
+
+
+def test_steps_are_returned_for_display():
+    p = preprocess(gray(pen_digit(5, np.random.default_rng(5))), keep_steps=True)
+    assert set(p.steps) >= {"ink", "crop", "stroke", "input"}
+    assert FINE * BOX in p.steps["stroke"].shape or max(p.steps["stroke"].shape) >= FINE * BOX

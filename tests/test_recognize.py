@@ -1,0 +1,70 @@
+"""The shipped model through the engine: drawn digits, numbers, no digit, explanations."""
+import numpy as np
+import pytest
+
+from benchmarks.synthetic import Style, number_image, pen_digit, render
+from desktop.engine.explain import occlusion_map
+from desktop.engine.recognize import Prediction, recognize, recognize_number
+from desktop.engine.segment import split_digits
+from desktop.engine.preprocess import to_ink
+
+
+def gray(im) -> np.ndarray:
+    return np.asarray(im, dtype=np.float32) / 255.0
+
+
+def test_clean_pen_digits_mostly_right(shipped):
+    rng = np.random.default_rng(11)
+    right = sum(recognize(shipped, gray(pen_digit(d, rng))).digit == d for d in range(10) for _ in range(5))
+    assert right >= 46  # of 50
+
+
+def test_empty_canvas_is_no_digit_not_a_guess(shipped):
+    p = recognize(shipped, np.ones((280, 280), np.float32))
+    assert p.digit is None and p.probabilities is None and not p.unsure
+
+
+def test_probabilities_are_a_distribution(shipped):
+    p = recognize(shipped, gray(pen_digit(4, np.random.default_rng(1))))
+    assert p.probabilities.shape == (10,) and p.probabilities.sum() == pytest.approx(1, abs=1e-4)
+    assert p.top3[0][0] == p.digit and p.confidence == pytest.approx(p.top3[0][1])
+
+
+def test_unsure_rule():
+    sure = Prediction(3, np.array([0, 0, 0, 0.97, 0.01, 0.01, 0, 0, 0.01, 0]), None)
+    close = Prediction(3, np.array([0, 0, 0, 0.55, 0, 0, 0, 0, 0.45, 0]), None)
+    low = Prediction(3, np.array([0.1, 0.1, 0.1, 0.2, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05]), None)
+    assert not sure.unsure and close.unsure and low.unsure
+
+
+def test_scribbles_are_often_unsure(shipped):
+    # Random scribbles are no digit; a calibrated model should hesitate on a good share of them.
+    rng = np.random.default_rng(0)
+    flagged = sum(recognize(shipped, gray(render([rng.uniform(40, 240, (rng.integers(3, 7), 2))], 16))).unsure
+                  for _ in range(40))
+    assert flagged >= 8
+
+
+@pytest.mark.parametrize("digits,touching", [([2, 0, 2, 4], False), ([7, 1], False), ([3, 5, 8], True)])
+def test_numbers_split_and_read(shipped, digits, touching):
+    rng = np.random.default_rng(21)
+    im = gray(number_image(digits, rng, touching=touching))
+    assert len(split_digits(to_ink(im).ink)) == len(digits)
+    n = recognize_number(shipped, im)
+    assert len(n.digits) == len(digits)
+    assert sum(a == b.digit for a, b in zip(digits, n.digits)) >= len(digits) - (1 if touching else 0)
+
+
+def test_broken_stroke_digit_is_one_digit():
+    # A digit whose strokes do not touch (a gap across it) is still one digit.
+    rng = np.random.default_rng(5)
+    im = gray(pen_digit(4, rng, Style(jitter=0)))
+    im[130:142, :] = 1.0  # a gap across the middle: two pieces, one above the other
+    assert len(split_digits(to_ink(im).ink)) == 1
+
+
+def test_occlusion_map_points_at_ink(shipped):
+    p = recognize(shipped, gray(pen_digit(7, np.random.default_rng(2))))
+    heat = occlusion_map(shipped, p.input28, p.digit)
+    assert heat.shape == (28, 28) and heat.max() == pytest.approx(1)
+    assert heat[p.input28 > 0.5].mean() > heat[p.input28 == 0].mean()
