@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         model = load_keras(model_path)
         data = load_mnist(args.data)
     except (NotAKerasModelError, DataNotFoundError, FileNotFoundError, KeyError) as e:
-        err.print(f"[red]error:[/red] {e}")
+        print(f"digits-convert: {e}", file=sys.stderr)
         return 2
     if args.quick:
         data = subset(data, 3000, 1000)

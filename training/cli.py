@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data = load_mnist(args.data)
     except DataNotFoundError as e:
-        console.print(f"[red]error:[/red] {e}")
+        print(f"digits-train: {e}", file=sys.stderr)  # plain print: one unwrapped sentence
         return 2
     if args.quick:
         data = subset(data, 3000, 1000)

@@ -1,0 +1,122 @@
+"""training/: the loader, the study's models, a --quick run end to end, the report, determinism."""
+import json
+import re
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+
+from training import cli  # noqa: E402
+from training.data import ENV_VAR, DataNotFoundError, load_mnist, validation_split  # noqa: E402
+from training.models import MODELS  # noqa: E402
+
+
+# --- the loader ----------------------------------------------------------------------------
+def test_loader_from_path(mnist_fixture):
+    m = load_mnist(mnist_fixture)
+    assert m.x_train.shape[1:] == (28, 28) and m.x_train.dtype == np.uint8 and len(m.sha256) == 64
+
+
+def test_loader_from_environment(mnist_fixture, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, str(mnist_fixture))
+    assert load_mnist().source == str(mnist_fixture)
+
+
+def test_loader_missing_path_says_what_to_do(tmp_path):
+    with pytest.raises(DataNotFoundError, match="--data PATH or set DIGITS_MNIST"):
+        load_mnist(tmp_path / "nope.npz")
+
+
+def test_loader_wrong_file(tmp_path):
+    p = tmp_path / "x.npz"
+    np.savez(p, a=np.zeros(3))
+    with pytest.raises(DataNotFoundError, match="keras layout"):
+        load_mnist(p)
+
+
+def test_loader_offline_without_copy(monkeypatch):
+    import keras
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+
+    def offline():
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    with pytest.raises(DataNotFoundError, match="could not be downloaded"):
+        load_mnist()
+
+
+def test_cli_reports_missing_data_in_one_sentence(tmp_path, capsys):
+    assert cli.main(["run", "--quick", "--data", str(tmp_path / "no.npz"), "--out", str(tmp_path / "r")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_validation_split_never_touches_test(mnist_fixture):
+    m = load_mnist(mnist_fixture)
+    s = validation_split(m.x_train, m.y_train, 100, 1)
+    assert len(s.x_val) == 100 and len(s.x_train) == len(m.x_train) - 100
+
+
+# --- the models ----------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["simple_nn", "simple_cnn", "larger_cnn"])
+def test_study_parameter_counts(name):
+    spec = MODELS[name]
+    assert spec.build().count_params() == spec.expected_params
+
+
+def test_product_model_is_small():
+    assert MODELS["compact_cnn"].build().count_params() < 100_000  # int8 file well under 100 KB
+
+
+# --- a quick run, the report, determinism ----------------------------------------------------
+@pytest.fixture(scope="session")
+def quick_run(tmp_path_factory, mnist_fixture):
+    out = tmp_path_factory.mktemp("run")
+    assert cli.main(["run", "--quick", "--data", str(mnist_fixture), "--out", str(out)]) == 0
+    return out
+
+
+def test_quick_run_writes_models_metrics_plots(quick_run):
+    metrics = json.loads((quick_run / "metrics.json").read_text())["models"]
+    assert set(metrics) == set(MODELS)
+    for name, m in metrics.items():
+        assert (quick_run / f"{name}.keras").stat().st_size > 10_000
+        assert len(json.loads((quick_run / f"{name}.history.json").read_text())["loss"]) == 1
+        assert 0 < m["test_accuracy"] <= 1 and len(m["precision"]) == 10 and len(m["recall"]) == 10
+        assert np.array(m["confusion_matrix"]).sum() == 1000 and m["latency_ms_one_image"] > 0
+        assert m["train_seconds"] > 0 and m["file_bytes"] > 0
+    env = json.loads((quick_run / "environment.json").read_text())
+    assert env["seed"] == 42 and env["tensorflow"] and env["keras"] and len(env["data_sha256"]) == 64
+    for plot in ("training_curves", "accuracy_vs_size", "confusion_best", "confused_pairs", "errors_best"):
+        assert (quick_run / "plots" / f"{plot}.png").stat().st_size > 5_000
+
+
+def test_two_quick_runs_give_identical_models(tmp_path, mnist_fixture):
+    import keras
+
+    weights = []
+    for k in range(2):
+        out = tmp_path / f"r{k}"
+        cli.main(["run", "--quick", "--data", str(mnist_fixture), "--out", str(out), "--models", "larger_cnn",
+                  "tiny_cnn"])
+        weights.append([w for n in ("larger_cnn", "tiny_cnn")
+                        for w in keras.models.load_model(out / f"{n}.keras").get_weights()])
+    assert all(np.array_equal(a, b) for a, b in zip(*weights))
+
+
+def test_report_has_every_section_with_numbers(tmp_path, mnist_fixture, quick_run):
+    out = tmp_path / "report"
+    assert cli.main(["report", "--quick", "--data", str(mnist_fixture), "--out", str(out), "--run", str(quick_run)]) == 0
+    html = (out / "report.html").read_text()
+    for section in ("Sizes, shapes and value ranges", "Class balance", "Sample digits per class",
+                    "Mean and spread image", "Pixel intensity distribution", "centre of mass and stroke per class",
+                    "Exact duplicates", "2-D embedding", "Findings", "Model comparison"):
+        assert section in html, section
+    assert html.count("data:image/png;base64,") >= 10  # self-contained
+    assert "targets of the app's preprocessing" in html
+    findings = html[html.index("Findings"):]
+    assert len(re.findall(r"\d+\.\d+", findings)) >= 15  # findings quote measured numbers
+    pdf = (out / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 50_000
