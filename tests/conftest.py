@@ -41,3 +41,14 @@ def shipped():
     from desktop.engine.model_files import load_shipped
 
     return load_shipped()
+
+
+@pytest.fixture(scope="session")
+def quick_run(tmp_path_factory, mnist_fixture):
+    """A --quick training run of every model (one epoch on the sample), shared by the tests."""
+    pytest.importorskip("tensorflow")
+    from training import cli
+
+    out = tmp_path_factory.mktemp("run")
+    assert cli.main(["run", "--quick", "--data", str(mnist_fixture), "--out", str(out)]) == 0
+    return out

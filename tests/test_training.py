@@ -71,13 +71,6 @@ def test_product_model_is_small():
 
 
 # --- a quick run, the report, determinism ----------------------------------------------------
-@pytest.fixture(scope="session")
-def quick_run(tmp_path_factory, mnist_fixture):
-    out = tmp_path_factory.mktemp("run")
-    assert cli.main(["run", "--quick", "--data", str(mnist_fixture), "--out", str(out)]) == 0
-    return out
-
-
 def test_quick_run_writes_models_metrics_plots(quick_run):
     metrics = json.loads((quick_run / "metrics.json").read_text())["models"]
     assert set(metrics) == set(MODELS)

@@ -93,7 +93,7 @@ def _vgg_style(name: str, width: int) -> keras.Model:
     x = _conv_bn_relu(x, 4 * width)
     x = _conv_bn_relu(x, 4 * width, padding="valid")
     x = layers.GlobalAveragePooling2D()(x)
-    x = layers.Dropout(0.1)(x)
+    x = layers.Dropout(0.25)(x)
     outputs = layers.Dense(10, activation="softmax")(x)
     return keras.Model(inputs, outputs, name=name)
 
@@ -113,7 +113,7 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("simple_cnn", "Simple CNN (study)", simple_cnn, 10, 200, False, False, 592_074),
         ModelSpec("larger_cnn", "Larger CNN (study)", larger_cnn, 10, 200, False, False, 59_933),
         ModelSpec("tiny_cnn", "Tiny CNN, BN + augmentation", tiny_cnn, 20, 128, True, True),
-        ModelSpec("compact_cnn", "Compact CNN, BN + augmentation (product)", compact_cnn, 40, 128, True, True),
+        ModelSpec("compact_cnn", "Compact CNN, BN + augmentation (product)", compact_cnn, 50, 128, True, True),
     ]
 }
 PRODUCT_MODEL = "compact_cnn"

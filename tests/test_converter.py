@@ -1,0 +1,103 @@
+"""converter/: variants of a tiny model end to end, int8 correctness, the gate; the shipped model."""
+import json
+
+import numpy as np
+import pytest
+
+from desktop.engine.classifier import Classifier
+from desktop.engine.model_files import assets_dir, load_shipped, read_manifest
+from desktop.engine.preprocess import preprocess
+
+
+# --- the shipped model (no TensorFlow needed) -------------------------------------------------
+def test_shipped_model_meets_the_product_bar():
+    m = read_manifest()
+    assert m["bytes"] <= 100_000 and (assets_dir() / m["model_file"]).stat().st_size == m["bytes"]
+    assert m["input"]["dtype"] == "int8" and m["output"]["dtype"] == "int8"
+    v = m["verification"]["int8"]
+    assert v["test_accuracy"] >= 0.996 and v["drop_points"] <= 0.05 and v["disagreement"] <= 0.003
+    assert set(m["verification"]) == {"float32", "float16", "dynamic", "int8"}
+
+
+def test_golden_digits_with_expected_confidence(shipped):
+    with np.load(assets_dir() / "selftest.npz") as d:
+        x, y, conf = d["x"], d["y"], d["confidence"]
+    probs = shipped.predict(x.astype(np.float32) / 255)
+    assert list(probs.argmax(axis=1)) == list(y)
+    assert np.allclose(probs.max(axis=1), conf, atol=0.01)
+
+
+def test_shipped_accuracy_on_committed_sample(shipped, sample):
+    x, y = sample["x_test"].astype(np.float32) / 255, sample["y_test"]
+    acc = (shipped.predict(x).argmax(axis=1) == y).mean()
+    recorded = read_manifest()["verification"]["int8"]["test_accuracy"]
+    assert acc >= recorded - 0.005, (acc, recorded)  # 3,000 digits: allow half a point of sampling noise
+
+
+def test_shipped_accuracy_through_preprocessing(shipped, sample):
+    x, y = sample["x_test"][:1000].astype(np.float32) / 255, sample["y_test"][:1000]
+    inputs = np.stack([preprocess(i).input28 for i in x])
+    assert (shipped.predict(inputs).argmax(axis=1) == y).mean() >= 0.99
+
+
+# --- converting a quick model (needs TensorFlow) -------------------------------------------------
+@pytest.fixture(scope="module")
+def converted(quick_run, tmp_path_factory, mnist_fixture):
+    from converter import cli
+
+    out = tmp_path_factory.mktemp("assets")
+    code = cli.main([str(quick_run), "--model", "larger_cnn", "--quick", "--data", str(mnist_fixture), "--out",
+                     str(out), "--calibration", "100", "--max-drop", "5", "--max-disagree", "0.2"])
+    assert code == 0
+    return out
+
+
+def test_tiny_model_end_to_end(converted):
+    m = json.loads((converted / "manifest.json").read_text())
+    assert set(m["verification"]) == {"float32", "float16", "dynamic", "int8"}
+    sizes = {k: v["bytes"] for k, v in m["verification"].items()}
+    assert sizes["int8"] < sizes["float16"] < sizes["float32"]
+    for v in m["verification"].values():
+        assert v["median_us"] > 0 and v["p95_us"] >= v["median_us"] and 0 <= v["disagreement"] <= 1
+    clf = load_shipped(converted)  # the hash in the manifest matches the file written
+    assert clf.dtype_name == "int8" and m["input"]["zero_point"] == clf.input.zero_point
+    metrics = json.loads((converted / "metrics.json").read_text())
+    assert set(metrics["comparison"]["models"]) >= {"simple_nn", "larger_cnn"}
+
+
+def test_int8_output_matches_keras(tmp_path, sample):
+    import keras
+
+    from converter.variants import convert
+    from training.models import larger_cnn
+
+    keras.utils.set_random_seed(0)
+    model = larger_cnn()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    xt = sample["x_train"].astype(np.float32)[..., None] / 255
+    model.fit(xt, sample["y_train"], epochs=8, batch_size=50, verbose=0)  # a few seconds: a model that decides
+    x = sample["x_test"][:300].astype(np.float32) / 255
+    path = tmp_path / "int8_check.tflite"
+    path.write_bytes(convert(model, "int8", xt[:200]))
+    ours = Classifier(path).predict(x)
+    ref = model.predict(x[..., None], verbose=0)
+    assert np.abs(ours - ref).mean() < 0.01 and np.abs(ours - ref).max() < 0.15
+    assert (ours.argmax(1) == ref.argmax(1)).mean() >= 0.98
+
+
+def test_gate_refuses_to_ship(quick_run, tmp_path, mnist_fixture):
+    from converter import cli
+
+    out = tmp_path / "assets"
+    code = cli.main([str(quick_run), "--model", "larger_cnn", "--quick", "--data", str(mnist_fixture), "--out",
+                     str(out), "--calibration", "50", "--max-drop", "-1"])
+    assert code == 3 and not out.exists()
+
+
+def test_not_a_keras_file(tmp_path, mnist_fixture, capsys):
+    from converter import cli
+
+    bad = tmp_path / "model.keras"
+    bad.write_bytes(b"not a zip")
+    assert cli.main([str(bad), "--data", str(mnist_fixture), "--out", str(tmp_path / "a")]) == 2
+    assert "could not be loaded as a plain Keras model" in capsys.readouterr().err
