@@ -1,6 +1,8 @@
 """The Draw tab: a canvas on the left, the live answer on the right."""
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget)
 
@@ -10,6 +12,7 @@ from desktop.engine.explain import occlusion_map
 from desktop.engine.recognize import recognize, recognize_number
 
 LIVE_INTERVAL_MS = 60  # while drawing, predict at most this often
+log = logging.getLogger("digits.draw")
 
 
 class DrawTab(QWidget):
@@ -90,6 +93,8 @@ class DrawTab(QWidget):
             self.result.show_number(self.last)
             return
         self.last = recognize(clf, gray)
+        if not live:
+            log.info("prediction %s %.4f %.2fms", self.last.digit, self.last.confidence, 1000 * self.last.seconds)
         heat = None
         if self.why.isChecked() and not live and self.last.digit is not None:
             heat = occlusion_map(clf, self.last.input28, self.last.digit)

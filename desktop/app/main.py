@@ -98,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         return cli_main(argv)
     if "--self-test" in argv:
         return self_test()
+    if "--verbose" in argv:  # what the app decides, on stderr: for bug reports and the Xvfb test
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+        argv.remove("--verbose")
     if "--version" in argv:
         from desktop import __version__
 

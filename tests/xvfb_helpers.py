@@ -1,0 +1,77 @@
+"""Run a real X server (Xvfb), start a program in it, draw with xdotool, take screenshots."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+TOOLS = ("Xvfb", "xdotool", "import")
+
+
+def have_tools() -> bool:
+    return all(shutil.which(t) for t in TOOLS)
+
+
+@contextmanager
+def xvfb(display: int = 97, size: str = "1280x900x24"):
+    lock = Path(f"/tmp/.X{display}-lock")
+    if lock.exists():
+        lock.unlink()
+    proc = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", size, "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
+    env["DISPLAY"] = f":{display}"
+    try:
+        for _ in range(100):
+            if subprocess.run(["xdotool", "getdisplaygeometry"], env=env, capture_output=True).returncode == 0:
+                break
+            time.sleep(0.05)
+        yield env
+    finally:
+        proc.terminate()
+        proc.wait(5)
+
+
+def wait_window(env: dict, name: str, timeout: float = 30) -> str:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        r = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", name], env=env, capture_output=True,
+                           text=True)
+        if r.returncode == 0 and r.stdout.strip():
+            return r.stdout.split()[0]
+        time.sleep(0.1)
+    raise TimeoutError(f"no window named {name!r} appeared")
+
+
+def screenshot(env: dict, path: Path) -> np.ndarray:
+    subprocess.run(["import", "-window", "root", str(path)], env=env, check=True, timeout=30)
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+def xdo(env: dict, *args: str) -> None:
+    subprocess.run(["xdotool", *args], env=env, check=True, timeout=30)
+
+
+def draw(env: dict, points: list[tuple[int, int]]) -> None:
+    """A mouse drag through screen points, as a person draws a stroke."""
+    xdo(env, "mousemove", str(points[0][0]), str(points[0][1]))
+    xdo(env, "mousedown", "1")
+    for x, y in points[1:]:
+        xdo(env, "mousemove", str(x), str(y))
+    xdo(env, "mouseup", "1")
+
+
+def white_square(img: np.ndarray, side: int = 280) -> tuple[int, int]:
+    """Top-left of the drawing canvas: the only pure-white area of its size on the screen."""
+    white = (img == 255).all(axis=2)
+    rows = np.flatnonzero(white.sum(axis=1) >= side - 2)
+    cols = np.flatnonzero(white.sum(axis=0) >= side - 2)
+    if rows.size == 0 or cols.size == 0:
+        raise AssertionError("no white canvas found on the screen")
+    return int(cols[0]), int(rows[0])
