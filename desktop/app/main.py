@@ -15,8 +15,10 @@ import time
 XCB_LIBS = {
     "xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1",
     "xcb-image": "libxcb-image0", "xcb-render-util": "libxcb-render-util0", "xcb-shape": "libxcb-shape0",
-    "xcb-randr": "libxcb-randr0", "xkbcommon-x11": "libxkbcommon-x11-0", "EGL": "libegl1",
-    "fontconfig": "libfontconfig1", "GL": "libgl1",
+    "xcb-randr": "libxcb-randr0", "xcb-util": "libxcb-util1", "xcb-shm": "libxcb-shm0",
+    "xcb-sync": "libxcb-sync1", "xcb-xfixes": "libxcb-xfixes0", "xcb-xkb": "libxcb-xkb1", "X11-xcb": "libx11-xcb1",
+    "xkbcommon-x11": "libxkbcommon-x11-0", "EGL": "libegl1", "GL": "libgl1", "fontconfig": "libfontconfig1",
+    "freetype": "libfreetype6", "glib-2.0": "libglib2.0-0", "dbus-1": "libdbus-1-3",
 }
 
 

@@ -94,18 +94,20 @@ def to_ink(gray: np.ndarray) -> Ink:
     gray = gray.astype(np.float32, copy=False)
     # Paper is the majority of the image and ink the minority: the median sits near the paper's
     # tone. (The border alone misleads when the digit touches it, as in cropped scans.)
-    lo, mid, hi = float(gray.min()), float(np.median(gray)), float(gray.max())
+    # Tone statistics from every third pixel: as good an estimate, a ninth of the cost.
+    sub = gray[::3, ::3] if gray.size > 4096 else gray
+    lo, mid, hi = float(gray.min()), float(np.median(sub)), float(gray.max())
     inverted = bool(mid - lo > hi - mid)
     ink = 1.0 - gray if inverted else gray
     floor = NOISE_FLOOR
-    if min(ink.shape) >= 96 and _uneven(ink):
+    if min(ink.shape) >= 96 and _uneven(1.0 - sub if inverted else sub):
         # Shadows or a gradient across a photo: subtract the smooth background, pixel by pixel.
         # A shadow's sharp edge survives as a faint line, hence the higher floor.
         ink = np.clip(ink - _background(ink), 0.0, None)
         floor = SHADOW_FLOOR
     else:
         # Even paper or canvas: one level. The opening would also eat into bold strokes.
-        ink = np.clip(ink - float(np.median(ink)), 0.0, None)
+        ink = np.clip(ink - float(np.median(1.0 - sub if inverted else sub)), 0.0, None)
     # Strongest ink, robust to a few hot pixels: the k-th largest value rather than the maximum.
     k = max(3, ink.size // 1000)
     flat = ink.ravel()

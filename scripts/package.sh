@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Build the desktop binary from a clean virtual environment holding only the app's runtime
+# dependencies. Usage: scripts/package.sh [--onefile]   (default: the one-folder build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv-build/bin/python ] || "$PY" -m venv .venv-build
+.venv-build/bin/python -m pip install -q --upgrade pip
+.venv-build/bin/python -m pip install -q . "pyinstaller>=6.10"
+if [ "${1:-}" = "--onefile" ]; then
+  .venv-build/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/onefile build.spec -- --onefile
+  echo "built dist/digits-onefile ($(du -sh dist/digits-onefile | cut -f1))"
+else
+  .venv-build/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/onedir build.spec
+  echo "built dist/digits/ ($(du -sh dist/digits | cut -f1), $(find dist/digits -type f | wc -l) files)"
+fi
+.venv-build/bin/pip freeze --exclude-editable | grep -iE "pyside6|litert|numpy|pillow|pyinstaller|tqdm" > dist/build-versions.txt
