@@ -59,11 +59,10 @@ class ProbabilityBars(QWidget):
 class ArrayView(QWidget):
     """A gray array shown enlarged with crisp pixels, optionally with a red heat overlay."""
 
-    def __init__(self, side: int = 140, parent: QWidget | None = None, caption: str = ""):
+    def __init__(self, side: int = 140, parent: QWidget | None = None):
         super().__init__(parent)
         self.image: QImage | None = None
         self.heat: QImage | None = None
-        self.caption = caption
         self.setFixedSize(side, side)
 
     def set_array(self, a: np.ndarray | None, heat: np.ndarray | None = None) -> None:
@@ -85,9 +84,6 @@ class ArrayView(QWidget):
         if self.heat is not None:
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             p.drawImage(self.rect(), self.heat)
-        if self.caption:
-            p.setPen(QColor(200, 200, 200))
-            p.drawText(self.rect().adjusted(4, 2, -4, -2), Qt.AlignmentFlag.AlignBottom, self.caption)
         p.end()
 
 

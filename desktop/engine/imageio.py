@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import os
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -29,36 +28,46 @@ def _open(source: Source) -> Image.Image:
         if not source:
             raise ImageLoadError("The image data is empty.")
         return Image.open(io.BytesIO(source))
-    path = Path(source)
-    try:
+    return Image.open(source)
+
+
+def _why_unreadable(source: Source, name: str) -> str:
+    """The plain-words reason Pillow could not identify a file: missing, empty or not an image."""
+    if not isinstance(source, bytes):
+        path = Path(source)
+        if not path.exists():
+            return f"{path} does not exist."
         if path.stat().st_size == 0:
-            raise ImageLoadError(f"{path.name} is empty (0 bytes).")
-    except FileNotFoundError as e:
-        raise ImageLoadError(f"{path} does not exist.") from e
-    return Image.open(path)
+            return f"{name} is empty (0 bytes)."
+    return f"{name} is not an image format this program can read."
 
 
 def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
     """The image as grayscale float32 in [0, 1] (white = 1), at most about ``decode_side`` px."""
     name = Path(source).name if not isinstance(source, bytes) else "The image"
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = _open(source)
-            with im:
-                if im.width * im.height > MAX_PIXELS:
-                    raise ImageLoadError(f"{name} is {im.width}x{im.height} pixels, larger than the "
-                                         f"{MAX_PIXELS // 1_000_000} megapixel limit.")
-                # JPEG can decode at 1/2, 1/4 or 1/8 size directly: a 12 MP photo costs a fraction.
-                im.draft("RGB" if im.mode in ("RGB", "CMYK", "YCbCr") else im.mode, (decode_side, decode_side))
-                im.load()
+        im = _open(source)
+        with im:
+            # Checked from the header, before any pixel is decoded. (Pillow's own bomb check only
+            # warns below twice its limit; ours refuses.)
+            if im.width * im.height > MAX_PIXELS:
+                raise ImageLoadError(f"{name} is {im.width}x{im.height} pixels, larger than the "
+                                     f"{MAX_PIXELS // 1_000_000} megapixel limit.")
+            # JPEG can decode at 1/2, 1/4 or 1/8 size directly: a 12 MP photo costs a fraction.
+            im.draft("RGB" if im.mode in ("RGB", "CMYK", "YCbCr") else im.mode, (decode_side, decode_side))
+            im.load()
+            if "exif" in im.info or im.format in ("TIFF", "MPO"):
                 im = ImageOps.exif_transpose(im)
-                return _to_gray(im, decode_side)
+            if max(im.size) > decode_side * 1.5:  # formats without draft(): shrink before going float
+                im = im.reduce(max(2, max(im.size) // decode_side))
+            return _to_gray(im)
     except ImageLoadError:
         raise
+    except FileNotFoundError as e:
+        raise ImageLoadError(f"{Path(source)} does not exist.") from e
     except UnidentifiedImageError as e:
-        raise ImageLoadError(f"{name} is not an image format this program can read.") from e
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise ImageLoadError(_why_unreadable(source, name)) from e
+    except Image.DecompressionBombError as e:
         raise ImageLoadError(f"{name} is too large to open safely ({e}).") from e
     except OSError as e:
         msg = str(e)
@@ -69,7 +78,7 @@ def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
         raise ImageLoadError(f"{name} is damaged or not a supported image ({e}).") from e
 
 
-def _to_gray(im: Image.Image, decode_side: int) -> np.ndarray:
+def _to_gray(im: Image.Image) -> np.ndarray:
     if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         a = np.asarray(im, dtype=np.float32)
         top = 65535.0 if im.mode.startswith("I;16") or a.max() > 255 else 255.0
@@ -80,8 +89,6 @@ def _to_gray(im: Image.Image, decode_side: int) -> np.ndarray:
             gray = _composite(im.convert("LA"))
         else:
             gray = np.asarray(im.convert("L"), dtype=np.float32) / 255.0
-    if max(gray.shape) > decode_side * 1.5:  # formats without draft(): shrink once here
-        gray = fit_longest(gray, decode_side)
     return gray
 
 
