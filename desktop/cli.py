@@ -76,7 +76,8 @@ def classify(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)
     bar = tqdm(total=total, unit="img", disable=args.quiet, file=err, dynamic_ncols=True)
     interrupted = False
-    chunks = classify_files(todo, args.model, workers=min(workers, max(1, total // 64) or 1),
+    # A worker process costs a model load: not worth it for fewer than a chunk's worth of files each.
+    chunks = classify_files(todo, args.model, workers=min(workers, max(1, total // 64)),
                             number=args.number, classifier=clf)
     try:
         for rows in chunks:

@@ -15,3 +15,5 @@ else
   echo "built dist/digits/ ($(du -sh dist/digits | cut -f1), $(find dist/digits -type f | wc -l) files)"
 fi
 .venv-build/bin/pip freeze --exclude-editable | grep -iE "pyside6|litert|numpy|pillow|pyinstaller|tqdm" > dist/build-versions.txt
+# Linux desktop integration beside the build: copy both into ~/.local/share to install.
+cp packaging/digit-recognizer.desktop assets/icon.png dist/

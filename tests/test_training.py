@@ -113,3 +113,18 @@ def test_report_has_every_section_with_numbers(tmp_path, mnist_fixture, quick_ru
     assert len(re.findall(r"\d+\.\d+", findings)) >= 15  # findings quote measured numbers
     pdf = (out / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 50_000
+
+
+def test_elastic_distortion_is_seeded_smooth_and_off_at_inference(sample):
+    import keras
+
+    from training.augment import RandomElastic
+
+    x = (sample["x_train"][:8].astype("float32") / 255)[..., None]
+    a = np.asarray(RandomElastic(seed=3)(x, training=True))
+    b = np.asarray(RandomElastic(seed=3)(x, training=True))
+    assert a.shape == x.shape and np.array_equal(a, b)  # same seed, same distortion
+    assert 0.01 < np.abs(a - x).mean() < 0.2  # strokes moved, digits kept
+    assert abs(a.sum() - x.sum()) / x.sum() < 0.15  # ink is moved, not created or lost
+    assert np.array_equal(np.asarray(RandomElastic(seed=3)(x, training=False)), x)
+    assert isinstance(RandomElastic(), keras.layers.Layer)

@@ -18,7 +18,7 @@ EXAMPLES = """examples:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from training.models import MODELS
+    from training.models import ALL_MODELS, MODELS
 
     p = argparse.ArgumentParser(prog="digits-train", description=__doc__, epilog=EXAMPLES,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -30,7 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", parents=[common], help="train models and write a run folder", epilog=EXAMPLES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     r.add_argument("--out", type=Path, required=True, help="run folder to write")
-    r.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
+    r.add_argument("--models", nargs="+", choices=list(ALL_MODELS), default=list(MODELS),
+                   help="default: the study's three and ours; candidates for the product model can be named too")
+    r.add_argument("--threads", type=int, help="TensorFlow threads (default: all cores)")
     r.add_argument("--epochs", type=int, help="override every model's epochs")
     rep = sub.add_parser("report", parents=[common], help="write the data-analysis report (HTML and PDF)",
                          epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -64,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args, data, console) -> int:
     from rich.table import Table
+
+    if args.threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
 
     from training.compare import SUMMARY_HEADER, RunOptions, run, summary_rows
 

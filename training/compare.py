@@ -20,7 +20,7 @@ import tensorflow as tf
 
 from training import evaluate, plots
 from training.data import Mnist, validation_split
-from training.models import MODELS
+from training.models import ALL_MODELS
 from training.train import to_input, train
 
 N_VAL = 5000
@@ -76,7 +76,7 @@ def run(data: Mnist, opts: RunOptions, echo=print) -> dict[str, dict]:
     histories: dict[str, dict] = {}
     predictions: dict[str, np.ndarray] = {}
     for i, name in enumerate(opts.models, 1):
-        spec = MODELS[name]
+        spec = ALL_MODELS[name]
         echo(f"[{i}/{len(opts.models)}] training {name} ({spec.title}) ...")
         result = train(spec, split, opts.seed, opts.epochs, verbose=opts.verbose)
         if result.interrupted:

@@ -24,6 +24,7 @@ class ModelSpec:
     augment: bool  # small rotations, shifts and zoom on the fly
     schedule: bool  # warm-up then cosine decay of the learning rate, AdamW
     expected_params: int | None = None  # the study's published count, asserted by tests
+    elastic: bool = False  # elastic distortion on top of the affine augmentation
 
 
 def simple_nn() -> keras.Model:
@@ -78,7 +79,7 @@ def _conv_bn_relu(x, filters: int, padding: str = "same"):
     return layers.ReLU()(x)
 
 
-def _vgg_style(name: str, width: int, full_res_convs: int = 1) -> keras.Model:
+def _vgg_style(name: str, width: int, full_res_convs: int = 1, block_dropout: float = 0.0) -> keras.Model:
     """Conv-BN-ReLU blocks, global average pooling: few parameters, few multiply-adds.
 
     Chosen after timing int8 candidates through LiteRT: at width 16 with one full-resolution
@@ -90,9 +91,13 @@ def _vgg_style(name: str, width: int, full_res_convs: int = 1) -> keras.Model:
     for _ in range(full_res_convs):
         x = _conv_bn_relu(x, width)
     x = layers.MaxPooling2D()(x)
+    if block_dropout:
+        x = layers.Dropout(block_dropout)(x)
     x = _conv_bn_relu(x, 2 * width)
     x = _conv_bn_relu(x, 2 * width)
     x = layers.MaxPooling2D()(x)
+    if block_dropout:
+        x = layers.Dropout(block_dropout)(x)
     x = _conv_bn_relu(x, 4 * width)
     x = _conv_bn_relu(x, 4 * width, padding="valid")
     x = layers.GlobalAveragePooling2D()(x)
@@ -120,3 +125,18 @@ MODELS: dict[str, ModelSpec] = {
     ]
 }
 PRODUCT_MODEL = "compact_cnn"
+
+# Candidates tried for the product model (digits-train run --models NAME trains any of them);
+# the README records what each reached.
+CANDIDATES: dict[str, ModelSpec] = {
+    s.name: s
+    for s in [
+        ModelSpec("compact_cnn_1conv", "Compact CNN, one 28x28 conv", lambda: _vgg_style("compact_cnn_1conv", 16),
+                  50, 128, True, True),
+        ModelSpec("compact_cnn_elastic", "Compact CNN + elastic distortion",
+                  lambda: _vgg_style("compact_cnn_elastic", 16, 2), 40, 128, True, True, elastic=True),
+        ModelSpec("compact_cnn_elastic_dropout", "Compact CNN + elastic + block dropout",
+                  lambda: _vgg_style("compact_cnn_elastic_dropout", 16, 2, 0.15), 40, 128, True, True, elastic=True),
+    ]
+}
+ALL_MODELS = {**MODELS, **CANDIDATES}

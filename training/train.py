@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from training.augment import RandomElastic
 from training.data import Split
 from training.models import ModelSpec
 
@@ -32,24 +33,24 @@ def to_input(x: np.ndarray) -> np.ndarray:
     return (x.astype("float32") / 255.0)[..., None]
 
 
-def augmenter(seed: int) -> keras.Sequential:
+def augmenter(seed: int, elastic: bool = False) -> keras.Sequential:
     # Rotations up to ~10 degrees, shifts up to 10%, zoom 0.9-1.1: the usual MNIST recipe
     # (field notes), and what users' off-centre, tilted drawings need.
-    return keras.Sequential(
-        [
-            keras.layers.RandomRotation(10 / 360, fill_mode="constant", seed=seed),
-            keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant", seed=seed + 1),
-            keras.layers.RandomZoom(0.1, fill_mode="constant", seed=seed + 2),
-        ],
-        name="augment",
-    )
+    steps = [
+        keras.layers.RandomRotation(10 / 360, fill_mode="constant", seed=seed),
+        keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant", seed=seed + 1),
+        keras.layers.RandomZoom(0.1, fill_mode="constant", seed=seed + 2),
+    ]
+    if elastic:
+        steps.append(RandomElastic(seed=seed + 3))
+    return keras.Sequential(steps, name="augment")
 
 
-def _dataset(x, y, batch: int, seed: int, augment: bool) -> tf.data.Dataset:
+def _dataset(x, y, batch: int, seed: int, augment: bool, elastic: bool = False) -> tf.data.Dataset:
     ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch)
     if augment:
-        aug = augmenter(seed)
+        aug = augmenter(seed, elastic)
         ds = ds.map(lambda a, b: (aug(a, training=True), b), num_parallel_calls=1, deterministic=True)
     return ds.prefetch(2)
 
@@ -73,7 +74,7 @@ def train(spec: ModelSpec, split: Split, seed: int, epochs: int | None = None, v
     epochs = epochs or spec.epochs
     model = spec.build()
     x_tr, x_val = to_input(split.x_train), to_input(split.x_val)
-    ds = _dataset(x_tr, split.y_train, spec.batch_size, seed, spec.augment)
+    ds = _dataset(x_tr, split.y_train, spec.batch_size, seed, spec.augment, spec.elastic)
     steps = int(np.ceil(len(x_tr) / spec.batch_size))
     model.compile(
         optimizer=_optimizer(spec, steps, epochs),

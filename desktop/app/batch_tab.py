@@ -49,7 +49,8 @@ class BatchThread(QThread):
                 return
         self.counted.emit(total)
         chunks = classify_files(find_images(self.paths, self.recursive), self.model_path,
-                                workers=self.workers if total > 256 else 1, number=self.number)
+                                workers=self.workers if total > 256 else 1, number=self.number,
+                                start_method="spawn")
         try:
             for rows in chunks:
                 self.rowsReady.emit(rows)

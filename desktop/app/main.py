@@ -81,6 +81,12 @@ def run_gui(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(argv)
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
+    app.setDesktopFileName("digit-recognizer")
+    from PySide6.QtGui import QIcon
+
+    from desktop.engine.model_files import assets_dir
+
+    app.setWindowIcon(QIcon(str(assets_dir() / "icon.png")))
     state = AppState.from_settings()
     win = MainWindow(state)
     win.show()

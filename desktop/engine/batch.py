@@ -4,6 +4,7 @@ Memory stays flat: paths are consumed lazily and at most a few chunks are in fli
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 from collections import deque
@@ -116,8 +117,13 @@ def classify_files(
     workers: int = 1,
     number: bool = False,
     classifier: Classifier | None = None,
+    start_method: str | None = None,
 ) -> Iterator[list[Row]]:
-    """Chunks of rows, in input order. Closing the generator stops the workers."""
+    """Chunks of rows, in input order. Closing the generator stops the workers.
+
+    ``start_method="spawn"`` is for callers with threads of their own (the GUI): forking a
+    multi-threaded process can deadlock the child.
+    """
     if workers <= 1:
         clf = classifier or load_model(model_path)
         for chunk in _chunks(found, CHUNK):
@@ -125,7 +131,8 @@ def classify_files(
         return
     temperature = classifier.temperature if classifier else None
     model = str(classifier.path) if classifier and model_path is None and classifier.path else model_path
-    pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(model, temperature))
+    context = multiprocessing.get_context(start_method) if start_method else None
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model, temperature))
     pending: deque[Future] = deque()
     try:
         for chunk in _chunks(found, CHUNK):

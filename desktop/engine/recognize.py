@@ -86,9 +86,10 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
     ink = to_ink(gray)
     if ink.blank:
         return NumberPrediction([], time.perf_counter() - start)
-    inputs = np.stack([normalise_digit(c) for c in split_digits(ink.ink)]) if not ink.blank else None
-    if inputs is None or len(inputs) == 0:
+    crops = split_digits(ink.ink)
+    if not crops:
         return NumberPrediction([], time.perf_counter() - start)
+    inputs = np.stack([normalise_digit(c) for c in crops])
     probs = classifier.predict(inputs)
     seconds = time.perf_counter() - start
     return NumberPrediction([_prediction(p, x, 0.0) for p, x in zip(probs, inputs)], seconds)
