@@ -94,7 +94,14 @@ def run(data: Mnist, opts: RunOptions, echo=print) -> dict[str, dict]:
              f"{result.seconds:.0f} s")
     if metrics:
         write_plots(opts.out, metrics, histories, predictions, data)
+        (opts.out / "comparison.md").write_text(markdown_table(metrics))
     return metrics
+
+
+def markdown_table(metrics: dict[str, dict]) -> str:
+    lines = ["| " + " | ".join(SUMMARY_HEADER) + " |", "|" + "---|" * len(SUMMARY_HEADER)]
+    lines += ["| " + " | ".join(row) + " |" for row in summary_rows(metrics)]
+    return "\n".join(lines) + "\n"
 
 
 def write_plots(out: Path, metrics: dict, histories: dict, predictions: dict, data: Mnist) -> None:

@@ -121,7 +121,7 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("simple_cnn", "Simple CNN (study)", simple_cnn, 10, 200, False, False, 592_074),
         ModelSpec("larger_cnn", "Larger CNN (study)", larger_cnn, 10, 200, False, False, 59_933),
         ModelSpec("tiny_cnn", "Tiny CNN, BN + augmentation", tiny_cnn, 20, 128, True, True),
-        ModelSpec("compact_cnn", "Compact CNN, BN + augmentation (product)", compact_cnn, 40, 128, True, True),
+        ModelSpec("compact_cnn", "Compact CNN, BN + augmentation (product)", compact_cnn, 50, 128, True, True),
     ]
 }
 PRODUCT_MODEL = "compact_cnn"

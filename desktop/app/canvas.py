@@ -61,7 +61,7 @@ class DrawingCanvas(QWidget):
         self.eraser = False
         self._strokes: list[Stroke] = []
         self._current: Stroke | None = None
-        self._image = QImage(CANVAS_SIZE, CANVAS_SIZE, QImage.Format.Format_RGB32)
+        self._image = self._new_image(CANVAS_SIZE)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setFixedSize(CANVAS_SIZE, CANVAS_SIZE)
         self.setCursor(Qt.CursorShape.CrossCursor)
@@ -85,10 +85,17 @@ class DrawingCanvas(QWidget):
     def gray(self) -> np.ndarray:
         return gray_from_qimage(self._image)
 
+    def _new_image(self, width: int) -> QImage:
+        """At the screen's pixel density, so strokes stay crisp on high-DPI displays."""
+        dpr = max(1.0, self.devicePixelRatioF())
+        img = QImage(round(width * dpr), round(CANVAS_SIZE * dpr), QImage.Format.Format_RGB32)
+        img.setDevicePixelRatio(dpr)
+        return img
+
     def set_page_width(self, width: int) -> None:
         """Wider page for number mode; the strokes stay where they are."""
         self.setFixedSize(width, CANVAS_SIZE)
-        self._image = QImage(width, CANVAS_SIZE, QImage.Format.Format_RGB32)
+        self._image = self._new_image(width)
         self._render()
 
     def clear(self) -> None:
@@ -99,7 +106,10 @@ class DrawingCanvas(QWidget):
         """Replace the drawing (for tests and 'paste into canvas'); not undoable."""
         self._strokes.clear()
         self.undo_stack.clear()
-        self._image = img.convertToFormat(QImage.Format.Format_RGB32).scaled(self.width(), self.height())
+        self._image = self._new_image(self.width())
+        p = QPainter(self._image)
+        p.drawImage(self.rect(), img)
+        p.end()
         self.update()
         self.strokeFinished.emit()
 
