@@ -101,14 +101,14 @@ def to_ink(gray: np.ndarray) -> Ink:
     inverted = bool(mid - lo > hi - mid)
     ink = 1.0 - gray if inverted else gray
     floor = NOISE_FLOOR
-    if min(ink.shape) >= 96 and _uneven(1.0 - sub if inverted else sub):
+    if min(ink.shape) >= 96 and _uneven(1.0 - sub if inverted else sub):  # photos only: it costs
         # Shadows or a gradient across a photo: subtract the smooth background, pixel by pixel.
         # A shadow's sharp edge survives as a faint line, hence the higher floor.
         ink = np.clip(ink - _background(ink), 0.0, None)
         floor = SHADOW_FLOOR
     else:
         # Even paper or canvas: one level. The opening would also eat into bold strokes.
-        ink = np.clip(ink - float(np.median(1.0 - sub if inverted else sub)), 0.0, None)
+        ink = np.clip(ink - (1.0 - mid if inverted else mid), 0.0, None)
     # Strongest ink, robust to a few hot pixels: the k-th largest value rather than the maximum.
     k = max(3, ink.size // 1000)
     flat = ink.ravel()
@@ -125,10 +125,11 @@ def to_ink(gray: np.ndarray) -> Ink:
 
 def ink_bbox(ink: np.ndarray, level: float = 0.0) -> tuple[int, int, int, int] | None:
     """(top, bottom, left, right), exclusive ends, of the pixels above ``level``; None if none."""
-    rows = np.flatnonzero((ink > level).any(axis=1))
+    mask = ink > level
+    rows = np.flatnonzero(mask.any(axis=1))
     if rows.size == 0:
         return None
-    cols = np.flatnonzero((ink > level).any(axis=0))
+    cols = np.flatnonzero(mask.any(axis=0))
     return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
 
 
