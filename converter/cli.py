@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--calibration", type=int, default=500, help="training images used to calibrate int8")
     p.add_argument("--max-drop", type=float, default=0.05, help="max test accuracy points int8 may lose")
     p.add_argument("--max-disagree", type=float, default=0.003, help="max share of test images int8 may differ on")
+    p.add_argument("--comparison", type=Path, action="append", default=[],
+                   help="more run folders whose models the app's comparison shows (default: the source run only)")
     return p
 
 
@@ -64,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     from training.train import to_input
 
     try:
-        model_path, run_metrics, env = pick_model(args.source, args.model)
+        model_path, _, env = pick_model(args.source, args.model)
         model = load_keras(model_path)
         data = load_mnist(args.data)
     except (NotAKerasModelError, DataNotFoundError, FileNotFoundError, KeyError) as e:
@@ -120,13 +122,25 @@ def main(argv: list[str] | None = None) -> int:
                     "data_sha256": data.sha256, "variant": args.variant},
             versions={k: env.get(k) for k in ("tensorflow", "keras", "numpy", "python")},
             variants=variants,
-            comparison={"models": run_metrics, "histories": _histories(args.source, run_metrics)},
+            comparison=_comparison([*args.comparison, args.source]),
             extra=extra,
             selftest=(data.x_test[idx], data.y_test[idx]),
         )
     err.print(f"shipped {target} ({target.stat().st_size:,} bytes), temperature {temperature}, "
               f"accuracy through the app's preprocessing {100 * extra['test_accuracy_through_preprocessing']:.2f}%")
     return 0
+
+
+def _comparison(runs: list[Path]) -> dict:
+    """Every model of the given run folders with its history; later folders win on a name clash."""
+    models, histories = {}, {}
+    for run in runs:
+        if not (run.is_dir() and (run / "metrics.json").exists()):
+            continue
+        m = json.loads((run / "metrics.json").read_text())["models"]
+        models.update(m)
+        histories.update(_histories(run, m))
+    return {"models": models, "histories": histories}
 
 
 def _histories(source: Path, run_metrics: dict) -> dict:

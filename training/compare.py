@@ -85,6 +85,9 @@ def run(data: Mnist, opts: RunOptions, echo=print) -> dict[str, dict]:
         path = opts.out / f"{name}.keras"
         result.model.save(path)
         m, pred = evaluate.evaluate(result.model, x_test, data.y_test, path)
+        # The final model's validation accuracy: what candidates are compared on (never the test set).
+        val_pred = result.model.predict(to_input(split.x_val), batch_size=1000, verbose=0).argmax(axis=1)
+        m["val_accuracy"] = round(float((val_pred == split.y_val).mean()), 6)
         m.update(title=spec.title, train_seconds=round(result.seconds, 1), epochs=result.epochs_run,
                  batch_size=spec.batch_size, augment=spec.augment, schedule=spec.schedule)
         metrics[name], histories[name], predictions[name] = m, result.history, pred

@@ -133,6 +133,8 @@ CANDIDATES: dict[str, ModelSpec] = {
     for s in [
         ModelSpec("compact_cnn_1conv", "Compact CNN, one 28x28 conv", lambda: _vgg_style("compact_cnn_1conv", 16),
                   50, 128, True, True),
+        ModelSpec("compact_cnn_w17", "Compact CNN, width 17, 60 epochs",
+                  lambda: _vgg_style("compact_cnn_w17", 17, 2), 60, 128, True, True),
         ModelSpec("compact_cnn_elastic", "Compact CNN + elastic distortion",
                   lambda: _vgg_style("compact_cnn_elastic", 16, 2), 40, 128, True, True, elastic=True),
         ModelSpec("compact_cnn_elastic_dropout", "Compact CNN + elastic + block dropout",
