@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.test_xvfb import predicted_digit
 from tests.xvfb_helpers import draw, have_tools, screenshot, wait_window, white_square, xvfb
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,3 +87,4 @@ def test_gui_in_xvfb(binary, tmp_path):
             _, err = p.communicate(timeout=10)
     assert "prediction 1" in err, err
     assert (after[y0 : y0 + 280, x0 : x0 + 280].mean(axis=2) < 100).mean() > 0.02
+    assert predicted_digit(after) == 1

@@ -15,19 +15,26 @@ pytestmark = [pytest.mark.xvfb, pytest.mark.skipif(not have_tools(), reason="Xvf
 GREEN = np.array([0x2E, 0x7D, 0x32])  # the top class's bar (widgets.ProbabilityBars)
 
 
-def predicted_row(img: np.ndarray) -> float:
-    """Where the green top-class bar sits, as a share of the bar chart's height."""
-    green = (np.abs(img.astype(int) - GREEN).sum(axis=2) < 30)
+def predicted_digit(img: np.ndarray) -> int:
+    """Which of the ten bars is the green (top-class) one, read from the screenshot."""
+    green = np.abs(img.astype(int) - GREEN).sum(axis=2) < 30
     ys, xs = np.nonzero(green)
     assert ys.size > 50, "no prediction bar on screen"
-    x = int(np.median(xs[xs == xs.min()])) + 3
-    column = img[:, x].astype(int)
-    # The ten grey tracks share this column with the green bar; their span is the chart's height.
-    track = (np.abs(column - column[int(np.median(ys))]).sum(axis=1) < 30) | green[:, x]
-    grey = np.flatnonzero((np.abs(column - column.mean(axis=1, keepdims=True)).sum(axis=1) < 6) &
-                          (column[:, 0] > 190) & (column[:, 0] < 235))
-    top, bottom = grey.min(), grey.max()
-    return (float(np.median(ys)) - top) / (bottom - top)
+    column = img[:, xs.min() + 3].astype(int)
+    grey_track = (np.ptp(column, axis=1) < 4) & (column[:, 0] > 200) & (column[:, 0] < 242)
+    bar = grey_track | green[:, xs.min() + 3]
+    runs, start = [], None
+    for y, on in enumerate(np.append(bar, False)):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            runs.append((start, y))
+            start = None
+    centre = float(np.median(ys))
+    height = next(b - a for a, b in runs if a <= centre < b)  # every bar is as tall as the green one
+    runs = [(a, b) for a, b in runs if abs((b - a) - height) <= 2][-10:]  # the chart is at the bottom
+    assert len(runs) == 10, runs
+    return next(i for i, (a, b) in enumerate(runs) if a <= centre < b)
 
 
 def test_draw_a_seven_in_a_real_window(tmp_path):
@@ -53,5 +60,5 @@ def test_draw_a_seven_in_a_real_window(tmp_path):
     assert ink[40:60, 60:230].mean() > 0.5  # the bar is drawn where the mouse went
     assert ink.mean() > 0.04
     assert "prediction 7" in err, err
-    assert abs(predicted_row(after) - 0.75) < 0.06  # the green bar is on the row of the 7
+    assert predicted_digit(after) == 7  # the green bar is on the row of the 7
     assert not (before[y0 : y0 + 280, x0 : x0 + 280].mean(axis=2) < 100).any()
