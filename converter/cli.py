@@ -11,7 +11,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 EXAMPLES = """examples:
-  digits-convert runs/full --data ../shared/data/mnist.npz --out assets/
+  digits-convert runs/product --comparison runs/full --data ../shared/data/mnist.npz --out assets/
   digits-convert runs/full/larger_cnn.keras --out /tmp/assets
   digits-convert runs/quick --quick --out /tmp/assets --max-drop 1 --max-disagree 0.05
 exit codes: 0 shipped, 2 bad input (model or data), 3 verification failed (nothing shipped)
@@ -23,7 +23,7 @@ def _parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("source", type=Path, help="a run folder (its product or best CNN) or a .keras file")
     p.add_argument("--out", type=Path, default=Path("assets"), help="folder to ship into (default assets/)")
-    p.add_argument("--model", help="which model of the run folder (default: compact_cnn, else the best CNN)")
+    p.add_argument("--model", help="which model of the run folder (default: the product model, else the best CNN)")
     p.add_argument("--variant", default="int8", help="variant to ship: float32, float16, dynamic, int8")
     p.add_argument("--data", help="MNIST .npz in the keras layout (default: $DIGITS_MNIST, then download)")
     p.add_argument("--quick", action="store_true", help="small test subset, for tests and demos")
@@ -43,8 +43,12 @@ def pick_model(source: Path, name: str | None) -> tuple[Path, dict, dict]:
         env_path = source / "environment.json"
         env = json.loads(env_path.read_text()) if env_path.exists() else {}
         if name is None:
+            from training.models import PRODUCT_MODEL
+
             cnns = {k: v for k, v in metrics.items() if "cnn" in k}
-            name = "compact_cnn" if "compact_cnn" in metrics else max(cnns, key=lambda k: cnns[k]["test_accuracy"])
+            # Without the product model, the CNN with the best *validation* accuracy (never test).
+            name = PRODUCT_MODEL if PRODUCT_MODEL in metrics else max(
+                cnns, key=lambda k: cnns[k].get("val_accuracy", cnns[k]["test_accuracy"]))
         return source / f"{name}.keras", metrics, env
     return source, {}, {}
 

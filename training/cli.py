@@ -12,7 +12,8 @@ EXAMPLES = """examples:
   digits-train run --data ../shared/data/mnist.npz --out runs/full
   digits-train run --models larger_cnn compact_cnn --out runs/two
   digits-train run --quick --out runs/quick          # seconds: small subset, one epoch
-  digits-train report --data ../shared/data/mnist.npz --out reports/ --run runs/full
+  digits-train run --models compact_cnn_w17 --out runs/product   # the product model alone
+  digits-train report --data ../shared/data/mnist.npz --out reports/ --run runs/full --run runs/product
   DIGITS_MNIST=../shared/data/mnist.npz digits-train report --quick --out /tmp/report
 """
 
@@ -37,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", parents=[common], help="write the data-analysis report (HTML and PDF)",
                          epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     rep.add_argument("--out", type=Path, required=True, help="folder for report.html and report.pdf")
-    rep.add_argument("--run", type=Path, help="a run folder whose comparison the report includes")
+    rep.add_argument("--run", type=Path, action="append", default=[],
+                     help="run folder(s) whose models the report compares (repeat to merge runs)")
     return p
 
 
@@ -59,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args, data, console)
     from training.report import write_report
 
-    html, pdf = write_report(data, args.out, run_dir=args.run, quick=args.quick, echo=console.print)
+    html, pdf = write_report(data, args.out, run_dirs=args.run, quick=args.quick, echo=console.print)
     console.print(f"report written: {html} and {pdf}")
     return 0
 

@@ -121,10 +121,12 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("simple_cnn", "Simple CNN (study)", simple_cnn, 10, 200, False, False, 592_074),
         ModelSpec("larger_cnn", "Larger CNN (study)", larger_cnn, 10, 200, False, False, 59_933),
         ModelSpec("tiny_cnn", "Tiny CNN, BN + augmentation", tiny_cnn, 20, 128, True, True),
-        ModelSpec("compact_cnn", "Compact CNN, BN + augmentation (product)", compact_cnn, 50, 128, True, True),
+        ModelSpec("compact_cnn", "Compact CNN, BN + augmentation", compact_cnn, 50, 128, True, True),
     ]
 }
-PRODUCT_MODEL = "compact_cnn"
+# The product model: chosen among the candidates below by validation accuracy (99.58% against
+# compact_cnn's 99.54%), trained by `digits-train run --models compact_cnn_w17`.
+PRODUCT_MODEL = "compact_cnn_w17"
 
 # Candidates tried for the product model (digits-train run --models NAME trains any of them);
 # the README records what each reached.
@@ -133,7 +135,7 @@ CANDIDATES: dict[str, ModelSpec] = {
     for s in [
         ModelSpec("compact_cnn_1conv", "Compact CNN, one 28x28 conv", lambda: _vgg_style("compact_cnn_1conv", 16),
                   50, 128, True, True),
-        ModelSpec("compact_cnn_w17", "Compact CNN, width 17, 60 epochs",
+        ModelSpec("compact_cnn_w17", "Compact CNN, width 17, 60 epochs (product)",
                   lambda: _vgg_style("compact_cnn_w17", 17, 2), 60, 128, True, True),
         ModelSpec("compact_cnn_elastic", "Compact CNN + elastic distortion",
                   lambda: _vgg_style("compact_cnn_elastic", 16, 2), 40, 128, True, True, elastic=True),

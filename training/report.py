@@ -69,7 +69,7 @@ def _grid(images: np.ndarray, rows: int, cols: int, titles=None, cmap="gray", si
     return fig
 
 
-def write_report(data: Mnist, out: Path, run_dir: Path | None = None, quick: bool = False,
+def write_report(data: Mnist, out: Path, run_dirs: list[Path] = (), quick: bool = False,
                  seed: int = 42, echo=print) -> tuple[Path, Path]:
     out.mkdir(parents=True, exist_ok=True)
     doc = Doc("MNIST: data analysis" + (" (quick subset)" if quick else ""))
@@ -157,9 +157,10 @@ def write_report(data: Mnist, out: Path, run_dir: Path | None = None, quick: boo
     doc.h("9. Findings")
     doc.ul(_findings(btr, bte, rows, shp, dup_tr, dup_te, cross, stroke_med))
 
-    if run_dir is not None and (run_dir / "metrics.json").exists():
+    runs = [r for r in run_dirs if (r / "metrics.json").exists()]
+    if runs:
         echo("report: comparison")
-        _comparison(doc, run_dir)
+        _comparison(doc, runs, out)
 
     html_path, pdf_path = out / "report.html", out / "report.pdf"
     text = doc.html()
@@ -201,20 +202,28 @@ def _findings(btr, bte, rows, shp, dup_tr, dup_te, cross, stroke_med) -> list[st
     return f
 
 
-def _comparison(doc: Doc, run_dir: Path) -> None:
-    from training.compare import SUMMARY_HEADER, summary_rows
+def _comparison(doc: Doc, runs: list[Path], out: Path) -> None:
+    from training.compare import SUMMARY_HEADER, markdown_table, summary_rows
 
-    metrics = json.loads((run_dir / "metrics.json").read_text())["models"]
-    doc.h("10. Model comparison (training run)")
-    doc.table(SUMMARY_HEADER, summary_rows(metrics))
+    metrics = {}
+    for run in runs:
+        metrics.update(json.loads((run / "metrics.json").read_text())["models"])
+    (out / "comparison.md").write_text(markdown_table(metrics))
+    doc.h("10. Model comparison (training runs)")
+    doc.p("Runs: " + ", ".join(html.escape(str(r)) for r in runs) + ". Test accuracy is reported, never used to "
+          "choose: candidates were compared on the validation split.")
+    doc.table(SUMMARY_HEADER + ["validation accuracy"],
+              [row + [f"{100 * metrics[name]['val_accuracy']:.2f}%" if "val_accuracy" in metrics[name] else "-"]
+               for name, row in zip(metrics, summary_rows(metrics))])
     best = max(metrics, key=lambda k: metrics[k]["test_accuracy"])
     doc.p(f"Best model: <b>{best}</b>, {100 * metrics[best]['test_accuracy']:.2f}% test accuracy with "
           f"{metrics[best]['params']:,} parameters. Per-class recall of the best model: " +
           ", ".join(f"{d}: {100 * r:.2f}%" for d, r in enumerate(metrics[best]["recall"])) + ".")
-    for name in ("training_curves", "accuracy_vs_size", "confusion_best", "confused_pairs", "errors_best"):
-        p = run_dir / "plots" / f"{name}.png"
-        if p.exists():
-            doc.image(p.read_bytes(), 800)
+    for run in runs:
+        for name in ("training_curves", "accuracy_vs_size", "confusion_best", "confused_pairs", "errors_best"):
+            p = run / "plots" / f"{name}.png"
+            if p.exists():
+                doc.image(p.read_bytes(), 800)
 
 
 def _pdf(text: str, path: Path) -> None:
