@@ -20,6 +20,9 @@ import numpy as np
 from PIL import Image
 
 
+LINKS_PER_FILE = 30_000  # file systems cap hard links per file (ext4: 65,000)
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and its children, from /proc."""
     total = 0
@@ -56,15 +59,17 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     print("| files | peak RSS, parent + workers (MB) | time (s) | files/s |\n|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "one.png"
         a = np.zeros((28, 28), np.uint8)
         a[6:22, 12:16] = 255
-        Image.fromarray(a).save(src)
+        sources = []
+        for k in range(1 + max(args.sizes) // LINKS_PER_FILE):
+            sources.append(Path(tmp) / f"src{k}.png")
+            Image.fromarray(a).save(sources[-1])
         for n in args.sizes:
             folder = Path(tmp) / f"n{n}"
             folder.mkdir()
             for i in range(n):
-                os.link(src, folder / f"{i:06d}.png")
+                os.link(sources[i // LINKS_PER_FILE], folder / f"{i:06d}.png")
             peak, secs = run(folder, Path(tmp) / f"r{n}.csv")
             print(f"| {n} | {peak:.0f} | {secs:.1f} | {n / secs:.0f} |", flush=True)
 

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def _size(p: Path) -> str:
     if p.parent.name == "digits" and (p.parent / "_internal").is_dir():
-        files = [f for f in p.parent.rglob("*") if f.is_file()]
+        files = [f for f in p.parent.rglob("*") if f.is_file() and not f.is_symlink()]
         return f"{sum(f.stat().st_size for f in files) / 1e6:.0f} MB, {len(files)} files"
     return f"{p.stat().st_size / 1e6:.0f} MB"
 

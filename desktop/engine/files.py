@@ -21,6 +21,13 @@ def is_image_name(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
 
 
+def _kind(entry: os.DirEntry) -> str:
+    try:
+        return "dir" if entry.is_dir() else "file"
+    except OSError as err:
+        return f"could not be examined: {err.strerror or err}"
+
+
 def _walk(folder: str, recursive: bool, seen: set[tuple[int, int]]) -> Iterator[Found]:
     try:
         st = os.stat(folder)
@@ -29,19 +36,21 @@ def _walk(folder: str, recursive: bool, seen: set[tuple[int, int]]) -> Iterator[
             return
         seen.add(key)
         with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            # Names and kinds only: a folder of 100,000 files must be listed to be sorted, and
+            # small tuples keep that listing a few MB.
+            entries = sorted((e.name, _kind(e)) for e in it)
     except OSError as e:
         yield Found(folder, f"folder could not be read: {e.strerror or e}")
         return
     subfolders = []
-    for e in entries:
-        try:
-            if e.is_dir():
-                subfolders.append(e.path)
-            elif is_image_name(e.name):
-                yield Found(e.path)
-        except OSError as err:
-            yield Found(e.path, f"could not be examined: {err.strerror or err}")
+    for name, kind in entries:
+        path = os.path.join(folder, name)
+        if kind == "dir":
+            subfolders.append(path)
+        elif kind != "file":
+            yield Found(path, kind)
+        elif is_image_name(name):
+            yield Found(path)
     if recursive:
         for sub in subfolders:
             yield from _walk(sub, recursive, seen)
