@@ -12,11 +12,10 @@ import time
 
 import numpy as np
 
-from benchmarks.synthetic import Style, pen_digit
+from benchmarks.synthetic import Style, number_image, pen_digit
 from desktop.engine.model_files import load_shipped
 from desktop.engine.preprocess import preprocess
 from desktop.engine.recognize import recognize, recognize_number
-from benchmarks.synthetic import number_image
 
 
 def timeit(fn, inputs, repeats: int) -> np.ndarray:

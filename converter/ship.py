@@ -2,21 +2,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from pathlib import Path
 
 import numpy as np
 
 from desktop.engine.classifier import Classifier
+from training.compare import write_json
 
 MODEL_FILE = "digits.tflite"
-
-
-def _write_json(path: Path, data) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1))
-    tmp.replace(path)
 
 
 def tensor_manifest(t) -> dict:
@@ -56,6 +50,6 @@ def ship(
         "verification": variants,
         **extra,
     }
-    _write_json(out / "manifest.json", manifest)
-    _write_json(out / "metrics.json", {"comparison": comparison, "variants": variants, **extra})
+    write_json(out / "manifest.json", manifest)
+    write_json(out / "metrics.json", {"comparison": comparison, "variants": variants, **extra})
     return target

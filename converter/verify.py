@@ -1,12 +1,11 @@
 """Evaluate a TFLite file through the app's own Classifier: accuracy, agreement, size, latency."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 
-from desktop.engine.classifier import Classifier
+from desktop.engine.classifier import Classifier, measure_latency
 from desktop.engine.preprocess import preprocess
 
 BATCH = 256
@@ -15,27 +14,6 @@ BATCH = 256
 def predict_all(clf: Classifier, x: np.ndarray) -> np.ndarray:
     """Probabilities for (n, 28, 28) floats in [0, 1], in batches of BATCH."""
     return np.concatenate([clf.predict(x[i : i + BATCH]) for i in range(0, len(x), BATCH)])
-
-
-def latency(clf: Classifier, x: np.ndarray, repeats: int = 300) -> dict:
-    one = x[:1]
-    clf.predict(one)
-    times = []
-    for i in range(repeats):
-        t = time.perf_counter()
-        clf.predict(x[i % len(x)][None])
-        times.append(time.perf_counter() - t)
-    batch = x[:BATCH]
-    clf.predict(batch)
-    t = time.perf_counter()
-    for _ in range(5):
-        clf.predict(batch)
-    per_image_batched = (time.perf_counter() - t) / (5 * len(batch))
-    return {
-        "median_us": round(float(np.median(times)) * 1e6, 1),
-        "p95_us": round(float(np.percentile(times, 95)) * 1e6, 1),
-        "batch_us_per_image": round(per_image_batched * 1e6, 1),
-    }
 
 
 def verify(path: Path, x_test: np.ndarray, y_test: np.ndarray, keras_pred: np.ndarray, keras_acc: float) -> dict:
@@ -50,7 +28,7 @@ def verify(path: Path, x_test: np.ndarray, y_test: np.ndarray, keras_pred: np.nd
         "test_accuracy": round(acc, 6),
         "drop_points": round(100 * (keras_acc - acc), 3),
         "disagreement": round(float((pred != keras_pred).mean()), 6),
-        **latency(clf, x_test),
+        **measure_latency(clf, x_test),
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes.util
 import multiprocessing
 import os
+import subprocess
 import sys
 import time
 
@@ -24,7 +25,12 @@ XCB_LIBS = {
 
 def missing_display_packages() -> list[str]:
     """Debian packages whose libraries the xcb plugin needs and this system lacks."""
-    return [pkg for lib, pkg in XCB_LIBS.items() if ctypes.util.find_library(lib) is None]
+    try:  # one ldconfig call for all of them (find_library runs it once per library)
+        ldconfig = "/sbin/ldconfig" if os.path.exists("/sbin/ldconfig") else "ldconfig"  # not on users' PATH
+        cache = subprocess.run([ldconfig, "-p"], capture_output=True, text=True, timeout=5).stdout
+    except (OSError, subprocess.SubprocessError):
+        return [pkg for lib, pkg in XCB_LIBS.items() if ctypes.util.find_library(lib) is None]
+    return [pkg for lib, pkg in XCB_LIBS.items() if f"lib{lib}.so" not in cache]
 
 
 def platform_problem() -> str | None:

@@ -33,20 +33,12 @@ class _SpeedJob(QRunnable):
         self.clf, self.signals = clf, _SpeedSignals()
 
     def run(self) -> None:
-        import time
+        from desktop.engine.classifier import measure_latency
 
         x = np.random.default_rng(0).random((256, 28, 28), dtype=np.float32)
-        self.clf.predict(x[:1])
-        times = []
-        for i in range(300):
-            t = time.perf_counter()
-            self.clf.predict(x[i % 256][None])
-            times.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        self.clf.predict(x)
-        batch = (time.perf_counter() - t) / 256
-        self.signals.done.emit(f"One image: median {np.median(times) * 1e6:.0f} us, 95th percentile "
-                               f"{np.percentile(times, 95) * 1e6:.0f} us; batched: {batch * 1e6:.1f} us per image.")
+        t = measure_latency(self.clf, x)
+        self.signals.done.emit(f"One image: median {t['median_us']:.0f} us, 95th percentile {t['p95_us']:.0f} us; "
+                               f"batched: {t['batch_us_per_image']:.1f} us per image.")
 
 
 class MetricsTab(QWidget):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPainter
 
 
 def gray_from_qimage(img: QImage) -> np.ndarray:
@@ -10,8 +10,6 @@ def gray_from_qimage(img: QImage) -> np.ndarray:
     if img.hasAlphaChannel():
         flat = QImage(img.size(), QImage.Format.Format_RGB32)
         flat.fill(0xFFFFFFFF)
-        from PySide6.QtGui import QPainter
-
         p = QPainter(flat)
         p.drawImage(0, 0, img)
         p.end()

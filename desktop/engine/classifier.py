@@ -113,3 +113,24 @@ class Classifier:
 
     def predict_one(self, image28: np.ndarray) -> np.ndarray:
         return self.predict(image28[None])[0]
+
+
+def measure_latency(clf: Classifier, x: np.ndarray, repeats: int = 300, batch: int = 256) -> dict:
+    """One image at a time (median and 95th percentile) and batched, in microseconds."""
+    clf.predict(x[:1])
+    times = []
+    for i in range(repeats):
+        t = time.perf_counter()
+        clf.predict(x[i % len(x)][None])
+        times.append(time.perf_counter() - t)
+    xb = x[:batch]
+    clf.predict(xb)
+    t = time.perf_counter()
+    for _ in range(5):
+        clf.predict(xb)
+    per_image = (time.perf_counter() - t) / (5 * len(xb))
+    return {
+        "median_us": round(float(np.median(times)) * 1e6, 1),
+        "p95_us": round(float(np.percentile(times, 95)) * 1e6, 1),
+        "batch_us_per_image": round(per_image * 1e6, 1),
+    }
