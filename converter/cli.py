@@ -53,7 +53,19 @@ def pick_model(source: Path, name: str | None) -> tuple[Path, dict, dict]:
     return source, {}, {}
 
 
+def _needs_tensorflow() -> bool:
+    try:
+        import keras  # noqa: F401
+    except ImportError:
+        print("digits-convert needs TensorFlow, which the app does not install: "
+              "pip install -e '.[train]' (see README.md)", file=sys.stderr)
+        return True
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
+    if _needs_tensorflow():
+        return 2
     args = _parser().parse_args(argv)
     from rich.console import Console
     from rich.table import Table
