@@ -129,8 +129,9 @@ def classify_files(
         for chunk in _chunks(found, CHUNK):
             yield classify_chunk(clf, chunk, number)
         return
+    # Workers load the file the caller's classifier was made from (already validated), with its calibration.
     temperature = classifier.temperature if classifier else None
-    model = str(classifier.path) if classifier and model_path is None and classifier.path else model_path
+    model = str(classifier.path) if classifier else model_path
     context = multiprocessing.get_context(start_method) if start_method else None
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model, temperature))
     pending: deque[Future] = deque()
