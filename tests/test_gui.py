@@ -94,6 +94,7 @@ def test_number_mode_reads_several_digits(win, qtbot):
 def test_why_overlay(win, qtbot):
     win.draw.why.setChecked(True)
     draw_digit(qtbot, win.draw.canvas, 7)
+    qtbot.wait(200)  # a live prediction pending from the stroke must not wipe the overlay
     assert win.draw.result.model_view.heat is not None
 
 

@@ -76,6 +76,11 @@ class DrawingCanvas(QWidget):
         return QSize(CANVAS_SIZE, CANVAS_SIZE)
 
     # --- state -------------------------------------------------------------------------
+    @property
+    def drawing(self) -> bool:
+        """A stroke is under way (the mouse button is down)."""
+        return self._current is not None
+
     def is_empty(self) -> bool:
         return not self._strokes and self._current is None
 

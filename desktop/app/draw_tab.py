@@ -79,6 +79,10 @@ class DrawTab(QWidget):
 
     def predict(self, live: bool = False) -> None:
         """Classify what is on the canvas now; the explanation only when a stroke ends."""
+        if live and not self.canvas.drawing:
+            return  # the stroke ended meanwhile: its final prediction has been made
+        if not live:
+            self._live.stop()
         clf = self.state.classifier
         if clf is None:
             self.result.show_empty("No model loaded: see Settings.")
