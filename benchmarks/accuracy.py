@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--per-digit", type=int, default=20)
     args = ap.parse_args(argv)
     clf = load_model(args.model)
-    print(f"| test set | images | accuracy | no digit |\n|---|---|---|---|")
+    print("| test set | images | accuracy | no digit |\n|---|---|---|---|")
     for name, (images, labels) in test_sets(args.per_digit).items():
         acc, blank = evaluate(clf, images, labels)
         print(f"| {name} | {len(labels)} | {100 * acc:.1f}% | {blank} |", flush=True)

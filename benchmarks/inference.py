@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
         ("thin-pen drawing -> probabilities", timeit(lambda g: recognize(clf, g), thin, args.repeats)),
         ("4-digit number (680x280) -> digits", timeit(lambda g: recognize_number(clf, g), numbers, args.repeats // 10)),
     ]
-    print(f"| step | median (us) | p95 (us) |\n|---|---|---|")
+    print("| step | median (us) | p95 (us) |\n|---|---|---|")
     for name, t in rows:
         print(f"| {name} | {np.median(t):.0f} | {np.percentile(t, 95):.0f} |")
 

@@ -19,7 +19,6 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -61,8 +60,8 @@ def main(argv: list[str] | None = None) -> None:
         elapsed = time.perf_counter() - start
         timer.stop()
         g = np.array(gaps) * 1000
-        print(f"| files | batch time (s) | rate (files/s) | timer ticks | median gap (ms) | p99 gap (ms) | "
-              f"longest stall (ms) |\n|---|---|---|---|---|---|---|")
+        print("| files | batch time (s) | rate (files/s) | timer ticks | median gap (ms) | p99 gap (ms) | "
+              "longest stall (ms) |\n|---|---|---|---|---|---|---|")
         print(f"| {len(win.batch.model.rows)} | {elapsed:.1f} | {len(win.batch.model.rows) / elapsed:.0f} | {len(g)} | "
               f"{np.median(g):.1f} | {np.percentile(g, 99):.1f} | {g.max():.1f} |")
 

@@ -53,18 +53,10 @@ def pick_model(source: Path, name: str | None) -> tuple[Path, dict, dict]:
     return source, {}, {}
 
 
-def _needs_tensorflow() -> bool:
-    try:
-        import keras  # noqa: F401
-    except ImportError:
-        print("digits-convert needs TensorFlow, which the app does not install: "
-              "pip install -e '.[train]' (see README.md)", file=sys.stderr)
-        return True
-    return False
-
-
 def main(argv: list[str] | None = None) -> int:
-    if _needs_tensorflow():
+    from training import tensorflow_missing
+
+    if tensorflow_missing("digits-convert"):
         return 2
     args = _parser().parse_args(argv)
     from rich.console import Console
@@ -77,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     from converter.verify import (accuracy_through_preprocessing, expected_calibration_error, fit_temperature,
                                   predict_all, verify)
     from converter.ship import ship
-    from desktop.engine.classifier import Classifier
+    from desktop.engine.classifier import Classifier, calibrate
     from training.data import DataNotFoundError, load_mnist, subset, validation_split
     from training.train import to_input
 
@@ -117,14 +109,14 @@ def main(argv: list[str] | None = None) -> int:
                       f"(max {args.max_drop}) and disagrees on {100 * gate['disagreement']:.2f}% "
                       f"(max {100 * args.max_disagree:.2f}%). Nothing was shipped.")
             return 3
-        val_probs = predict_all(Classifier(chosen), to_input(split.x_val)[..., 0])
-        temperature = fit_temperature(val_probs, split.y_val)
-        test_probs = predict_all(Classifier(chosen, temperature=temperature), x_test)
+        shipped_clf = Classifier(chosen)  # temperature 1: raw probabilities, calibrated below
+        temperature = fit_temperature(predict_all(shipped_clf, to_input(split.x_val)[..., 0]), split.y_val)
+        raw_test = predict_all(shipped_clf, x_test)
         extra = {
             "calibration": {
                 "temperature": temperature,
-                "ece_before": round(expected_calibration_error(predict_all(Classifier(chosen), x_test), data.y_test), 5),
-                "ece_after": round(expected_calibration_error(test_probs, data.y_test), 5),
+                "ece_before": round(expected_calibration_error(raw_test, data.y_test), 5),
+                "ece_after": round(expected_calibration_error(calibrate(raw_test, temperature), data.y_test), 5),
             },
             "keras_test_accuracy": round(keras_acc, 6),
             "test_accuracy_through_preprocessing": round(

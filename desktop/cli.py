@@ -10,7 +10,6 @@ import signal
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 EXAMPLES = """examples:
   digits classify scans/ --out results.csv

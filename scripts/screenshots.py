@@ -25,12 +25,11 @@ def main() -> None:
         os.environ.pop("QT_QPA_PLATFORM", None)
         os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()
         import numpy as np
-        from PIL import Image
         from PySide6.QtCore import QPoint, Qt
         from PySide6.QtTest import QTest
         from PySide6.QtWidgets import QApplication
 
-        from benchmarks.synthetic import Style, digit_strokes, number_image, photo, pen_digit
+        from benchmarks.synthetic import Style, digit_strokes, photo, pen_digit
         from desktop.app.main_window import MainWindow
         from desktop.app.state import AppState
 

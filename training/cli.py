@@ -43,18 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _needs_tensorflow() -> bool:
-    try:
-        import keras  # noqa: F401
-    except ImportError:
-        print("digits-train needs TensorFlow, which the app does not install: "
-              "pip install -e '.[train]' (see README.md)", file=sys.stderr)
-        return True
-    return False
-
-
 def main(argv: list[str] | None = None) -> int:
-    if _needs_tensorflow():
+    from training import tensorflow_missing
+
+    if tensorflow_missing("digits-train"):
         return 2
     args = _parser().parse_args(argv)
     from rich.console import Console
