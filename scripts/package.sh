@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 [ -x .venv-build/bin/python ] || "$PY" -m venv .venv-build
 .venv-build/bin/python -m pip install -q --upgrade pip
-.venv-build/bin/python -m pip install -q . "pyinstaller>=6.10"
+.venv-build/bin/python -m pip install -q -c packaging/build-constraints.txt . "pyinstaller>=6.10"
+# Refuse to package a Qt binding that leaks references to None (it crashes the binary's Python).
+.venv-build/bin/python -m desktop.app.qt_binding
 if [ "${1:-}" = "--onefile" ]; then
   .venv-build/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/onefile build.spec -- --onefile
   echo "built dist/digits-onefile ($(du -sh dist/digits-onefile | cut -f1))"
