@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the desktop binary from a clean virtual environment holding only the app's runtime
-# dependencies. Usage: scripts/package.sh [--onefile]   (default: the one-folder build)
+# dependencies. Usage: scripts/package.sh [--onefile | --deb]   (default: the one-folder build)
+#   --deb: the one-folder build, then dist/digit-recognizer_<version>_<arch>.deb (packaging/make-deb.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -17,5 +18,7 @@ else
   echo "built dist/digits/ ($(du -sh dist/digits | cut -f1), $(find dist/digits -type f | wc -l) files)"
 fi
 .venv-build/bin/pip freeze --exclude-editable | grep -iE "pyside6|litert|numpy|pillow|pyinstaller|tqdm" > dist/build-versions.txt
-# Linux desktop integration beside the build: copy both into ~/.local/share to install.
-cp packaging/digit-recognizer.desktop assets/icon.png dist/
+# Desktop integration: `dist/digits/digits --install` for this user, or the .deb for everyone.
+if [ "${1:-}" = "--deb" ]; then
+  PYTHON_BUILD=.venv-build/bin/python bash packaging/make-deb.sh
+fi

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages: the Qt runtime libraries a real window needs (also what the packaged binary
-# needs on a user's machine), fonts, and the tools the GUI, report and packaging tests use.
+# Debian packages: the run-time libraries the app and the packaged binary need (the one list is
+# desktop/app/system_packages.py, also the .deb's Depends:), and the tools the GUI, report and
+# packaging tests use. Usage: scripts/system-packages.sh [--runtime]   (--runtime: no test tools)
 set -euo pipefail
-RUNTIME="libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0
- libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1
- libdbus-1-3 fonts-dejavu-core"
-TEST_TOOLS="xvfb xdotool imagemagick x11-utils binutils poppler-utils"
+cd "$(dirname "$0")/.."
+RUNTIME=$(python3 desktop/app/system_packages.py)
+TEST_TOOLS="xvfb xdotool imagemagick x11-utils binutils poppler-utils dpkg-dev lintian desktop-file-utils help2man chrpath"
+[ "${1:-}" = "--runtime" ] && TEST_TOOLS=""
 SUDO=""
 [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
 want=$(for p in $RUNTIME $TEST_TOOLS; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"; done)

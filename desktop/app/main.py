@@ -1,50 +1,59 @@
 """Entry point of the app and of the packaged binary.
 
-``digits-app`` opens the window; ``digits-app classify ...`` is the batch CLI (so the binary
-classifies folders without Python); ``digits-app --self-test`` checks the bundled model.
+``digits [IMAGE ...]`` opens the window (with the images in the Images tab); ``digits classify ...``
+is the batch CLI (so the binary classifies folders without Python); ``--self-test`` checks the
+bundled model; ``--install``/``--uninstall`` add or remove the menu entry for this user.
+From source the same entry point is ``digits-app``.
 """
 from __future__ import annotations
 
-import ctypes.util
+import argparse
+import difflib
 import multiprocessing
 import os
-import subprocess
 import sys
 import time
+from pathlib import Path
 
-# Debian packages that provide what Qt's xcb platform plugin loads at run time.
-XCB_LIBS = {
-    "xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1",
-    "xcb-image": "libxcb-image0", "xcb-render-util": "libxcb-render-util0", "xcb-shape": "libxcb-shape0",
-    "xcb-randr": "libxcb-randr0", "xcb-util": "libxcb-util1", "xcb-shm": "libxcb-shm0",
-    "xcb-sync": "libxcb-sync1", "xcb-xfixes": "libxcb-xfixes0", "xcb-xkb": "libxcb-xkb1", "X11-xcb": "libx11-xcb1",
-    "xkbcommon-x11": "libxkbcommon-x11-0", "EGL": "libegl1", "GL": "libgl1", "fontconfig": "libfontconfig1",
-    "freetype": "libfreetype6", "glib-2.0": "libglib2.0-0", "dbus-1": "libdbus-1-3",
-}
+from desktop import __version__
+
+COMMANDS = ("classify",)
+EXIT_NO_DISPLAY = 3
 
 
-def missing_display_packages() -> list[str]:
-    """Debian packages whose libraries the xcb plugin needs and this system lacks."""
-    try:  # one ldconfig call for all of them (find_library runs it once per library)
-        ldconfig = "/sbin/ldconfig" if os.path.exists("/sbin/ldconfig") else "ldconfig"  # not on users' PATH
-        cache = subprocess.run([ldconfig, "-p"], capture_output=True, text=True, timeout=5).stdout
-    except (OSError, subprocess.SubprocessError):
-        return [pkg for lib, pkg in XCB_LIBS.items() if ctypes.util.find_library(lib) is None]
-    return [pkg for lib, pkg in XCB_LIBS.items() if f"lib{lib}.so" not in cache]
+def program_name() -> str:
+    """What the user typed: the binary is `digits`; from source the GUI script is `digits-app`."""
+    return "digits" if getattr(sys, "frozen", False) else "digits-app"
 
 
-def platform_problem() -> str | None:
-    """A plain-words reason the window cannot open, found before Qt aborts the process over it."""
-    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM", "xcb") not in ("xcb", ""):
-        return None
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        return ("No display was found (DISPLAY is not set). Run this on a desktop session, or use "
-                "'digits-app classify FOLDER --out results.csv' to classify images without a window.")
-    missing = missing_display_packages()
-    if missing:
-        return ("The window cannot open because system libraries Qt needs are missing. On Debian or Ubuntu, "
-                "install them with:\n  sudo apt-get install " + " ".join(missing))
-    return None
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=prog, formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage="%(prog)s [options] [IMAGE ...]\n       %(prog)s classify PATH ... [--out FILE] [options]",
+        description="Digit Recognizer: draw a digit, open images or classify whole folders, offline.",
+        epilog="commands:\n"
+               "  classify     classify image files and folders without a window\n"
+               "               (see: %(prog)s classify --help)\n\n"
+               "examples:\n"
+               "  %(prog)s                                   open the window\n"
+               "  %(prog)s scan1.png scan2.jpg               open the window with these images\n"
+               "  %(prog)s classify scans/ --out results.csv\n"
+               "  %(prog)s --install                         add it to this user's menu (no root)")
+    p.add_argument("images", nargs="*", metavar="IMAGE", help="image files to open in the Images tab")
+    p.add_argument("--version", action="version", version=f"Digit Recognizer {__version__}")
+    p.add_argument("--self-test", action="store_true", help="verify the bundled model and classify bundled digits")
+    p.add_argument("--verbose", action="store_true", help="log what the app decides on stderr")
+    once = p.add_mutually_exclusive_group()
+    once.add_argument("--install", action="store_true",
+                      help="add this binary to your menu: ~/.local/bin/digits, entry and icon in ~/.local/share")
+    once.add_argument("--uninstall", action="store_true", help="remove what --install added")
+    return p
+
+
+def unknown_argument_message(arg: str) -> str:
+    close = difflib.get_close_matches(arg, COMMANDS, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"'{arg}' is neither a command nor an existing file{hint}"
 
 
 def self_test() -> int:
@@ -72,35 +81,73 @@ def self_test() -> int:
     return 0 if ok == len(y) else 1
 
 
-def run_gui(argv: list[str]) -> int:
-    problem = platform_problem()
-    if problem:
-        print(problem, file=sys.stderr)
-        return 3
+def run_gui(argv: list[str], images: list[str], prog: str) -> int:
+    from desktop.app.display import check_display
+
+    check = check_display(dict(os.environ), prog)
+    if check.problem:
+        print(check.problem, file=sys.stderr)
+        return EXIT_NO_DISPLAY
+    if check.platform:
+        os.environ["QT_QPA_PLATFORM"] = check.platform
     t0 = time.perf_counter()
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from desktop.app.main_window import MainWindow
-    from desktop.app.state import APP, ORG, AppState
-
     app = QApplication.instance() or QApplication(argv)
-    app.setOrganizationName(ORG)
-    app.setApplicationName(APP)
-    app.setDesktopFileName("digit-recognizer")
-    from PySide6.QtGui import QIcon
-
-    from desktop.engine.model_files import assets_dir
-
-    app.setWindowIcon(QIcon(str(assets_dir() / "icon.png")))
-    state = AppState.from_settings()
-    win = MainWindow(state)
+    win = make_window(images)
     win.show()
     if os.environ.get("DIGITS_REPORT_STARTUP"):  # benchmarks/startup.py reads this line
         QTimer.singleShot(0, lambda: print(f"shown {time.perf_counter() - t0:.4f}", flush=True))
-    if state.classifier is None:
-        QTimer.singleShot(0, lambda: QMessageBox.critical(win, "Model problem", state.error))
+    if win.state.classifier is None:
+        QTimer.singleShot(0, lambda: QMessageBox.critical(win, "Model problem", win.state.error))
     return app.exec()
+
+
+def make_window(images: list[str]):
+    """The main window (the QApplication must exist), with `images` open in the Images tab."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.app.main_window import MainWindow
+    from desktop.app.state import APP, ORG, AppState
+    from desktop.engine.model_files import assets_dir
+
+    app = QApplication.instance()
+    app.setOrganizationName(ORG)
+    app.setApplicationName(APP)
+    app.setDesktopFileName("digit-recognizer")
+    app.setWindowIcon(QIcon(str(assets_dir() / "icon.png")))
+    win = MainWindow(AppState.from_settings())
+    if images:  # opened from the file manager or the command line
+        win.tabs.setCurrentWidget(win.images)
+        win.images.add_files(images)
+    return win
+
+
+def user_install(uninstall: bool, prog: str) -> int:
+    from desktop.app import install as inst
+
+    if uninstall:
+        removed = inst.uninstall()
+        print("\n".join(f"removed {p}" for p in removed) or "nothing to remove: not installed for this user")
+        return 0
+    if not getattr(sys, "frozen", False):
+        print(f"{prog}: --install adds the packaged binary to the menu; build it with scripts/package.sh "
+              "and run dist/digits/digits --install", file=sys.stderr)
+        return 2
+    from desktop.engine.model_files import assets_dir
+
+    try:
+        written = inst.install(Path(sys.executable), assets_dir() / "icon.png")
+    except OSError as e:
+        print(f"{prog}: cannot install: {e}", file=sys.stderr)
+        return 1
+    print("\n".join(f"added {p}" for p in written))
+    bin_dir = str(written[0].parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        print(f"note: {bin_dir} is not on your PATH; the menu entry works anyway")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,19 +157,21 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.cli import main as cli_main
 
         return cli_main(argv)
-    if "--self-test" in argv:
+    prog = program_name()
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)  # --help, --version and bad options end here (exit 0 or 2)
+    for arg in args.images:
+        if not os.path.exists(arg):
+            parser.error(unknown_argument_message(arg))
+    if args.self_test:
         return self_test()
-    if "--verbose" in argv:  # what the app decides, on stderr: for bug reports and the Xvfb test
+    if args.install or args.uninstall:
+        return user_install(args.uninstall, prog)
+    if args.verbose:  # what the app decides, on stderr: for bug reports and the Xvfb test
         import logging
 
         logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
-        argv.remove("--verbose")
-    if "--version" in argv:
-        from desktop import __version__
-
-        print(f"Digit Recognizer {__version__}")
-        return 0
-    return run_gui([sys.argv[0], *argv])
+    return run_gui([sys.argv[0]], [os.path.abspath(a) for a in args.images], prog)
 
 
 if __name__ == "__main__":
