@@ -49,7 +49,7 @@ def desktop_entry(command: str = COMMAND) -> str:
         f"Exec={_exec_arg(command)} %F",
         f"Icon={APP_ID}",
         "Terminal=false",
-        "Categories=Graphics;Education;",
+        "Categories=Education;ArtificialIntelligence;",
         "MimeType=" + "".join(t + ";" for t in mime_types()),
         "Keywords=digit;handwriting;MNIST;OCR;",
         "",
@@ -87,9 +87,15 @@ def user_dirs(env: dict[str, str] | os._Environ = os.environ) -> tuple[Path, Pat
 
 def _refresh_menu(data_dir: Path) -> None:
     """Let file managers see the MIME types now, where the desktop's tool is there to do it."""
+    apps = data_dir / "applications"
     tool = shutil.which("update-desktop-database")
-    if tool and (data_dir / "applications").is_dir():
-        subprocess.run([tool, "-q", str(data_dir / "applications")], check=False)
+    if not tool or not apps.is_dir():
+        return
+    subprocess.run([tool, "-q", str(apps)], check=False)
+    cache = apps / "mimeinfo.cache"
+    if [p.name for p in apps.iterdir()] == [cache.name] and cache.read_text().split() == ["[MIME", "Cache]"]:
+        cache.unlink()  # the tool's empty cache, left after our entry went: nothing of ours stays behind
+        _prune(cache, data_dir)
 
 
 def install(target: Path, icon: Path, env: dict[str, str] | os._Environ = os.environ) -> list[Path]:
