@@ -60,3 +60,33 @@ def test_batch_equals_single(shipped, sample):
     batch = shipped.predict(x)
     single = np.stack([shipped.predict_one(i) for i in x])
     assert np.allclose(batch, single, atol=1e-6)
+
+
+def test_issue12_row14_nan_scores_are_refused():
+    from pathlib import Path
+
+    with pytest.raises(ModelError, match="NaN"):
+        Classifier(Path(__file__).parent / "fixtures" / "nan_scores.tflite")
+
+
+def test_issue12_row14_damaged_quantization_is_refused(tmp_path):
+    import struct
+
+    data = (assets_dir() / read_manifest()["model_file"]).read_bytes()
+    out_scale = struct.pack("<f", 0.00390625)  # the int8 model's output scale (1/256)
+    assert data.count(out_scale) == 1
+    for bad in (float("nan"), float("inf")):
+        p = tmp_path / "bad.tflite"
+        p.write_bytes(data.replace(out_scale, struct.pack("<f", bad)))
+        with pytest.raises(ModelError):
+            Classifier(p)
+
+
+@pytest.mark.parametrize("manifest", ['{"sha256": "x"}', "[]", '"text"', '{"model_file": "digits.tflite"}',
+                                      '{"model_file": "digits.tflite", "sha256": 5}'])
+def test_issue12_row13_a_wrong_manifest_is_a_model_error(tmp_path, manifest):
+    d = tmp_path / "assets"
+    shutil.copytree(assets_dir(), d)
+    (d / "manifest.json").write_text(manifest)
+    with pytest.raises(ModelError, match="manifest .* is damaged"):
+        load_shipped(d)

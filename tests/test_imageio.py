@@ -111,3 +111,51 @@ def test_bytes_source():
     buf = io.BytesIO()
     digit_image().save(buf, "PNG")
     assert load_gray(buf.getvalue()).shape == (80, 60)
+
+
+def big_drawing(side=3000) -> np.ndarray:
+    a = np.full((side, side), 255, np.uint8)
+    a[side // 4: 3 * side // 4, side // 2 - side // 30: side // 2 + side // 30] = 0  # a thick "1"
+    return a
+
+
+@pytest.mark.parametrize("mode", ["1", "P", "PT", "I;16", "LAB"])
+def test_issue12_row11_large_images_of_every_mode_are_reduced_not_refused(tmp_path, mode):
+    a = big_drawing()
+    if mode == "I;16":
+        im, name = Image.fromarray(a.astype(np.uint16) * 257), "big16.png"
+    elif mode == "LAB":  # lightness is the drawing, a and b neutral
+        flat = Image.new("L", (a.shape[1], a.shape[0]), 128)
+        im, name = Image.merge("LAB", [Image.fromarray(a), flat, flat]), "big.tif"
+    elif mode == "PT":  # palette with a transparent colour
+        im, name = Image.fromarray(a).convert("P"), "bigt.png"
+        im.info["transparency"] = 255
+    else:
+        im, name = Image.fromarray(a).convert(mode), f"big{mode}.png"
+    g = load_gray(save(tmp_path, im, name, **({"transparency": 255} if mode == "PT" else {})))
+    assert max(g.shape) <= 1024 * 1.5  # reduced
+    h, w = g.shape
+    assert g[h // 2, w // 2] < 0.2 and g[h // 10, w // 10] > 0.8  # the ink where it was, the paper white
+
+
+@pytest.mark.parametrize("mode", ["LAB", "1"])
+def test_issue12_row11_small_images_of_those_modes_too(tmp_path, mode):
+    a = big_drawing(120)
+    if mode == "LAB":
+        flat = Image.new("L", (120, 120), 128)
+        im, name = Image.merge("LAB", [Image.fromarray(a), flat, flat]), "s.tif"
+    else:
+        im, name = Image.fromarray(a).convert("1"), "s.png"
+    g = load_gray(save(tmp_path, im, name))
+    assert g.shape == (120, 120) and g[60, 60] < 0.2 and g[5, 5] > 0.8
+
+
+def test_issue12_row01_a_named_pipe_is_refused_without_waiting(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    with pytest.raises(ImageLoadError, match="named pipe"):
+        load_gray(fifo)  # opening it would wait forever for a writer
+    with pytest.raises(ImageLoadError, match="folder"):
+        load_gray(tmp_path)

@@ -74,7 +74,7 @@ class Classifier:
         try:
             self._interp = Interpreter(model_path=str(self.path), num_threads=num_threads)
             self._interp.allocate_tensors()
-        except (ValueError, RuntimeError) as e:
+        except Exception as e:  # the interpreter raises ValueError, RuntimeError, OSError...: all mean unusable
             raise ModelError(f"{self.path.name} is not a valid TFLite model (corrupt or truncated): {e}") from e
         inputs, outputs = self._interp.get_input_details(), self._interp.get_output_details()
         if len(inputs) != 1 or len(outputs) != 1:
@@ -84,8 +84,23 @@ class Classifier:
         if self.input.shape[1:] not in ((28, 28, 1), (28, 28)) or self.output.shape[-1] != N_CLASSES:
             raise ModelError(f"{self.path.name} takes input {list(self.input.shape)} and gives "
                              f"{list(self.output.shape)}; a digit model takes 28x28x1 and gives 10 scores.")
+        for t in (self.input, self.output):
+            if not np.isfinite(t.scale):
+                raise ModelError(f"{self.path.name} has a quantization scale of {t.scale}; the file is damaged.")
         self._batch = self.input.shape[0]
         self.last_seconds = 0.0
+        self._check_scores()
+
+    def _check_scores(self) -> None:
+        """Refuse a model whose scores are not numbers: it would label every image 0 with confidence nan."""
+        probe = np.zeros((2, 28, 28), np.float32)
+        probe[1, 4:24, 12:16] = 1.0  # a stroke: some models only misbehave on ink
+        try:
+            probs = np.concatenate([self.predict(x[None]) for x in probe])  # one at a time: no resize
+        except Exception as e:
+            raise ModelError(f"{self.path.name} fails when run: {e}") from e
+        if not np.isfinite(probs).all():
+            raise ModelError(f"{self.path.name} gives NaN or infinite scores; it is not a usable digit model.")
 
     @property
     def dtype_name(self) -> str:

@@ -11,3 +11,7 @@ class ImageLoadError(DigitsError):
 
 class ModelError(DigitsError):
     """The model file is missing, corrupt, tampered with or not a 28x28 digit classifier."""
+
+
+class OutputError(DigitsError):
+    """The results file cannot be used or written: a missing folder, a full disk, another run's lock."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -28,7 +29,38 @@ def _kind(entry: os.DirEntry) -> str:
         return f"could not be examined: {err.strerror or err}"
 
 
-def _walk(folder: str, recursive: bool, seen: set[tuple[int, int]]) -> Iterator[Found]:
+class _Named:
+    """Files named directly: each gives one row, even when a folder named too holds it.
+
+    Only these few are remembered (a set of every path found would grow with the folder); a folder's
+    entry is compared with them by inode first, which costs nothing (the listing gives it).
+    """
+
+    def __init__(self, paths: list[str]):
+        self.inodes: dict[int, set[str]] = {}
+        for p in paths:
+            try:
+                st = os.stat(p)
+            except OSError:
+                continue
+            if not stat.S_ISDIR(st.st_mode):
+                self.inodes.setdefault(st.st_ino, set()).add(os.path.realpath(p))
+        self.given: set[str] = set()
+
+    def first_time(self, path: str, inode: int | None = None) -> bool:
+        """False when this file (by its real path) was already given a row."""
+        if inode is not None and inode not in self.inodes:
+            return True
+        real = os.path.realpath(path)
+        if inode is None and not any(real in s for s in self.inodes.values()):
+            return True
+        if real in self.given:
+            return False
+        self.given.add(real)
+        return True
+
+
+def _walk(folder: str, recursive: bool, seen: set[tuple[int, int]], named: _Named) -> Iterator[Found]:
     try:
         st = os.stat(folder)
         key = (st.st_dev, st.st_ino)
@@ -38,30 +70,34 @@ def _walk(folder: str, recursive: bool, seen: set[tuple[int, int]]) -> Iterator[
         with os.scandir(folder) as it:
             # Names and kinds only: a folder of 100,000 files must be listed to be sorted, and
             # small tuples keep that listing a few MB.
-            entries = sorted((e.name, _kind(e)) for e in it)
+            entries = sorted((e.name, _kind(e), e.inode()) for e in it)
     except OSError as e:
         yield Found(folder, f"folder could not be read: {e.strerror or e}")
         return
     subfolders = []
-    for name, kind in entries:
+    for name, kind, inode in entries:
         path = os.path.join(folder, name)
         if kind == "dir":
             subfolders.append(path)
         elif kind != "file":
             yield Found(path, kind)
-        elif is_image_name(name):
+        elif is_image_name(name) and named.first_time(path, inode):
             yield Found(path)
     if recursive:
         for sub in subfolders:
-            yield from _walk(sub, recursive, seen)
+            yield from _walk(sub, recursive, seen, named)
 
 
 def find_images(paths: Iterable[str | Path], recursive: bool = True) -> Iterator[Found]:
-    """Files named directly are taken whatever their suffix; folders yield their images, sorted."""
+    """Files named directly are taken whatever their suffix; folders yield their images, sorted.
+
+    Every file gives one row, however many times it is named (directly, or also through its folder).
+    """
+    paths = [os.fspath(p) for p in paths]
     seen: set[tuple[int, int]] = set()
+    named = _Named(paths)
     for p in paths:
-        p = os.fspath(p)
         if os.path.isdir(p):
-            yield from _walk(p, recursive, seen)
-        else:
-            yield Found(p)  # a missing file becomes an error row when it is read
+            yield from _walk(p, recursive, seen, named)
+        elif named.first_time(p):
+            yield Found(p)  # a missing file, or one that is not a regular file, becomes an error row when read

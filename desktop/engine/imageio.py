@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import io
 import os
+import stat
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -23,12 +26,32 @@ DECODE_SIDE = 1024
 Source = str | os.PathLike | bytes
 
 
-def _open(source: Source) -> Image.Image:
+_NOT_REGULAR = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device",
+                stat.S_IFBLK: "a device", stat.S_IFDIR: "a folder"}
+
+
+@contextmanager
+def _opened(source: Source) -> Iterator[Image.Image]:
     if isinstance(source, bytes):
         if not source:
             raise ImageLoadError("The image data is empty.")
-        return Image.open(io.BytesIO(source))
-    return Image.open(source)
+        with Image.open(io.BytesIO(source)) as im:
+            yield im
+        return
+    # Only regular files are opened: opening a named pipe waits for a writer forever, a device
+    # may never end. Checked before the open, and again on what was opened (it may have changed).
+    _require_regular(os.stat(source), source)
+    fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as f:  # Pillow does not close a file object it is given
+        _require_regular(os.fstat(fd), source)
+        with Image.open(f) as im:
+            yield im
+
+
+def _require_regular(st: os.stat_result, source: Source) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        what = _NOT_REGULAR.get(stat.S_IFMT(st.st_mode), "not a regular file")
+        raise ImageLoadError(f"{Path(source).name} is {what}, not an image file; it was not opened.")
 
 
 def _why_unreadable(source: Source, name: str) -> str:
@@ -46,8 +69,7 @@ def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
     """The image as grayscale float32 in [0, 1] (white = 1), at most about ``decode_side`` px."""
     name = Path(source).name if not isinstance(source, bytes) else "The image"
     try:
-        im = _open(source)
-        with im:
+        with _opened(source) as im:
             # Checked from the header, before any pixel is decoded. (Pillow's own bomb check only
             # warns below twice its limit; ours refuses.)
             if im.width * im.height > MAX_PIXELS:
@@ -58,9 +80,11 @@ def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
             im.load()
             if "exif" in im.info or im.format in ("TIFF", "MPO"):
                 im = ImageOps.exif_transpose(im)
+            sixteen_bit = im.mode.startswith("I;16")
+            im = _gray_ready(im)
             if max(im.size) > decode_side * 1.5:  # formats without draft(): shrink before going float
                 im = im.reduce(max(2, max(im.size) // decode_side))
-            return _to_gray(im)
+            return _to_gray(im, sixteen_bit)
     except ImageLoadError:
         raise
     except FileNotFoundError as e:
@@ -78,10 +102,30 @@ def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
         raise ImageLoadError(f"{name} is damaged or not a supported image ({e}).") from e
 
 
-def _to_gray(im: Image.Image) -> np.ndarray:
+def _gray_ready(im: Image.Image) -> Image.Image:
+    """The image in a mode that Image.reduce and _to_gray both take, nothing of its look lost.
+
+    reduce() refuses bilevel, palette and 16-bit modes; LAB has no conversion to gray (its first
+    band, lightness, is the gray). Area-averaging a bilevel image in "L" keeps thin strokes that
+    a nearest-neighbour shrink would drop.
+    """
+    if im.mode == "1":
+        return im.convert("L")
+    if im.mode == "P":
+        return im.convert("LA" if "transparency" in im.info else "L")
+    if im.mode.startswith("I;16"):
+        return im.convert("I")
+    if im.mode == "LAB":
+        return im.getchannel("L")
+    if im.mode in ("La", "RGBa"):  # premultiplied alpha
+        return im.convert("LA" if im.mode == "La" else "RGBA")
+    return im
+
+
+def _to_gray(im: Image.Image, sixteen_bit: bool = False) -> np.ndarray:
     if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         a = np.asarray(im, dtype=np.float32)
-        top = 65535.0 if im.mode.startswith("I;16") or a.max() > 255 else 255.0
+        top = 65535.0 if sixteen_bit or im.mode.startswith("I;16") or a.max() > 255 else 255.0
         gray = np.clip(a / top, 0.0, 1.0)
     else:
         has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -30,13 +31,36 @@ def sha256(path: Path) -> str:
 
 
 def read_manifest(directory: Path | None = None) -> dict:
+    """The manifest, checked: anything a loader relies on that is missing or of the wrong type is a ModelError."""
     path = (directory or assets_dir()) / MANIFEST
     try:
-        return json.loads(path.read_text())
+        manifest = json.loads(path.read_bytes())
     except FileNotFoundError as e:
         raise ModelError(f"The model manifest {path} is missing; the installation is incomplete.") from e
-    except json.JSONDecodeError as e:
+    except OSError as e:
+        raise ModelError(f"The model manifest {path} cannot be read ({e.strerror or e}).") from e
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ModelError(f"The model manifest {path} is damaged ({e}).") from e
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise ModelError(f"The model manifest {path} is damaged: {problem}; reinstall the application.")
+    return manifest
+
+
+def _manifest_problem(m: object) -> str:
+    """What is wrong with a parsed manifest, in words, or "" when nothing is."""
+    if not isinstance(m, dict):
+        return f"it holds a JSON {type(m).__name__}, not an object"
+    name = m.get("model_file")
+    if not isinstance(name, str) or not name or Path(name).name != name:
+        return '"model_file" is missing or not a plain file name'
+    digest = m.get("sha256")
+    if not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+        return '"sha256" is missing or not 64 hexadecimal digits'
+    t = m.get("temperature", 1.0)
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t <= 0:
+        return '"temperature" is not a positive number'
+    return ""
 
 
 def read_metrics(directory: Path | None = None) -> dict:
@@ -54,7 +78,10 @@ def load_shipped(directory: Path | None = None, num_threads: int = 1) -> Classif
     path = directory / manifest["model_file"]
     if not path.is_file():
         raise ModelError(f"The shipped model {path} is missing; reinstall the application.")
-    actual = sha256(path)
+    try:
+        actual = sha256(path)
+    except OSError as e:
+        raise ModelError(f"The shipped model {path} cannot be read ({e.strerror or e}).") from e
     if actual != manifest["sha256"]:
         raise ModelError(f"The shipped model {path.name} has been modified or damaged: its sha256 is "
                          f"{actual[:12]}..., the manifest says {manifest['sha256'][:12]}.... Reinstall it.")

@@ -1,73 +1,272 @@
-"""Write result rows as they come (CSV or JSON lines) and read back what a run already wrote."""
+"""Results files (CSV or JSON lines): the format, a row as bytes, the output file and its resume.
+
+Every rule about a results file lives here: which format a name means, how a row is written
+(paths that are not valid UTF-8 included), when an existing file may be touched, the lock that
+keeps a second run out, and where the last complete record ends when a run is resumed.
+"""
 from __future__ import annotations
 
 import csv
+import errno
+import io
 import json
 import os
+import stat
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO, Iterable, Iterator
 
 from desktop.engine.batch import FIELDS, Row
+from desktop.engine.errors import OutputError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; one run per output is then up to the user
+    fcntl = None  # type: ignore[assignment]
+
+FORMATS = ("csv", "jsonl")
+_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+# A path is text decoded with os.fsdecode: bytes that are not UTF-8 become lone surrogates
+# (U+DC80-U+DCFF). CSV writes them back as the original bytes; JSON writes them as \udcXX escapes.
+ENCODING, ERRORS = "utf-8", "surrogateescape"
 
 
-def format_for(path: str | Path, default: str = "csv") -> str:
-    suffix = Path(path).suffix.lower()
-    return "jsonl" if suffix in (".jsonl", ".json", ".ndjson") else "csv" if suffix == ".csv" else default
+def format_for(path: str | os.PathLike | None, given: str | None = None) -> str:
+    """The one place a format is decided: ``--format`` if given, else the suffix (CSV otherwise)."""
+    if given:
+        return given
+    if path is None or os.fspath(path) == "-":
+        return "csv"
+    return _SUFFIXES.get(os.path.splitext(os.fspath(path))[1].lower(), "csv")
 
 
-def _drop_partial_last_line(path: Path) -> None:
-    """A run killed mid-write can leave half a line; cut it so the file parses and resumes."""
-    with open(path, "rb+") as f:
-        f.seek(0, os.SEEK_END)
-        size = f.tell()
-        if size == 0:
-            return
-        f.seek(size - 1)
-        if f.read(1) == b"\n":
-            return
-        data = path.read_bytes()
-        f.truncate(data.rfind(b"\n") + 1)
+def header_bytes(fmt: str) -> bytes:
+    return _csv_line(FIELDS) if fmt == "csv" else b""
 
 
-def done_paths(path: str | Path) -> set[str]:
-    """Paths already in a results file (for ``--resume``)."""
-    p = Path(path)
-    if not p.exists() or p.stat().st_size == 0:
-        return set()
-    _drop_partial_last_line(p)
-    with open(p, newline="", encoding="utf-8") as f:
-        if format_for(p) == "jsonl":
-            return {json.loads(line)["path"] for line in f if line.strip()}
-        return {r["path"] for r in csv.DictReader(f)}
+def row_bytes(row: Row, fmt: str) -> bytes:
+    """One complete record, newline included, ready to be written in one go."""
+    d = row.as_dict()
+    if fmt == "csv":
+        return _csv_line([d[k] for k in FIELDS])
+    # ensure_ascii: every non-ASCII character, lone surrogates included, becomes a \uXXXX escape.
+    return (json.dumps(d, ensure_ascii=True) + "\n").encode("ascii")
+
+
+def _csv_line(values: Iterable) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf).writerow(values)
+    return buf.getvalue().encode(ENCODING, ERRORS)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 class RowWriter:
-    """Appends rows and flushes each one: Ctrl+C or a crash leaves every finished row on disk."""
+    """Rows to a text stream (the app's export): the same bytes a results file gets, as text."""
 
     def __init__(self, stream: IO[str], fmt: str, write_header: bool):
         self.stream, self.fmt = stream, fmt
-        self._csv = csv.DictWriter(stream, FIELDS) if fmt == "csv" else None
-        if self._csv and write_header:
-            self._csv.writeheader()
-            stream.flush()
-
-    @classmethod
-    def open(cls, path: str | Path, fmt: str | None = None, append: bool = False) -> "RowWriter":
-        fmt = fmt or format_for(path)
-        p = Path(path)
-        fresh = not (append and p.exists() and p.stat().st_size > 0)
-        stream = open(p, "w" if fresh else "a", newline="", encoding="utf-8")
-        return cls(stream, fmt, write_header=fresh)
+        if write_header:
+            stream.write(header_bytes(fmt).decode(ENCODING, ERRORS))
 
     def write(self, rows: Iterable[Row]) -> None:
         for r in rows:
-            d = r.as_dict()
-            if self._csv:
-                self._csv.writerow(d)
-            else:
-                self.stream.write(json.dumps(d) + "\n")
+            self.stream.write(row_bytes(r, self.fmt).decode(ENCODING, ERRORS))
         self.stream.flush()
 
     def close(self) -> None:
         if not self.stream.closed:
             self.stream.close()
+
+
+class ResultsOutput:
+    """Where rows go, a whole record at a time: a results file (locked) or standard output.
+
+    A write that fails (a full disk, a removed drive) raises OutputError after cutting the file
+    back to the end of the last complete record, so it always parses and ``--resume`` continues it.
+    """
+
+    def __init__(self, fd: int, fmt: str, name: str, end: int | None, rows: int = 0, created: bool = False):
+        self.fd, self.fmt, self.name = fd, fmt, name
+        self.created = created  # this run made the file: an aborted run removes it again
+        self._end = end  # size after the last complete record; None for stdout (cannot be cut)
+        self.rows = rows  # records in the file, those of earlier runs included
+
+    @classmethod
+    def stdout(cls, fmt: str) -> "ResultsOutput":
+        out = cls(1, fmt, "standard output", None)
+        out._write(header_bytes(fmt))
+        return out
+
+    def write(self, row: Row) -> None:
+        self._write(row_bytes(row, self.fmt))
+        self.rows += 1
+
+    def _write(self, data: bytes) -> None:
+        if not data:
+            return
+        try:
+            _write_all(self.fd, data)
+        except OSError as e:
+            if self._end is not None:
+                try:
+                    os.ftruncate(self.fd, self._end)
+                except OSError:
+                    pass
+            if self._end is None:
+                raise OutputError(f"Writing to {self.name} failed ({e.strerror or e}).") from e
+            raise OutputError(f"Writing to {self.name} failed ({e.strerror or e}); it ends at its last complete "
+                              f"row ({self.rows} rows) and --resume continues it.") from e
+        if self._end is not None:
+            self._end += len(data)
+
+    def close(self, remove: bool = False) -> None:
+        """Close (which releases the lock); ``remove`` deletes a file this run created, if no row is in it."""
+        if self.fd > 2:
+            if remove and self.created and self.rows == 0:
+                os.unlink(self.name)  # while still locked: no other run can be using it
+            os.close(self.fd)
+            self.fd = -1
+
+
+def open_results(path: str, fmt: str | None, resume: bool, overwrite: bool) -> tuple[ResultsOutput, set[str]]:
+    """The output file, locked for this run, and the paths it already holds (normalised; see ``same_path``).
+
+    Every problem is an OutputError with one sentence, raised before any work is done: a missing
+    folder, a folder or a device given as the file, no write permission, another run writing it,
+    a file that exists without ``--resume`` or ``--overwrite``, a file whose content is not results
+    in the format asked for.
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise OutputError(f"The output {path} cannot be examined ({e.strerror or e}).") from e
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"The output {path} is a folder; give a file name such as {os.path.join(path, 'results.csv')}.")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise OutputError(f"The output {path} is not a regular file; use --out - to write to standard output.")
+    if st is not None and st.st_size > 0 and not (resume or overwrite):
+        raise OutputError(f"The output {path} already exists; use --resume to continue it or --overwrite to replace it.")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise OutputError(f"The folder {parent} for the output does not exist.")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError as e:
+        raise OutputError(f"The output {path} cannot be written ({e.strerror or e}).") from e
+    try:
+        _lock(fd, path)
+        if overwrite and not resume:
+            os.ftruncate(fd, 0)
+        fmt = format_for(path, fmt)
+        done, end, count = _read_back(fd, path, fmt)
+        os.ftruncate(fd, end)  # cut a record a killed run left half-written
+        out = ResultsOutput(fd, fmt, path, end, count, created=st is None)
+        if end == 0:
+            out._write(header_bytes(fmt))
+        return out, done
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _lock(fd: int, path: str) -> None:
+    if fcntl is None:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as e:
+        if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            raise OutputError(f"Another digits run is writing {path}; wait for it to finish or choose another --out.") from e
+        raise OutputError(f"The output {path} cannot be locked ({e.strerror or e}).") from e
+
+
+def same_path(path: str) -> str:
+    """The key under which ``--resume`` compares paths: absolute and normalised (``./a``, ``a/../a``)."""
+    return os.path.abspath(path)
+
+
+def _read_back(fd: int, path: str, fmt: str) -> tuple[set[str], int, int]:
+    """(normalised paths already written, byte size up to the last complete record, records)."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return set(), 0, 0
+    with os.fdopen(os.dup(fd), "rb") as raw:
+        raw.seek(0)
+        text = io.TextIOWrapper(raw, encoding=ENCODING, errors=ERRORS, newline="")
+        content = "jsonl" if text.read(1) == "{" else "csv"
+        if content != fmt:
+            raise OutputError(f"The output {path} holds {_NAMES[content]}, not {_NAMES[fmt]}; "
+                              f"give --format {content} or another --out.")
+        text.seek(0)
+        records = _jsonl_records(text) if fmt == "jsonl" else _csv_records(text, path)
+        done, end, count = set(), 0, 0
+        for record_path, record_end in records:
+            done.add(same_path(record_path))
+            end, count = record_end, count + 1
+        return done, end, count
+
+
+_NAMES = {"csv": "CSV", "jsonl": "JSON lines"}
+
+
+def _lines(text: IO[str]) -> Iterator[tuple[str, int]]:
+    """Each line with the byte offset just after it (surrogateescape makes it exact)."""
+    offset = 0
+    for line in text:
+        offset += len(line.encode(ENCODING, ERRORS))
+        yield line, offset
+
+
+def _csv_records(text: IO[str], path: str) -> Iterator[tuple[str, int]]:
+    """Complete records only: the csv parser decides where one ends (a quoted path may hold a newline)."""
+    lines = _lines(text)
+    header = ",".join(FIELDS)
+    first = next(lines, None)
+    if first is None:
+        return
+    if first[0].rstrip("\r\n") != header or not first[0].endswith(("\n", "\r")):
+        if header.startswith(first[0]):
+            return  # a run killed while writing the header: the file starts again
+        raise OutputError(f"The output {path} is not a results file of this program (its first line "
+                          f"is not {header}); choose another --out.")
+    last = {"line": "", "end": 0}
+
+    def feed() -> Iterator[str]:
+        for line, end in lines:
+            last["line"], last["end"] = line, end
+            yield line
+
+    # strict: a file cut inside a quoted field is an error at its end, not a silently shorter field.
+    try:
+        for record in csv.reader(feed(), strict=True):
+            if not last["line"].endswith(("\n", "\r")):
+                return  # the last record, cut mid-write
+            if len(record) != len(FIELDS):
+                raise OutputError(f"The output {path} has a malformed row ending at byte {last['end']}; it was "
+                                  "not written by this program, or was edited. Choose another --out.")
+            yield record[0], last["end"]
+    except csv.Error as e:
+        if next(lines, None) is None:
+            return  # the file ends inside a quoted field, cut mid-write: every record before it stands
+        raise OutputError(f"The output {path} has a malformed row ending at byte {last['end']} ({e}); "
+                          "it was not written by this program, or was edited. Choose another --out.") from e
+
+
+def _jsonl_records(text: IO[str]) -> Iterator[tuple[str, int]]:
+    for n, (line, end) in enumerate(_lines(text), 1):
+        if not line.endswith("\n"):
+            return  # the last line, cut mid-write
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            record = None
+        if not (isinstance(record, dict) and isinstance(record.get("path"), str)):
+            raise OutputError(f"Line {n} of the output is not a result record; it was not written by this "
+                              "program, or was edited. Choose another --out.")
+        yield record["path"], end

@@ -1,0 +1,415 @@
+"""Issue 12: the batch CLI under a hostile but realistic user; each test names the issue's row.
+
+Nothing hangs (every run has a timeout), nothing crashes with a traceback, no data is lost.
+"""
+import csv
+import errno
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+TRACEBACK = "Traceback (most recent call last)"
+
+
+def run_cli(*args, timeout=120, **kw):
+    return subprocess.run([sys.executable, "-m", "desktop.cli", "classify", *map(os.fsdecode, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def start_cli(*args, **kw):
+    return subprocess.Popen([sys.executable, "-m", "desktop.cli", "classify", *map(str, args)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def rows(path, errors="strict"):
+    with open(path, newline="", encoding="utf-8", errors=errors) as f:
+        return list(csv.DictReader(f))
+
+
+def one_sentence_exit_2(r):
+    assert r.returncode == 2, r.stderr
+    assert TRACEBACK not in r.stderr
+    # LiteRT itself may print an INFO line when a model is loaded; ours is the one sentence.
+    ours = [line for line in r.stderr.splitlines() if not line.startswith("INFO: ")]
+    assert len(ours) == 1 and ours[0].startswith("digits: "), r.stderr
+
+
+@pytest.fixture
+def folder(tmp_path, sample):
+    d = tmp_path / "imgs"
+    d.mkdir()
+    for i in range(6):
+        Image.fromarray(255 - sample["x_test"][i]).save(d / f"d{i:02d}.png")
+    return d
+
+
+@pytest.fixture
+def many(tmp_path, sample):
+    """20,000 files: a run that lasts long enough to act on while it runs (hard links: quick to make)."""
+    d = tmp_path / "many"
+    d.mkdir()
+    Image.fromarray(255 - sample["x_test"][0]).save(tmp_path / "src.png")
+    for i in range(20000):
+        os.link(tmp_path / "src.png", d / f"{i:05d}.png")
+    return d
+
+
+def wait_for_rows(out, n, proc, limit=60):
+    deadline = time.time() + limit
+    while time.time() < deadline and proc.poll() is None:
+        if out.exists() and out.read_text().count("\n") > n:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no {n} rows in {out} within {limit} s")
+
+
+def children(pid):
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def alive(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+# Row 1
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_row01_fifo_is_an_error_row_never_waited_on(folder, tmp_path, workers):
+    os.mkfifo(folder / "pipe.png")
+    out = tmp_path / "r.csv"
+    r = run_cli(folder, folder / "pipe.png", "--out", out, "--workers", workers, timeout=60)
+    assert r.returncode == 1, r.stderr
+    got = {Path(g["path"]).name: g for g in rows(out)}
+    assert len(got) == 7 and "named pipe" in got["pipe.png"]["error"]
+    assert all(got[f"d{i:02d}.png"]["digit"] for i in range(6))
+
+
+# Row 1: rows reach the file as each file is done, not per chunk.
+@pytest.mark.parametrize("workers", [1, 2])
+def test_row01_each_row_comes_as_soon_as_its_file_is_done(folder, tmp_path, monkeypatch, workers):
+    from desktop.engine import batch
+    from desktop.engine.files import find_images
+
+    flag = tmp_path / "three rows seen"
+    real = batch.load_gray
+
+    def slow_for_one(path, *a, **kw):  # forked workers inherit this
+        if str(path).endswith("d03.png"):
+            deadline = time.time() + 20
+            while not flag.exists() and time.time() < deadline:
+                time.sleep(0.02)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(batch, "load_gray", slow_for_one)
+    start = time.time()
+    got = []
+    for row in batch.classify_rows(find_images([folder]), workers=workers, start_method="fork"):
+        got.append(row)
+        if len(got) == 3:
+            flag.touch()
+            assert time.time() - start < 15  # not held back until the slow file's chunk is done
+    assert [Path(r.path).name for r in got] == [f"d{i:02d}.png" for i in range(6)]
+
+
+# Row 2
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_row02_non_utf8_names_are_rows_written_losslessly(folder, tmp_path, suffix):
+    raw = os.fsencode(folder) + b"/caf\xe9-\xff.png"  # Latin-1 bytes: not UTF-8
+    Path(os.fsdecode(raw)).write_bytes((folder / "d00.png").read_bytes())
+    out = tmp_path / f"r{suffix}"
+    r = run_cli(folder, "--out", out)
+    assert r.returncode == 0 and TRACEBACK not in r.stderr, r.stderr
+    if suffix == ".csv":
+        assert raw in out.read_bytes()  # the name's own bytes
+        paths = [g["path"] for g in rows(out, errors="surrogateescape")]
+    else:
+        text = out.read_text(encoding="ascii")  # JSON lines stay plain ASCII: \udcXX escapes
+        assert "\\udce9" in text and "\\udcff" in text
+        paths = [json.loads(line)["path"] for line in text.splitlines()]
+    assert len(paths) == 7 and raw in [os.fsencode(p) for p in paths]
+    again = run_cli(folder, "--out", out, "--resume")
+    assert again.returncode == 0 and "0 files" in again.stderr, again.stderr
+
+
+def test_row02_non_utf8_name_on_stdout(folder):
+    raw = os.fsencode(folder) + b"/\xff.png"
+    Path(os.fsdecode(raw)).write_bytes((folder / "d00.png").read_bytes())
+    r = subprocess.run([sys.executable, "-m", "desktop.cli", "classify", os.fsdecode(raw), "--quiet"], cwd=ROOT,
+                       capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert raw + b"," in r.stdout
+
+
+# Row 3
+def test_row03_existing_output_is_kept_without_resume_or_overwrite(folder, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    r = run_cli(folder, "--out", notes)
+    one_sentence_exit_2(r)
+    assert "already exists" in r.stderr and "--overwrite" in r.stderr
+    assert notes.read_text() == "my notes\n"
+    assert run_cli(folder, "--out", notes, "--overwrite").returncode == 0
+    assert len(rows(notes)) == 6
+
+
+# Row 4
+def test_row04_output_problems_found_before_any_work(folder, tmp_path):
+    missing_model = tmp_path / "no-model.tflite"  # were the model loaded first, it would say so
+    cases = {"does not exist": tmp_path / "no" / "such" / "r.csv", "is a folder": tmp_path}
+    for says, out in cases.items():
+        r = run_cli(tmp_path / "no-input-here", "--out", out, "--model", missing_model)
+        one_sentence_exit_2(r)
+        assert says in r.stderr and "model" not in r.stderr
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through permissions")
+def test_row04_read_only_folder(folder, tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        r = run_cli(folder, "--out", ro / "r.csv")
+        one_sentence_exit_2(r)
+        assert "cannot be written" in r.stderr
+    finally:
+        ro.chmod(0o700)
+
+
+def test_row04_read_only_filesystem(folder, tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(ro)], capture_output=True).returncode:
+        pytest.skip("cannot mount a read-only tmpfs here")
+    try:
+        r = run_cli(folder, "--out", ro / "r.csv")
+        one_sentence_exit_2(r)
+        assert "cannot be written (Read-only file system)" in r.stderr
+    finally:
+        subprocess.run(["umount", str(ro)], check=False)
+
+
+# Row 5
+def test_row05_full_disk_on_stdout_is_a_sentence(folder):
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "desktop.cli", "classify", str(folder), "--quiet"], cwd=ROOT,
+                           stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert r.returncode == 2 and TRACEBACK not in r.stderr, r.stderr
+    assert "No space left on device" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_row05_write_error_cuts_the_file_at_a_complete_row(tmp_path, monkeypatch):
+    from desktop.engine import results
+    from desktop.engine.batch import Row
+    from desktop.engine.errors import OutputError
+
+    out, _ = results.open_results(str(tmp_path / "r.csv"), None, resume=False, overwrite=False)
+    real_write, budget = os.write, [300]
+
+    def disk_fills(fd, data):  # writes what fits, as a real disk does, then refuses
+        if fd != out.fd:
+            return real_write(fd, data)
+        if budget[0] <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        n = real_write(fd, bytes(data[: budget[0]]))
+        budget[0] -= n
+        return n
+
+    monkeypatch.setattr(results.os, "write", disk_fills)
+    with pytest.raises(OutputError, match="No space left on device.*complete row"):
+        for i in range(100):
+            out.write(Row(f"/a/quoted, \"name\"\n{i}.png", "7", 0.99, False, "7:0.990", ""))
+    out.close()
+    data = (tmp_path / "r.csv").read_bytes()
+    assert data.endswith(b"\r\n") and 0 < len(data) <= 300
+    got = rows(tmp_path / "r.csv")
+    assert got and all(g["error"] == "" and g["top3"] == "7:0.990" for g in got)
+
+
+def test_row05_full_small_filesystem(many, tmp_path):
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        out = mnt / "r.csv"
+        r = run_cli(many, "--out", out, "--workers", "1")
+        assert r.returncode == 2 and TRACEBACK not in r.stderr, r.stderr
+        assert "No space left on device" in r.stderr and "--resume" in r.stderr
+        data = out.read_bytes()
+        assert data.endswith(b"\r\n")
+        got = rows(out)
+        assert 0 < len(got) < 20000 and all(g["digit"] == "7" for g in got)
+    finally:
+        subprocess.run(["umount", str(mnt)], check=False)
+
+
+# Row 6
+def test_row06_one_run_at_a_time_per_output(many, tmp_path):
+    out = tmp_path / "r.csv"
+    first = start_cli(many, "--out", out, "--workers", "1")
+    try:
+        wait_for_rows(out, 50, first)
+        for extra in (["--resume"], ["--overwrite"]):
+            r = run_cli(many, "--out", out, *extra)
+            one_sentence_exit_2(r)
+            assert "Another digits run is writing" in r.stderr
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.communicate(timeout=60)
+    got = rows(out)
+    assert len({g["path"] for g in got}) == len(got)
+    assert b"\0" not in out.read_bytes()
+
+
+# Row 7
+def test_row07_workers_die_with_their_parent(many, tmp_path):
+    out = tmp_path / "r.csv"
+    p = start_cli(many, "--out", out, "--workers", "2")
+    try:
+        wait_for_rows(out, 50, p)
+        workers = children(p.pid)
+        assert len(workers) == 2
+    finally:
+        p.kill()
+        p.communicate(timeout=30)
+    deadline = time.time() + 10
+    while time.time() < deadline and any(alive(w) for w in workers):
+        time.sleep(0.1)
+    left = [w for w in workers if alive(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert not left
+
+
+# Row 8
+def test_row08_resume_after_a_cut_inside_a_quoted_path_with_a_newline(folder, tmp_path):
+    for name in ("zz\nlast.png", "zz\"quoted\".png"):
+        (folder / name).write_bytes((folder / "d00.png").read_bytes())
+    out = tmp_path / "r.csv"
+    assert run_cli(folder, "--out", out).returncode == 0
+    data = out.read_bytes()
+    cut = data.index(b"zz\n") + 3  # right after the newline inside the quoted path
+    out.write_bytes(data[:cut])
+    r = run_cli(folder, "--out", out, "--resume")
+    assert r.returncode == 0, r.stderr
+    got = rows(out)
+    assert sorted(Path(g["path"]).name for g in got) == sorted(p.name for p in folder.iterdir())
+    assert all(g["digit"] for g in got)
+
+
+# Row 9
+def test_row09_resume_with_the_folder_spelled_differently(folder, tmp_path):
+    out = tmp_path / "r.csv"
+    assert run_cli(folder, "--out", out).returncode == 0
+    relative = os.path.relpath(folder, ROOT)
+    for spelling in (relative, relative + "/./", str(folder) + "/", f"{folder}/../{folder.name}"):
+        r = run_cli(spelling, "--out", out, "--resume")
+        assert r.returncode == 0 and "0 files" in r.stderr, (spelling, r.stderr)
+    assert len(rows(out)) == 6
+
+
+# Row 10
+def test_row10_format_disagreeing_with_the_file_is_a_sentence(folder, tmp_path):
+    out = tmp_path / "r.csv"
+    assert run_cli(folder, "--out", out, "--format", "jsonl").returncode == 0
+    assert json.loads(out.read_text().splitlines()[0])["path"]
+    r = run_cli(folder, "--out", out, "--resume")  # the suffix says CSV, the content is JSON lines
+    one_sentence_exit_2(r)
+    assert "JSON lines" in r.stderr and "--format jsonl" in r.stderr
+    assert run_cli(folder, "--out", out, "--resume", "--format", "jsonl").returncode == 0
+    j = tmp_path / "r.JSONL"
+    assert run_cli(folder, "--out", j).returncode == 0
+    r = run_cli(folder, "--out", j, "--resume", "--format", "csv")
+    one_sentence_exit_2(r)
+    assert "holds JSON lines, not CSV" in r.stderr
+
+
+def test_row10_format_comes_from_one_place():
+    from desktop.engine.results import format_for
+
+    assert [format_for(n) for n in ("a.CSV", "a.JsonL", "a.NDJSON", "a.json", "a.txt", "-")] == \
+        ["csv", "jsonl", "jsonl", "jsonl", "csv", "csv"]
+    assert format_for("a.csv", "jsonl") == "jsonl"
+
+
+def test_row10_a_file_that_is_not_results_is_never_cut(folder, tmp_path):
+    notes = tmp_path / "notes.csv"
+    notes.write_text("name,phone\nAda,123\nno newline at the end")
+    r = run_cli(folder, "--out", notes, "--resume")
+    one_sentence_exit_2(r)
+    assert "not a results file" in r.stderr
+    assert notes.read_text() == "name,phone\nAda,123\nno newline at the end"
+
+
+# Row 13
+@pytest.mark.parametrize("manifest", ['{"sha256": "x"}', "[]", '{"model_file": 3, "sha256": "' + "a" * 64 + '"}',
+                                      '{"model_file": "digits.tflite", "sha256": "%s", "temperature": NaN}',
+                                      '{"model_file": "../../etc/passwd", "sha256": "%s"}'])
+def test_row13_a_wrong_manifest_is_a_sentence(folder, tmp_path, manifest):
+    import shutil
+
+    from desktop.engine.model_files import assets_dir, read_manifest
+
+    assets = tmp_path / "assets"
+    shutil.copytree(assets_dir(), assets)
+    if "%s" in manifest:
+        manifest = manifest % read_manifest()["sha256"]
+    (assets / "manifest.json").write_text(manifest)
+    r = run_cli(folder, env={**os.environ, "DIGITS_ASSETS": str(assets)})
+    one_sentence_exit_2(r)
+    assert "manifest" in r.stderr and "damaged" in r.stderr
+
+
+# Row 14
+def test_row14_a_model_whose_scores_are_nan_is_refused(folder):
+    r = run_cli(folder, "--model", ROOT / "tests" / "fixtures" / "nan_scores.tflite")
+    one_sentence_exit_2(r)
+    assert "NaN" in r.stderr
+
+
+# Row 15
+def test_row15_workers_capped_at_the_cpu_count(many, tmp_path):
+    from desktop.engine.batch import cpu_count
+
+    out = tmp_path / "r.csv"
+    p = start_cli(many, "--out", out, "--workers", "64")
+    try:
+        wait_for_rows(out, 50, p)
+        n = len(children(p.pid))
+    finally:
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+    assert n <= cpu_count()
+    assert f"--workers 64 lowered to {cpu_count()}" in err
+
+
+# Row 17
+def test_row17_a_file_named_directly_and_through_its_folder_gives_one_row(folder, tmp_path):
+    out = tmp_path / "r.csv"
+    assert run_cli(folder / "d02.png", folder, f"{folder}/./d02.png", "--out", out).returncode == 0
+    names = [Path(g["path"]).name for g in rows(out)]
+    assert sorted(names) == [f"d{i:02d}.png" for i in range(6)]
+
+
+def test_no_input_leaves_no_stray_output_file(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = tmp_path / "r.csv"
+    r = run_cli(empty, "--out", out)
+    one_sentence_exit_2(r)
+    assert not out.exists()
