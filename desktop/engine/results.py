@@ -45,17 +45,22 @@ def header_bytes(fmt: str) -> bytes:
 
 def row_bytes(row: Row, fmt: str) -> bytes:
     """One complete record, newline included, ready to be written in one go."""
-    d = row.as_dict()
+    values = (row.path, row.digit, row.confidence, row.unsure, row.top3, row.error)  # FIELDS' order
     if fmt == "csv":
-        return _csv_line([d[k] for k in FIELDS])
+        return _csv_line(values)
     # ensure_ascii: every non-ASCII character, lone surrogates included, becomes a \uXXXX escape.
-    return (json.dumps(d, ensure_ascii=True) + "\n").encode("ascii")
+    return (json.dumps(dict(zip(FIELDS, values)), ensure_ascii=True) + "\n").encode("ascii")
+
+
+_csv_buf = io.StringIO()
+_csv_writer = csv.writer(_csv_buf)  # one writer reused: making one per row costs more than the row
 
 
 def _csv_line(values: Iterable) -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf).writerow(values)
-    return buf.getvalue().encode(ENCODING, ERRORS)
+    _csv_buf.seek(0)
+    _csv_buf.truncate()
+    _csv_writer.writerow(values)
+    return _csv_buf.getvalue().encode(ENCODING, ERRORS)
 
 
 def _write_all(fd: int, data: bytes) -> None:
