@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import time
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, Q
 from desktop.engine.batch import Row, classify_files
 from desktop.engine.files import find_images
 from desktop.engine.results import RowWriter
+
+log = logging.getLogger("digits.batch")
 
 COLUMNS = ["", "file", "digit", "confidence", "unsure", "error"]
 THUMB = 28
@@ -213,8 +216,9 @@ class BatchTab(QWidget):
 
     def choose_folder(self) -> None:
         d = QFileDialog.getExistingDirectory(self, "Folder of images")
-        if d:
+        if d:  # the user chose a folder to classify it: start at once
             self.folder.setText(d)
+            self.start()
 
     def dragEnterEvent(self, e: QDragEnterEvent) -> None:
         if e.mimeData().hasUrls():
@@ -224,6 +228,7 @@ class BatchTab(QWidget):
         urls = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
         if urls:
             self.folder.setText(urls[0])
+            self.start()
 
     @property
     def running(self) -> bool:
@@ -276,6 +281,7 @@ class BatchTab(QWidget):
         if t and t.error:
             msg = f"Stopped: {t.error}"
         self.status.setText(msg)
+        log.info("batch %s", msg)
         self.progress.setRange(0, max(self.total, 1))
         self.progress.setValue(n)
         self.start_btn.setEnabled(True)

@@ -1,6 +1,7 @@
 """The Images tab: open, drop or paste images; see each one, what the model sees, and the answer."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, Qt
@@ -14,6 +15,7 @@ from desktop.engine.files import IMAGE_SUFFIXES
 from desktop.engine.imageio import load_gray
 from desktop.engine.recognize import recognize
 
+log = logging.getLogger("digits.images")
 FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ");;All files (*)"
 
 
@@ -112,6 +114,7 @@ class ImagesTab(QWidget):
             self.preview.setText("")
             self.message.setText(str(e))
             self.result.show_empty("This file could not be read.")
+            log.info("image %s error %s", item.text(), e)
             return
         from desktop.app.qtimage import qimage_from_gray
 
@@ -121,4 +124,6 @@ class ImagesTab(QWidget):
         if self.state.classifier is None:
             self.result.show_empty("No model loaded: see Settings.")
             return
-        self.result.show_prediction(recognize(self.state.classifier, gray))
+        p = recognize(self.state.classifier, gray)
+        log.info("image %s prediction %s %.4f", item.text(), p.digit, p.confidence)
+        self.result.show_prediction(p)

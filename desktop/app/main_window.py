@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
+import sys
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from desktop import __version__
 from desktop.app.batch_tab import BatchTab
@@ -16,9 +17,28 @@ from desktop.app.settings_dialog import SettingsDialog
 from desktop.app.state import AppState, settings
 
 
+def shortcut_list(key: QKeySequence.StandardKey) -> list[QKeySequence]:
+    return QKeySequence.keyBindings(key)
+
+
+def redo_shortcuts() -> list[QKeySequence]:
+    """The platform's Redo keys, plus Ctrl+Y on Linux and Windows; each key once, since a key
+    bound twice is an ambiguous shortcut that Qt ignores."""
+    keys = shortcut_list(QKeySequence.StandardKey.Redo)
+    if sys.platform != "darwin":
+        keys.append(QKeySequence("Ctrl+Y"))
+    unique: list[QKeySequence] = []
+    for k in keys:
+        if k not in unique:
+            unique.append(k)
+    return unique
+
+
 class MainWindow(QMainWindow):
     def __init__(self, state: AppState):
         super().__init__()
+        self._geometry_timer = QTimer(self, singleShot=True, interval=500)
+        self._geometry_timer.timeout.connect(self._remember_geometry)
         self.state = state
         self.setWindowTitle("Digit Recognizer")
         self.tabs = QTabWidget()
@@ -31,6 +51,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.batch.inspect.connect(self._inspect)
         self._make_actions()
+        self.model_label = QLabel()
+        self.statusBar().addWidget(self.model_label, 1)
         self._update_status()
         s = settings()
         if s.value("window/geometry"):
@@ -38,6 +60,9 @@ class MainWindow(QMainWindow):
         else:
             self.resize(980, 640)
         self.tabs.setCurrentIndex(int(s.value("window/tab", 0)))
+        # Settings are written as they change, not only on a clean close: a crash or a killed
+        # session keeps them.
+        self.tabs.currentChanged.connect(self._remember_tab)
 
     def _action(self, text: str, slot, shortcut=None, menu=None, toolbar=None) -> QAction:
         a = QAction(text, self)
@@ -57,7 +82,7 @@ class MainWindow(QMainWindow):
         file = self.menuBar().addMenu("&File")
         self._action("&Open images…", self._open, K(K.StandardKey.Open), file, tb)
         self._action("Open &folder for batch…", self._open_folder, K("Ctrl+Shift+O"), file)
-        self._action("&Save drawing…", self.save_drawing, K(K.StandardKey.Save), file, tb)
+        self.save_action = self._action("&Save drawing…", self.save_drawing, K(K.StandardKey.Save), file, tb)
         self._action("&Export batch results…", self.batch.export_dialog, K("Ctrl+E"), file)
         file.addSeparator()
         self._action("Se&ttings…", self.open_settings, K("Ctrl+,"), file)
@@ -65,21 +90,47 @@ class MainWindow(QMainWindow):
         self._action("&Quit", self.close, K("Ctrl+Q"), file)
         edit = self.menuBar().addMenu("&Edit")
         stack = self.draw.canvas.undo_stack
-        undo = stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(K(K.StandardKey.Undo))
-        redo = stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([K("Ctrl+Shift+Z"), K(K.StandardKey.Redo)])
-        edit.addAction(undo)
-        edit.addAction(redo)
-        tb.addAction(undo)
-        tb.addAction(redo)
+        self.undo_action = self._action("&Undo stroke", stack.undo, shortcut_list(K.StandardKey.Undo), edit, tb)
+        self.redo_action = self._action("&Redo stroke", stack.redo, redo_shortcuts(), edit, tb)
         self._action("&Paste image", self._paste, K(K.StandardKey.Paste), edit, tb)
-        self._action("&Clear drawing", self.draw.canvas.clear, [K(Qt.Key.Key_Escape), K(Qt.Key.Key_Delete)], edit, tb)
+        self.clear_action = self._action("&Clear drawing", self.draw.canvas.clear,
+                                         [K(Qt.Key.Key_Escape), K(Qt.Key.Key_Delete)], edit, tb)
+        # Drawing actions act only on the Draw tab: elsewhere Esc belongs to a filter field and
+        # Ctrl+Z to a text box, and the hidden drawing must not change.
+        self._drawing_actions = (self.undo_action, self.redo_action, self.clear_action, self.save_action)
+        stack.canUndoChanged.connect(self._update_drawing_actions)
+        stack.canRedoChanged.connect(self._update_drawing_actions)
+        self.tabs.currentChanged.connect(self._update_drawing_actions)
+        self._update_drawing_actions()
         help_ = self.menuBar().addMenu("&Help")
         self._action("&About", self.about, None, help_)
 
+    def _update_drawing_actions(self, *_) -> None:
+        on_draw = self.tabs.currentWidget() is self.draw
+        stack = self.draw.canvas.undo_stack
+        self.undo_action.setEnabled(on_draw and stack.canUndo())
+        self.redo_action.setEnabled(on_draw and stack.canRedo())
+        self.clear_action.setEnabled(on_draw)
+        self.save_action.setEnabled(on_draw)
+
     def _update_status(self) -> None:
-        self.statusBar().showMessage(self.state.describe())
+        # A widget, not showMessage(): a menu's status tips would erase a message for good.
+        notice = f"{self.state.notice} " if self.state.notice else ""
+        self.model_label.setText(notice + self.state.describe())
+
+    def _remember_tab(self, index: int) -> None:
+        settings().setValue("window/tab", index)
+
+    def _remember_geometry(self) -> None:
+        settings().setValue("window/geometry", self.saveGeometry())
+
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        self._geometry_timer.start()
+
+    def moveEvent(self, e) -> None:
+        super().moveEvent(e)
+        self._geometry_timer.start()
 
     def _inspect(self, path: str) -> None:
         self.tabs.setCurrentWidget(self.images)

@@ -55,5 +55,6 @@ class SettingsDialog(QDialog):
         self.state.model_path = path
         self.state.threads = self.threads.value()
         self.state.load()
+        self.state.notice = ""  # a model chosen now replaces any fallback notice
         self.state.save()
         super().accept()

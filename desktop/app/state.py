@@ -26,12 +26,19 @@ class AppState:
     manifest: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
     error: str = ""  # why no model is loaded, in plain words
+    notice: str = ""  # something the user should know about the model in use (status bar)
 
     @classmethod
     def from_settings(cls) -> "AppState":
         s = settings()
         state = cls(model_path=s.value("model/path", None) or None, threads=int(s.value("model/threads", 1)))
         state.load()
+        if state.classifier is None and state.model_path is not None:
+            # The model chosen last time is gone or broken: carry on with the shipped one, say so.
+            chosen, why = state.model_path, state.error
+            state.model_path = None
+            state.load()
+            state.notice = f"Your model {chosen} could not be used ({why}); using the shipped model."
         return state
 
     def load(self) -> None:
@@ -51,6 +58,7 @@ class AppState:
         s = settings()
         s.setValue("model/path", self.model_path or "")
         s.setValue("model/threads", self.threads)
+        s.sync()
 
     def describe(self) -> str:
         if self.classifier is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from desktop.engine.classifier import Classifier
-from desktop.engine.preprocess import normalise_digit, preprocess, to_ink
+from desktop.engine.preprocess import is_speck, normalise_digit, preprocess, to_ink
 from desktop.engine.segment import split_digits
 
 # A result is called unsure when the top probability is low or the runner-up is close: the
@@ -86,7 +86,7 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
     ink = to_ink(gray)
     if ink.blank:
         return NumberPrediction([], time.perf_counter() - start)
-    crops = split_digits(ink.ink)
+    crops = [c for c in split_digits(ink.ink) if not is_speck(c)]  # a stray dot is not a digit
     if not crops:
         return NumberPrediction([], time.perf_counter() - start)
     inputs = np.stack([normalise_digit(c) for c in crops])

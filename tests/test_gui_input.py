@@ -1,0 +1,99 @@
+"""Input glitches a long session found: shortcuts, stray clicks, a vanished model, settings kept."""
+import shutil
+
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+from desktop.app.main_window import MainWindow, redo_shortcuts
+from desktop.app.state import APP, ORG, AppState
+from tests.test_gui import drag, draw_digit, win  # noqa: F401  (the window fixture)
+
+
+def keys_of(action: QAction) -> list[str]:
+    return [k.toString(QKeySequence.SequenceFormat.PortableText) for k in action.shortcuts()]
+
+
+def test_redo_has_the_platform_keys_and_ctrl_y_each_once():
+    keys = [k.toString(QKeySequence.SequenceFormat.PortableText) for k in redo_shortcuts()]
+    assert "Ctrl+Y" in keys and "Ctrl+Shift+Z" in keys
+    assert len(keys) == len(set(keys))
+
+
+def test_no_key_is_bound_twice(win):
+    """A key bound twice is ambiguous and Qt ignores it (Ctrl+Shift+Z on X11 did nothing)."""
+    seen: dict[str, str] = {}
+    for a in win.findChildren(QAction):
+        for k in keys_of(a):
+            assert k not in seen, f"{k} bound to {seen[k]!r} and {a.text()!r}"
+            seen[k] = a.text()
+
+
+def test_undo_and_redo_by_every_key(win, qtbot):
+    c = win.draw.canvas
+    drag(qtbot, c, [(140, 40), (140, 240)])
+    for key in redo_shortcuts():
+        qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert c.is_empty()
+        combo = key[0]
+        qtbot.keyClick(win, combo.key(), combo.keyboardModifiers())
+        assert len(c._strokes) == 1, key.toString()
+
+
+def test_drawing_shortcuts_do_nothing_on_other_tabs(win, qtbot):
+    c = win.draw.canvas
+    drag(qtbot, c, [(140, 40), (140, 240)])
+    drag(qtbot, c, [(60, 140), (220, 140)])
+    win.tabs.setCurrentWidget(win.batch)
+    win.batch.search.setFocus()
+    win.batch.search.setText("abc")
+    for key, mod in ((Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+                     (Qt.Key.Key_Delete, Qt.KeyboardModifier.NoModifier),
+                     (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)):
+        qtbot.keyClick(win.batch.search, key, mod)
+    assert len(c._strokes) == 2
+    assert not win.save_action.isEnabled() and not win.clear_action.isEnabled()
+    win.tabs.setCurrentWidget(win.draw)
+    assert win.clear_action.isEnabled() and win.undo_action.isEnabled()
+    qtbot.keyClick(win, Qt.Key.Key_Escape)
+    assert c.is_empty()
+
+
+def test_a_click_on_the_pad_is_no_digit(win, qtbot):
+    c = win.draw.canvas
+    qtbot.mouseClick(c, Qt.MouseButton.LeftButton, pos=QPoint(140, 140))
+    assert not c.is_empty()
+    assert win.draw.result.digit.text() == "–" and "No digit" in win.draw.result.verdict.text()
+    win.draw.number_mode.setChecked(True)
+    assert win.draw.result.digit.text() == "–"
+    draw_digit(qtbot, c, 7, box=(300, 140, 90, 190))  # a digit beside the dot: the dot is not read
+    assert win.draw.result.digit.text() == "7"
+
+
+def test_a_vanished_custom_model_falls_back_to_the_shipped_one(tmp_path):
+    from desktop.engine.model_files import assets_dir, read_manifest
+
+    custom = tmp_path / "mine.tflite"
+    shutil.copy(assets_dir() / read_manifest()["model_file"], custom)
+    s = QSettings(ORG, APP)
+    s.setValue("model/path", str(custom))
+    s.sync()
+    assert AppState.from_settings().model_path == str(custom)
+    custom.unlink()
+    state = AppState.from_settings()
+    assert state.classifier is not None and state.model_path is None
+    assert "mine.tflite" in state.notice and "shipped model" in state.notice
+    w = MainWindow(state)
+    assert "could not be used" in w.model_label.text() and w.model_label.isVisible() is False  # not shown yet
+    w.show()
+    assert w.model_label.isVisible()
+    w.close()
+    assert QSettings(ORG, APP).value("model/path") == str(custom)  # the choice is kept for later
+    s.setValue("model/path", "")
+    s.sync()
+
+
+def test_settings_are_written_when_they_change(win, qtbot):
+    win.tabs.setCurrentWidget(win.metrics)
+    assert int(QSettings(ORG, APP).value("window/tab")) == 3  # before any close
+    win.resize(900, 700)
+    qtbot.waitUntil(lambda: QSettings(ORG, APP).value("window/geometry") is not None, timeout=3000)
