@@ -28,7 +28,9 @@ THIN, THICK = 0.55, 2.0
 NOISE_FLOOR = 0.15  # ink fainter than this share of the strongest ink is background
 SHADOW_FLOOR = 0.35  # the same, after removing uneven light from a photo
 BBOX_LEVEL = 0.4  # the digit's box is that of its clear ink; faint specks around do not widen it
-UNEVEN = 0.05  # spread of the paper tone between quarters of the image that means uneven light
+UNEVEN = 0.05  # spread of the paper tone between the image's sides that means uneven light
+BORDER_SHARE = 0.04  # the border ring polarity is read from, as a share of the shorter side
+BORDER_SPLIT = 0.1  # a border between 40% and 60% light is split: the corners decide
 MIN_CONTRAST = 0.12  # a "digit" fainter than this against its background is no digit
 MIN_INK_PIXELS = 6  # at work scale; fewer strong ink pixels than this is an empty canvas
 MIN_INK_SHARE = 0.0004
@@ -83,12 +85,47 @@ def _background(ink: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(opened).resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32)
 
 
-def _uneven(ink: np.ndarray) -> bool:
-    """Does the paper's tone vary across the image (compare the medians of its quarters)?"""
-    h, w = ink.shape
-    quarters = [ink[: h // 2, : w // 2], ink[: h // 2, w // 2 :], ink[h // 2 :, : w // 2], ink[h // 2 :, w // 2 :]]
-    levels = [float(np.median(q)) for q in quarters]
-    return max(levels) - min(levels) > UNEVEN
+def _ring(gray: np.ndarray) -> list[np.ndarray]:
+    """The image's four sides, each BORDER_SHARE of its side deep (at least one pixel)."""
+    h, w = gray.shape
+    d = max(1, round(BORDER_SHARE * min(h, w)))
+    return [gray[:d].ravel(), gray[-d:].ravel(), gray[:, :d].ravel(), gray[:, -d:].ravel()]
+
+
+@dataclass
+class Paper:
+    """The paper's tone (0..1, white = 1) and whether it is lighter than the ink."""
+
+    tone: float
+    light: bool
+    uneven: bool  # the paper's tone differs between the image's sides: uneven light, a shadow
+
+
+def find_paper(gray: np.ndarray) -> Paper:
+    """Which tone is paper: the one the border mostly shows.
+
+    The border is paper wherever the digit does not reach it, and a digit touches its frame only
+    where its strokes end or turn: even cropped to the ink, or stretched to fill its frame, most
+    of the border is paper. The image's median is not: a tight crop or an upscaled 8x8 digit is
+    half ink or more, and the median then calls the ink paper. When the border itself is split
+    (a "1" cropped to its stroke), the corners decide: a digit's strokes rarely fill them.
+    """
+    lo, hi = float(gray.min()), float(gray.max())
+    mid = (lo + hi) / 2
+    sides = _ring(gray)
+    ring = np.concatenate(sides)
+    light_share = float((ring > mid).mean())
+    if abs(light_share - 0.5) < BORDER_SPLIT:
+        corners = np.array([gray[0, 0], gray[0, -1], gray[-1, 0], gray[-1, -1]])
+        light = bool((corners > mid).sum() >= 2)
+    else:
+        light = light_share > 0.5
+    on_paper = [s[s > mid] if light else s[s <= mid] for s in sides]
+    tone = float(np.median(ring[ring > mid] if light else ring[ring <= mid]))
+    # Sides mostly covered by ink say little about the light there.
+    levels = [float(np.median(p)) for p, s in zip(on_paper, sides) if p.size >= max(3, s.size // 4)]
+    uneven = len(levels) >= 2 and max(levels) - min(levels) > UNEVEN
+    return Paper(tone, light, uneven)
 
 
 def to_ink(gray: np.ndarray) -> Ink:
@@ -97,22 +134,18 @@ def to_ink(gray: np.ndarray) -> Ink:
     if max(gray.shape) > WORK_SIDE:
         # An integer box reduction: a third of the cost of resampling to exactly WORK_SIDE.
         gray = np.asarray(Image.fromarray(gray).reduce(-(-max(gray.shape) // WORK_SIDE)))
-    # Paper is the majority of the image and ink the minority: the median sits near the paper's
-    # tone. (The border alone misleads when the digit touches it, as in cropped scans.)
-    # Tone statistics from every third pixel: as good an estimate, a ninth of the cost.
-    sub = gray[::3, ::3] if gray.size > 4096 else gray
-    lo, mid, hi = float(gray.min()), float(np.median(sub)), float(gray.max())
-    inverted = bool(mid - lo > hi - mid)
+    paper = find_paper(gray)
+    inverted = paper.light
     ink = 1.0 - gray if inverted else gray
     floor = NOISE_FLOOR
-    if min(ink.shape) >= 96 and _uneven(1.0 - sub if inverted else sub):  # photos only: it costs
+    if min(ink.shape) >= 96 and paper.uneven:  # photos only: it costs
         # Shadows or a gradient across a photo: subtract the smooth background, pixel by pixel.
         # A shadow's sharp edge survives as a faint line, hence the higher floor.
         ink = np.clip(ink - _background(ink), 0.0, None)
         floor = SHADOW_FLOOR
     else:
         # Even paper or canvas: one level. The opening would also eat into bold strokes.
-        ink = np.clip(ink - (1.0 - mid if inverted else mid), 0.0, None)
+        ink = np.clip(ink - (1.0 - paper.tone if inverted else paper.tone), 0.0, None)
     # Strongest ink, robust to a few hot pixels: the k-th largest value rather than the maximum.
     k = max(3, ink.size // 1000)
     flat = ink.ravel()
