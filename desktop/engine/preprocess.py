@@ -30,6 +30,7 @@ SHADOW_FLOOR = 0.35  # the same, after removing uneven light from a photo
 BBOX_LEVEL = 0.4  # the digit's box is that of its clear ink; faint specks around do not widen it
 UNEVEN = 0.05  # spread of the paper tone between the image's sides that means uneven light
 BORDER_SHARE = 0.04  # the border ring polarity is read from, as a share of the shorter side
+PAPER_QUANTILE = 0.9  # a side's paper level: its 90th percentile (10th on dark paper)
 BORDER_SPLIT = 0.1  # a border between 40% and 60% light is split: the corners decide
 MIN_CONTRAST = 0.12  # a "digit" fainter than this against its background is no digit
 MIN_INK_PIXELS = 6  # at work scale; fewer strong ink pixels than this is an empty canvas
@@ -120,11 +121,12 @@ def find_paper(gray: np.ndarray) -> Paper:
         light = bool((corners > mid).sum() >= 2)
     else:
         light = light_share > 0.5
-    on_paper = [s[s > mid] if light else s[s <= mid] for s in sides]
     tone = float(np.median(ring[ring > mid] if light else ring[ring <= mid]))
-    # Sides mostly covered by ink say little about the light there.
-    levels = [float(np.median(p)) for p, s in zip(on_paper, sides) if p.size >= max(3, s.size // 4)]
-    uneven = len(levels) >= 2 and max(levels) - min(levels) > UNEVEN
+    # Each side's paper level: its lightest (darkest for light-on-dark) pixels, which stay paper
+    # where the digit touches the side and where grey anti-aliased or low-resolution ink lies.
+    pct = 100 * PAPER_QUANTILE if light else 100 * (1 - PAPER_QUANTILE)
+    levels = [float(np.percentile(s, pct)) for s in sides]
+    uneven = max(levels) - min(levels) > UNEVEN
     return Paper(tone, light, uneven)
 
 
