@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from desktop.engine.classifier import Classifier
-from desktop.engine.preprocess import is_speck, normalise_digit, preprocess, to_ink
-from desktop.engine.segment import split_digits
+from desktop.engine.preprocess import normalise_digit, preprocess, to_ink
+from desktop.engine.segment import best_path, candidates
 
 # A result is called unsure when the top probability is low or the runner-up is close: the
 # app says so instead of presenting a coin toss as an answer.
@@ -81,15 +81,25 @@ def recognize(classifier: Classifier, gray: np.ndarray, keep_steps: bool = False
 
 
 def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPrediction:
-    """Several digits in a row, read left to right, one batch through the model."""
+    """Several digits in a row, read left to right: segmentation by recognition.
+
+    Every candidate digit (runs of consecutive pieces of ink, see segment.py) goes through the
+    model in one batch; the split whose digits the model is surest of, given their shapes, wins.
+    Stray dots are left out (preprocess.is_speck).
+    """
     start = time.perf_counter()
     ink = to_ink(gray)
     if ink.blank:
         return NumberPrediction([], time.perf_counter() - start)
-    crops = [c for c in split_digits(ink.ink) if not is_speck(c)]  # a stray dot is not a digit
-    if not crops:
+    n_pieces, cands = candidates(ink.ink)
+    digits = [k for k, c in enumerate(cands) if not c.speck]
+    if not digits:
         return NumberPrediction([], time.perf_counter() - start)
-    inputs = np.stack([normalise_digit(c) for c in crops])
+    inputs = np.stack([normalise_digit(cands[k].crop) for k in digits])
     probs = classifier.predict(inputs)
+    scores = np.zeros(len(cands))
+    scores[digits] = np.log(np.clip(probs.max(axis=1), 1e-6, 1.0))
+    row = {k: r for r, k in enumerate(digits)}
+    chosen = [row[k] for k in best_path(n_pieces, cands, scores)]
     seconds = time.perf_counter() - start
-    return NumberPrediction([_prediction(p, x, 0.0) for p, x in zip(probs, inputs)], seconds)
+    return NumberPrediction([_prediction(probs[r], inputs[r], 0.0) for r in chosen], seconds)

@@ -1,0 +1,181 @@
+"""Number mode: exact-match rate on numbers of 2-6 real handwritten digits, by gap, old vs new.
+
+Numbers are composed from MNIST *test* digits (never trained on), as dark ink on white paper like
+a user's image, with the gap between neighbours from overlapping (-25% of a digit's width)
+through touching (0) to wide (+50%); and drawn numbers from benchmarks.synthetic's pen model.
+"Old" is the segmentation before segmentation by recognition (components, overlap merge, cuts
+at fixed widths), kept here only to be compared against.
+
+    python -m benchmarks.numbers [--per-gap 300] [--seed 0]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from benchmarks.synthetic import Style, digit_strokes, render
+from desktop.engine.classifier import Classifier
+from desktop.engine.model_files import load_shipped
+from desktop.engine.preprocess import is_speck, normalise_digit, to_ink
+from desktop.engine.recognize import recognize_number
+from desktop.engine.segment import Segment, label
+
+MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
+GAPS = (-0.25, -0.1, 0.0, 0.25, 0.5)  # share of the neighbours' mean width; < 0 overlaps
+MIN_DIGITS, MAX_DIGITS = 2, 6
+MARGIN = 6  # px of paper around a composed number, at MNIST scale
+SCALE = 2  # composed numbers are upscaled like a photo or scan of a written number
+DRAWN_HEIGHT = 190  # px, a digit drawn on the app's 280 px high pad
+
+
+def compose_mnist(images: list[np.ndarray], gap: float) -> np.ndarray:
+    """MNIST digits (white on black, 0..255) side by side as a grey image, dark ink on white (0..1).
+
+    Each digit is cropped to its ink's columns; a neighbour starts ``gap`` x the pair's mean width
+    after the previous digit ends (overlapping ink combines as a pen would: the darker wins).
+    """
+    parts = []
+    for im in images:
+        cols = np.flatnonzero(im.max(axis=0) > 0)
+        parts.append(im[:, cols[0] : cols[-1] + 1].astype(np.float32) / 255.0)
+    lefts = [MARGIN]
+    for a, b in zip(parts, parts[1:]):
+        lefts.append(lefts[-1] + a.shape[1] + round(gap * (a.shape[1] + b.shape[1]) / 2))
+    width = max(left + p.shape[1] for left, p in zip(lefts, parts)) + MARGIN
+    canvas = np.zeros((28 + 2 * MARGIN, width), np.float32)
+    for left, p in zip(lefts, parts):
+        view = canvas[MARGIN : MARGIN + 28, left : left + p.shape[1]]
+        np.maximum(view, p, out=view)
+    im = Image.fromarray(1.0 - canvas).resize((width * SCALE, canvas.shape[0] * SCALE), Image.Resampling.BILINEAR)
+    return np.array(im, dtype=np.float32)
+
+
+def drawn_number(digits: list[int], rng: np.random.Generator, gap: float) -> np.ndarray:
+    """Digits drawn with the synthetic pen in a row, ``gap`` x a digit's width apart, as grey 0..1."""
+    widths = [DRAWN_HEIGHT * rng.uniform(0.5, 0.7) for _ in digits]
+    centres = [40 + widths[0] / 2]
+    for a, b in zip(widths, widths[1:]):
+        centres.append(centres[-1] + (a + b) / 2 * (1 + gap))
+    size = (int(centres[-1] + widths[-1] / 2 + 40), 280)
+    strokes = []
+    for d, cx, w in zip(digits, centres, widths):
+        s, _ = digit_strokes(d, rng, Style(rotation=5), box=(cx, 140, w, DRAWN_HEIGHT))
+        strokes += s
+    return np.asarray(render(strokes, float(rng.uniform(10, 18)), size), dtype=np.float32) / 255.0
+
+
+# --- The old segmentation (HEAD before segmentation by recognition), for comparison only ---
+OLD_MIN_PIECE, OLD_OVERLAP, OLD_MAX_ASPECT, OLD_DIGIT_ASPECT = 0.03, 0.5, 1.15, 0.7
+
+
+def _old_split(ink: np.ndarray) -> list[np.ndarray]:
+    labels, n = label(ink > 0.3)
+    if n == 0:
+        return []
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
+    pieces = []
+    for i in np.flatnonzero(sizes >= OLD_MIN_PIECE * sizes.max()) + 1:
+        m = labels == i
+        cols = np.flatnonzero(m.any(axis=0))
+        pieces.append(Segment(int(cols[0]), int(cols[-1]) + 1, m))
+    merged: list[Segment] = []
+    for p in sorted(pieces, key=lambda s: s.left):
+        if merged:
+            q = merged[-1]
+            overlap = min(q.right, p.right) - max(q.left, p.left)
+            if overlap > OLD_OVERLAP * min(q.right - q.left, p.right - p.left):
+                merged[-1] = Segment(min(q.left, p.left), max(q.right, p.right), q.mask | p.mask)
+                continue
+        merged.append(p)
+    out = []
+    for seg in merged:
+        rows = np.flatnonzero(seg.mask.any(axis=1))
+        height, width = rows[-1] - rows[0] + 1, seg.right - seg.left
+        if width <= OLD_MAX_ASPECT * height:
+            out.append(seg)
+            continue
+        count = max(2, round(width / (OLD_DIGIT_ASPECT * height)))
+        profile = np.where(seg.mask, ink, 0.0)[:, seg.left : seg.right].sum(axis=0)
+        cuts = []
+        for k in range(1, count):
+            centre = k * width // count
+            lo, hi = max(1, centre - width // (3 * count)), min(width - 1, centre + width // (3 * count) + 1)
+            cuts.append(lo + int(np.argmin(profile[lo:hi])) if hi > lo else centre)
+        edges = [0, *cuts, width]
+        for a, b in zip(edges, edges[1:]):
+            m = np.zeros_like(seg.mask)
+            m[:, seg.left + a : seg.left + b] = seg.mask[:, seg.left + a : seg.left + b]
+            out.append(Segment(seg.left + a, seg.left + b, m))
+    crops = [s.crop(ink) for s in out]
+    return [c for c in crops if c is not None]
+
+
+def old_read(classifier: Classifier, gray: np.ndarray) -> str:
+    ink = to_ink(gray)
+    if ink.blank:
+        return ""
+    crops = [c for c in _old_split(ink.ink) if not is_speck(c)]
+    if not crops:
+        return ""
+    probs = classifier.predict(np.stack([normalise_digit(c) for c in crops]))
+    return "".join(str(int(d)) for d in probs.argmax(axis=1))
+
+
+def new_read(classifier: Classifier, gray: np.ndarray) -> str:
+    return recognize_number(classifier, gray).text
+
+
+# --- The benchmark ---
+def mnist_numbers(x: np.ndarray, y: np.ndarray, n: int, gap: float, seed: int):
+    """``n`` (image, text) pairs of 2-6 random MNIST digits at ``gap``, reproducible by seed."""
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        idx = rng.choice(len(x), int(rng.integers(MIN_DIGITS, MAX_DIGITS + 1)), replace=False)
+        yield compose_mnist([x[i] for i in idx], gap), "".join(str(int(y[i])) for i in idx)
+
+
+def drawn_numbers(n: int, gap: float, seed: int):
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        digits = [int(d) for d in rng.integers(0, 10, int(rng.integers(MIN_DIGITS, MAX_DIGITS + 1)))]
+        yield drawn_number(digits, rng, gap), "".join(map(str, digits))
+
+
+def score(classifier: Classifier, cases, read) -> tuple[float, float]:
+    """Exact-match rate and mean milliseconds per number."""
+    right = total = 0
+    seconds = 0.0
+    for gray, text in cases:
+        start = time.perf_counter()
+        got = read(classifier, gray)
+        seconds += time.perf_counter() - start
+        right += got == text
+        total += 1
+    return right / total, 1000 * seconds / total
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--per-gap", type=int, default=300)
+    ap.add_argument("--drawn", type=int, default=100, help="drawn numbers per gap")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    classifier = load_shipped()
+    with np.load(MNIST) as d:
+        x, y = d["x_test"], d["y_test"]
+    print(f"{'set':8} {'gap':>6} {'n':>5} {'old exact':>10} {'new exact':>10} {'old ms':>7} {'new ms':>7}")
+    sets = [("mnist", g, lambda g=g: mnist_numbers(x, y, args.per_gap, g, args.seed)) for g in GAPS]
+    sets += [("drawn", g, lambda g=g: drawn_numbers(args.drawn, g, args.seed)) for g in GAPS]
+    for name, gap, cases in sets:
+        old, old_ms = score(classifier, cases(), old_read)
+        new, new_ms = score(classifier, cases(), new_read)
+        n = args.per_gap if name == "mnist" else args.drawn
+        print(f"{name:8} {gap:>+6.0%} {n:>5} {old:>10.1%} {new:>10.1%} {old_ms:>7.1f} {new_ms:>7.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
