@@ -59,7 +59,6 @@ def test_input_class_is_read(name, crops, shipped):
     render, least = CLASSES[name]
     images, labels = crops
     right = sum(recognize(shipped, np.asarray(render(a), np.float32)).digit == y for a, y in zip(images, labels))
-    print(f"{name}: {right}/{len(labels)}")
     assert right / len(labels) >= least, f"{name}: {right}/{len(labels)}"
 
 
