@@ -17,11 +17,32 @@ def test_quantize_roundtrip():
     assert np.abs(dequantize(q, t) - x).max() <= 0.5 / 255 + 1e-6
 
 
-def test_manifest_matches_model(shipped):
+def test_manifest_matches_model(shipped, sample):
     m = read_manifest()
-    assert m["input"]["dtype"] == shipped.dtype_name == "int8"
+    assert m["input"]["dtype"] == shipped.dtype_name
     assert m["input"]["scale"] == pytest.approx(shipped.input.scale)
-    assert m["labels"] == [str(i) for i in range(10)]
+    # The labels name the model's outputs in their order: MNIST digits read through them come out right.
+    x, y = sample["x_test"][:100].astype(np.float32) / 255, sample["y_test"][:100]
+    read = [m["labels"][i] for i in shipped.predict(x).argmax(axis=1)]
+    assert sum(r == str(t) for r, t in zip(read, y)) >= 98
+
+
+def test_the_manifest_temperature_is_applied(shipped, sample):
+    t = read_manifest()["temperature"]
+    assert shipped.temperature == t and t != 1.0  # a model calibrated to T = 1 would test nothing here
+    x = sample["x_test"][:200].astype(np.float32) / 255
+    x = 0.5 * (x + x[::-1])  # two digits on top of each other: answers with two real candidates
+    raw = Classifier(shipped.path).predict(x)  # the same model, uncalibrated
+    cal = shipped.predict(x)
+    assert np.allclose(cal.sum(axis=1), 1, atol=1e-5) and (cal.argmax(1) == raw.argmax(1)).all()
+    # Temperature scaling: the log-ratio of any two scores is divided by T.
+    top2 = np.argsort(raw, axis=1)[:, -2:]
+    rows = np.arange(len(x))[:, None]
+    r, c = raw[rows, top2], cal[rows, top2]
+    both = (r > 1e-2).all(axis=1)
+    assert both.sum() >= 20
+    ratio = np.log(c[both, 1] / c[both, 0]) / np.log(r[both, 1] / r[both, 0])
+    assert np.allclose(ratio[np.isfinite(ratio)], 1 / t, atol=0.02), ratio
 
 
 def test_missing_model(tmp_path):

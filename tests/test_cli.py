@@ -59,11 +59,44 @@ def test_folder_with_good_and_broken_files(folder, tmp_path, sample):
     assert "15 files" in r.stderr
 
 
-def test_two_workers_same_rows_as_one(folder, tmp_path):
+# Loaded by every Python process the CLI starts (its workers too, however they are started):
+# each image a process opens is logged with that process's id.
+PID_LOGGER = """
+import os
+if os.environ.get("DIGITS_TEST_PID_LOG"):
+    import PIL.Image
+    _open = PIL.Image.open
+
+    def _logged_open(*a, **kw):
+        with open(os.environ["DIGITS_TEST_PID_LOG"], "a") as f:
+            f.write(f"{os.getpid()}\\n")
+        return _open(*a, **kw)
+
+    PIL.Image.open = _logged_open
+"""
+
+
+def test_two_workers_same_rows_as_one(folder, tmp_path, sample):
+    for i in range(600):  # enough files that a run splits them between two workers
+        Image.fromarray(255 - sample["x_test"][i % len(sample["x_test"])]).save(folder / "sub" / f"m{i:04d}.png")
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(PID_LOGGER)
+    log = tmp_path / "pids.txt"
+    env = {**os.environ, "PYTHONPATH": str(hook), "DIGITS_TEST_PID_LOG": str(log)}
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    run_cli(folder, "--out", a, "--workers", "1")
-    run_cli(folder, "--out", b, "--workers", "2")
-    assert rows(a) == rows(b)
+    run_cli(folder, "--out", a, "--workers", "1", env=env)
+    one = log.read_text().split()
+    log.unlink()
+    p = subprocess.Popen([sys.executable, "-m", "desktop.cli", "classify", str(folder), "--out", str(b),
+                          "--workers", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.communicate(timeout=120)
+    two = log.read_text().split()
+    assert len(rows(a)) == 615 and rows(a) == rows(b)
+    assert len(set(one)) == 1  # one worker: every image opened by one process
+    workers = set(two) - {str(p.pid)}
+    assert len(workers) == 2, f"images opened by {len(workers)} worker processes"
+    assert all(two.count(w) >= 64 for w in workers)  # each classified at least a chunk's worth
 
 
 def test_jsonl_and_resume(folder, tmp_path):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QImage, QKeySequence
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from benchmarks.synthetic import Style, digit_strokes
@@ -38,9 +38,20 @@ def draw_digit(qtbot, canvas, digit, seed=0, box=None):
         drag(qtbot, canvas, s)
 
 
-def test_empty_canvas_invites_and_never_guesses(win):
-    r = win.draw.result
-    assert r.digit.text() == "–" and "Draw a digit" in r.verdict.text() and r.bars.probs is None
+def test_empty_canvas_invites_and_never_guesses(win, qtbot):
+    r, c = win.draw.result, win.draw.canvas
+    start = r.verdict.text()
+    assert r.digit.text() == "–" and r.bars.probs is None
+    draw_digit(qtbot, c, 4)
+    assert r.bars.probs is not None and r.digit.text() != "–"  # ink: an answer
+    qtbot.keyClick(win, Qt.Key.Key_Escape)
+    win.draw.predict()  # asked again on the cleared pad: still no guess
+    assert c.is_empty() and win.draw.last is None
+    assert r.digit.text() == "–" and r.bars.probs is None and r.verdict.text() == start
+    # A stray click leaves a dot: the pad is not empty, the model's path runs, and it is no digit.
+    drag(qtbot, c, [(140, 140), (141, 140)])
+    assert not c.is_empty() and win.draw.last is not None and win.draw.last.digit is None
+    assert r.digit.text() == "–" and r.bars.probs is None
 
 
 def test_drawn_digits_are_recognised(win, qtbot):
@@ -196,10 +207,20 @@ def test_tampered_model_is_reported(tmp_path, monkeypatch):
 
 
 def test_about_lists_versions_and_manifest(win):
+    import numpy
+    import PIL
+    import PySide6
+
+    from desktop import __version__
+
     text = win.about_text()
-    assert "PySide6" in text and "LiteRT" in text and "sha256" in text
+    m = win.state.manifest
+    # The versions actually running and the shipped model's own checksum, not fixed text.
+    for v in (__version__, PySide6.__version__, numpy.__version__, PIL.__version__, m["sha256"][:16]):
+        assert v in text, v
 
 
-def test_shortcuts_exist(win):
-    shortcuts = {a.shortcut().toString(QKeySequence.SequenceFormat.PortableText) for a in win.findChildren(type(win.menuBar().actions()[0]))}
-    assert {"Ctrl+O", "Ctrl+V", "Ctrl+Z", "Ctrl+S", "Ctrl+Q", "Esc"} <= shortcuts
+def test_quit_shortcut_closes_the_window(win, qtbot):
+    assert win.isVisible()
+    qtbot.keyClick(win, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not win.isVisible()

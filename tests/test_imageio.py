@@ -101,10 +101,24 @@ def test_huge_image_refused_without_decoding(tmp_path):
         load_gray(p)
 
 
-def test_large_jpeg_decoded_reduced(tmp_path):
+def test_large_jpeg_decoded_reduced(tmp_path, monkeypatch):
+    from PIL import ImageFile
+
+    decoded = []  # the size of every image as its pixels were decoded
+    real_load = ImageFile.ImageFile.load
+
+    def load(self):
+        out = real_load(self)
+        decoded.append(self.size)
+        return out
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
     im = Image.new("RGB", (4000, 3000), "white")
+    im.paste("black", (1900, 500, 2100, 2500))
     g = load_gray(save(tmp_path, im, "photo.jpg"))
-    assert max(g.shape) <= 1024 * 1.5  # draft() decoded at a fraction of full size
+    assert max(g.shape) <= 1024 * 1.5 and g[g.shape[0] // 2, g.shape[1] // 2] < 0.1
+    # The JPEG decoder itself scaled the photo down: its 12 million pixels were never decoded.
+    assert decoded and max(max(s) for s in decoded) <= 2000, decoded
 
 
 def test_bytes_source():
