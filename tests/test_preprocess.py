@@ -53,6 +53,22 @@ def test_a_speck_is_no_digit():
     assert preprocess(a).blank
 
 
+def test_a_dot_is_no_digit():
+    # A click on the pad: a round dot, plenty of ink, but no longer than its own stroke is wide.
+    yy, xx = np.mgrid[:280, :280]
+    a = np.where((yy - 140) ** 2 + (xx - 140) ** 2 <= 10**2, 0.0, 1.0).astype(np.float32)
+    assert not to_ink(a).blank  # enough ink: it is its shape that makes it no digit
+    assert preprocess(a).blank
+
+
+@pytest.mark.parametrize("side,scratch", [(280, 20), (28, 5)])
+def test_a_scratch_of_a_few_pixels_is_an_empty_canvas(side, scratch):
+    a, line = np.ones((2, side, side), np.float32)
+    a[side // 4 : side // 4 + scratch, side // 2] = 0  # a few pixels of a hairline: too little for a digit
+    line[side // 4 : 3 * side // 4, side // 2] = 0  # the same pen, a whole stroke: a 1
+    assert preprocess(a).blank and not preprocess(line).blank
+
+
 @pytest.mark.parametrize("digit,width,scale", [(7, 2, (0.55, 0.85)), (7, 40, (0.3, 0.3)), (4, 40, (0.3, 0.3))])
 def test_stroke_width_normalised(digit, width, scale):
     # A hairline and a marker on a small digit: both outside the range preprocessing leaves alone.

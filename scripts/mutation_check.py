@@ -1,0 +1,156 @@
+"""Deliberate bugs, one at a time, on a copy of the repository: the tests must catch every one.
+
+Each mutation replaces an exact piece of source text. If that text is no longer in the file (the
+code moved on), the check fails and says so: it never passes by mutating nothing. Each mutation
+runs only the tests that should catch it; a mutation counts as caught only when those tests fail
+(pytest exit status 1) and the same tests pass on the unmutated copy.
+
+    .venv/bin/python scripts/mutation_check.py          # prints the table; exit 1 if one survives
+
+The working tree is never touched: the copy lives in a temporary folder and is removed after.
+``tests/test_mutations.py`` runs this in the normal suite (so CI runs it).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# Not needed to run the tests, and large: environments, history, build outputs, training runs.
+IGNORE = shutil.ignore_patterns(".venv*", ".git", "dist", "build", "runs", "reports", "docs", "__pycache__",
+                                ".pytest_cache", "*.egg-info", ".mypy_cache", ".ruff_cache")
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    path: str  # relative to the repository root
+    old: str  # exact text, found exactly once
+    new: str
+    tests: tuple[str, ...]  # pytest arguments: files, and -k expressions where a file is slow
+
+
+PREPROCESS = "desktop/engine/preprocess.py"
+MUTATIONS = (
+    Mutation("stroke thinning removed (_normalise_stroke returns its input)", PREPROCESS,
+             "def _normalise_stroke(fine: np.ndarray) -> np.ndarray:\n",
+             "def _normalise_stroke(fine: np.ndarray) -> np.ndarray:\n    return fine\n",
+             ("tests/test_preprocess.py",)),
+    Mutation("marker thinning removed (thick strokes kept as drawn)", PREPROCESS,
+             "    if width > THICK * MNIST_STROKE:",
+             "    if False:",
+             ("tests/test_preprocess.py",)),
+    Mutation("im.draft() removed (large JPEGs decoded at full size)", "desktop/engine/imageio.py",
+             '            im.draft("RGB" if',
+             '            (lambda *a: None)("RGB" if',
+             ("tests/test_imageio.py",)),
+    Mutation("blank rule removed (too little strong ink is still a digit)", PREPROCESS,
+             "    blank = strong < max(MIN_INK_PIXELS, MIN_INK_SHARE * ink.size)\n",
+             "    blank = False\n",
+             ("tests/test_preprocess.py", "tests/test_recognize.py")),
+    Mutation("empty-pad check removed from the draw tab", "desktop/app/draw_tab.py",
+             "        if self.canvas.is_empty():\n",
+             "        if False:\n",
+             ("tests/test_gui.py", "-k", "empty_canvas or undo_redo or eraser")),
+    Mutation("speck rule removed (is_speck returns False)", PREPROCESS,
+             "def is_speck(crop: np.ndarray) -> bool:\n",
+             "def is_speck(crop: np.ndarray) -> bool:\n    return False\n",
+             ("tests/test_preprocess.py",)),
+    Mutation("polarity: never inverted", PREPROCESS,
+             "    inverted = paper.light\n",
+             "    inverted = False\n",
+             ("tests/test_preprocess.py",)),
+    Mutation("centre of mass ignored (the box centred instead)", PREPROCESS,
+             "    top = int(np.clip(round(CENTRE[0] - cy), 0, SIZE - h))\n"
+             "    left = int(np.clip(round(CENTRE[1] - cx), 0, SIZE - w))\n",
+             "    top, left = (SIZE - h) // 2, (SIZE - w) // 2\n",
+             ("tests/test_preprocess.py",)),
+    Mutation("classifier ignores the calibrated temperature", "desktop/engine/classifier.py",
+             "calibrate(np.clip(probs, 0.0, None) + 1e-7, self.temperature)",
+             "calibrate(np.clip(probs, 0.0, None) + 1e-7, 1.0)",
+             ("tests/test_classifier.py",)),
+    Mutation("JSON lines written without line ends", "desktop/engine/results.py",
+             'ensure_ascii=True) + "\\n").encode("ascii")',
+             'ensure_ascii=True)).encode("ascii")',
+             ("tests/test_cli.py", "-k", "jsonl or stdout or good_and_broken")),
+    Mutation("CSV results without their header", "desktop/engine/results.py",
+             'return _csv_line(FIELDS) if fmt == "csv" else b""',
+             'return b""',
+             ("tests/test_cli.py", "-k", "jsonl or stdout or good_and_broken")),
+    Mutation("batch never uses worker processes", "desktop/engine/batch.py",
+             "    if workers <= 1:\n",
+             "    if True:\n",
+             ("tests/test_cli.py", "-k", "two_workers")),
+)
+
+
+def copy_repo(dest: Path) -> Path:
+    shutil.copytree(ROOT, dest, ignore=IGNORE, symlinks=True)
+    return dest
+
+
+def run_tests(repo: Path, tests: tuple[str, ...]) -> tuple[int, str]:
+    env = {**os.environ, "PYTHONPATH": str(repo), "QT_QPA_PLATFORM": "offscreen", "PYTHONDONTWRITEBYTECODE": "1"}
+    r = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+                       cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+    return r.returncode, r.stdout[-3000:] + r.stderr[-2000:]
+
+
+def apply(repo: Path, m: Mutation) -> str:
+    """Mutate the copy; returns the original text to put back. Raises if the text is not there once."""
+    path = repo / m.path
+    text = path.read_text()
+    if text.count(m.old) != 1:
+        raise LookupError(f"{m.name}: the text to mutate is in {m.path} {text.count(m.old)} times, not once; "
+                          f"update scripts/mutation_check.py to the code as it is now:\n{m.old}")
+    path.write_text(text.replace(m.old, m.new))
+    return text
+
+
+def check(mutations=MUTATIONS, out=sys.stdout) -> list[dict]:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="digits-mutants-") as tmp:
+        repo = copy_repo(Path(tmp) / "repo")
+        probe = subprocess.run([sys.executable, "-c", "import desktop; print(desktop.__file__)"], cwd=repo,
+                               env={**os.environ, "PYTHONPATH": str(repo)}, capture_output=True, text=True)
+        if not probe.stdout.strip().startswith(str(repo)):
+            raise RuntimeError(f"the copy's tests would import the working tree's code: {probe.stdout}{probe.stderr}")
+        # Every mutation's tests must pass unmutated: a failure then is the mutation's doing.
+        for tests in dict.fromkeys(m.tests for m in mutations):
+            code, log = run_tests(repo, tests)
+            if code != 0:
+                raise RuntimeError(f"the tests fail without any mutation ({' '.join(tests)}):\n{log}")
+        for m in mutations:
+            original = apply(repo, m)
+            start = time.perf_counter()
+            try:
+                code, log = run_tests(repo, m.tests)
+            finally:
+                (repo / m.path).write_text(original)
+            results.append({"mutation": m.name, "tests": " ".join(m.tests), "caught": code == 1,
+                            "exit": code, "seconds": time.perf_counter() - start, "log": log})
+    width = max(len(r["mutation"]) for r in results)
+    twidth = max(len(r["tests"]) for r in results)
+    print(f"{'mutation':<{width}}  {'tests run':<{twidth}}  caught", file=out)
+    for r in results:
+        extra = "" if r["exit"] in (0, 1) else f" (pytest exit {r['exit']}: not a test failure)"
+        print(f"{r['mutation']:<{width}}  {r['tests']:<{twidth}}  {'yes' if r['caught'] else 'NO'}{extra}", file=out)
+    return results
+
+
+def main() -> int:
+    results = check()
+    survivors = [r for r in results if not r["caught"]]
+    for r in survivors:
+        print(f"\n--- survived: {r['mutation']}\n{r['log']}", file=sys.stderr)
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
