@@ -131,3 +131,42 @@ def test_elastic_distortion_is_seeded_smooth_and_off_at_inference(sample):
     assert abs(a.sum() - x.sum()) / x.sum() < 0.15  # ink is moved, not created or lost
     assert np.array_equal(np.asarray(RandomElastic(seed=3)(x, training=False)), x)
     assert isinstance(RandomElastic(), keras.layers.Layer)
+
+
+# --- the product model's extra data: non-digits, other writers ------------------------------
+def test_negatives_are_seeded_and_of_every_kind(sample):
+    from training import negatives
+
+    digits, labels = sample["x_train"][:200], sample["y_train"][:200]
+    a = [negatives.make(i, 7, digits, labels) for i in range(120)]
+    b = [negatives.make(i, 7, digits, labels) for i in range(120)]
+    assert all(np.array_equal(x, y) and k == j for (x, k), (y, j) in zip(a, b))
+    assert {k for _, k in a} == set(negatives.KINDS)
+    for gray, _ in a:
+        assert gray.dtype == np.float32 and 0.0 <= gray.min() and gray.max() <= 1.0
+    assert not set(negatives.LETTERS) & set("OoIlZzSsbBgq")
+
+
+def test_outlier_exposure_targets_are_uniform_on_non_digits():
+    from training.train import outlier_exposure_targets
+
+    t, w = outlier_exposure_targets(np.array([3, 0]), 2, 0.5)
+    assert np.allclose(t.sum(1), 1) and t[0, 3] == 1 and np.allclose(t[2:], 0.1)
+    assert list(w) == [1, 1, 0.5, 0.5]
+
+
+def test_product_data_keeps_the_held_out_part_out(sample, tmp_path):
+    from training import other_writers, product_data
+
+    if not other_writers.DEFAULT_PATH.exists():
+        pytest.skip("no other-writers data beside the repository")
+    sets = other_writers.load()
+    tr, va_jobs = product_data._ow_jobs(sets, 42)[0], product_data._ow_jobs(sets, 42)[2]
+    for name, (_, y) in sets.items():
+        _, held = other_writers.split(y)
+        used = {i for n, i, _ in tr + va_jobs if n == name}
+        assert not used & set(held.tolist())
+        assert not {i for n, i, _ in tr if n == name} & {i for n, i, _ in va_jobs if n == name}
+    d = product_data.build((sample["x_train"], sample["y_train"]), 42, quick=True, workers=1, echo=lambda *_: None)
+    assert d.x_ow.dtype == np.uint8 and d.x_ow.shape[1:] == (28, 28) and len(d.x_ow) == len(d.y_ow)
+    assert len(d.x_neg) > 250 and len(d.x_neg_val) > 80 and len(d.x_neg_test) == len(d.neg_test_kind)

@@ -83,7 +83,7 @@ def _run(args, data, console) -> int:
 
     opts = RunOptions(out=args.out, models=args.models, seed=args.seed,
                       epochs=1 if args.quick and not args.epochs else args.epochs,
-                      n_val=500 if args.quick else 5000)
+                      n_val=500 if args.quick else 5000, quick=args.quick)
     try:
         metrics = run(data, opts, echo=console.print)
     except KeyboardInterrupt:

@@ -34,6 +34,7 @@ class RunOptions:
     epochs: int | None = None  # overrides every spec's epochs (``--quick`` uses 1)
     n_val: int = N_VAL
     verbose: int = 2
+    quick: bool = False  # small extra data too (training.product_data)
 
 
 def write_json(path: Path, data) -> None:
@@ -50,6 +51,7 @@ def environment(data: Mnist, opts: RunOptions) -> dict:
         "epochs_override": opts.epochs,
         "n_train": int(len(data.x_train) - opts.n_val),
         "n_val": opts.n_val,
+        "quick": opts.quick,
         "n_test": int(len(data.x_test)),
         "data_source": data.source,
         "data_sha256": data.sha256,
@@ -78,7 +80,14 @@ def run(data: Mnist, opts: RunOptions, echo=print) -> dict[str, dict]:
     for i, name in enumerate(opts.models, 1):
         spec = ALL_MODELS[name]
         echo(f"[{i}/{len(opts.models)}] training {name} ({spec.title}) ...")
-        result = train(spec, split, opts.seed, opts.epochs, verbose=opts.verbose)
+        extra = None
+        if spec.other_writers:
+            from training import product_data
+
+            extra = product_data.load_or_build((split.x_train, split.y_train), opts.seed, opts.quick, echo=echo)
+            echo(f"    + {len(extra.x_ow):,} other writers' digits, {len(extra.x_neg):,} non-digits "
+                 f"(outlier exposure weight {spec.outlier_weight})")
+        result = train(spec, split, opts.seed, opts.epochs, verbose=opts.verbose, extra=extra)
         if result.interrupted:
             echo(f"interrupted while training {name}: it is not saved; the models before it are.")
             break

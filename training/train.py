@@ -46,13 +46,23 @@ def augmenter(seed: int, elastic: bool = False) -> keras.Sequential:
     return keras.Sequential(steps, name="augment")
 
 
-def _dataset(x, y, batch: int, seed: int, augment: bool, elastic: bool = False) -> tf.data.Dataset:
-    ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+def _dataset(x, y, batch: int, seed: int, augment: bool, elastic: bool = False, w=None) -> tf.data.Dataset:
+    parts = (x, y) if w is None else (x, y, w)
+    ds = tf.data.Dataset.from_tensor_slices(parts).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch)
     if augment:
         aug = augmenter(seed, elastic)
-        ds = ds.map(lambda a, b: (aug(a, training=True), b), num_parallel_calls=1, deterministic=True)
+        ds = ds.map(lambda a, *rest: (aug(a, training=True), *rest), num_parallel_calls=1, deterministic=True)
     return ds.prefetch(2)
+
+
+def outlier_exposure_targets(y_digits: np.ndarray, n_neg: int, weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """Soft targets and sample weights: one-hot for digits, uniform (0.1 each) for the ``n_neg``
+    non-digits weighted ``weight``. Categorical cross-entropy on them is the outlier-exposure loss
+    CE(digits) + weight * CE(uniform, non-digits) (Hendrycks et al., 2019); labels stay 0-9."""
+    targets = np.concatenate([np.eye(10, dtype="float32")[y_digits], np.full((n_neg, 10), 0.1, "float32")])
+    weights = np.concatenate([np.ones(len(y_digits), "float32"), np.full(n_neg, weight, "float32")])
+    return targets, weights
 
 
 def _optimizer(spec: ModelSpec, steps_per_epoch: int, epochs: int) -> keras.optimizers.Optimizer:
@@ -69,23 +79,36 @@ def _optimizer(spec: ModelSpec, steps_per_epoch: int, epochs: int) -> keras.opti
     return keras.optimizers.AdamW(learning_rate=lr, weight_decay=5e-3, use_ema=True, ema_momentum=0.999)
 
 
-def train(spec: ModelSpec, split: Split, seed: int, epochs: int | None = None, verbose: int = 1) -> Trained:
+def train(spec: ModelSpec, split: Split, seed: int, epochs: int | None = None, verbose: int = 1,
+          extra=None) -> Trained:
+    """``extra`` (a ``training.product_data.ProductData``) adds other writers' digits and, with
+    ``spec.outlier_weight``, non-digits trained towards a uniform softmax. Validation stays MNIST."""
     seed_everything(seed)
     epochs = epochs or spec.epochs
     model = spec.build()
-    x_tr, x_val = to_input(split.x_train), to_input(split.x_val)
-    ds = _dataset(x_tr, split.y_train, spec.batch_size, seed, spec.augment, spec.elastic)
+    x_val = to_input(split.x_val)
+    if extra is None:
+        x_tr = to_input(split.x_train)
+        ds = _dataset(x_tr, split.y_train, spec.batch_size, seed, spec.augment, spec.elastic)
+        loss, val = "sparse_categorical_crossentropy", (x_val, split.y_val)
+    else:
+        n_neg = len(extra.x_neg) if spec.outlier_weight else 0
+        x_tr = to_input(np.concatenate([split.x_train, extra.x_ow, extra.x_neg[:n_neg]]))
+        targets, weights = outlier_exposure_targets(np.concatenate([split.y_train, extra.y_ow]), n_neg,
+                                                    spec.outlier_weight)
+        ds = _dataset(x_tr, targets, spec.batch_size, seed, spec.augment, spec.elastic, weights)
+        loss, val = "categorical_crossentropy", (x_val, np.eye(10, dtype="float32")[split.y_val])
     steps = int(np.ceil(len(x_tr) / spec.batch_size))
     model.compile(
         optimizer=_optimizer(spec, steps, epochs),
-        loss="sparse_categorical_crossentropy",
+        loss=loss,
         metrics=["accuracy"],
     )
     start = time.perf_counter()
     interrupted = False
     history: dict[str, list[float]] = {}
     try:
-        h = model.fit(ds, validation_data=(x_val, split.y_val), epochs=epochs, verbose=verbose)
+        h = model.fit(ds, validation_data=val, epochs=epochs, verbose=verbose)
         history = {k: [float(v) for v in vs] for k, vs in h.history.items()}
     except KeyboardInterrupt:
         # Ctrl+C ends this model where it stands; the caller keeps the models already finished.
