@@ -67,6 +67,44 @@ def test_classify_subcommand(binary, tmp_path, sample):
     assert right >= 19 and "not an image" in rows[-1]["error"]
 
 
+def _children_cpu(pid: int) -> dict[int, int]:
+    """CPU time (clock ticks) of each live child process of ``pid``."""
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # ended meanwhile
+        fields = text[text.rfind(")") + 2:].split()
+        if int(fields[1]) == pid:
+            out[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
+    return out
+
+
+def test_classify_in_two_worker_processes(binary, tmp_path, sample):
+    # The frozen binary's multiprocessing path: two workers started, both classifying, same rows as one.
+    d = tmp_path / "many"
+    d.mkdir()
+    for i in range(3000):
+        Image.fromarray(255 - sample["x_test"][i % len(sample["x_test"])]).save(d / f"{i:04d}.png")
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    r = subprocess.run([str(binary), "classify", str(d), "--out", str(one), "--workers", "1"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    p = subprocess.Popen([str(binary), "classify", str(d), "--out", str(two), "--workers", "2"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cpu: dict[int, int] = {}
+    while p.poll() is None:
+        cpu.update(_children_cpu(p.pid))
+        time.sleep(0.01)
+    _, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err
+    with open(one) as f, open(two) as g:
+        assert list(csv.DictReader(f)) == list(csv.DictReader(g))
+    busy = [c for c, ticks in cpu.items() if ticks >= 5]  # each at least 50 ms of CPU: it classified
+    assert len(busy) == 2, cpu
+
+
 def test_no_display_message(binary):
     r = subprocess.run([str(binary)], capture_output=True, text=True, timeout=60, env=NO_DISPLAY)
     assert r.returncode == 3 and "No display was found" in r.stderr
