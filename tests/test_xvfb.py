@@ -62,3 +62,23 @@ def test_draw_a_seven_in_a_real_window(tmp_path):
     assert "prediction 7" in err, err
     assert predicted_digit(after) == 7  # the green bar is on the row of the 7
     assert not (before[y0 : y0 + 280, x0 : x0 + 280].mean(axis=2) < 100).any()
+
+
+def test_soak_a_long_session_in_the_real_window(tmp_path):
+    """150 digits drawn, undone, redone and cleared, tabs switched, images opened, batches run:
+    alive at the end with an answer logged for every stroke (a leaking Qt binding aborted after 4-10)."""
+    from tests.soak import soak
+
+    with xvfb(display=96) as env:
+        env["XDG_CONFIG_HOME"] = tempfile.mkdtemp()
+        env["QT_SCALE_FACTOR"] = "1"
+        r = soak([sys.executable, "-m", "desktop.app.main", "--verbose"], env, tmp_path, digits=150, cwd=ROOT)
+    print(f"soak: {r.digits} digits, {r.strokes} strokes, {r.answers_logged}/{r.answers_expected} answers, "
+          f"{r.right} right, {r.images_logged} images, {r.batches_logged} batches, {r.seconds:.0f} s, "
+          f"peak {r.peak_rss_mb:.0f} MB; wrong (drawn, read): {r.wrong}")
+    assert r.alive, r.log[-3000:]
+    assert "Fatal Python error" not in r.log and "Traceback" not in r.log, r.log[-3000:]
+    assert r.digits == 150
+    assert r.answers_logged == r.answers_expected, r.log[-3000:]
+    assert r.right >= 0.85 * r.digits
+    assert r.images_logged >= 6 and r.batches_logged >= 6

@@ -19,14 +19,21 @@ def have_tools() -> bool:
 
 
 @contextmanager
-def xvfb(display: int = 97, size: str = "1280x900x24"):
-    lock = Path(f"/tmp/.X{display}-lock")
-    if lock.exists():
-        lock.unlink()
-    proc = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", size, "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def xvfb(display: int | None = None, size: str = "1280x900x24"):
+    """A fresh X server on a display number it picks itself (-displayfd): tests that run at the
+    same time, here or in another checkout, never share or kill each other's server."""
+    del display  # kept so callers may still name one; a fixed number collided between runs
+    read, write = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", size, "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write,))
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()
+    if not number:
+        proc.kill()
+        raise RuntimeError("Xvfb did not start")
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
-    env["DISPLAY"] = f":{display}"
+    env["DISPLAY"] = f":{number}"
     try:
         for _ in range(100):
             if subprocess.run(["xdotool", "getdisplaygeometry"], env=env, capture_output=True).returncode == 0:

@@ -14,11 +14,12 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, Q
 
 from desktop.engine.batch import Row, classify_files
 from desktop.engine.files import find_images
+from desktop.engine.recognize import NOT_A_DIGIT, STATUSES, UNSURE, format_confidence
 from desktop.engine.results import RowWriter
 
 log = logging.getLogger("digits.batch")
 
-COLUMNS = ["", "file", "digit", "confidence", "unsure", "error"]
+COLUMNS = ["", "file", "digit", "confidence", "unsure", "error", "status"]  # status last: indices stay
 THUMB = 28
 THUMB_CACHE = 4000
 
@@ -114,17 +115,20 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and col == 0 and not r.error:
             return self._thumb(r.path)
         if role == Qt.ItemDataRole.DisplayRole:
-            return [None, Path(r.path).name, r.digit, None if r.confidence is None else f"{100 * r.confidence:.1f}%",
-                    "yes" if r.unsure else "", r.error][col]
+            return [None, Path(r.path).name, r.digit, None if r.confidence is None else format_confidence(r.confidence),
+                    "yes" if r.unsure else "", r.error, r.status][col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 1:
             return r.path
         if role == Qt.ItemDataRole.UserRole:  # sort key
-            return [r.path, r.path, r.digit, -1.0 if r.confidence is None else r.confidence, r.unsure, r.error][col]
+            return [r.path, r.path, r.digit, -1.0 if r.confidence is None else r.confidence, r.unsure, r.error,
+                    STATUSES.index(r.status) if r.status in STATUSES else len(STATUSES)][col]
         return None
 
 
 class ResultsFilter(QSortFilterProxyModel):
-    MODES = ["All", "Unsure only", "Failed only"]
+    # The first three are the original filters (kept at their indices); then one per status.
+    MODES = ["All", "Unsure only", "Failed only", *(f"Status: {s}" for s in STATUSES)]
+    FIRST_STATUS = 3
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -146,6 +150,8 @@ class ResultsFilter(QSortFilterProxyModel):
             return False
         if self.mode == 2 and not r.error:
             return False
+        if self.mode >= self.FIRST_STATUS and r.status != STATUSES[self.mode - self.FIRST_STATUS]:
+            return False
         return not self.text or self.text in r.path.lower()
 
 
@@ -160,7 +166,8 @@ class BatchTab(QWidget):
         self.started = 0.0
         self.setAcceptDrops(True)
         self.folder = QLineEdit()
-        self.folder.setPlaceholderText("Choose or drop a folder of images")
+        self.folder.setPlaceholderText("Choose, drop or type a folder of images, then Enter")
+        self.folder.returnPressed.connect(self.start)
         choose = QPushButton("Choose folder…")
         choose.clicked.connect(self.choose_folder)
         self.recursive = QCheckBox("Include subfolders")
@@ -277,7 +284,9 @@ class BatchTab(QWidget):
         n = len(self.model.rows)
         failed = sum(1 for r in self.model.rows if r.error)
         what = "Cancelled" if t and t.cancelled else "Done"
+        flagged = {s: sum(1 for r in self.model.rows if r.status == s) for s in (NOT_A_DIGIT, UNSURE)}
         msg = f"{what}: {n} of {self.total} files, {failed} errors or no digit"
+        msg += "".join(f", {v} {k}" for k, v in flagged.items() if v)
         if t and t.error:
             msg = f"Stopped: {t.error}"
         self.status.setText(msg)
