@@ -1,6 +1,8 @@
 """``digits``: classify images and folders offline, a row per file as soon as it is known.
 
-Exit codes: 0 every file classified; 1 finished, but some files had errors or no digit;
+Each row has a status: digit, unsure, not a digit, no digit or error; the summary counts them.
+Exit codes: 0 every file answered (digit, unsure or not a digit); 1 finished, but some files had
+errors or no digit;
 2 bad arguments, no input, an unusable model or output, or a write that failed (the file still
 ends at a complete row); 130 interrupted (the results file is still valid).
 """
@@ -117,8 +119,10 @@ def _run(args: argparse.Namespace, out, skip: set[str]) -> int:
     if args.workers and args.workers > workers and not args.quiet:
         print(f"digits: --workers {args.workers} lowered to {workers}, the number of CPUs this run may use",
               file=err)
-    counts: Counter[str] = Counter()
-    failed = unsure = 0
+    from desktop.engine.recognize import ERROR, NO_DIGIT, STATUSES
+
+    counts: Counter[str] = Counter()  # per digit (or number) read
+    statuses: Counter[str] = Counter()
     start = time.perf_counter()
     bar = tqdm(total=total, unit="img", disable=args.quiet, file=err, dynamic_ncols=True)
     interrupted, stopped = False, ""
@@ -128,11 +132,9 @@ def _run(args: argparse.Namespace, out, skip: set[str]) -> int:
     try:
         for r in rows:
             out.write(r)
-            if r.error:
-                failed += 1
-            else:
+            statuses[r.status] += 1
+            if r.digit:
                 counts[r.digit] += 1
-                unsure += r.unsure
             bar.update(1)
     except KeyboardInterrupt:
         interrupted = True
@@ -141,15 +143,16 @@ def _run(args: argparse.Namespace, out, skip: set[str]) -> int:
     finally:
         rows.close()
         bar.close()
-    done = sum(counts.values()) + failed
+    done = sum(statuses.values())
+    failed = statuses[ERROR] + statuses[NO_DIGIT]
     if stopped:
         print(f"digits: {stopped}", file=err)
     if not args.quiet:
         secs = time.perf_counter() - start
         where = "" if args.out == "-" else f" -> {args.out}"
         print(f"{'interrupted: ' if interrupted else 'stopped: ' if stopped else ''}{done} files in {secs:.1f} s "
-              f"({done / max(secs, 1e-9):.0f}/s){where}: {done - failed} classified ({unsure} unsure), "
-              f"{failed} errors or no digit", file=err)
+              f"({done / max(secs, 1e-9):.0f}/s){where}: "
+              + ", ".join(f"{statuses[s]} {s}" for s in STATUSES), file=err)
         if counts and not args.number:
             print("digits: " + "  ".join(f"{d}:{counts[d]}" for d in sorted(counts)), file=err)
     if stopped:

@@ -98,7 +98,8 @@ class DrawTab(QWidget):
             return
         self.last = recognize(clf, gray)
         if not live:
-            log.info("prediction %s %.4f %.2fms", self.last.digit, self.last.confidence, 1000 * self.last.seconds)
+            log.info("prediction %s %s %.4f %.2fms", self.last.digit, self.last.status, self.last.confidence,
+                     1000 * self.last.seconds)
         heat = None
         if self.why.isChecked() and not live and self.last.digit is not None:
             heat = occlusion_map(clf, self.last.input28, self.last.digit)

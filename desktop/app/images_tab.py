@@ -125,5 +125,5 @@ class ImagesTab(QWidget):
             self.result.show_empty("No model loaded: see Settings.")
             return
         p = recognize(self.state.classifier, gray)
-        log.info("image %s prediction %s %.4f", item.text(), p.digit, p.confidence)
+        log.info("image %s prediction %s %s %.4f", item.text(), p.digit, p.status, p.confidence)
         self.result.show_prediction(p)

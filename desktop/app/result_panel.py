@@ -6,7 +6,9 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.app.widgets import ArrayView, ProbabilityBars
-from desktop.engine.recognize import NumberPrediction, Prediction
+from desktop.engine.recognize import NOT_A_DIGIT, UNSURE, NumberPrediction, Prediction, format_confidence
+
+NOT_A_DIGIT_MESSAGE = "That doesn't look like a digit"
 
 
 class ResultPanel(QWidget):
@@ -24,6 +26,11 @@ class ResultPanel(QWidget):
         self.verdict = QLabel()
         self.verdict.setWordWrap(True)
         self.verdict.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.verdict.setTextFormat(Qt.TextFormat.PlainText)  # "< 1%" is text, not a tag
+        self.guess = QLabel()  # the best guess in small print, under "not a digit"
+        self.guess.setTextFormat(Qt.TextFormat.PlainText)
+        self.guess.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.guess.setStyleSheet("color: gray; font-size: small")
         self.bars = ProbabilityBars()
         self.model_view = ArrayView(112)
         self.model_view.setToolTip("The 28x28 image the model sees, after preprocessing")
@@ -33,6 +40,7 @@ class ResultPanel(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.digit)
         left.addWidget(self.verdict)
+        left.addWidget(self.guess)
         left.addStretch()
         top.addLayout(left)
         view = QVBoxLayout()
@@ -51,6 +59,7 @@ class ResultPanel(QWidget):
     def show_empty(self, message: str | None = None) -> None:
         self.digit.setText("–")
         self.verdict.setText(message or self.invitation)
+        self.guess.setText("")
         self.bars.set_probabilities(None)
         self.model_view.set_array(None)
         self.timing.setText("")
@@ -59,12 +68,20 @@ class ResultPanel(QWidget):
         if p.digit is None:
             self.show_empty("No digit found. " + self.invitation)
             return
-        self.digit.setText(str(p.digit))
-        if p.unsure:
+        status = p.status
+        self.guess.setText("")
+        if status == NOT_A_DIGIT:
+            # The best guess stays visible, in small print: the user may disagree with the rule.
+            self.digit.setText("?")
+            self.verdict.setText(NOT_A_DIGIT_MESSAGE)
+            self.guess.setText(f"Best guess: {p.digit} ({format_confidence(p.confidence, 0)})")
+        elif status == UNSURE:
+            self.digit.setText(str(p.digit))
             (a, pa), (b, pb) = p.top3[:2]
-            self.verdict.setText(f"Unsure: {a} ({100 * pa:.0f}%) or {b} ({100 * pb:.0f}%)?")
+            self.verdict.setText(f"Unsure: {a} ({format_confidence(pa, 0)}) or {b} ({format_confidence(pb, 0)})?")
         else:
-            self.verdict.setText(f"{100 * p.confidence:.1f}% sure")
+            self.digit.setText(str(p.digit))
+            self.verdict.setText(f"{format_confidence(p.confidence)} sure")
         self.bars.set_probabilities(p.probabilities)
         self.model_view.set_array(p.input28, heat)
         self.timing.setText(f"{1000 * p.seconds:.2f} ms")
@@ -74,8 +91,10 @@ class ResultPanel(QWidget):
             self.show_empty("No digits found. " + self.invitation)
             return
         self.digit.setText(n.text)
-        per = ", ".join(f"{d.digit}: {100 * d.confidence:.0f}%" for d in n.digits)
-        self.verdict.setText(("Unsure. " if n.unsure else "") + f"{100 * n.confidence:.1f}% sure overall ({per})")
+        self.guess.setText("")
+        per = ", ".join(f"{d.digit}: {format_confidence(d.confidence, 0)}" for d in n.digits)
+        flag = {NOT_A_DIGIT: "A character (?) is not a digit. ", UNSURE: "Unsure. "}.get(n.status, "")
+        self.verdict.setText(flag + f"{format_confidence(n.confidence)} sure overall ({per})")
         last = n.digits[-1]
         self.bars.set_probabilities(last.probabilities)
         self.model_view.set_array(last.input28)

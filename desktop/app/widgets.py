@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from desktop.app.qtimage import qimage_from_gray
+from desktop.engine.recognize import format_confidence
 
 SERIES = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 
@@ -37,7 +38,7 @@ class ProbabilityBars(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         fg = _text_color(self)
         h = self.height() / 10
-        label_w, value_w = 18, 52
+        label_w, value_w = 18, 64  # room for "> 99.9%"
         bar_w = max(10, self.width() - label_w - value_w - 8)
         top = int(np.argmax(self.probs)) if self.probs is not None else -1
         for d in range(10):
@@ -52,7 +53,7 @@ class ProbabilityBars(QWidget):
                 p.drawRoundedRect(QRectF(label_w + 4, y + h * 0.2, bar_w * float(self.probs[d]), h * 0.6), 3, 3)
                 p.setPen(fg)
                 p.drawText(QRectF(label_w + 8 + bar_w, y, value_w, h), Qt.AlignmentFlag.AlignVCenter,
-                           f"{100 * self.probs[d]:.1f}%")
+                           format_confidence(self.probs[d]))
         p.end()
 
 

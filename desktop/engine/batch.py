@@ -26,11 +26,10 @@ from desktop.engine.errors import DigitsError
 from desktop.engine.files import Found
 from desktop.engine.imageio import load_gray
 from desktop.engine.model_files import load_model
-from desktop.engine.preprocess import preprocess
-from desktop.engine.recognize import NumberPrediction, Prediction, recognize_number
+from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, UNSURE, NumberPrediction, Prediction, recognize, recognize_number
 
 CHUNK = 64  # files per task sent to a worker: one message each way per file would cost more than the work
-FIELDS = ("path", "digit", "confidence", "unsure", "top3", "error")
+FIELDS = ("path", "digit", "confidence", "unsure", "top3", "error", "status")  # status last: old readers keep working
 NO_SCORE = "the model gave no valid score for this image (NaN or infinite)"
 
 
@@ -42,6 +41,11 @@ class Row:
     unsure: bool = False
     top3: str = ""
     error: str = ""
+    status: str = ""  # recognize.STATUSES, from Prediction.status; see __post_init__ for rows made by hand
+
+    def __post_init__(self) -> None:
+        if not self.status:  # a row made without a prediction: an error row, or an answer as its unsure says
+            self.status = ERROR if self.error else UNSURE if self.unsure else DIGIT
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -53,16 +57,17 @@ def _top3_text(p: Prediction) -> str:
 
 def row_from_prediction(path: str, p: Prediction) -> Row:
     if p.digit is None:
-        return Row(path, "", None, False, "", "no digit found")
-    return Row(path, str(p.digit), round(p.confidence, 4), p.unsure, _top3_text(p))
+        return Row(path, "", None, False, "", "no digit found", NO_DIGIT)
+    return Row(path, str(p.digit), round(p.confidence, 4), p.unsure, _top3_text(p), status=p.status)
 
 
 def row_from_number(path: str, n: NumberPrediction) -> Row:
     if not n.digits:
-        return Row(path, "", None, False, "", "no digit found")
+        return Row(path, "", None, False, "", "no digit found", NO_DIGIT)
     if not all(np.isfinite(d.confidence) for d in n.digits):
         return Row(path, error=NO_SCORE)
-    return Row(path, n.text, round(n.confidence, 4), n.unsure, " ".join(f"{d.digit}:{d.confidence:.3f}" for d in n.digits))
+    return Row(path, n.text, round(n.confidence, 4), n.unsure, " ".join(f"{d.digit}:{d.confidence:.3f}" for d in n.digits),
+               status=n.status)
 
 
 def classify_file(clf: Classifier, f: Found, number: bool = False) -> Row:
@@ -73,17 +78,15 @@ def classify_file(clf: Classifier, f: Found, number: bool = False) -> Row:
         gray = load_gray(f.path)
         if number:
             return row_from_number(f.path, recognize_number(clf, gray))
-        pre = preprocess(gray)
-        if pre.blank:
-            return Row(f.path, error="no digit found")
-        p = clf.predict(pre.input28[None])[0]
+        p = recognize(clf, gray)  # the app's own path: the status is decided the same way
     except DigitsError as e:
         return Row(f.path, error=str(e))
     except Exception as e:  # one strange file must not end a run of ten thousand
         return Row(f.path, error=f"unexpected error: {type(e).__name__}: {e}")
-    if not np.isfinite(p).all():
+    if p.probabilities is not None and not (np.isfinite(p.probabilities).all()
+                                            and (p.jitter is None or np.isfinite(p.jitter).all())):
         return Row(f.path, error=NO_SCORE)
-    return row_from_prediction(f.path, Prediction(int(p.argmax()), p, pre.input28))
+    return row_from_prediction(f.path, p)
 
 
 def _chunks(found: Iterable[Found], size: int) -> Iterator[list[Found]]:
@@ -152,7 +155,7 @@ def _worker_chunk(first: int, chunk: list[Found], number: bool) -> int:
     for i, f in enumerate(chunk, first):
         r = classify_file(_worker_clf, f, number)
         with _unsent_lock:  # plain tuples: a fraction of a dataclass's pickling cost
-            _unsent.append((i, r.path, r.digit, r.confidence, r.unsure, r.top3, r.error))
+            _unsent.append((i, r.path, r.digit, r.confidence, r.unsure, r.top3, r.error, r.status))
     return len(chunk)
 
 

@@ -45,7 +45,7 @@ def header_bytes(fmt: str) -> bytes:
 
 def row_bytes(row: Row, fmt: str) -> bytes:
     """One complete record, newline included, ready to be written in one go."""
-    values = (row.path, row.digit, row.confidence, row.unsure, row.top3, row.error)  # FIELDS' order
+    values = (row.path, row.digit, row.confidence, row.unsure, row.top3, row.error, row.status)  # FIELDS' order
     if fmt == "csv":
         return _csv_line(values)
     # ensure_ascii: every non-ASCII character, lone surrogates included, becomes a \uXXXX escape.

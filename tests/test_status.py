@@ -1,0 +1,184 @@
+"""One status per answer (recognize.Prediction.status), honest percentages, and the CLI's status column."""
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from benchmarks.synthetic import render
+from desktop.engine import recognize as rec
+from desktop.engine.batch import Row
+from desktop.engine.recognize import (DIGIT, ERROR, NO_DIGIT, NOT_A_DIGIT, STATUSES, UNSURE, NotDigitRule,
+                                      NumberPrediction, Prediction, format_confidence, recognize)
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_RULE = rec.not_digit_rule  # before the fixture below replaces it
+PEAKED_3 = np.array([0, 0, 0, 0.97, 0.01, 0.01, 0, 0, 0.01, 0])
+
+
+def stroke_input() -> np.ndarray:
+    """A 28x28 input shaped like a digit's stroke (a thin bar, a 1): the shape check passes it."""
+    x = np.zeros((28, 28), np.float32)
+    x[4:24, 13:16] = 1.0
+    return x
+
+
+def jitter_of(digit: int, n: int = 3, p: float = 0.97) -> np.ndarray:
+    j = np.full((n, 10), (1 - p) / 9)
+    j[:, digit] = p
+    return j
+
+
+@pytest.fixture(autouse=True)
+def default_rule(monkeypatch):
+    """The engine's own rule, whatever a manifest being trained next door says."""
+    monkeypatch.setattr(rec, "not_digit_rule", lambda: NotDigitRule())
+
+
+def test_peaked_and_stable_is_a_digit():
+    p = Prediction(3, PEAKED_3, stroke_input(), jitter=jitter_of(3))
+    assert p.status == DIGIT and not p.unsure and not p.not_a_digit
+
+
+def test_no_ink_is_no_digit_not_a_guess():
+    assert Prediction(None, None, None).status == NO_DIGIT
+
+
+def test_low_evidence_over_the_jittered_copies_is_not_a_digit():
+    # Peaked on the original, but the moved copies give 3 only 0.2: the evidence is (0.97 + 3 * 0.2) / 4.
+    j = jitter_of(3, p=0.2)
+    p = Prediction(3, PEAKED_3, stroke_input(), jitter=j)
+    assert p.evidence == pytest.approx((0.97 + 0.6) / 4)
+    assert p.status == NOT_A_DIGIT
+
+
+def test_answer_that_changes_under_small_moves_is_unsure_even_when_peaked():
+    j = jitter_of(3)
+    j[:2] = jitter_of(5)[:2]  # two of three copies say 5; their mean for 3 stays high enough to be evidence
+    j[:2, 3] = 0.6
+    p = Prediction(3, PEAKED_3, stroke_input(), jitter=j)
+    assert p.agreement == pytest.approx(1 / 3)
+    assert not p.not_a_digit and p.status == UNSURE
+
+
+def test_close_runner_up_is_unsure():
+    close = Prediction(3, np.array([0, 0, 0, 0.62, 0, 0, 0, 0, 0.38, 0]), stroke_input(), jitter=jitter_of(3))
+    assert close.status == UNSURE
+
+
+def test_ink_filling_its_box_is_not_a_digit_even_when_the_model_is_sure():
+    full = np.zeros((28, 28), np.float32)
+    full[4:24, 4:24] = 1.0  # a filled square: noise, a blob, half of a black page
+    assert Prediction(8, np.eye(10)[8] * 0.99 + 0.001, full, jitter=jitter_of(8)).status == NOT_A_DIGIT
+    tall = np.zeros((28, 28), np.float32)
+    tall[4:24, 11:17] = 1.0  # a thick 1 fills its narrow box: still a digit
+    assert Prediction(1, np.eye(10)[1] * 0.99 + 0.001, tall, jitter=jitter_of(1)).status == DIGIT
+
+
+def test_manifest_rule_replaces_the_default(monkeypatch, tmp_path):
+    import json
+
+    from desktop.engine import model_files
+
+    manifest = json.loads((ROOT / "assets" / "manifest.json").read_text())
+    monkeypatch.setenv(model_files.ENV_ASSETS, str(tmp_path))
+    monkeypatch.setattr(rec, "not_digit_rule", REAL_RULE.__wrapped__)  # the reader, uncached
+    p = Prediction(3, PEAKED_3, stroke_input(), jitter=jitter_of(3))
+    manifest["not_digit"] = {"rule": "max_probability", "threshold": 0.98}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert rec.not_digit_rule() == NotDigitRule("max_probability", 0.98) and p.status == NOT_A_DIGIT
+    manifest["not_digit"] = {"rule": "max_probability", "threshold": 0.5}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert p.status == DIGIT
+    manifest["not_digit"] = {"rule": "a rule from the future", "threshold": 0.99}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert rec.not_digit_rule() == NotDigitRule()  # unknown: the measured default, never a crash
+
+
+def test_number_marks_a_character_that_is_not_a_digit():
+    good = Prediction(2, np.eye(10)[2] * 0.99 + 0.001, stroke_input())
+    full = np.zeros((28, 28), np.float32)
+    full[4:24, 4:24] = 1.0
+    blob = Prediction(8, np.eye(10)[8] * 0.99 + 0.001, full)
+    n = NumberPrediction([good, blob, good])
+    assert n.text == "2?2" and n.status == NOT_A_DIGIT
+    assert NumberPrediction([good, good]).text == "22" and NumberPrediction([good]).status == DIGIT
+    assert NumberPrediction([]).status == NO_DIGIT
+
+
+@pytest.mark.parametrize("p", [1.0, 0.99999, 0.9996, 0.99951, 0.9995])
+def test_confidence_never_claims_certainty(p):
+    assert format_confidence(p) == "> 99.9%"
+    assert format_confidence(p, 0) == "> 99%"
+
+
+def test_confidence_formatting():
+    assert format_confidence(0.0) == "< 0.1%" and format_confidence(0.0004) == "< 0.1%"
+    assert format_confidence(0.9994) == "99.9%" and format_confidence(0.873) == "87.3%"
+    assert format_confidence(0.004, 0) == "< 1%" and format_confidence(0.55, 0) == "55%"
+    shown = {format_confidence(p) for p in np.linspace(0, 1, 20001)} | {format_confidence(p, 0) for p in np.linspace(0, 1, 2001)}
+    assert not any(s.startswith(("100", "0.0%", "0%")) for s in shown)
+
+
+def gray(im) -> np.ndarray:
+    return np.asarray(im, np.float32) / 255.0
+
+
+def boxed_cross(width: float) -> np.ndarray:
+    s = [[(50, 50), (230, 50), (230, 230), (50, 230), (50, 50)], [(50, 50), (230, 230)], [(230, 50), (50, 230)]]
+    return gray(render([np.array(x, float) for x in s], width))
+
+
+def test_shipped_model_flags_noise_filled_ink_and_a_ticked_box(shipped):
+    rng = np.random.default_rng(3)
+    noise = rng.uniform(0, 1, (200, 200)).astype(np.float32)
+    for image in (noise, boxed_cross(12), boxed_cross(18), boxed_cross(26)):
+        assert recognize(shipped, image).status == NOT_A_DIGIT
+
+
+def test_shipped_model_pen_digits_stay_digits(shipped):
+    from benchmarks.synthetic import pen_digit
+
+    rng = np.random.default_rng(11)
+    statuses = [recognize(shipped, gray(pen_digit(d, rng))).status for d in range(10) for _ in range(3)]
+    assert statuses.count(DIGIT) >= 28 and NOT_A_DIGIT not in statuses
+
+
+def test_row_status_defaults():
+    assert Row("a.png", error="broken").status == ERROR
+    assert Row("a.png", "3", 0.9, False).status == DIGIT and Row("a.png", "3", 0.6, True).status == UNSURE
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "desktop.cli", "classify", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_status_column_summary_and_exit_code(tmp_path, sample):
+    d = tmp_path / "imgs"
+    d.mkdir()
+    Image.fromarray(255 - sample["x_test"][0]).save(d / "a_digit.png")
+    Image.fromarray((np.random.default_rng(0).uniform(0, 1, (120, 120)) * 255).astype(np.uint8)).save(d / "b_noise.png")
+    Image.fromarray((boxed_cross(18) * 255).astype(np.uint8)).save(d / "c_box.png")
+    Image.new("L", (50, 50), 255).save(d / "d_blank.png")
+    (d / "e_broken.png").write_text("not an image")
+    out = tmp_path / "r.csv"
+    r = run_cli(d, "--out", out, "--workers", "1")
+    with open(out, newline="") as f:
+        got = {Path(g["path"]).stem: g for g in csv.DictReader(f)}
+    assert [got[k]["status"] for k in sorted(got)] == [DIGIT, NOT_A_DIGIT, NOT_A_DIGIT, NO_DIGIT, ERROR]
+    assert got["b_noise"]["digit"] != "" and got["b_noise"]["error"] == ""  # the best guess is kept
+    assert r.returncode == 1  # an error and a no digit
+    assert "1 digit, 0 unsure, 2 not a digit, 1 no digit, 1 error" in r.stderr
+    # Only answers (a digit and a not-a-digit): exit 0, in JSON lines too.
+    (d / "d_blank.png").unlink()
+    (d / "e_broken.png").unlink()
+    r = run_cli(d, "--out", tmp_path / "r.jsonl", "--workers", "1")
+    assert r.returncode == 0, r.stderr
+    import json
+
+    statuses = [json.loads(line)["status"] for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert statuses == [DIGIT, NOT_A_DIGIT, NOT_A_DIGIT] and set(statuses) <= set(STATUSES)
