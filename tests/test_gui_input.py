@@ -13,7 +13,7 @@ def keys_of(action: QAction) -> list[str]:
     return [k.toString(QKeySequence.SequenceFormat.PortableText) for k in action.shortcuts()]
 
 
-def test_redo_has_the_platform_keys_and_ctrl_y_each_once():
+def test_redo_has_the_platform_keys_and_ctrl_y_each_once(qapp):  # key bindings need the app
     keys = [k.toString(QKeySequence.SequenceFormat.PortableText) for k in redo_shortcuts()]
     assert "Ctrl+Y" in keys and "Ctrl+Shift+Z" in keys
     assert len(keys) == len(set(keys))
@@ -28,7 +28,14 @@ def test_no_key_is_bound_twice(win):
             seen[k] = a.text()
 
 
+def focus(win, qtbot) -> None:
+    """Window shortcuts need the window active; another test's window may still hold it."""
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=3000)
+
+
 def test_undo_and_redo_by_every_key(win, qtbot):
+    focus(win, qtbot)
     c = win.draw.canvas
     drag(qtbot, c, [(140, 40), (140, 240)])
     for key in redo_shortcuts():
@@ -40,6 +47,7 @@ def test_undo_and_redo_by_every_key(win, qtbot):
 
 
 def test_drawing_shortcuts_do_nothing_on_other_tabs(win, qtbot):
+    focus(win, qtbot)
     c = win.draw.canvas
     drag(qtbot, c, [(140, 40), (140, 240)])
     drag(qtbot, c, [(60, 140), (220, 140)])
@@ -97,3 +105,29 @@ def test_settings_are_written_when_they_change(win, qtbot):
     assert int(QSettings(ORG, APP).value("window/tab")) == 3  # before any close
     win.resize(900, 700)
     qtbot.waitUntil(lambda: QSettings(ORG, APP).value("window/geometry") is not None, timeout=3000)
+
+
+def test_an_error_in_a_slot_is_a_message_not_a_traceback_alone(win, qtbot, monkeypatch, capsys):
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.app import errors_dialog
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append((parent, title, text)))
+    old = sys.excepthook
+    errors_dialog.install(lambda: win)
+    try:
+        def broken(*_):
+            raise ValueError("bad thing")
+
+        monkeypatch.setattr(win.draw, "predict", broken)
+        win.draw.canvas.strokeFinished.disconnect()
+        win.draw.canvas.strokeFinished.connect(win.draw.predict)
+        drag(qtbot, win.draw.canvas, [(140, 40), (140, 240)])
+    finally:
+        sys.excepthook = old
+    assert shown and shown[0][0] is win and "bad thing" in shown[0][2] and "kept" in shown[0][2]
+    assert "Traceback" in capsys.readouterr().err  # the details stay on stderr for a bug report
+    assert len(win.draw.canvas._strokes) == 1  # the stroke was kept

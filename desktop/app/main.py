@@ -94,8 +94,11 @@ def run_gui(argv: list[str], images: list[str], prog: str) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from desktop.app import errors_dialog
+
     app = QApplication.instance() or QApplication(argv)
     win = make_window(images)
+    errors_dialog.install(lambda: win)
     win.show()
     if os.environ.get("DIGITS_REPORT_STARTUP"):  # benchmarks/startup.py reads this line
         QTimer.singleShot(0, lambda: print(f"shown {time.perf_counter() - t0:.4f}", flush=True))
