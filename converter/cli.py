@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--calibration", type=int, default=500, help="training images used to calibrate int8")
     p.add_argument("--max-drop", type=float, default=0.05, help="max test accuracy points int8 may lose")
     p.add_argument("--max-disagree", type=float, default=0.003, help="max share of test images int8 may differ on")
+    p.add_argument("--min-accepted-accuracy", type=float, default=0.996,
+                   help="min int8 MNIST test accuracy on the digits the not-a-digit rule accepts")
     p.add_argument("--comparison", type=Path, action="append", default=[],
                    help="more run folders whose models the app's comparison shows (default: the source run only)")
     return p
@@ -85,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     seed = env.get("seed", args.seed)
     split = validation_split(data.x_train, data.y_train, env.get("n_val", 500 if args.quick else 5000), seed)
     rng = np.random.default_rng(seed)
-    x_calib = to_input(split.x_train[rng.choice(len(split.x_train), args.calibration, replace=False)])
+    extra = _product_data(split, seed, env, args.quick, err)
+    x_calib = to_input(_calibration_images(split.x_train, extra, args.calibration, rng))
     x_test = to_input(data.x_test)[..., 0]
     keras_pred = model.predict(x_test[..., None], batch_size=1000, verbose=0).argmax(axis=1)
     keras_acc = float((keras_pred == data.y_test).mean())
@@ -112,6 +115,14 @@ def main(argv: list[str] | None = None) -> int:
         shipped_clf = Classifier(chosen)  # temperature 1: raw probabilities, calibrated below
         temperature = fit_temperature(predict_all(shipped_clf, to_input(split.x_val)[..., 0]), split.y_val)
         raw_test = predict_all(shipped_clf, x_test)
+        not_digit = _not_digit(Classifier(chosen, temperature=temperature), split, extra,
+                               (calibrate(raw_test, temperature), data.y_test))
+        if not_digit["mnist_test_accuracy_accepted"] < args.min_accepted_accuracy:
+            err.print(f"[bold red]verification failed:[/bold red] int8 reads "
+                      f"{100 * not_digit['mnist_test_accuracy_accepted']:.2f}% of the MNIST test digits the "
+                      f"not-a-digit rule accepts (min {100 * args.min_accepted_accuracy:.2f}%). Nothing was shipped.")
+            return 3
+        _print_not_digit(not_digit)
         extra = {
             "calibration": {
                 "temperature": temperature,
@@ -122,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             "test_accuracy_through_preprocessing": round(
                 accuracy_through_preprocessing(chosen, data.x_test, data.y_test, temperature), 6),
             "n_test": int(len(x_test)),
+            "not_digit": not_digit,
         }
         idx = [int(np.flatnonzero(data.y_test == c)[0]) for c in range(10)]  # one digit per class
         target = ship(
@@ -137,6 +149,55 @@ def main(argv: list[str] | None = None) -> int:
     err.print(f"shipped {target} ({target.stat().st_size:,} bytes), temperature {temperature}, "
               f"accuracy through the app's preprocessing {100 * extra['test_accuracy_through_preprocessing']:.2f}%")
     return 0
+
+
+# int8 calibration: the shares of MNIST, other writers' digits and non-digits (all training parts),
+# so the activation ranges cover every kind of input the model was trained on.
+CALIBRATION_SHARES = (0.6, 0.2, 0.2)
+
+
+def _product_data(split, seed: int, env: dict, quick: bool, err):
+    """The run's other writers' digits and non-digits (cached by training.product_data), or None
+    when the other writers' data is not there (then MNIST alone calibrates and sets the threshold)."""
+    from training import other_writers, product_data
+
+    if not other_writers.DEFAULT_PATH.exists():
+        err.print(f"no {other_writers.DEFAULT_PATH}: not-a-digit threshold and calibration from MNIST only")
+        return None
+    return product_data.load_or_build((split.x_train, split.y_train), seed, env.get("quick", quick), echo=err.print)
+
+
+def _calibration_images(x_mnist, extra, n: int, rng):
+    import numpy as np
+
+    if extra is None:
+        return x_mnist[rng.choice(len(x_mnist), n, replace=False)]
+    counts = [round(n * s) for s in CALIBRATION_SHARES]
+    pools = [x_mnist, extra.x_ow, extra.x_neg]
+    return np.concatenate([p[rng.choice(len(p), min(c, len(p)), replace=False)] for p, c in zip(pools, counts)])
+
+
+def _not_digit(clf, split, extra, mnist_test) -> dict:
+    """Threshold on MNIST validation digits; shares flagged on every validation and test part."""
+    from converter.not_digit import choose_threshold, summary
+    from converter.verify import predict_all
+    from training.train import to_input
+
+    parts = {"mnist_val": predict_all(clf, to_input(split.x_val)[..., 0])}
+    threshold = choose_threshold(parts["mnist_val"].max(axis=1))
+    if extra is not None:
+        parts["other_writers_val"] = predict_all(clf, to_input(extra.x_ow_val)[..., 0])
+        parts["non_digits_val"] = predict_all(clf, to_input(extra.x_neg_val)[..., 0])
+        parts["non_digits_test"] = predict_all(clf, to_input(extra.x_neg_test)[..., 0])
+    return summary(threshold, parts, mnist_test)
+
+
+def _print_not_digit(nd: dict) -> None:
+    from rich.console import Console
+
+    shares = ", ".join(f"{k} {100 * v:.1f}%" for k, v in nd["flagged"].items())
+    Console().print(f"not a digit: top probability < {nd['threshold']}: flagged {shares}; MNIST test accuracy on "
+                    f"the {nd['mnist_test_accepted']:,} accepted {100 * nd['mnist_test_accuracy_accepted']:.2f}%")
 
 
 def _comparison(runs: list[Path]) -> dict:

@@ -34,6 +34,16 @@ def test_shipped_accuracy_on_committed_sample(shipped, sample):
     assert acc >= recorded - 0.005, (acc, recorded)  # 3,000 digits: allow half a point of sampling noise
 
 
+def test_shipped_not_digit_rule_keeps_digits(shipped, sample):
+    nd = read_manifest().get("not_digit")
+    if nd is None:
+        pytest.skip("the shipped model has no not-a-digit rule")
+    assert nd["rule"] == "max_probability" and 0.0 <= nd["threshold"] <= 1.0
+    assert nd["mnist_test_accuracy_accepted"] >= 0.996 and nd["flagged"]["mnist_val"] <= 0.01
+    probs = shipped.predict(sample["x_test"].astype(np.float32) / 255)
+    assert (probs.max(axis=1) < nd["threshold"]).mean() <= 0.02  # 3,000 digits: sampling noise allowed
+
+
 def test_shipped_accuracy_through_preprocessing(shipped, sample):
     x, y = sample["x_test"][:1000].astype(np.float32) / 255, sample["y_test"][:1000]
     inputs = np.stack([preprocess(i).input28 for i in x])
@@ -47,7 +57,8 @@ def converted(quick_run, tmp_path_factory, mnist_fixture):
 
     out = tmp_path_factory.mktemp("assets")
     code = cli.main([str(quick_run), "--model", "larger_cnn", "--quick", "--data", str(mnist_fixture), "--out",
-                     str(out), "--calibration", "100", "--max-drop", "5", "--max-disagree", "0.2"])
+                     str(out), "--calibration", "100", "--max-drop", "5", "--max-disagree", "0.2",
+                     "--min-accepted-accuracy", "0"])
     assert code == 0
     return out
 
@@ -63,6 +74,28 @@ def test_tiny_model_end_to_end(converted):
     assert clf.dtype_name == "int8" and m["input"]["zero_point"] == clf.input.zero_point
     metrics = json.loads((converted / "metrics.json").read_text())
     assert set(metrics["comparison"]["models"]) >= {"simple_nn", "larger_cnn"}
+    nd = m["not_digit"]  # what the engine reads: a rule it knows and a threshold in [0, 1]
+    assert nd["rule"] == "max_probability" and 0.0 <= nd["threshold"] <= 1.0
+    assert nd["flagged"]["mnist_val"] <= 0.01  # chosen on validation digits: at most 1% flagged
+
+
+def test_threshold_flags_at_most_the_share_asked():
+    from converter.not_digit import choose_threshold
+
+    rng = np.random.default_rng(0)
+    for p in (rng.random(1000), np.round(rng.random(5000), 2), np.ones(300), np.r_[np.zeros(50), np.ones(950)]):
+        t = choose_threshold(p, 0.01)
+        assert (p < t).mean() <= 0.01 and 0.0 <= t <= 1.0
+
+
+def test_gate_on_accepted_digits_refuses_to_ship(quick_run, tmp_path, mnist_fixture):
+    from converter import cli
+
+    out = tmp_path / "assets"
+    code = cli.main([str(quick_run), "--model", "larger_cnn", "--quick", "--data", str(mnist_fixture), "--out",
+                     str(out), "--calibration", "50", "--max-drop", "100", "--max-disagree", "1",
+                     "--min-accepted-accuracy", "1.01"])
+    assert code == 3 and not out.exists()
 
 
 def test_int8_output_matches_keras(tmp_path, sample):
