@@ -1,7 +1,8 @@
 """The models compared: the original study's three, exactly, and two compact CNNs of ours.
 
 Each entry of ``MODELS`` says how to build the network and how the study or we train it.
-``compact_cnn`` is the product's model: converter/ turns it into the shipped int8 file.
+``PRODUCT_MODEL`` (``product_cnn``, among the candidates) is the product's model: converter/ turns
+it into the shipped int8 file.
 """
 from __future__ import annotations
 
