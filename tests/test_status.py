@@ -62,6 +62,9 @@ def test_answer_that_changes_under_small_moves_is_unsure_even_when_peaked():
     p = Prediction(3, PEAKED_3, stroke_input(), jitter=j)
     assert p.agreement == pytest.approx(1 / 3)
     assert not p.not_a_digit and p.status == UNSURE
+    assert p.rival[0] == 5  # what the moved copies say, not the softmax's runner-up
+    close = Prediction(3, np.array([0, 0, 0, 0.62, 0, 0, 0, 0, 0.38, 0]), stroke_input(), jitter=jitter_of(3))
+    assert close.rival[0] == 8
 
 
 def test_close_runner_up_is_unsure():

@@ -77,8 +77,9 @@ class ResultPanel(QWidget):
             self.guess.setText(f"Best guess: {p.digit} ({format_confidence(p.confidence, 0)})")
         elif status == UNSURE:
             self.digit.setText(str(p.digit))
-            (a, pa), (b, pb) = p.top3[:2]
-            self.verdict.setText(f"Unsure: {a} ({format_confidence(pa, 0)}) or {b} ({format_confidence(pb, 0)})?")
+            b, pb = p.rival  # the runner-up, or what slightly moved copies of the drawing say instead
+            self.verdict.setText(f"Unsure: {p.digit} ({format_confidence(p.confidence, 0)}) or {b} "
+                                 f"({format_confidence(pb, 0)})?")
         else:
             self.digit.setText(str(p.digit))
             self.verdict.setText(f"{format_confidence(p.confidence)} sure")

@@ -154,6 +154,21 @@ class Prediction:
         return float((self.probabilities[self.digit] + self.jitter[:, self.digit].sum()) / (1 + len(self.jitter)))
 
     @property
+    def rival(self) -> tuple[int, float] | None:
+        """The other answer worth naming: what moved copies say instead, else the runner-up; with its
+        probability averaged over the original and the copies (what "Unsure: 6 or 5?" shows)."""
+        if self.probabilities is None or self.digit is None:
+            return None
+        probs = self.probabilities if self.jitter is None else np.vstack([self.probabilities, self.jitter])
+        mean = probs.reshape(-1, 10).mean(0)
+        others = [int(d) for d in probs.reshape(-1, 10).argmax(1) if d != self.digit]
+        if others:
+            best = max(set(others), key=lambda d: (others.count(d), mean[d]))
+        else:
+            best = int(np.argsort(self.probabilities)[-2])
+        return best, float(mean[best])
+
+    @property
     def unsure(self) -> bool:
         if self.probabilities is None:
             return False
