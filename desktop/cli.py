@@ -99,6 +99,11 @@ def _run(args: argparse.Namespace, out, skip: set[str]) -> int:
     from desktop.engine.results import same_path
 
     err = sys.stderr
+    if args.threads > cpu_count():  # thousands of threads exhaust the system's limit and crash
+        if not args.quiet:
+            print(f"digits: --threads {args.threads} lowered to {cpu_count()}, the number of CPUs this run may use",
+                  file=err)
+        args.threads = cpu_count()
     try:
         clf = load_model(args.model, num_threads=args.threads)
     except DigitsError as e:

@@ -414,3 +414,37 @@ def test_no_input_leaves_no_stray_output_file(tmp_path):
     r = run_cli(empty, "--out", out)
     one_sentence_exit_2(r)
     assert not out.exists()
+
+
+def test_threads_capped_and_model_that_is_a_folder_or_pipe_named(tmp_path, capsys):
+    """Found by a hostile run: --threads 100000 crashed (thread limit); a folder as --model was "missing"."""
+    import os
+
+    from PIL import Image
+
+    from desktop.cli import main
+
+    img = tmp_path / "one.png"
+    Image.new("L", (28, 28), 255).save(img)
+    assert main(["classify", str(img), "--threads", "100000", "--out", str(tmp_path / "t.csv"), "-q"]) in (0, 1)
+    folder = tmp_path / "models"
+    folder.mkdir()
+    fifo = tmp_path / "model.fifo"
+    os.mkfifo(fifo)
+    for model, words in ((folder, "a folder"), (fifo, "not a regular file")):
+        capsys.readouterr()
+        assert main(["classify", str(img), "--model", str(model), "--out", str(tmp_path / "m.csv"), "-q"]) == 2
+        assert words in capsys.readouterr().err
+
+
+def test_unreadable_file_is_said_in_plain_words(tmp_path):
+    from desktop.engine.errors import ImageLoadError
+    from desktop.engine.imageio import load_gray
+
+    long_name = tmp_path / ("a" * 300 + ".png")
+    try:
+        load_gray(long_name)
+    except ImageLoadError as e:
+        assert "Errno" not in str(e) and "too long" in str(e)
+    else:
+        raise AssertionError("a 300-character name cannot be read")

@@ -70,7 +70,10 @@ class Classifier:
         self.num_threads = num_threads
         self.temperature = temperature
         if not self.path.is_file():
-            raise ModelError(f"The model file {self.path} is missing.")
+            what = ("missing" if not self.path.exists() else
+                    "a folder, not a model file" if self.path.is_dir() else
+                    "not a regular file (a pipe or a device), so it was not opened")
+            raise ModelError(f"The model file {self.path} is {what}.")
         try:
             self._interp = Interpreter(model_path=str(self.path), num_threads=num_threads)
             self._interp.allocate_tensors()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import stat
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -69,7 +70,9 @@ def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
     """The image as grayscale float32 in [0, 1] (white = 1), at most about ``decode_side`` px."""
     name = Path(source).name if not isinstance(source, bytes) else "The image"
     try:
-        with _opened(source) as im:
+        with warnings.catch_warnings(), _opened(source) as im:
+            # Pillow warns about large images on stderr; the size rule below says it in words.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             # Checked from the header, before any pixel is decoded. (Pillow's own bomb check only
             # warns below twice its limit; ours refuses.)
             if im.width * im.height > MAX_PIXELS:
@@ -92,11 +95,13 @@ def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
     except UnidentifiedImageError as e:
         raise ImageLoadError(_why_unreadable(source, name)) from e
     except Image.DecompressionBombError as e:
-        raise ImageLoadError(f"{name} is too large to open safely ({e}).") from e
+        raise ImageLoadError(f"{name} is larger than the {MAX_PIXELS // 1_000_000} megapixel limit.") from e
     except OSError as e:
         msg = str(e)
         if "truncated" in msg or "broken" in msg.lower():
             raise ImageLoadError(f"{name} is damaged: its image data is truncated.") from e
+        if e.strerror:  # an error from the system: its words, without Python's errno and repeated path
+            raise ImageLoadError(f"{name} could not be read: {e.strerror.lower()}.") from e
         raise ImageLoadError(f"{name} could not be read: {msg}.") from e
     except (ValueError, SyntaxError, EOFError) as e:  # Pillow's plugins raise these on bad headers
         raise ImageLoadError(f"{name} is damaged or not a supported image ({e}).") from e
