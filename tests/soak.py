@@ -141,7 +141,7 @@ def soak(cmd: list[str], env: dict, work: Path, digits: int = 150, cwd: Path | N
                 expected += len(strokes) > 1  # an empty pad answers nothing
                 key(env, "ctrl+shift+z" if i % 2 else "ctrl+y")
                 expected += 1
-            wait_for(log_path, "digits.draw: prediction", expected, timeout=20)
+            wait_for(log_path, "digits.draw: prediction", expected, timeout=60)
             so_far = PREDICTION.findall(log_path.read_text(errors="replace"))
             answer = so_far[-1] if so_far else "-"  # the answer on screen before clearing
             right += answer == str(d)
@@ -155,14 +155,14 @@ def soak(cmd: list[str], env: dict, work: Path, digits: int = 150, cwd: Path | N
                     if wait_for(log_path, "digits.images: image", (i + 1) // 25, timeout=10):
                         break
                 key(env, "alt+b")  # the Batch tab: type the folder into its field, then Enter
-                time.sleep(0.3)
+                wait_for(log_path, "digits.window: tab Batch", (i + 1) // 25, timeout=30)
                 xdo(env, "mousemove", str(x0 + 100), str(y0 + 11), "click", "1")
                 key(env, "ctrl+a")
                 xdo(env, "type", "--delay", "10", str(images[0].parent))
                 key(env, "Return")
                 wait_for(log_path, "digits.batch: batch", (i + 1) // 25, timeout=60)
                 key(env, "alt+d")
-                time.sleep(0.3)
+                wait_for(log_path, "digits.window: tab Draw", (i + 1) // 25, timeout=30)
         time.sleep(1.0)
         alive = app.poll() is None
         peak = peak_rss_mb(app.pid)

@@ -5,25 +5,16 @@ from PIL import Image
 from PySide6.QtCore import QPoint, Qt
 
 from desktop.app.batch_tab import COLUMNS, ResultsFilter
-from desktop.app.main_window import MainWindow
 from desktop.app.result_panel import NOT_A_DIGIT_MESSAGE
-from desktop.app.state import AppState
 from desktop.engine import recognize as rec
 from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, NOT_A_DIGIT, STATUSES, NotDigitRule
+from tests.test_gui import win  # noqa: F401  (the window fixture)
 
 
 @pytest.fixture(autouse=True)
 def default_rule(monkeypatch):
     """The engine's own rule, whatever a manifest being trained next door says."""
     monkeypatch.setattr(rec, "not_digit_rule", lambda: NotDigitRule())
-
-
-@pytest.fixture
-def win(qtbot):
-    w = MainWindow(AppState.from_settings())
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def drag(qtbot, widget, points):

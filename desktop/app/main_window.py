@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 
 from PySide6.QtCore import Qt, QTimer
@@ -15,6 +16,9 @@ from desktop.app.images_tab import ImagesTab
 from desktop.app.metrics_tab import MetricsTab
 from desktop.app.settings_dialog import SettingsDialog
 from desktop.app.state import AppState, settings
+
+
+log = logging.getLogger("digits.window")
 
 
 def shortcut_list(key: QKeySequence.StandardKey) -> list[QKeySequence]:
@@ -120,6 +124,7 @@ class MainWindow(QMainWindow):
 
     def _remember_tab(self, index: int) -> None:
         settings().setValue("window/tab", index)
+        log.info("tab %s", self.tabs.tabText(index).replace("&", ""))
 
     def _remember_geometry(self) -> None:
         settings().setValue("window/geometry", self.saveGeometry())
