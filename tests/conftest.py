@@ -52,3 +52,18 @@ def quick_run(tmp_path_factory, mnist_fixture):
     out = tmp_path_factory.mktemp("run")
     assert cli.main(["run", "--quick", "--data", str(mnist_fixture), "--out", str(out)]) == 0
     return out
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """Each test starts with no remembered settings: the app writes them as they change (the tab,
+    the geometry, the model), so one test's last tab would be the next test's first."""
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QSettings
+
+        from desktop.app.state import APP, ORG
+
+        s = QSettings(ORG, APP)
+        s.clear()
+        s.sync()
+    yield
