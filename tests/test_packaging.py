@@ -262,3 +262,21 @@ def test_gui_in_xvfb(binary, tmp_path):
     assert "prediction 1" in err, err
     assert (after[y0 : y0 + 280, x0 : x0 + 280].mean(axis=2) < 100).mean() > 0.02
     assert predicted_digit(after) == 1
+
+
+@pytest.mark.skipif(not have_tools(), reason="Xvfb, xdotool or ImageMagick missing")
+def test_soak_the_binary(binary, tmp_path):
+    """The packaged binary through a long session (issue 9: it aborted after 7 drawings when built
+    with a Qt binding that leaked references to None)."""
+    from tests.soak import soak
+
+    with xvfb() as env:
+        env["XDG_CONFIG_HOME"] = tempfile.mkdtemp()
+        env["QT_SCALE_FACTOR"] = "1"
+        r = soak([str(binary), "--verbose"], env, tmp_path, digits=150)
+    print(f"binary soak: {r.digits} digits, {r.answers_logged}/{r.answers_expected} answers, {r.right} right, "
+          f"{r.images_logged} images, {r.batches_logged} batches, {r.seconds:.0f} s, peak {r.peak_rss_mb:.0f} MB")
+    assert r.alive and "Fatal Python error" not in r.log, r.log[-3000:]
+    assert r.digits == 150 and r.answers_logged == r.answers_expected, r.log[-3000:]
+    assert r.right >= 0.85 * r.digits, r.wrong
+    assert r.images_logged >= 5 and r.batches_logged >= 5, r.log[-3000:]
