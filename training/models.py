@@ -1,8 +1,8 @@
 """The models compared: the original study's three, exactly, and two compact CNNs of ours.
 
 Each entry of ``MODELS`` says how to build the network and how the study or we train it.
-``PRODUCT_MODEL`` (``product_cnn``, among the candidates) is the product's model: converter/ turns
-it into the shipped int8 file.
+``PRODUCT_MODEL`` names the shipped model (``compact_cnn_w17``); converter/ turns it into the
+shipped int8 file. ``product_cnn`` is its candidate successor.
 """
 from __future__ import annotations
 
@@ -127,10 +127,12 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("compact_cnn", "Compact CNN, BN + augmentation", compact_cnn, 50, 128, True, True),
     ]
 }
-# The product model: compact_cnn_w17's network (chosen among the candidates below by validation
-# accuracy, 99.58% against compact_cnn's 99.54%) trained on MNIST, other writers' digits and
-# generated non-digits with outlier exposure: `digits-train run --models product_cnn`.
-PRODUCT_MODEL = "product_cnn"
+# The shipped model: compact_cnn_w17 (chosen among the candidates below by validation accuracy,
+# 99.58% against compact_cnn's 99.54%), MNIST only. Its successor, product_cnn (the same network
+# on MNIST, other writers' digits and generated non-digits with outlier exposure,
+# `digits-train run --models product_cnn`), is not shipped yet: 25 epochs reached 99.41% on MNIST
+# test as int8, under the 99.6% bar (README, training section).
+PRODUCT_MODEL = "compact_cnn_w17"
 PRODUCT_WIDTH = 17  # 17 is the widest that stays under 100 KB as int8 (95.6 KB)
 PRODUCT_EPOCHS = 25  # 733 steps an epoch (55k MNIST + 27k other writers + 12k non-digits): 80-95 s on 2 busy cores
 OUTLIER_WEIGHT = 0.5  # Hendrycks et al. (2019) use 0.5 for vision
