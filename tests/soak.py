@@ -6,9 +6,9 @@ did not: a Qt binding that leaked references to None aborted the app after a few
 """
 from __future__ import annotations
 
+import os
 import re
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,25 +57,6 @@ def key(env: dict, combo: str, to_main_window: bool = True) -> None:
     xdo(env, *focus, "key", "--clearmodifiers", combo)
 
 
-def type_path(env: dict, dialog: str, path: Path) -> None:
-    """Into the file dialog titled ``dialog``, once it is shown: its name field has the focus."""
-    xdo(env, "search", "--sync", "--onlyvisible", "--name", dialog)
-    time.sleep(0.3)
-    key(env, "ctrl+a", to_main_window=False)  # whatever the field held is replaced
-    xdo(env, "type", "--delay", "20", str(path))
-    time.sleep(0.3)
-    for _ in range(3):  # the first Return may only close the completer's list
-        key(env, "Return", to_main_window=False)
-        time.sleep(0.5)
-        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", dialog], env=env,
-                               capture_output=True, text=True)
-        if not found.stdout.strip():
-            return
-    for _ in range(3):  # a message box over the dialog, then the dialog: close both and go on
-        key(env, "Escape", to_main_window=False)
-        time.sleep(0.3)
-
-
 def peak_rss_mb(pid: int) -> float:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -102,7 +83,7 @@ def make_images(folder: Path, n: int = 12) -> list[Path]:
         strokes, width = digit_strokes(i % 10, rng, STYLE)
         from benchmarks.synthetic import render
 
-        p = folder / f"digit_{i % 10}_{i:02d}.png"
+        p = folder / f"n{i % 10}_{i:02d}.png"
         render(strokes, width).save(p)
         paths.append(p)
     (folder / "broken.png").write_bytes(b"not an image")
@@ -112,16 +93,19 @@ def make_images(folder: Path, n: int = 12) -> list[Path]:
 
 def soak(cmd: list[str], env: dict, work: Path, digits: int = 150, cwd: Path | None = None) -> SoakResult:
     """Start ``cmd`` (the app with --verbose) in the X server of ``env`` and use it for a while."""
-    # Typed into file dialogs, whose completer trips over look-alike siblings (pytest-1, pytest-2…):
-    # a short path of its own.
-    images = make_images(Path(tempfile.mkdtemp(prefix="digits-soak-")) / "images")
+    # The batch folder is typed into its field: a path without the letters of the shortcuts pressed
+    # just before (a, b, d), which xdotool on a bare X server sometimes drops.
+    images = make_images(Path(f"/tmp/pix-{os.getpid()}-{time.time_ns()}") / "pix")
     log_path = work / "app.log"
     start = time.time()
-    with open(log_path, "w") as log:
-        app = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with open(log_path, "w") as log:  # the images open in the Images tab, as from a file manager
+        app = subprocess.Popen([*cmd, *map(str, images)], cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_window(env, "Digit Recognizer")
         time.sleep(1.0)
+        key(env, "alt+d")
+        wait_for(log_path, "digits.window: tab Draw", 1, timeout=30)
+        time.sleep(0.5)
         x0, y0 = white_square(screenshot(env, work / "start.png"))
         rng = np.random.default_rng(1)
         expected = strokes_drawn = right = 0
@@ -149,11 +133,14 @@ def soak(cmd: list[str], env: dict, work: Path, digits: int = 150, cwd: Path | N
             got.append(answer)
             key(env, "Escape")
             if i % 25 == 24:  # the other tabs, as a person wanders between them
-                for _ in range(2):  # typing into a file dialog on a bare X server now and then misses
-                    key(env, "ctrl+o")
-                    type_path(env, "Open images", images[i % len(images)])
-                    if wait_for(log_path, "digits.images: image", (i + 1) // 25, timeout=10):
-                        break
+                # The Images tab: a click on the first image, then down the list (a crash came
+                # after about 80 such switches).
+                key(env, "alt+i")
+                wait_for(log_path, "digits.window: tab Images", (i + 1) // 25, timeout=30)
+                xdo(env, "mousemove", str(x0 + 40), str(y0 + 45), "click", "1")
+                for _ in range(len(images) - 1):
+                    key(env, "Down")
+                wait_for(log_path, "digits.images: image", (i + 1) // 25 * len(images), timeout=30)
                 key(env, "alt+b")  # the Batch tab: type the folder into its field, then Enter
                 wait_for(log_path, "digits.window: tab Batch", (i + 1) // 25, timeout=30)
                 xdo(env, "mousemove", str(x0 + 100), str(y0 + 11), "click", "1")
