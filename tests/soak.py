@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from benchmarks.synthetic import Style, digit_strokes
+from benchmarks.synthetic import Style, digit_strokes, render
 from tests.xvfb_helpers import screenshot, wait_window, white_square, xdo
 
 PREDICTION = re.compile(r"digits\.draw: prediction (\S+)")
@@ -81,8 +81,6 @@ def make_images(folder: Path, n: int = 12) -> list[Path]:
     paths = []
     for i in range(n):
         strokes, width = digit_strokes(i % 10, rng, STYLE)
-        from benchmarks.synthetic import render
-
         p = folder / f"n{i % 10}_{i:02d}.png"
         render(strokes, width).save(p)
         paths.append(p)
