@@ -131,10 +131,11 @@ def build(mnist_train_digits: tuple[np.ndarray, np.ndarray], seed: int, path=oth
 
 
 def cache_path(mnist_train_digits: tuple[np.ndarray, np.ndarray], seed: int, quick: bool) -> Path:
-    """One file per seed, size and MNIST training part (fragments and pairs are drawn from it)."""
+    """One file per seed, size, recipe and MNIST training part (pairs are drawn from it)."""
     import hashlib
 
-    tag = hashlib.sha256(np.ascontiguousarray(mnist_train_digits[0]).tobytes()).hexdigest()[:10]
+    recipe = repr((negatives.KINDS, negatives.KIND_WEIGHTS, RENDERINGS_PER_DIGIT, N_NEG_TRAIN, N_NEG_VAL, N_NEG_TEST))
+    tag = hashlib.sha256(np.ascontiguousarray(mnist_train_digits[0]).tobytes() + recipe.encode()).hexdigest()[:10]
     return CACHE_DIR / f"product-data-seed{seed}{'-quick' if quick else ''}-{tag}.npz"
 
 
