@@ -234,13 +234,18 @@ def _prediction(probs: np.ndarray, x: np.ndarray, seconds: float, steps=None, ji
     return Prediction(int(np.argmax(probs)), probs, x, seconds, steps or {}, jitter)
 
 
-def recognize(classifier: Classifier, gray: np.ndarray, keep_steps: bool = False) -> Prediction:
-    """One digit: preprocess, classify it with its jittered copies in one batch, time the whole."""
+def recognize(classifier: Classifier, gray: np.ndarray, keep_steps: bool = False, *,
+              live: bool = False) -> Prediction:
+    """One digit: preprocess, classify it with its jittered copies in one batch, time the whole.
+
+    ``live``: a provisional guess while a stroke is drawn, the input alone without its jittered
+    copies (a quarter of the model's work); its status may differ from the final answer's.
+    """
     start = time.perf_counter()
     pre = preprocess(gray, keep_steps)
     if pre.blank:
         return Prediction(None, None, None, time.perf_counter() - start, pre.steps)
-    probs = classifier.predict(jittered(pre.input28))
+    probs = classifier.predict(pre.input28[None] if live else jittered(pre.input28))
     return _prediction(probs[0], pre.input28, time.perf_counter() - start, pre.steps, probs[1:])
 
 
