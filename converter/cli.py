@@ -18,7 +18,15 @@ exit codes: 0 shipped, 2 bad input (model or data), 3 verification failed (nothi
 """
 
 
+# int8 representative data: how many images, and the shares of MNIST, other writers' digits and
+# non-digits (all training parts), so the activation ranges cover every kind of input trained on.
+REPRESENTATIVE_IMAGES = 500
+REPRESENTATIVE_SHARES = (0.6, 0.2, 0.2)
+
+
 def _parser() -> argparse.ArgumentParser:
+    from training.data import SEED
+
     p = argparse.ArgumentParser(prog="digits-convert", description=__doc__, epilog=EXAMPLES,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("source", type=Path, help="a run folder (its product or best CNN) or a .keras file")
@@ -27,8 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--variant", default="int8", help="variant to ship: float32, float16, dynamic, int8")
     p.add_argument("--data", help="MNIST .npz in the keras layout (default: $DIGITS_MNIST, then download)")
     p.add_argument("--quick", action="store_true", help="small test subset, for tests and demos")
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--calibration", type=int, default=500, help="training images used to calibrate int8")
+    p.add_argument("--seed", type=int, default=SEED)
+    # The flag keeps its old name; the images are int8 *representative data* (they set the int8
+    # scales), not the temperature calibration written under "calibration" in the manifest.
+    p.add_argument("--calibration", dest="representative", type=int, default=REPRESENTATIVE_IMAGES,
+                   help="training images used as int8 representative data (they set the int8 scales)")
     p.add_argument("--max-drop", type=float, default=0.05, help="max test accuracy points int8 may lose")
     p.add_argument("--max-disagree", type=float, default=0.003, help="max share of test images int8 may differ on")
     p.add_argument("--min-accepted-accuracy", type=float, default=0.996,
@@ -46,11 +57,11 @@ def pick_model(source: Path, name: str | None) -> tuple[Path, dict, dict]:
         env = json.loads(env_path.read_text()) if env_path.exists() else {}
         if name is None:
             from training.models import PRODUCT_MODEL
+            from training.runs import best_model
 
-            cnns = {k: v for k, v in metrics.items() if "cnn" in k}
-            # Without the product model, the CNN with the best *validation* accuracy (never test).
-            name = PRODUCT_MODEL if PRODUCT_MODEL in metrics else max(
-                cnns, key=lambda k: cnns[k].get("val_accuracy", cnns[k]["test_accuracy"]))
+            # Without the product model, the best CNN by the one selection rule (validation, never test).
+            name = PRODUCT_MODEL if PRODUCT_MODEL in metrics else best_model(
+                {k: v for k, v in metrics.items() if "cnn" in k})
         return source / f"{name}.keras", metrics, env
     return source, {}, {}
 
@@ -71,8 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     from converter.verify import (accuracy_through_preprocessing, expected_calibration_error, fit_temperature,
                                   predict_all, verify)
     from converter.ship import ship
+    from training.runs import merge_runs
     from desktop.engine.classifier import Classifier, calibrate
-    from training.data import DataNotFoundError, load_mnist, subset, validation_split
+    from training.data import (N_VAL, QUICK_N_VAL, QUICK_TEST, QUICK_TRAIN, DataNotFoundError, load_mnist, subset,
+                               validation_split)
     from training.train import to_input
 
     try:
@@ -83,12 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"digits-convert: {e}", file=sys.stderr)
         return 2
     if args.quick:
-        data = subset(data, 3000, 1000)
+        data = subset(data, QUICK_TRAIN, QUICK_TEST)
     seed = env.get("seed", args.seed)
-    split = validation_split(data.x_train, data.y_train, env.get("n_val", 500 if args.quick else 5000), seed)
+    split = validation_split(data.x_train, data.y_train, env.get("n_val", QUICK_N_VAL if args.quick else N_VAL), seed)
     rng = np.random.default_rng(seed)
     extra = _product_data(split, seed, env, args.quick, err)
-    x_calib = to_input(_calibration_images(split.x_train, extra, args.calibration, rng))
+    x_representative = to_input(_representative_images(split.x_train, extra, args.representative, rng))
     x_test = to_input(data.x_test)[..., 0]
     keras_pred = model.predict(x_test[..., None], batch_size=1000, verbose=0).argmax(axis=1)
     keras_acc = float((keras_pred == data.y_test).mean())
@@ -99,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         for v in VARIANTS:
             err.print(f"converting and verifying {v} ...")
             path = Path(tmp) / f"{model_path.stem}_{v}.tflite"
-            path.write_bytes(convert(model, v, x_calib if v == "int8" else None))
+            path.write_bytes(convert(model, v, x_representative if v == "int8" else None))
             variants[v] = verify(path, x_test, data.y_test, keras_pred, keras_acc)
         _print_table(variants, keras_acc, Table)
         chosen = Path(tmp) / f"{model_path.stem}_{args.variant}.tflite"
@@ -142,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                     "data_sha256": data.sha256, "variant": args.variant},
             versions={k: env.get(k) for k in ("tensorflow", "keras", "numpy", "python")},
             variants=variants,
-            comparison=_comparison([*args.comparison, args.source]),
+            comparison=merge_runs([*args.comparison, args.source]),
             extra=extra,
             selftest=(data.x_test[idx], data.y_test[idx]),
         )
@@ -151,28 +164,24 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-# int8 calibration: the shares of MNIST, other writers' digits and non-digits (all training parts),
-# so the activation ranges cover every kind of input the model was trained on.
-CALIBRATION_SHARES = (0.6, 0.2, 0.2)
-
-
 def _product_data(split, seed: int, env: dict, quick: bool, err):
     """The run's other writers' digits and non-digits (cached by training.product_data), or None
-    when the other writers' data is not there (then MNIST alone calibrates and sets the threshold)."""
+    when the other writers' data is not there (then MNIST alone is the int8 representative data and
+    sets the threshold)."""
     from training import other_writers, product_data
 
     if not other_writers.DEFAULT_PATH.exists():
-        err.print(f"no {other_writers.DEFAULT_PATH}: not-a-digit threshold and calibration from MNIST only")
+        err.print(f"no {other_writers.DEFAULT_PATH}: not-a-digit threshold and int8 representative data from MNIST only")
         return None
     return product_data.load_or_build((split.x_train, split.y_train), seed, env.get("quick", quick), echo=err.print)
 
 
-def _calibration_images(x_mnist, extra, n: int, rng):
+def _representative_images(x_mnist, extra, n: int, rng):
     import numpy as np
 
     if extra is None:
         return x_mnist[rng.choice(len(x_mnist), n, replace=False)]
-    counts = [round(n * s) for s in CALIBRATION_SHARES]
+    counts = [round(n * s) for s in REPRESENTATIVE_SHARES]
     pools = [x_mnist, extra.x_ow, extra.x_neg]
     return np.concatenate([p[rng.choice(len(p), min(c, len(p)), replace=False)] for p, c in zip(pools, counts)])
 
@@ -198,27 +207,6 @@ def _print_not_digit(nd: dict) -> None:
     shares = ", ".join(f"{k} {100 * v:.1f}%" for k, v in nd["flagged"].items())
     Console().print(f"not a digit: top probability < {nd['threshold']}: flagged {shares}; MNIST test accuracy on "
                     f"the {nd['mnist_test_accepted']:,} accepted {100 * nd['mnist_test_accuracy_accepted']:.2f}%")
-
-
-def _comparison(runs: list[Path]) -> dict:
-    """Every model of the given run folders with its history; later folders win on a name clash."""
-    models, histories = {}, {}
-    for run in runs:
-        if not (run.is_dir() and (run / "metrics.json").exists()):
-            continue
-        m = json.loads((run / "metrics.json").read_text())["models"]
-        models.update(m)
-        histories.update(_histories(run, m))
-    return {"models": models, "histories": histories}
-
-
-def _histories(source: Path, run_metrics: dict) -> dict:
-    out = {}
-    for name in run_metrics:
-        p = source / f"{name}.history.json"
-        if p.exists():
-            out[name] = json.loads(p.read_text())
-    return out
 
 
 def _print_table(variants: dict, keras_acc: float, Table) -> None:

@@ -1,14 +1,14 @@
 """Write the shipped model, its manifest, metrics and self-test digits into ``assets/``."""
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
 import numpy as np
 
 from desktop.engine.classifier import Classifier
-from training.compare import write_json
+from desktop.engine.model_files import sha256
+from training.runs import write_json
 
 MODEL_FILE = "digits.tflite"
 
@@ -39,7 +39,7 @@ def ship(
     np.savez_compressed(out / "selftest.npz", x=x_self, y=y_self, confidence=probs.max(axis=1).round(4))
     manifest = {
         "model_file": MODEL_FILE,
-        "sha256": hashlib.sha256(target.read_bytes()).hexdigest(),
+        "sha256": sha256(target),
         "bytes": target.stat().st_size,
         "input": tensor_manifest(clf.input),
         "output": tensor_manifest(clf.output),

@@ -25,13 +25,14 @@ def load_keras(path: Path) -> keras.Model:
         raise NotAKerasModelError(f"{path} could not be loaded as a plain Keras model: {e}") from e
 
 
-def representative(x_calib: np.ndarray) -> Iterator[list[np.ndarray]]:
-    """Calibration images one at a time, as the converter wants them (training split only)."""
-    for img in x_calib:
+def representative(x_representative: np.ndarray) -> Iterator[list[np.ndarray]]:
+    """The int8 representative data one image at a time, as the converter wants them: the images
+    whose activation ranges set the int8 scales (training parts only)."""
+    for img in x_representative:
         yield [img[None].astype(np.float32)]
 
 
-def convert(model: keras.Model, variant: str, x_calib: np.ndarray | None = None) -> bytes:
+def convert(model: keras.Model, variant: str, x_representative: np.ndarray | None = None) -> bytes:
     conv = tf.lite.TFLiteConverter.from_keras_model(model)
     if variant == "float16":
         conv.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -39,10 +40,10 @@ def convert(model: keras.Model, variant: str, x_calib: np.ndarray | None = None)
     elif variant == "dynamic":
         conv.optimizations = [tf.lite.Optimize.DEFAULT]
     elif variant == "int8":
-        if x_calib is None or len(x_calib) == 0:
-            raise ValueError("int8 conversion needs calibration images")
+        if x_representative is None or len(x_representative) == 0:
+            raise ValueError("int8 conversion needs representative images")
         conv.optimizations = [tf.lite.Optimize.DEFAULT]
-        conv.representative_dataset = lambda: representative(x_calib)
+        conv.representative_dataset = lambda: representative(x_representative)
         conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
         conv.inference_input_type = tf.int8
         conv.inference_output_type = tf.int8

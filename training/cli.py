@@ -19,6 +19,7 @@ EXAMPLES = """examples:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from training.data import SEED
     from training.models import ALL_MODELS, MODELS
 
     p = argparse.ArgumentParser(prog="digits-train", description=__doc__, epilog=EXAMPLES,
@@ -27,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", help="MNIST .npz in the keras layout (default: $DIGITS_MNIST, then download)")
     common.add_argument("--quick", action="store_true", help="small subset and one epoch, for tests and demos")
-    common.add_argument("--seed", type=int, default=42)
+    common.add_argument("--seed", type=int, default=SEED)
     r = sub.add_parser("run", parents=[common], help="train models and write a run folder", epilog=EXAMPLES,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     r.add_argument("--out", type=Path, required=True, help="run folder to write")
@@ -35,9 +36,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="default: the study's three and ours; candidates for the product model can be named too")
     r.add_argument("--threads", type=int, help="TensorFlow threads (default: all cores)")
     r.add_argument("--epochs", type=int, help="override every model's epochs")
-    rep = sub.add_parser("report", parents=[common], help="write the data-analysis report (HTML and PDF)",
+    rep = sub.add_parser("report", parents=[common], help="write the data-analysis report (HTML, PDF and a PPTX deck)",
                          epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    rep.add_argument("--out", type=Path, required=True, help="folder for report.html and report.pdf")
+    rep.add_argument("--out", type=Path, required=True, help="folder for report.html, report.pdf and report.pptx")
     rep.add_argument("--run", type=Path, action="append", default=[],
                      help="run folder(s) whose models the report compares (repeat to merge runs)")
     return p
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
 
     console = Console(stderr=True)
-    from training.data import DataNotFoundError, load_mnist, subset
+    from training.data import QUICK_TEST, QUICK_TRAIN, DataNotFoundError, load_mnist, subset
 
     try:
         data = load_mnist(args.data)
@@ -60,13 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"digits-train: {e}", file=sys.stderr)  # plain print: one unwrapped sentence
         return 2
     if args.quick:
-        data = subset(data, 3000, 1000)
+        data = subset(data, QUICK_TRAIN, QUICK_TEST)
     if args.command == "run":
         return _run(args, data, console)
     from training.report import write_report
 
-    html, pdf = write_report(data, args.out, run_dirs=args.run, quick=args.quick, echo=console.print)
-    console.print(f"report written: {html} and {pdf}")
+    written = write_report(data, args.out, run_dirs=args.run, quick=args.quick, seed=args.seed, echo=console.print)
+    console.print("report written: " + ", ".join(map(str, written)))
     return 0
 
 
@@ -79,11 +80,13 @@ def _run(args, data, console) -> int:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
 
-    from training.compare import SUMMARY_HEADER, RunOptions, run, summary_rows
+    from training.compare import RunOptions, run
+    from training.data import N_VAL, QUICK_N_VAL
+    from training.runs import SUMMARY_HEADER, summary_rows
 
     opts = RunOptions(out=args.out, models=args.models, seed=args.seed,
                       epochs=1 if args.quick and not args.epochs else args.epochs,
-                      n_val=500 if args.quick else 5000, quick=args.quick)
+                      n_val=QUICK_N_VAL if args.quick else N_VAL, quick=args.quick)
     try:
         metrics = run(data, opts, echo=console.print)
     except KeyboardInterrupt:

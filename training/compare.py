@@ -8,7 +8,6 @@ Layout of a run folder:
 """
 from __future__ import annotations
 
-import json
 import platform
 import sys
 from dataclasses import dataclass
@@ -19,29 +18,21 @@ import numpy as np
 import tensorflow as tf
 
 from training import evaluate, plots
-from training.data import Mnist, validation_split
+from training.data import N_VAL, SEED, Mnist, validation_split
 from training.models import ALL_MODELS
+from training.runs import best_model, markdown_table, write_json
 from training.train import to_input, train
-
-N_VAL = 5000
 
 
 @dataclass(frozen=True)
 class RunOptions:
     out: Path
     models: list[str]
-    seed: int = 42
+    seed: int = SEED
     epochs: int | None = None  # overrides every spec's epochs (``--quick`` uses 1)
     n_val: int = N_VAL
     verbose: int = 2
     quick: bool = False  # small extra data too (training.product_data)
-
-
-def write_json(path: Path, data) -> None:
-    """Write atomically, so that an interrupted run never leaves half a file."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1))
-    tmp.replace(path)
 
 
 def environment(data: Mnist, opts: RunOptions) -> dict:
@@ -62,10 +53,6 @@ def environment(data: Mnist, opts: RunOptions) -> dict:
         "machine": platform.machine(),
         "processor": platform.processor() or platform.machine(),
     }
-
-
-def best_model(metrics: dict[str, dict]) -> str:
-    return max(metrics, key=lambda k: metrics[k]["test_accuracy"])
 
 
 def run(data: Mnist, opts: RunOptions, echo=print) -> dict[str, dict]:
@@ -110,12 +97,6 @@ def run(data: Mnist, opts: RunOptions, echo=print) -> dict[str, dict]:
     return metrics
 
 
-def markdown_table(metrics: dict[str, dict]) -> str:
-    lines = ["| " + " | ".join(SUMMARY_HEADER) + " |", "|" + "---|" * len(SUMMARY_HEADER)]
-    lines += ["| " + " | ".join(row) + " |" for row in summary_rows(metrics)]
-    return "\n".join(lines) + "\n"
-
-
 def write_plots(out: Path, metrics: dict, histories: dict, predictions: dict, data: Mnist) -> None:
     pdir = out / "plots"
     pdir.mkdir(exist_ok=True)
@@ -130,14 +111,3 @@ def write_plots(out: Path, metrics: dict, histories: dict, predictions: dict, da
     plots.gallery(data.x_test[wrong], captions, f"Test digits {best} gets wrong (true→predicted)",
                   pdir / "errors_best.png")
 
-
-def summary_rows(metrics: dict[str, dict]) -> list[list[str]]:
-    rows = []
-    for name, m in metrics.items():
-        rows.append([name, f"{m['params']:,}", f"{m['file_bytes'] / 1024:.0f} KiB", f"{m['train_seconds']:.0f} s",
-                     f"{100 * m['test_accuracy']:.2f}%", f"{100 * m['test_error']:.2f}%",
-                     f"{m['latency_ms_one_image']:.2f} ms"])
-    return rows
-
-
-SUMMARY_HEADER = ["model", "parameters", "file", "training", "test accuracy", "test error", "1 image (Keras)"]

@@ -5,15 +5,19 @@ Order of sources: an explicit path, then ``$DIGITS_MNIST``, then the keras downl
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from desktop.engine.model_files import sha256 as file_sha256
+
 ENV_VAR = "DIGITS_MNIST"
 KEYS = ("x_train", "y_train", "x_test", "y_test")
+SEED = 42  # every split, shuffle and initialisation, unless --seed says otherwise
+N_VAL = 5000  # training images held out for validation (what candidates are compared on)
+QUICK_TRAIN, QUICK_TEST, QUICK_N_VAL = 3000, 1000, 500  # --quick: the first images of each split
 
 
 class DataNotFoundError(RuntimeError):
@@ -36,14 +40,6 @@ class Split:
     y_train: np.ndarray
     x_val: np.ndarray
     y_val: np.ndarray
-
-
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _read_npz(path: Path) -> Mnist:

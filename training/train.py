@@ -12,6 +12,18 @@ from training.augment import RandomElastic
 from training.data import Split
 from training.models import ModelSpec
 
+# Augmentation (the usual MNIST recipe, and what users' off-centre, tilted drawings need).
+ROTATION = 10 / 360  # up to ~10 degrees, as a share of a full turn
+SHIFT = 0.1  # up to 10% of the image, each axis
+ZOOM = 0.1  # 0.9-1.1
+# The scheduled recipe (``spec.schedule``): linear warm-up to PEAK_LR over one epoch (at most a
+# fifth of training), then cosine decay to FINAL_LR_SHARE of it; AdamW with weight averaging.
+START_LR, PEAK_LR, FINAL_LR_SHARE = 1e-4, 3e-3, 0.01
+WEIGHT_DECAY = 5e-3
+EMA_MOMENTUM = 0.999  # weight averaging over ~2 epochs
+# Batch-norm statistics re-estimated on clean digits after augmented training.
+BN_BATCH, BN_LIMIT = 500, 50_000
+
 
 @dataclass
 class Trained:
@@ -34,12 +46,10 @@ def to_input(x: np.ndarray) -> np.ndarray:
 
 
 def augmenter(seed: int, elastic: bool = False) -> keras.Sequential:
-    # Rotations up to ~10 degrees, shifts up to 10%, zoom 0.9-1.1: the usual MNIST recipe
-    # (field notes), and what users' off-centre, tilted drawings need.
     steps = [
-        keras.layers.RandomRotation(10 / 360, fill_mode="constant", seed=seed),
-        keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant", seed=seed + 1),
-        keras.layers.RandomZoom(0.1, fill_mode="constant", seed=seed + 2),
+        keras.layers.RandomRotation(ROTATION, fill_mode="constant", seed=seed),
+        keras.layers.RandomTranslation(SHIFT, SHIFT, fill_mode="constant", seed=seed + 1),
+        keras.layers.RandomZoom(ZOOM, fill_mode="constant", seed=seed + 2),
     ]
     if elastic:
         steps.append(RandomElastic(seed=seed + 3))
@@ -71,12 +81,12 @@ def _optimizer(spec: ModelSpec, steps_per_epoch: int, epochs: int) -> keras.opti
     total = steps_per_epoch * epochs
     warmup = min(steps_per_epoch, total // 5)
     lr = keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=1e-4, decay_steps=max(1, total - warmup), alpha=0.01,
-        warmup_target=3e-3, warmup_steps=warmup,
+        initial_learning_rate=START_LR, decay_steps=max(1, total - warmup), alpha=FINAL_LR_SHARE,
+        warmup_target=PEAK_LR, warmup_steps=warmup,
     )
     # Weight averaging (EMA over ~2 epochs) smooths the last epochs' noise: the final weights
     # are the average, which generalises better than the last step's.
-    return keras.optimizers.AdamW(learning_rate=lr, weight_decay=5e-3, use_ema=True, ema_momentum=0.999)
+    return keras.optimizers.AdamW(learning_rate=lr, weight_decay=WEIGHT_DECAY, use_ema=True, ema_momentum=EMA_MOMENTUM)
 
 
 def train(spec: ModelSpec, split: Split, seed: int, epochs: int | None = None, verbose: int = 1,
@@ -116,13 +126,13 @@ def train(spec: ModelSpec, split: Split, seed: int, epochs: int | None = None, v
         done = getattr(model, "history", None)
         history = {k: [float(v) for v in vs] for k, vs in (done.history if done else {}).items()}
     if spec.augment and not interrupted:
-        recalibrate_batch_norm(model, x_tr, seed)
+        reestimate_batch_norm(model, x_tr, seed)
     seconds = time.perf_counter() - start
     return Trained(model, history, seconds, len(history.get("loss", [])), interrupted)
 
 
-def recalibrate_batch_norm(model: keras.Model, x_clean: np.ndarray, seed: int, batch: int = 500,
-                           limit: int = 50_000) -> None:
+def reestimate_batch_norm(model: keras.Model, x_clean: np.ndarray, seed: int, batch: int = BN_BATCH,
+                          limit: int = BN_LIMIT) -> None:
     """Re-estimate batch-norm statistics on clean (un-augmented) training digits.
 
     Training saw distorted digits, so the running means and variances describe those, not the
