@@ -3,25 +3,60 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QSaveFile, QSize, QSortFilterProxyModel, Qt, QThread,
-                            Signal)
+from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPoint, QSaveFile, QSize, QSortFilterProxyModel, Qt,
+                            QThread, Signal)
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QPixmap
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMessageBox, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QMenu, QMessageBox, QProgressBar, QPushButton, QTableView, QVBoxLayout,
+                               QWidget)
 
+from desktop.app.correction import Sample, digit_menu, keep
+from desktop.app.places import remember_dir, start_dir
+from desktop.app.state import settings
 from desktop.engine.batch import Row, classify_files
+from desktop.engine.errors import DigitsError
+from desktop.engine.imageio import load_gray
 from desktop.engine.files import find_images
-from desktop.engine.recognize import NOT_A_DIGIT, STATUSES, UNSURE, format_confidence
-from desktop.engine.results import RowWriter
+from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, NOT_A_DIGIT, STATUSES, UNSURE, format_confidence
+from desktop.engine.results import RowWriter, format_for
 
 log = logging.getLogger("digits.batch")
 
 COLUMNS = ["", "file", "digit", "confidence", "unsure", "error", "status"]  # status last: indices stay
 THUMB = 28
 THUMB_CACHE = 4000
+FILE_COLUMN = 1
+# The run's summary names every outcome apart (singular, plural): a failed read is not "no digit".
+OUTCOMES = ((DIGIT, "answer", "answers"), (UNSURE, "unsure", "unsure"), (NOT_A_DIGIT, "not a digit", "not a digit"),
+            (NO_DIGIT, "no digit", "no digit"), (ERROR, "error", "errors"))
+EXPORT_CHOICES = ("rows shown", "all rows")
+STATUS_TIPS = {DIGIT: "read as a digit (or a number)", UNSURE: "a guess: the model hesitates between two digits",
+               NOT_A_DIGIT: "ink that no digit fits", NO_DIGIT: "no ink found: empty or too faint",
+               ERROR: "the file could not be read"}
+
+
+def summary(rows: list[Row]) -> str:
+    """E.g. "298 answers, 2 errors": each status counted apart, those with none left out."""
+    counts = {s: 0 for s in STATUSES}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    parts = [f"{counts[s]} {one if counts[s] == 1 else many}" for s, one, many in OUTCOMES if counts.get(s)]
+    return ", ".join(parts)
+
+
+def relative(path: str, root: str) -> str:
+    """The path as the table shows it: relative to the chosen folder, so files in subfolders differ."""
+    if not root:
+        return Path(path).name
+    try:
+        rel = os.path.relpath(path, root)
+    except ValueError:  # another drive on Windows
+        return path
+    return Path(path).name if rel == "." else rel
 
 
 class BatchThread(QThread):
@@ -70,6 +105,7 @@ class ResultsModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list[Row] = []
+        self.root = ""  # the chosen folder (a file: its folder); the file column is relative to it
         self._thumbs: dict[str, QPixmap] = {}
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -79,9 +115,16 @@ class ResultsModel(QAbstractTableModel):
         return len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "thumbnail" if section == 0 else "path relative to the chosen folder" if section == 1 else None
         return None
+
+    def shown_path(self, r: Row) -> str:
+        return relative(r.path, self.root)
 
     def append(self, rows: list[Row]) -> None:
         if not rows:
@@ -115,19 +158,28 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and col == 0 and not r.error:
             return self._thumb(r.path)
         if role == Qt.ItemDataRole.DisplayRole:
-            return [None, Path(r.path).name, r.digit, None if r.confidence is None else format_confidence(r.confidence),
+            return [None, self.shown_path(r), r.digit,
+                    None if r.confidence is None else format_confidence(r.confidence),
                     "yes" if r.unsure else "", r.error, r.status][col]
-        if role == Qt.ItemDataRole.ToolTipRole and col == 1:
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # The whole text of cells a column may cut (the error, the path); the status in words.
+            if col == COLUMNS.index("error") and r.error:
+                return r.error
+            if col == COLUMNS.index("status"):
+                return f"{r.status}: {STATUS_TIPS.get(r.status, '')}"
+            if col == COLUMNS.index("digit") and r.top3:
+                return f"top 3: {r.top3}"
             return r.path
         if role == Qt.ItemDataRole.UserRole:  # sort key
-            return [r.path, r.path, r.digit, -1.0 if r.confidence is None else r.confidence, r.unsure, r.error,
+            shown = self.shown_path(r)
+            return [shown, shown, r.digit, -1.0 if r.confidence is None else r.confidence, r.unsure, r.error,
                     STATUSES.index(r.status) if r.status in STATUSES else len(STATUSES)][col]
         return None
 
 
 class ResultsFilter(QSortFilterProxyModel):
     # The first three are the original filters (kept at their indices); then one per status.
-    MODES = ["All", "Unsure only", "Failed only", *(f"Status: {s}" for s in STATUSES)]
+    MODES = ["All", "Unsure only", "Error or no digit", *(f"Status: {s}" for s in STATUSES)]
     FIRST_STATUS = 3
 
     def __init__(self, parent=None):
@@ -152,11 +204,13 @@ class ResultsFilter(QSortFilterProxyModel):
             return False
         if self.mode >= self.FIRST_STATUS and r.status != STATUSES[self.mode - self.FIRST_STATUS]:
             return False
-        return not self.text or self.text in r.path.lower()
+        # What the user sees: the relative path, never the names of folders above the chosen one.
+        return not self.text or self.text in self.sourceModel().shown_path(r).lower()
 
 
 class BatchTab(QWidget):
     inspect = Signal(str)
+    inspectNumber = Signal(str)  # a row read as a number: the Images tab opens it in number mode
 
     def __init__(self, state, parent: QWidget | None = None):
         super().__init__(parent)
@@ -183,9 +237,16 @@ class BatchTab(QWidget):
         self.filter_box = QComboBox()
         self.filter_box.addItems(ResultsFilter.MODES)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Filter by file name")
+        self.search.setPlaceholderText("Filter by path")
+        self.export_what = QComboBox()
+        self.export_what.addItems(EXPORT_CHOICES)
+        self.export_what.setToolTip("Export only the rows the filter shows, in the order shown, or every row")
         self.export_btn = QPushButton("Export…")
         self.export_btn.clicked.connect(self.export_dialog)
+        self.note = QLabel("")  # export and correction messages: the run summary above stays
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: gray")
+        self.run_number = False  # the last run read numbers (double-click opens them in number mode)
         self.model = ResultsModel(self)
         self.proxy = ResultsFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -197,7 +258,11 @@ class BatchTab(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(THUMB + 4)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(0, THUMB + 8)
+        self.table.sortByColumn(FILE_COLUMN, Qt.SortOrder.AscendingOrder)  # by path, not the thumbnails
         self.table.doubleClicked.connect(self._double_clicked)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self._restore_choices()
 
         row1 = QHBoxLayout()
         row1.addWidget(self.folder, 1)
@@ -215,14 +280,33 @@ class BatchTab(QWidget):
         row4.addWidget(QLabel("Show"))
         row4.addWidget(self.filter_box)
         row4.addWidget(self.search, 1)
+        row4.addWidget(QLabel("Export"))
+        row4.addWidget(self.export_what)
         row4.addWidget(self.export_btn)
         lay = QVBoxLayout(self)
         for r in (row1, row2, row3, row4):
             lay.addLayout(r)
         lay.addWidget(self.table, 1)
+        lay.addWidget(self.note)
+
+    # --- remembered choices (QSettings) ------------------------------------------------
+    def _restore_choices(self) -> None:
+        s = settings()
+        self.folder.setText(s.value("batch/folder", "") or "")
+        self.recursive.setChecked(s.value("batch/recursive", "true") in (True, "true"))
+        self.number.setChecked(s.value("batch/number", "false") in (True, "true"))
+        self.export_what.setCurrentIndex(int(s.value("batch/export", 0)) % len(EXPORT_CHOICES))
+        self.export_what.currentIndexChanged.connect(lambda i: settings().setValue("batch/export", i))
+
+    def _remember_run(self, folder: str) -> None:
+        s = settings()
+        s.setValue("batch/folder", folder)
+        s.setValue("batch/recursive", self.recursive.isChecked())
+        s.setValue("batch/number", self.number.isChecked())
+        remember_dir("batch", folder)
 
     def choose_folder(self) -> None:
-        d = QFileDialog.getExistingDirectory(self, "Folder of images")
+        d = QFileDialog.getExistingDirectory(self, "Folder of images", self.folder.text().strip() or start_dir("batch"))
         if d:  # the user chose a folder to classify it: start at once
             self.folder.setText(d)
             self.start()
@@ -249,6 +333,10 @@ class BatchTab(QWidget):
             self.status.setText("Choose a folder that exists.")
             return
         self.model.clear()
+        self.model.root = folder if Path(folder).is_dir() else str(Path(folder).parent)
+        self.run_number = self.number.isChecked()
+        self.note.setText("")
+        self._remember_run(folder)
         self.total = 0
         self.progress.setRange(0, 0)  # busy until the files are counted
         self.started = time.perf_counter()
@@ -282,13 +370,15 @@ class BatchTab(QWidget):
     def _finished(self) -> None:
         t = self.thread
         n = len(self.model.rows)
-        failed = sum(1 for r in self.model.rows if r.error)
         what = "Cancelled" if t and t.cancelled else "Done"
-        flagged = {s: sum(1 for r in self.model.rows if r.status == s) for s in (NOT_A_DIGIT, UNSURE)}
-        msg = f"{what}: {n} of {self.total} files, {failed} errors or no digit"
-        msg += "".join(f", {v} {k}" for k, v in flagged.items() if v)
+        msg = f"{what}: {n} of {self.total} files"
+        if n:
+            msg += f": {summary(self.model.rows)}"
         if t and t.error:
             msg = f"Stopped: {t.error}"
+        elif self.total == 0 and not (t and t.cancelled):
+            where = self.folder.text().strip()
+            msg = f"No images found in {where}" + ("" if self.recursive.isChecked() else " (subfolders not included)")
         self.status.setText(msg)
         log.info("batch %s", msg)
         self.progress.setRange(0, max(self.total, 1))
@@ -296,21 +386,68 @@ class BatchTab(QWidget):
         self.start_btn.setEnabled(True)
         self.cancel_btn.setEnabled(False)
 
+    def _row_at(self, index: QModelIndex) -> Row:
+        return self.model.rows[self.proxy.mapToSource(index).row()]
+
+    def read_as_number(self, r: Row) -> bool:
+        return r.status != ERROR and (self.run_number or len(r.digit) > 1)
+
     def _double_clicked(self, index: QModelIndex) -> None:
-        r = self.model.rows[self.proxy.mapToSource(index).row()]
-        self.inspect.emit(r.path)
+        self._open_row(self._row_at(index))
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.row_menu(self._row_at(index)).exec(self.table.viewport().mapToGlobal(pos))
+
+    def row_menu(self, r: Row) -> QMenu:
+        """Open it, copy its path, or give the right digit (kept in the corrections folder)."""
+        m = QMenu(self)
+        m.addAction("Open in the Images tab", lambda: self._open_row(r))
+        m.addAction("Copy path", lambda: QApplication.clipboard().setText(r.path))
+        fix = digit_menu(m, lambda d: self.correct(r, d), "Wrong? The right digit is")
+        # One digit per correction: an unreadable file or a number cannot be kept as one label.
+        fix.setEnabled(r.status != ERROR and not self.read_as_number(r))
+        m.addMenu(fix)
+        return m
+
+    def _open_row(self, r: Row) -> None:
+        (self.inspectNumber if self.read_as_number(r) else self.inspect).emit(r.path)
+
+    def correct(self, r: Row, label: int) -> bool:
+        """Keep this file as ``label`` in the corrections folder; the note says where, or why not."""
+        try:
+            gray = load_gray(r.path)
+        except DigitsError as e:
+            self.note.setText(f"Not kept: {e}")
+            return False
+        row, message = keep(Sample(gray, None, r.digit if r.status != NOT_A_DIGIT else "?"), label,
+                            f"batch:{r.path}")
+        self.note.setText(message)
+        return row is not None
 
     def export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export results", "results.csv",
-                                              "CSV (*.csv);;JSON lines (*.jsonl)")
+        path, chosen = QFileDialog.getSaveFileName(self, "Export results", os.path.join(start_dir("export"), "results.csv"),
+                                                   "CSV (*.csv);;JSON lines (*.jsonl *.ndjson)")
         if path:
+            remember_dir("export", path)
             self.export(path)
 
-    def export(self, path: str) -> bool:
-        """Write all rows atomically (QSaveFile): a failed export never leaves half a file."""
+    def shown_rows(self) -> list[Row]:
+        """The rows the filter lets through, in the order the table shows them."""
+        return [self.model.rows[self.proxy.mapToSource(self.proxy.index(i, 0)).row()]
+                for i in range(self.proxy.rowCount())]
+
+    def export(self, path: str, shown: bool | None = None) -> bool:
+        """Write the rows shown (or all, as chosen beside the button) atomically (QSaveFile): a
+        failed export never leaves half a file. The format follows the name (format_for)."""
+        if shown is None:
+            shown = self.export_what.currentIndex() == 0
+        rows = self.shown_rows() if shown else self.model.rows
         buf = io.StringIO()
-        writer = RowWriter(buf, "jsonl" if path.endswith((".jsonl", ".json")) else "csv", write_header=True)
-        writer.write(self.model.rows)
+        writer = RowWriter(buf, format_for(path), write_header=True)
+        writer.write(rows)
         f = QSaveFile(path)
         if not f.open(QSaveFile.OpenModeFlag.WriteOnly):
             QMessageBox.warning(self, "Export failed", f"{path} could not be written: {f.errorString()}")
@@ -319,5 +456,6 @@ class BatchTab(QWidget):
         if not f.commit():
             QMessageBox.warning(self, "Export failed", f"{path} could not be written: {f.errorString()}")
             return False
-        self.status.setText(f"Exported {len(self.model.rows)} rows to {path}")
+        what = f"{len(rows)} rows shown" if shown and len(rows) != len(self.model.rows) else f"{len(rows)} rows"
+        self.note.setText(f"Exported {what} to {path}")
         return True

@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(w, name)
         self.setCentralWidget(self.tabs)
         self.batch.inspect.connect(self._inspect)
+        self.batch.inspectNumber.connect(self._inspect_number)
         self._make_actions()
         self.model_label = QLabel()
         self.statusBar().addWidget(self.model_label, 1)
@@ -140,6 +141,16 @@ class MainWindow(QMainWindow):
     def _inspect(self, path: str) -> None:
         self.tabs.setCurrentWidget(self.images)
         self.images.add_files([path])
+
+    def _inspect_number(self, path: str) -> None:
+        """A batch row read as a number opens in number mode, where the Images tab offers it."""
+        import inspect
+
+        self.tabs.setCurrentWidget(self.images)
+        if "number" in inspect.signature(self.images.add_files).parameters:
+            self.images.add_files([path], number=True)
+        else:
+            self.images.add_files([path])
 
     def _open(self) -> None:
         self.tabs.setCurrentWidget(self.images)

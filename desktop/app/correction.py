@@ -1,0 +1,117 @@
+"""Corrections in the window: "Wrong? ▾" gives the right digit; the image and label are kept.
+
+The Draw and Images result panels hold a CorrectionButton; the Batch tab's context menu uses
+``digit_menu`` and ``keep``. Writing and reading the folder is the engine's (engine/corrections.py).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from PySide6.QtCore import Signal, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+
+from desktop.app.places import corrections_folder
+from desktop.engine.corrections import Correction, CorrectionsError, read_corrections, save_correction
+from desktop.engine.recognize import NOT_A_DIGIT_MARK, Prediction
+
+log = logging.getLogger("digits.corrections")
+FEEDBACK_MS = 6000  # the "kept" note stays this long, then the button is alone again
+
+
+@dataclass
+class Sample:
+    """What a correction keeps: the user's image (float gray, white paper), the model's input if
+    known (else the engine computes it) and what the app answered."""
+    image: np.ndarray
+    input28: np.ndarray | None
+    predicted: str
+
+
+def predicted_text(p: Prediction | None) -> str:
+    """The answer as labels.csv records it: the digit, ? for not a digit, empty for no digit."""
+    if p is None or p.digit is None:
+        return ""
+    return NOT_A_DIGIT_MARK if p.not_a_digit else str(p.digit)
+
+
+def keep(sample: Sample, label: int, source: str) -> tuple[Correction | None, str]:
+    """Save one correction in the user's folder; (the row or None, a sentence for the window)."""
+    folder = corrections_folder()
+    try:
+        row = save_correction(folder, label, sample.image, sample.input28, sample.predicted, source)
+    except CorrectionsError as e:
+        log.warning("correction not kept: %s", e)
+        return None, str(e)
+    try:
+        n = len(read_corrections(folder).rows)
+    except CorrectionsError:
+        n = 0
+    log.info("correction %s %s -> %d in %s", source, sample.predicted, label, folder)
+    return row, f"Kept as {label} in {folder} ({n} so far)."
+
+
+def digit_menu(parent: QWidget, on_digit: Callable[[int], None], title: str = "It is a…") -> QMenu:
+    """A menu of the ten digits; choosing one calls ``on_digit`` with it."""
+    m = QMenu(title, parent)
+    for d in range(10):
+        a = m.addAction(f"{d}")
+        a.setObjectName(f"correct-{d}")
+        a.triggered.connect(lambda _=False, d=d: on_digit(d))
+    return m
+
+
+class CorrectionButton(QWidget):
+    """ "Wrong? ▾" and, after a choice, what happened (kept where, or why not)."""
+
+    kept = Signal(object)  # the Correction written
+
+    def __init__(self, source: str, sample: Callable[[], Sample | None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.source, self.sample = source, sample
+        self.button = QToolButton()
+        self.button.setText("Wrong? ▾")
+        self.button.setToolTip("Give the right digit: the image and the digit are kept in your corrections "
+                               "folder (Settings), to score the model on and to train the next one.")
+        self.button.setAccessibleName("Correct the answer")
+        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.menu = digit_menu(self, self.choose, "The right digit is")
+        self.menu.aboutToShow.connect(self._refresh)
+        self.button.setMenu(self.menu)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: gray")
+        self._clear = QTimer(self, singleShot=True, interval=FEEDBACK_MS)
+        self._clear.timeout.connect(lambda: self.note.setText(""))
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.button)
+        lay.addWidget(self.note, 1)
+
+    def _refresh(self) -> None:
+        # Nothing on screen to correct (empty pad, unreadable file): the digits cannot be chosen.
+        ready = self.sample() is not None
+        for a in self.menu.actions():
+            a.setEnabled(ready)
+
+    def choose(self, label: int) -> bool:
+        """Keep the current image as ``label``; False (and a sentence saying why) if it could not be."""
+        s = self.sample()
+        if s is None:
+            self._say("Nothing to correct: no image with an answer is shown.", error=True)
+            return False
+        row, message = keep(s, label, self.source)
+        self._say(message, error=row is None)
+        if row is not None:
+            self.kept.emit(row)
+        return row is not None
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.note.setStyleSheet("color: #c62828" if error else "color: gray")
+        self.note.setText(text)
+        if error:
+            self._clear.stop()  # a problem stays until the next choice
+        else:
+            self._clear.start()

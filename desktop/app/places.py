@@ -1,0 +1,50 @@
+"""Where dialogs start and where corrections go: the user's Pictures folder or the last folder used.
+
+Every choice is remembered in the app's QSettings (state.settings), so the next dialog, and the
+next session, starts where the user left off instead of in the working directory.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+
+from desktop.app.state import settings
+from desktop.engine.corrections import DEFAULT_DIRNAME
+
+CORRECTIONS_KEY = "corrections/folder"
+
+
+def pictures_dir() -> str:
+    """The platform's Pictures folder (XDG's on Linux), else the home folder."""
+    p = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+    return p if p and os.path.isdir(p) else str(Path.home())
+
+
+def start_dir(key: str) -> str:
+    """The folder the last dialog of this kind ended in, if it still exists, else Pictures."""
+    last = settings().value(f"dialogs/{key}", "") or ""
+    return last if last and os.path.isdir(last) else pictures_dir()
+
+
+def remember_dir(key: str, path: str) -> None:
+    """Remember the folder of a chosen file (or the chosen folder itself) for the next dialog."""
+    if path:
+        folder = path if os.path.isdir(path) else os.path.dirname(path)
+        settings().setValue(f"dialogs/{key}", folder)
+
+
+def default_corrections_folder() -> str:
+    """Pictures/digit-corrections: a folder the user sees, owns and can take elsewhere."""
+    pics = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+    return str(Path(pics or Path.home() / "Pictures") / DEFAULT_DIRNAME)
+
+
+def corrections_folder() -> str:
+    return settings().value(CORRECTIONS_KEY, "") or default_corrections_folder()
+
+
+def set_corrections_folder(path: str) -> None:
+    """An empty path goes back to the default."""
+    settings().setValue(CORRECTIONS_KEY, path or "")

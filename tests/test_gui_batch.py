@@ -1,0 +1,182 @@
+"""The Batch tab's table and export (issue 13): relative paths, default sort, tooltips, the filter on
+what is shown, export of the rows shown or of all, the summary kept, every outcome counted apart,
+an empty folder, numbers opened in number mode, corrections from the context menu, choices kept."""
+import csv
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+
+from desktop.app.batch_tab import COLUMNS, EXPORT_CHOICES, BatchTab
+from desktop.app.places import set_corrections_folder
+from desktop.app.state import AppState
+from desktop.engine import recognize as rec
+from desktop.engine.corrections import read_corrections
+from desktop.engine.recognize import ERROR, NotDigitRule
+
+FILE, ERR, STATUS = COLUMNS.index("file"), COLUMNS.index("error"), COLUMNS.index("status")
+
+
+@pytest.fixture(autouse=True)
+def default_rule(monkeypatch):
+    """The engine's own not-a-digit rule, whatever a manifest being trained next door says."""
+    monkeypatch.setattr(rec, "not_digit_rule", lambda: NotDigitRule(), raising=False)
+
+
+@pytest.fixture
+def win(qtbot):
+    from desktop.app.main_window import MainWindow  # here: the other tests need only the Batch tab
+
+    w = MainWindow(AppState.from_settings())
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+@pytest.fixture
+def tab(qtbot):
+    t = BatchTab(AppState.from_settings())
+    qtbot.addWidget(t)
+    return t
+
+
+def folder_of_kinds(root, sample):
+    """secretparent/imgs with a digit, noise, a blank, a broken file, and two x.png in subfolders."""
+    d = root / "secretparent" / "imgs"
+    (d / "a").mkdir(parents=True)
+    (d / "b").mkdir()
+    Image.fromarray(255 - sample["x_test"][0]).save(d / "a_digit.png")
+    Image.fromarray((np.random.default_rng(0).uniform(0, 1, (120, 120)) * 255).astype(np.uint8)).save(d / "b_noise.png")
+    Image.new("L", (50, 50), 255).save(d / "c_blank.png")
+    (d / "d_broken.png").write_text("not an image")
+    Image.fromarray(255 - sample["x_test"][1]).save(d / "a" / "x.png")
+    Image.fromarray(255 - sample["x_test"][2]).save(d / "b" / "x.png")
+    return d
+
+
+def run(qtbot, t, folder, number=False):
+    t.folder.setText(str(folder))
+    t.number.setChecked(number)
+    t.start()
+    assert not t.start_btn.isEnabled()  # running: the button comes back when the run has finished
+    qtbot.waitUntil(lambda: t.start_btn.isEnabled() and not t.running, timeout=60000)
+
+
+def shown(t, col=FILE):
+    return [t.proxy.index(i, col).data() for i in range(t.proxy.rowCount())]
+
+
+def test_relative_paths_default_sort_tooltips_and_filter(tab, qtbot, tmp_path, sample):
+    d = folder_of_kinds(tmp_path, sample)
+    run(qtbot, tab, d)
+    header = tab.table.horizontalHeader()
+    assert header.sortIndicatorSection() == FILE and header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    names = shown(tab)
+    # Relative to the chosen folder, so the two x.png differ; sorted by that path.
+    assert names == sorted(["a_digit.png", "b_noise.png", "c_blank.png", "d_broken.png", "a/x.png", "b/x.png"])
+    broken = names.index("d_broken.png")
+    row = tab.model.rows[tab.proxy.mapToSource(tab.proxy.index(broken, 0)).row()]
+    assert row.status == ERROR and len(row.error) > 10
+    assert tab.proxy.index(broken, ERR).data(Qt.ItemDataRole.ToolTipRole) == row.error  # the whole text
+    assert tab.proxy.index(broken, FILE).data(Qt.ItemDataRole.ToolTipRole) == str(d / "d_broken.png")
+    assert tab.proxy.index(broken, STATUS).data(Qt.ItemDataRole.ToolTipRole).startswith("error: ")
+    # The filter matches what is shown: not the folders above the chosen one, but the subfolder.
+    tab.search.setText("secretparent")
+    assert tab.proxy.rowCount() == 0
+    tab.search.setText("a/")
+    assert shown(tab) == ["a/x.png"]
+    tab.search.setText("X.PNG")
+    assert shown(tab) == ["a/x.png", "b/x.png"]
+
+
+def test_every_outcome_counted_apart_and_filterable(tab, qtbot, tmp_path, sample):
+    run(qtbot, tab, folder_of_kinds(tmp_path, sample))
+    text = tab.status.text()
+    assert text.startswith("Done: 6 of 6 files: ")
+    assert "1 not a digit" in text and "1 no digit" in text and "1 error" in text and "errors or" not in text
+    assert "3 answers" in text or ("unsure" in text and "answer" in text)
+    for status, n in (("error", 1), ("no digit", 1), ("not a digit", 1)):
+        tab.filter_box.setCurrentIndex(tab.filter_box.findText(f"Status: {status}"))
+        assert shown(tab, STATUS) == [status] * n
+
+
+def test_export_shown_or_all_keeps_the_summary(tab, qtbot, tmp_path, sample):
+    run(qtbot, tab, folder_of_kinds(tmp_path, sample))
+    summary = tab.status.text()
+    tab.search.setText("x.png")
+    tab.table.sortByColumn(FILE, Qt.SortOrder.DescendingOrder)
+    out = tmp_path / "shown.csv"
+    assert tab.export(str(out), shown=True)
+    with open(out, newline="") as f:
+        got = [r["path"] for r in csv.DictReader(f)]
+    assert [p.split("imgs/")[1] for p in got] == ["b/x.png", "a/x.png"]  # the rows shown, in the order shown
+    assert tab.status.text() == summary and "Exported 2 rows shown" in tab.note.text()
+    # All rows, as JSON lines: the format from the name, upper case and .ndjson included.
+    out2 = tmp_path / "ALL.NDJSON"
+    tab.export_what.setCurrentIndex(EXPORT_CHOICES.index("all rows"))
+    assert tab.export(str(out2))
+    lines = out2.read_text().splitlines()
+    assert len(lines) == 6 and all(json.loads(x)["path"] for x in lines)
+    assert tab.status.text() == summary
+
+
+def test_empty_folder_says_no_images_found(tab, qtbot, tmp_path):
+    empty = tmp_path / "nothing here"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("no images")
+    run(qtbot, tab, empty)
+    assert tab.status.text() == f"No images found in {empty}"
+    assert "0 of 0" not in tab.status.text()
+
+
+def test_number_row_opens_in_number_mode(win, qtbot, tmp_path, sample):
+    d = tmp_path / "numbers"
+    d.mkdir()
+    pair = np.hstack([255 - sample["x_test"][1], 255 - sample["x_test"][2]])  # "21"
+    Image.fromarray(np.pad(pair, 10, constant_values=255)).save(d / "n.png")
+    b = win.batch
+    run(qtbot, b, d, number=True)
+    assert len(b.model.rows) == 1 and len(b.model.rows[0].digit) == 2
+    seen = []
+    b.inspect.connect(lambda p: seen.append(("digit", p)))
+    b.inspectNumber.connect(lambda p: seen.append(("number", p)))
+    b._double_clicked(b.proxy.index(0, FILE))
+    assert seen == [("number", str(d / "n.png"))]
+    assert win.tabs.currentWidget() is win.images
+    assert win.images.list.count() == 1
+    number = getattr(win.images, "number_mode", None)  # the Images tab's toggle, where it has one
+    if number is not None and hasattr(number, "isChecked"):
+        assert number.isChecked()
+
+
+def test_correction_from_the_table(tab, qtbot, tmp_path, sample):
+    corrections = tmp_path / "mine"
+    set_corrections_folder(str(corrections))
+    run(qtbot, tab, folder_of_kinds(tmp_path, sample))
+    rows = {tab.model.shown_path(r): r for r in tab.model.rows}
+    menu = tab.row_menu(rows["a/x.png"])
+    fix = [a.menu() for a in menu.actions() if a.menu()][0]
+    assert fix.isEnabled() and [a.text() for a in fix.actions()] == [str(d) for d in range(10)]
+    fix.actions()[4].trigger()  # "It is a 4"
+    back = read_corrections(corrections).rows
+    assert [(c.label, c.source) for c in back] == [(4, f"batch:{rows['a/x.png'].path}")]
+    assert str(corrections) in tab.note.text() and "Kept as 4" in tab.note.text()
+    # An unreadable file cannot be a correction: the submenu is off.
+    err_menu = tab.row_menu(rows["d_broken.png"])
+    assert not [a.menu() for a in err_menu.actions() if a.menu()][0].isEnabled()
+
+
+def test_choices_are_remembered(qtbot, tmp_path, sample):
+    d = folder_of_kinds(tmp_path, sample)
+    t = BatchTab(AppState.from_settings())
+    qtbot.addWidget(t)
+    t.recursive.setChecked(False)
+    t.export_what.setCurrentIndex(1)
+    run(qtbot, t, d, number=True)
+    again = BatchTab(AppState.from_settings())
+    qtbot.addWidget(again)
+    assert again.folder.text() == str(d)
+    assert again.number.isChecked() and not again.recursive.isChecked()
+    assert again.export_what.currentIndex() == 1
