@@ -5,7 +5,7 @@ import shutil
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -24,8 +24,16 @@ def win(qtbot):
     return w
 
 
+def on_widget(widget, points) -> list[QPoint]:
+    """Points in the pad's page units (280 a side) where they are on screen: the pad is shown as
+    large as the window allows, the drawing kept in page units."""
+    if hasattr(widget, "to_widget"):
+        return [widget.to_widget(QPointF(x, y)).toPoint() for x, y in points]
+    return [QPoint(int(x), int(y)) for x, y in points]
+
+
 def drag(qtbot, widget, points):
-    pts = [QPoint(int(x), int(y)) for x, y in points]
+    pts = on_widget(widget, points)
     qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=pts[0])
     for p in pts[1:]:
         qtbot.mouseMove(widget, p)
@@ -95,7 +103,7 @@ def test_eraser_removes_ink(win, qtbot):
 def test_number_mode_reads_several_digits(win, qtbot):
     win.draw.number_mode.setChecked(True)
     c = win.draw.canvas
-    assert c.width() == 560
+    assert c.page_width == 560 and c.image().width() == 560
     for i, d in enumerate((2, 0, 7)):
         draw_digit(qtbot, c, d, seed=3, box=(100 + 170 * i, 140, 90, 190))
     assert win.draw.result.digit.text() == "207"

@@ -1,7 +1,7 @@
 """Input glitches a long session found: shortcuts, stray clicks, a vanished model, settings kept."""
 import shutil
 
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from desktop.app.main_window import MainWindow, redo_shortcuts
@@ -68,7 +68,7 @@ def test_drawing_shortcuts_do_nothing_on_other_tabs(win, qtbot):
 
 def test_a_click_on_the_pad_is_no_digit(win, qtbot):
     c = win.draw.canvas
-    qtbot.mouseClick(c, Qt.MouseButton.LeftButton, pos=QPoint(140, 140))
+    qtbot.mouseClick(c, Qt.MouseButton.LeftButton, pos=c.to_widget(QPointF(140, 140)).toPoint())
     assert not c.is_empty()
     assert win.draw.result.digit.text() == "–" and "No digit" in win.draw.result.verdict.text()
     win.draw.number_mode.setChecked(True)

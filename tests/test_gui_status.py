@@ -8,7 +8,7 @@ from desktop.app.batch_tab import COLUMNS, ResultsFilter
 from desktop.app.result_panel import NOT_A_DIGIT_MESSAGE
 from desktop.engine import recognize as rec
 from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, NOT_A_DIGIT, STATUSES, NotDigitRule
-from tests.test_gui import win  # noqa: F401  (the window fixture)
+from tests.test_gui import on_widget, win  # noqa: F401  (the window fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +18,7 @@ def default_rule(monkeypatch):
 
 
 def drag(qtbot, widget, points):
-    pts = [QPoint(int(x), int(y)) for x, y in points]
+    pts = on_widget(widget, points)  # page units to the pad's widget pixels
     qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=pts[0])
     for a, b in zip(pts, pts[1:]):  # in small steps, as a hand moves
         for t in np.linspace(0, 1, 8)[1:]:

@@ -1,22 +1,34 @@
-"""The drawing pad: anti-aliased round pen, eraser, undo and redo per stroke."""
+"""The drawing pad: anti-aliased round pen, eraser, undo and redo per stroke.
+
+Strokes are kept in page units (PAGE_SIDE a side, twice as wide in number mode), not in widget
+pixels: the pad is shown as large as the window allows, but the image the model reads is always
+rendered at one pixel per page unit, so the answer does not depend on the window's size or the
+screen's scale.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QUndoCommand, QUndoStack
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (QColor, QCursor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPalette, QPen,
+                           QPixmap, QResizeEvent, QUndoCommand, QUndoStack)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from desktop.app.locate import DigitMark
+from desktop.app.overlay import letterbox, paint_marks
 from desktop.app.qtimage import gray_from_qimage
 
-CANVAS_SIZE = 280  # logical pixels; the image drawn on is this size whatever the screen scale
+PAGE_SIDE = 280  # page units: the model's image of the pad is this many pixels high
+NUMBER_PAGE_WIDTH = 2 * PAGE_SIDE  # number mode: a page twice as wide
+MIN_PAD = 140  # the pad never forces the window larger than this (widget pixels)
+PEN_WIDTH, ERASER_WIDTH = 18.0, 30.0  # page units
 
 
 @dataclass
 class Stroke:
-    points: list[QPointF] = field(default_factory=list)
-    width: float = 18.0
+    points: list[QPointF] = field(default_factory=list)  # page units
+    width: float = PEN_WIDTH
     eraser: bool = False
 
 
@@ -57,13 +69,17 @@ class DrawingCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.pen_width = 18.0
-        self.eraser = False
+        self.pen_width = PEN_WIDTH
+        self.eraser_width = ERASER_WIDTH
+        self._eraser = False
+        self.page_width = PAGE_SIDE
         self._strokes: list[Stroke] = []
         self._current: Stroke | None = None
-        self._image = self._new_image(CANVAS_SIZE)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.setFixedSize(CANVAS_SIZE, CANVAS_SIZE)
+        self._image = self._new_image()  # what the model reads: one pixel per page unit
+        self._view: QImage | None = None  # what the screen shows: the page at the widget's pixels
+        self.marks: list[DigitMark] = []  # boxes and "Why?" over the drawing, in page pixels
+        self.selected: int | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setAccessibleName("Drawing canvas")
         self.undo_stack.indexChanged.connect(self._stack_moved)
@@ -73,7 +89,26 @@ class DrawingCanvas(QWidget):
         self.strokeFinished.emit()  # a stroke, undo, redo or clear: the drawing is settled
 
     def sizeHint(self) -> QSize:
-        return QSize(CANVAS_SIZE, CANVAS_SIZE)
+        return QSize(self.page_width * 3 // 2, PAGE_SIDE * 3 // 2)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(MIN_PAD * self.page_width // PAGE_SIDE, MIN_PAD)
+
+    # --- geometry ----------------------------------------------------------------------
+    def page_rect(self) -> QRectF:
+        """Where the page is shown: as large as the widget allows, its aspect kept, centred."""
+        return letterbox(QRectF(self.rect()), self.page_width, PAGE_SIDE)
+
+    def scale(self) -> float:
+        """Widget pixels per page unit."""
+        return self.page_rect().width() / self.page_width if self.page_width else 1.0
+
+    def to_page(self, pos: QPointF) -> QPointF:
+        r = self.page_rect()
+        return (pos - r.topLeft()) / self.scale()
+
+    def to_widget(self, page: QPointF) -> QPointF:
+        return self.page_rect().topLeft() + page * self.scale()
 
     # --- state -------------------------------------------------------------------------
     @property
@@ -81,42 +116,48 @@ class DrawingCanvas(QWidget):
         """A stroke is under way (the mouse button is down)."""
         return self._current is not None
 
+    @property
+    def eraser(self) -> bool:
+        return self._eraser
+
+    @eraser.setter
+    def eraser(self, on: bool) -> None:
+        self._eraser = bool(on)
+        self.update_cursor()
+
     def is_empty(self) -> bool:
         return not self._strokes and self._current is None
 
     def image(self) -> QImage:
+        """The page at one pixel per unit: what the model reads and what Save writes."""
         return self._image
 
     def gray(self) -> np.ndarray:
         return gray_from_qimage(self._image)
 
-    def _new_image(self, width: int) -> QImage:
-        """At the screen's pixel density, so strokes stay crisp on high-DPI displays."""
-        dpr = max(1.0, self.devicePixelRatioF())
-        img = QImage(round(width * dpr), round(CANVAS_SIZE * dpr), QImage.Format.Format_RGB32)
-        img.setDevicePixelRatio(dpr)
-        return img
+    def ink_outside(self) -> bool:
+        """Some stroke lies beyond the page's right edge (drawn in number mode, now hidden)."""
+        return any(pt.x() - s.width / 2 > self.page_width for s in self._strokes for pt in s.points)
+
+    def _new_image(self) -> QImage:
+        return QImage(self.page_width, PAGE_SIDE, QImage.Format.Format_RGB32)
 
     def set_page_width(self, width: int) -> None:
-        """Wider page for number mode; the strokes stay where they are."""
-        self.setFixedSize(width, CANVAS_SIZE)
-        self._image = self._new_image(width)
+        """Wider page for number mode; the strokes stay where they are, in page units."""
+        self.page_width = width
+        self._image = self._new_image()
+        self.set_marks([])
+        self.updateGeometry()
         self._render()
+
+    def set_marks(self, marks: list[DigitMark], selected: int | None = None) -> None:
+        """Digit boxes and saliency to show over the drawing (page pixels); [] for none."""
+        self.marks, self.selected = marks, selected
+        self.update()
 
     def clear(self) -> None:
         if self._strokes:
             self.undo_stack.push(_Clear(self))
-
-    def set_image(self, img: QImage) -> None:
-        """Replace the drawing (for tests and 'paste into canvas'); not undoable."""
-        self._strokes.clear()
-        self.undo_stack.clear()
-        self._image = self._new_image(self.width())
-        p = QPainter(self._image)
-        p.drawImage(self.rect(), img)
-        p.end()
-        self.update()
-        self.strokeFinished.emit()
 
     # --- painting ----------------------------------------------------------------------
     def _pen(self, s: Stroke) -> QPen:
@@ -135,40 +176,92 @@ class DrawingCanvas(QWidget):
         path.lineTo(s.points[-1])
         p.drawPath(path)
 
-    def _render(self) -> None:
-        self._image.fill(QColor("white"))
-        p = QPainter(self._image)
+    def _painter(self, img: QImage, scale: float) -> QPainter:
+        p = QPainter(img)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for s in self._strokes:
-            self._paint_stroke(p, s)
-        if self._current:
-            self._paint_stroke(p, self._current)
-        p.end()
+        p.scale(scale, scale)
+        return p
+
+    def _view_scale(self) -> float:
+        """Image pixels per page unit of the screen's copy (the widget's scale times the pixel ratio)."""
+        return self.scale() * max(1.0, self.devicePixelRatioF())
+
+    def _render(self) -> None:
+        """Paint every stroke again, on the model's image and on the screen's copy."""
+        r = self.page_rect()
+        dpr = max(1.0, self.devicePixelRatioF())
+        self._view = None
+        if r.width() >= 1 and r.height() >= 1:
+            self._view = QImage(round(r.width() * dpr), round(r.height() * dpr), QImage.Format.Format_RGB32)
+        for img, scale in ((self._image, 1.0), (self._view, self._view_scale())):
+            if img is None:
+                continue
+            img.fill(QColor("white"))
+            p = self._painter(img, scale)
+            for s in self._strokes:
+                self._paint_stroke(p, s)
+            if self._current:
+                self._paint_stroke(p, self._current)
+            p.end()
         self.update()
+
+    def resizeEvent(self, e: QResizeEvent) -> None:
+        super().resizeEvent(e)
+        self._render()  # the screen's copy at the new size; the model's image is unchanged
+        self.update_cursor()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
-        p.drawImage(0, 0, self._image)
+        r = self.page_rect()
+        # Around the page a tone darker than paper: the page's edge is where strokes stop.
+        p.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Window).darker(112))
+        if self._view is not None:
+            p.drawImage(r, self._view)
+        p.setPen(QPen(QColor(128, 128, 128), 1))
+        p.drawRect(r.adjusted(-0.5, -0.5, 0.5, 0.5))  # the page's edge, where strokes stop
+        paint_marks(p, self.marks, r, self._image.size(), self.selected)
         p.end()
+
+    # --- cursor ------------------------------------------------------------------------
+    def update_cursor(self) -> None:
+        """A crosshair for the pen; for the eraser a circle as wide as what it will rub out."""
+        if not self._eraser:
+            self.setCursor(Qt.CursorShape.CrossCursor)
+            return
+        d = int(max(8, min(128, self.eraser_width * self.scale())))
+        pix = QPixmap(d + 2, d + 2)
+        pix.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pix)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(QColor("white"), 3))  # a light ring under a dark one: seen on ink and paper
+        p.drawEllipse(QRectF(1, 1, d, d))
+        p.setPen(QPen(QColor("black"), 1))
+        p.drawEllipse(QRectF(1, 1, d, d))
+        p.end()
+        self.setCursor(QCursor(pix, d // 2 + 1, d // 2 + 1))
 
     # --- mouse -------------------------------------------------------------------------
     def mousePressEvent(self, e: QMouseEvent) -> None:
         if e.button() != Qt.MouseButton.LeftButton:
             return
-        self._current = Stroke([e.position()], self.pen_width, self.eraser)
+        width = self.eraser_width if self._eraser else self.pen_width
+        self._current = Stroke([self.to_page(e.position())], width, self._eraser)
+        self.set_marks([])  # boxes and "Why?" describe the drawing before this stroke
         self._render()
         self.changed.emit()
 
     def mouseMoveEvent(self, e: QMouseEvent) -> None:
         if self._current is None:
             return
-        self._current.points.append(e.position())
+        self._current.points.append(self.to_page(e.position()))
         # Only the newest segment needs painting while drawing: redrawing all strokes stutters.
-        p = QPainter(self._image)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(self._pen(self._current))
-        p.drawLine(self._current.points[-2], self._current.points[-1])
-        p.end()
+        for img, scale in ((self._image, 1.0), (self._view, self._view_scale())):
+            if img is None:
+                continue
+            p = self._painter(img, scale)
+            p.setPen(self._pen(self._current))
+            p.drawLine(self._current.points[-2], self._current.points[-1])
+            p.end()
         self.update()
         self.changed.emit()
 

@@ -1,18 +1,41 @@
-"""The Draw tab: a canvas on the left, the live answer on the right."""
+"""The Draw tab: the pad on the left, as large as the window allows, the answer on the right.
+
+While a stroke is drawn the answer is a provisional guess (the input alone, no jittered copies,
+shown grey without percentages); when the stroke ends it is the final answer, with the digit
+boxes and, when asked, "Why?" drawn over the drawing itself.
+"""
 from __future__ import annotations
 
 import logging
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSlider,
+                               QVBoxLayout, QWidget)
 
-from desktop.app.canvas import CANVAS_SIZE, DrawingCanvas
+from desktop.app.canvas import ERASER_WIDTH, NUMBER_PAGE_WIDTH, PAGE_SIDE, PEN_WIDTH, DrawingCanvas
+from desktop.app.locate import marks_for
 from desktop.app.result_panel import ResultPanel
+from desktop.app.state import remembered, remember
+from desktop.app.widgets import PenPreview
 from desktop.engine.explain import occlusion_map
 from desktop.engine.recognize import recognize, recognize_number
 
 LIVE_INTERVAL_MS = 60  # while drawing, predict at most this often
 log = logging.getLogger("digits.draw")
+OUTSIDE_MESSAGE = ("Some strokes lie outside the square (drawn in number mode): they are kept but not read. "
+                   "Turn Number mode on to see them, or Clear.")
+
+
+def scrolled(w: QWidget) -> QScrollArea:
+    """``w`` in a frameless scroll area: a small window scrolls it rather than growing to fit it."""
+    area = QScrollArea()
+    area.setWidget(w)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    # Only heights scroll: the area is never narrower than what it holds.
+    area.setMinimumWidth(w.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width())
+    return area
 
 
 class DrawTab(QWidget):
@@ -22,17 +45,29 @@ class DrawTab(QWidget):
         self.last = None
         self.canvas = DrawingCanvas()
         self.result = ResultPanel("Draw a digit on the pad.")
+        self.result.selectedChanged.connect(self._select)
+        self.canvas.pen_width = remembered("draw/pen_width", PEN_WIDTH, float)
+        self.canvas.eraser_width = remembered("draw/eraser_width", ERASER_WIDTH, float)
         self.width_slider = QSlider(Qt.Orientation.Horizontal)
         self.width_slider.setRange(4, 40)
         self.width_slider.setValue(int(self.canvas.pen_width))
         self.width_slider.setAccessibleName("Pen width")
-        self.width_slider.valueChanged.connect(lambda v: setattr(self.canvas, "pen_width", float(v)))
+        self.pen_preview = PenPreview()
+        self.width_slider.valueChanged.connect(self._pen_width)
         self.eraser = QCheckBox("Eraser")
-        self.eraser.toggled.connect(lambda on: setattr(self.canvas, "eraser", on))
-        self.number_mode = QCheckBox("Number mode (several digits)")
-        self.number_mode.toggled.connect(self._on_mode)
-        self.why = QCheckBox("Why? (show what mattered)")
-        self.why.toggled.connect(lambda _: self.predict())
+        self.eraser.toggled.connect(self._eraser_on)
+        self.eraser_slider = QSlider(Qt.Orientation.Horizontal)
+        self.eraser_slider.setRange(8, 80)
+        self.eraser_slider.setValue(int(self.canvas.eraser_width))
+        self.eraser_slider.setAccessibleName("Eraser width")
+        self.eraser_preview = PenPreview(eraser=True)
+        self.eraser_slider.valueChanged.connect(self._eraser_width)
+        self.number_mode = QCheckBox("Number mode")
+        self.number_mode.setToolTip("Read several digits in a row (e.g. 2024): the pad widens")
+        self.why = QCheckBox("Why?")
+        self.why.setToolTip("Shade, over your drawing, the ink that drove the answer")
+        self.why.setChecked(remembered("draw/why", False, bool))
+        self.why.toggled.connect(self._on_why)
         self.undo_btn = QPushButton("Undo")
         self.redo_btn = QPushButton("Redo")
         self.clear_btn = QPushButton("Clear")
@@ -43,6 +78,12 @@ class DrawTab(QWidget):
         self.canvas.undo_stack.canRedoChanged.connect(self.redo_btn.setEnabled)
         self.undo_btn.setEnabled(False)
         self.redo_btn.setEnabled(False)
+        for b in (self.undo_btn, self.redo_btn, self.clear_btn):  # the style's 80 px minimum is too wide
+            b.setMinimumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 24)
+        self.notice = QLabel(OUTSIDE_MESSAGE)
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("color: #c62828")
+        self.notice.hide()
 
         self._live = QTimer(self)
         self._live.setSingleShot(True)
@@ -51,56 +92,118 @@ class DrawTab(QWidget):
         self.canvas.changed.connect(self._schedule_live)
         self.canvas.strokeFinished.connect(self.predict)
 
-        tools = QHBoxLayout()
-        tools.addWidget(QLabel("Pen"))
-        tools.addWidget(self.width_slider)
-        tools.addWidget(self.eraser)
-        buttons = QHBoxLayout()
-        for b in (self.undo_btn, self.redo_btn, self.clear_btn):
-            buttons.addWidget(b)
+        pen = QHBoxLayout()
+        pen.addWidget(QLabel("Pen"))
+        pen.addWidget(self.width_slider, 1)
+        pen.addWidget(self.pen_preview)
+        pen.addWidget(self.eraser)
+        pen.addWidget(self.eraser_slider, 1)
+        pen.addWidget(self.eraser_preview)
+        actions = QHBoxLayout()
+        for w in (self.undo_btn, self.redo_btn, self.clear_btn, self.number_mode, self.why):
+            actions.addWidget(w)
+        actions.addStretch()
         left = QVBoxLayout()
-        left.addWidget(self.canvas, 0, Qt.AlignmentFlag.AlignHCenter)
-        left.addLayout(tools)
-        left.addLayout(buttons)
-        left.addWidget(self.number_mode)
-        left.addWidget(self.why)
-        left.addStretch()
-        lay = QHBoxLayout(self)
-        lay.addLayout(left)
-        lay.addWidget(self.result, 1)
+        left.setContentsMargins(0, 0, 0, 0)
+        left.addWidget(self.canvas, 1)
+        left.addWidget(self.notice)
+        left.addLayout(pen)
+        left.addLayout(actions)
+        self.lay = QHBoxLayout(self)
+        self.lay.addLayout(left, 1)
+        self.lay.addWidget(scrolled(self.result), 1)
+        self._sync_previews()
+        self.number_mode.setChecked(remembered("draw/number_mode", False, bool))
+        self.number_mode.toggled.connect(self._on_mode)
+        self._apply_mode(self.number_mode.isChecked())
 
-    def _on_mode(self, number: bool) -> None:
-        self.canvas.set_page_width(2 * CANVAS_SIZE if number else CANVAS_SIZE)
+    # --- tools ---------------------------------------------------------------------------
+    def _sync_previews(self) -> None:
+        self.pen_preview.set_width(self.canvas.pen_width, self.canvas.scale())
+        self.eraser_preview.set_width(self.canvas.eraser_width, self.canvas.scale())
+
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        self._sync_previews()  # the dots show the widths at the pad's new scale
+
+    def _pen_width(self, v: int) -> None:
+        self.canvas.pen_width = float(v)
+        remember("draw/pen_width", v)
+        self._sync_previews()
+
+    def _eraser_width(self, v: int) -> None:
+        self.canvas.eraser_width = float(v)
+        remember("draw/eraser_width", v)
+        self.canvas.update_cursor()
+        self._sync_previews()
+
+    def _eraser_on(self, on: bool) -> None:
+        self.canvas.eraser = on
+
+    def _on_why(self, on: bool) -> None:
+        remember("draw/why", on)
         self.predict()
 
+    def _apply_mode(self, number: bool) -> None:
+        self.canvas.set_page_width(NUMBER_PAGE_WIDTH if number else PAGE_SIDE)
+        # A wide page takes more of the row: the answer keeps its minimum, the pad grows inside the window.
+        self.lay.setStretch(0, 3)
+        self.lay.setStretch(1, 1 if number else 2)
+        self.notice.setVisible(not number and self.canvas.ink_outside())
+        self._sync_previews()
+
+    def _on_mode(self, number: bool) -> None:
+        remember("draw/number_mode", number)
+        self._apply_mode(number)
+        self.predict()
+
+    def _select(self, k: int) -> None:
+        self.canvas.set_marks(self.canvas.marks, k)
+
+    # --- answers -------------------------------------------------------------------------
     def _schedule_live(self) -> None:
         if not self._live.isActive():
             self._live.start()
 
     def predict(self, live: bool = False) -> None:
-        """Classify what is on the canvas now; the explanation only when a stroke ends."""
+        """Classify what is on the canvas now; provisional while drawing, final when a stroke ends."""
         if live and not self.canvas.drawing:
             return  # the stroke ended meanwhile: its final prediction has been made
         if not live:
             self._live.stop()
+            self.notice.setVisible(not self.number_mode.isChecked() and self.canvas.ink_outside())
         clf = self.state.classifier
         if clf is None:
             self.result.show_empty("No model loaded: see Settings.")
             return
         if self.canvas.is_empty():
             self.last = None
+            self.canvas.set_marks([])
             self.result.show_empty()
             return
         gray = self.canvas.gray()
         if self.number_mode.isChecked():
-            self.last = recognize_number(clf, gray)
-            self.result.show_number(self.last)
+            number = recognize_number(clf, gray)
+            if live:
+                self.result.show_provisional(number)
+                return
+            self.last = number
+            heats = None
+            if self.why.isChecked():
+                heats = [occlusion_map(clf, d.input28, d.digit) for d in number.digits]
+            log.info("prediction %s %s %.4f %.2fms", number.text or "-", number.status, number.confidence,
+                     1000 * number.seconds)
+            self.result.show_number(number, heats)
+            self.canvas.set_marks(marks_for(gray, number, heats), self.result.strip.current)
             return
-        self.last = recognize(clf, gray)
-        if not live:
-            log.info("prediction %s %s %.4f %.2fms", self.last.digit, self.last.status, self.last.confidence,
-                     1000 * self.last.seconds)
+        p = recognize(clf, gray, live=live)
+        if live:
+            self.result.show_provisional(p)
+            return
+        self.last = p
+        log.info("prediction %s %s %.4f %.2fms", p.digit, p.status, p.confidence, 1000 * p.seconds)
         heat = None
-        if self.why.isChecked() and not live and self.last.digit is not None:
-            heat = occlusion_map(clf, self.last.input28, self.last.digit)
-        self.result.show_prediction(self.last, heat)
+        if self.why.isChecked() and p.digit is not None:
+            heat = occlusion_map(clf, p.input28, p.digit)
+        self.result.show_prediction(p, heat)
+        self.canvas.set_marks(marks_for(gray, p, [heat]) if heat is not None else [])

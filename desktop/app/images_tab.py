@@ -1,28 +1,43 @@
-"""The Images tab: open, drop or paste images; see each one, what the model sees, and the answer."""
+"""The Images tab: open, drop or paste images; see each one, what the model sees, and the answer.
+
+The image is read whole or, after a rectangle is dragged on it, only that region (a digit on a
+page with a footer); as one digit, or as a number (a toggle, set by the Batch tab when a row
+was read as one). Digit boxes and "Why?" are drawn over the image itself.
+"""
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QBuffer, QIODevice, Qt
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap
-from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPushButton, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
+from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
+                               QListWidgetItem, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
+from desktop.app.draw_tab import scrolled
+from desktop.app.locate import Box, marks_for, offset
+from desktop.app.preview import ImagePreview
+from desktop.app.qtimage import qimage_from_gray
 from desktop.app.result_panel import ResultPanel
+from desktop.app.state import remember, remembered
 from desktop.engine.errors import DigitsError
+from desktop.engine.explain import occlusion_map
 from desktop.engine.files import IMAGE_SUFFIXES
 from desktop.engine.imageio import load_gray
-from desktop.engine.recognize import recognize
+from desktop.engine.recognize import recognize, recognize_number
 
 log = logging.getLogger("digits.images")
 FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ");;All files (*)"
+SOURCE, REGION = Qt.ItemDataRole.UserRole, Qt.ItemDataRole.UserRole + 1
 
 
 class ImagesTab(QWidget):
     def __init__(self, state, parent: QWidget | None = None):
         super().__init__(parent)
         self.state = state
+        self.gray: np.ndarray | None = None  # the current image, whole
+        self.last = None
         self.setAcceptDrops(True)
         self.list = QListWidget()
         self.list.setAccessibleName("Loaded images")
@@ -31,13 +46,29 @@ class ImagesTab(QWidget):
         open_btn.clicked.connect(self.open_dialog)
         paste_btn = QPushButton("Paste")
         paste_btn.clicked.connect(self.paste)
-        self.preview = QLabel("Open, drop or paste an image of a digit.")
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumSize(240, 240)
+        self.number_mode = QCheckBox("Number")
+        self.number_mode.setToolTip("Read several digits in a row (e.g. 2024) instead of one")
+        self.number_mode.setChecked(remembered("images/number_mode", False, bool))
+        self.number_mode.toggled.connect(self._on_number)
+        self.why = QCheckBox("Why?")
+        self.why.setToolTip("Shade the parts of the image that drove the answer")
+        self.why.setChecked(remembered("images/why", False, bool))
+        self.why.toggled.connect(self._on_why)
+        self.whole_btn = QPushButton("Whole image")
+        self.whole_btn.setToolTip("Read the whole image again, not the region dragged on it")
+        self.whole_btn.setEnabled(False)
+        self.whole_btn.clicked.connect(lambda: self.set_region(None))
+        self.preview = ImagePreview("Open, drop or paste an image of a digit.")
+        self.preview.regionSelected.connect(self.set_region)
+        self.hint = QLabel("Drag on the image to read only part of it.")
+        self.hint.setStyleSheet("color: gray")
+        self.hint.setWordWrap(True)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828")
         self.result = ResultPanel("Open, drop or paste an image.")
+        self.result.selectedChanged.connect(lambda k: self.preview.set_marks(self.preview.marks, k))
+        self.preview.digitClicked.connect(self.result.select_digit)
         left = QVBoxLayout()
         row = QHBoxLayout()
         row.addWidget(open_btn)
@@ -47,15 +78,25 @@ class ImagesTab(QWidget):
         lw = QWidget()
         lw.setLayout(left)
         mid = QVBoxLayout()
+        tools = QHBoxLayout()
+        for w in (self.number_mode, self.why, self.whole_btn):
+            tools.addWidget(w)
+        tools.addStretch()
+        mid.addLayout(tools)
         mid.addWidget(self.preview, 1)
+        mid.addWidget(self.hint)
         mid.addWidget(self.message)
         mw = QWidget()
         mw.setLayout(mid)
         split = QSplitter()
+        split.setChildrenCollapsible(False)
         split.addWidget(lw)
         split.addWidget(mw)
-        split.addWidget(self.result)
-        split.setSizes([200, 320, 360])
+        split.addWidget(scrolled(self.result))
+        split.setStretchFactor(1, 3)
+        split.setStretchFactor(2, 2)
+        split.setSizes([160, 420, 320])
+        lw.setMinimumWidth(100)
         QVBoxLayout(self).addWidget(split)
 
     # --- adding images -------------------------------------------------------------------
@@ -63,10 +104,20 @@ class ImagesTab(QWidget):
         files, _ = QFileDialog.getOpenFileNames(self, "Open images", "", FILTER)
         self.add_files(files)
 
-    def add_files(self, files: list[str]) -> None:
+    def open(self, path: str, number: bool) -> None:
+        """Show one file read as a number or as one digit (the Batch tab's double-click)."""
+        self.add_files([path], number=number)
+
+    def add_files(self, files: list[str], number: bool | None = None) -> None:
+        """Add files to the list and show the last; ``number`` sets the mode first when given."""
+        if number is not None and number != self.number_mode.isChecked():
+            self.number_mode.blockSignals(True)  # the new file is read once, below, in that mode
+            self.number_mode.setChecked(number)
+            self.number_mode.blockSignals(False)
+            remember("images/number_mode", number)
         for f in files:
             item = QListWidgetItem(Path(f).name)
-            item.setData(Qt.ItemDataRole.UserRole, f)
+            item.setData(SOURCE, f)
             item.setToolTip(f)
             self.list.addItem(item)
         if files:
@@ -78,7 +129,7 @@ class ImagesTab(QWidget):
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
         image.save(buf, "PNG")
         item = QListWidgetItem(name)
-        item.setData(Qt.ItemDataRole.UserRole, bytes(buf.data()))
+        item.setData(SOURCE, bytes(buf.data()))
         self.list.addItem(item)
         self.list.setCurrentRow(self.list.count() - 1)
 
@@ -101,29 +152,81 @@ class ImagesTab(QWidget):
         else:
             self.add_files([u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()])
 
+    # --- modes and region ------------------------------------------------------------------
+    def _on_number(self, on: bool) -> None:
+        remember("images/number_mode", on)
+        self.read()
+
+    def _on_why(self, on: bool) -> None:
+        remember("images/why", on)
+        self.read()
+
+    def region(self) -> Box | None:
+        item = self.list.currentItem()
+        return None if item is None else item.data(REGION)
+
+    def set_region(self, box: Box | None) -> None:
+        """Read only ``box`` (image pixels) of the current image; None: the whole image again."""
+        item = self.list.currentItem()
+        if item is None or self.gray is None:
+            return
+        item.setData(REGION, box)  # kept per image: going back to it reads the same part
+        self.preview.set_region(box)
+        self.whole_btn.setEnabled(box is not None)
+        self.read()
+
     # --- showing -------------------------------------------------------------------------
     def _show(self, item: QListWidgetItem | None) -> None:
         self.message.setText("")
+        self.gray = None
+        self.whole_btn.setEnabled(False)
         if item is None:
             return
-        source = item.data(Qt.ItemDataRole.UserRole)
         try:
-            gray = load_gray(source)
+            gray = load_gray(item.data(SOURCE))
         except DigitsError as e:
-            self.preview.setPixmap(QPixmap())
-            self.preview.setText("")
+            self.preview.set_image(None, "")
             self.message.setText(str(e))
             self.result.show_empty("This file could not be read.")
             log.info("image %s error %s", item.text(), e)
             return
-        from desktop.app.qtimage import qimage_from_gray
+        self.gray = gray
+        self.preview.set_image(qimage_from_gray(gray))
+        self.preview.set_region(item.data(REGION))
+        self.whole_btn.setEnabled(item.data(REGION) is not None)
+        self.read(item.text())
 
-        pix = QPixmap.fromImage(qimage_from_gray(gray))
-        self.preview.setPixmap(pix.scaled(self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                          Qt.TransformationMode.SmoothTransformation))
-        if self.state.classifier is None:
+    def read(self, name: str | None = None) -> None:
+        """Recognise the current image (or its region) in the current mode and show the answer."""
+        if self.gray is None:
+            return
+        name = name or (self.list.currentItem().text() if self.list.currentItem() else "")
+        clf = self.state.classifier
+        if clf is None:
             self.result.show_empty("No model loaded: see Settings.")
             return
-        p = recognize(self.state.classifier, gray)
-        log.info("image %s prediction %s %s %.4f", item.text(), p.digit, p.status, p.confidence)
-        self.result.show_prediction(p)
+        box = self.region()
+        gray, dx, dy = self.gray, 0.0, 0.0
+        if box is not None:
+            x, y, w, h = (int(v) for v in box)
+            gray, dx, dy = self.gray[y : y + h, x : x + w], float(x), float(y)
+        why = self.why.isChecked()
+        if self.number_mode.isChecked():
+            n = recognize_number(clf, gray)
+            self.last = n
+            heats = [occlusion_map(clf, d.input28, d.digit) for d in n.digits] if why else None
+            log.info("image %s prediction %s %s %.4f", name, n.text or "-", n.status, n.confidence)
+            self.result.show_number(n, heats)
+            marks = marks_for(gray, n, heats)
+            selected = self.result.strip.current
+        else:
+            p = recognize(clf, gray)
+            self.last = p
+            heat = occlusion_map(clf, p.input28, p.digit) if why and p.digit is not None else None
+            log.info("image %s prediction %s %s %.4f", name, p.digit, p.status, p.confidence)
+            self.result.show_prediction(p, heat)
+            marks = marks_for(gray, p, [heat]) if p.digit is not None else []
+            selected = None
+        for m in marks:
+            m.box = offset(m.box, dx, dy)
+        self.preview.set_marks(marks, selected)

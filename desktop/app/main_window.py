@@ -6,7 +6,7 @@ import logging
 import sys
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from desktop import __version__
@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(s.value("window/geometry"))
         else:
             self.resize(980, 640)
+        self.fit_to_screen()
         self.tabs.setCurrentIndex(int(s.value("window/tab", 0)))
         # Settings are written as they change, not only on a clean close: a crash or a killed
         # session keeps them.
@@ -84,10 +85,13 @@ class MainWindow(QMainWindow):
         K = QKeySequence
         tb = self.addToolBar("Main")
         tb.setObjectName("main-toolbar")
+        # The drawing actions have a toolbar of their own, shown on the Draw tab only.
+        self.drawing_toolbar = dtb = self.addToolBar("Drawing")
+        dtb.setObjectName("drawing-toolbar")
         file = self.menuBar().addMenu("&File")
         self._action("&Open images…", self._open, K(K.StandardKey.Open), file, tb)
         self._action("Open &folder for batch…", self._open_folder, K("Ctrl+Shift+O"), file)
-        self.save_action = self._action("&Save drawing…", self.save_drawing, K(K.StandardKey.Save), file, tb)
+        self.save_action = self._action("&Save drawing…", self.save_drawing, K(K.StandardKey.Save), file, dtb)
         self._action("&Export batch results…", self.batch.export_dialog, K("Ctrl+E"), file)
         file.addSeparator()
         self._action("Se&ttings…", self.open_settings, K("Ctrl+,"), file)
@@ -95,11 +99,11 @@ class MainWindow(QMainWindow):
         self._action("&Quit", self.close, K("Ctrl+Q"), file)
         edit = self.menuBar().addMenu("&Edit")
         stack = self.draw.canvas.undo_stack
-        self.undo_action = self._action("&Undo stroke", stack.undo, shortcut_list(K.StandardKey.Undo), edit, tb)
-        self.redo_action = self._action("&Redo stroke", stack.redo, redo_shortcuts(), edit, tb)
         self._action("&Paste image", self._paste, K(K.StandardKey.Paste), edit, tb)
+        self.undo_action = self._action("&Undo stroke", stack.undo, shortcut_list(K.StandardKey.Undo), edit, dtb)
+        self.redo_action = self._action("&Redo stroke", stack.redo, redo_shortcuts(), edit, dtb)
         self.clear_action = self._action("&Clear drawing", self.draw.canvas.clear,
-                                         [K(Qt.Key.Key_Escape), K(Qt.Key.Key_Delete)], edit, tb)
+                                         [K(Qt.Key.Key_Escape), K(Qt.Key.Key_Delete)], edit, dtb)
         # Drawing actions act only on the Draw tab: elsewhere Esc belongs to a filter field and
         # Ctrl+Z to a text box, and the hidden drawing must not change.
         self._drawing_actions = (self.undo_action, self.redo_action, self.clear_action, self.save_action)
@@ -117,6 +121,26 @@ class MainWindow(QMainWindow):
         self.redo_action.setEnabled(on_draw and stack.canRedo())
         self.clear_action.setEnabled(on_draw)
         self.save_action.setEnabled(on_draw)
+        self.drawing_toolbar.setVisible(on_draw)
+
+    def fit_to_screen(self) -> None:
+        """Never larger than the screen's free area (a remembered size from a larger screen, a
+        2x scale, number mode): shrink to it and move inside it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        w = min(self.width(), avail.width() - extra_w)
+        h = min(self.height(), avail.height() - extra_h)
+        if (w, h) != (self.width(), self.height()):
+            self.resize(max(w, self.minimumSizeHint().width()), max(h, self.minimumSizeHint().height()))
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), avail.x()), avail.right() + 1 - frame.width())
+        y = min(max(frame.y(), avail.y()), avail.bottom() + 1 - frame.height())
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(max(x, avail.x()), max(y, avail.y()))
 
     def _update_status(self) -> None:
         # A widget, not showMessage(): a menu's status tips would erase a message for good.
@@ -130,6 +154,10 @@ class MainWindow(QMainWindow):
     def _remember_geometry(self) -> None:
         settings().setValue("window/geometry", self.saveGeometry())
 
+    def showEvent(self, e) -> None:
+        super().showEvent(e)
+        QTimer.singleShot(0, self.fit_to_screen)  # the frame's size is known once shown
+
     def resizeEvent(self, e) -> None:
         super().resizeEvent(e)
         self._geometry_timer.start()
@@ -140,17 +168,12 @@ class MainWindow(QMainWindow):
 
     def _inspect(self, path: str) -> None:
         self.tabs.setCurrentWidget(self.images)
-        self.images.add_files([path])
+        self.images.open(path, number=False)
 
     def _inspect_number(self, path: str) -> None:
-        """A batch row read as a number opens in number mode, where the Images tab offers it."""
-        import inspect
-
+        """A batch row read as a number opens in the Images tab's number mode."""
         self.tabs.setCurrentWidget(self.images)
-        if "number" in inspect.signature(self.images.add_files).parameters:
-            self.images.add_files([path], number=True)
-        else:
-            self.images.add_files([path])
+        self.images.open(path, number=True)
 
     def _open(self) -> None:
         self.tabs.setCurrentWidget(self.images)

@@ -17,6 +17,28 @@ def settings() -> QSettings:
     return QSettings(ORG, APP)
 
 
+def remembered(key: str, default, kind: type = str):
+    """A choice the user made last time (pen width, modes), or ``default``.
+
+    QSettings hands back strings from its INI file ("true", "18"), so the type is restored here;
+    a value that no longer parses falls back to the default rather than failing the start.
+    """
+    value = settings().value(key, None)
+    if value is None:
+        return default
+    try:
+        if kind is bool:
+            return value if isinstance(value, bool) else str(value).lower() in ("true", "1")
+        return kind(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def remember(key: str, value) -> None:
+    """Written as the choice changes, not on close: a crash or a killed session keeps it."""
+    settings().setValue(key, value)
+
+
 @dataclass
 class AppState:
     classifier: Classifier | None = None

@@ -6,10 +6,11 @@ and tens of MB to the binary.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from desktop.app.overlay import heat_rgba, qimage_rgba
 from desktop.app.qtimage import qimage_from_gray
 from desktop.engine.recognize import format_confidence
 
@@ -21,24 +22,37 @@ def _text_color(w: QWidget) -> QColor:
 
 
 class ProbabilityBars(QWidget):
-    """Ten horizontal bars, the top class highlighted; empty when there is nothing to show."""
+    """Ten horizontal bars, the top class highlighted; empty when there is nothing to show.
+
+    Provisional (a guess while a stroke is drawn): grey bars and no percentages, since the
+    answer is not yet the one the finished drawing will get.
+    """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.probs: np.ndarray | None = None
-        self.setMinimumSize(220, 200)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.provisional = False
+        self.setMinimumSize(160, 120)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_probabilities(self, probs: np.ndarray | None) -> None:
+    def set_probabilities(self, probs: np.ndarray | None, provisional: bool = False) -> None:
         self.probs = None if probs is None else np.asarray(probs, dtype=float)
+        self.provisional = provisional
         self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(300, 240)
 
     def paintEvent(self, e: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         fg = _text_color(self)
         h = self.height() / 10
-        label_w, value_w = 18, 64  # room for "> 99.9%"
+        font = QFont(self.font())  # labels grow with the bars, up to twice the normal size
+        font.setPointSizeF(max(self.font().pointSizeF(), min(2 * self.font().pointSizeF(), h * 0.35)))
+        p.setFont(font)
+        label_w = p.fontMetrics().horizontalAdvance("0") + 10
+        value_w = 0 if self.provisional else p.fontMetrics().horizontalAdvance("> 99.9%") + 8
         bar_w = max(10, self.width() - label_w - value_w - 8)
         top = int(np.argmax(self.probs)) if self.probs is not None else -1
         for d in range(10):
@@ -49,33 +63,52 @@ class ProbabilityBars(QWidget):
             p.setBrush(QColor(128, 128, 128, 40))
             p.drawRoundedRect(QRectF(label_w + 4, y + h * 0.2, bar_w, h * 0.6), 3, 3)
             if self.probs is not None:
-                p.setBrush(QColor("#2e7d32") if d == top else QColor("#5c8bd6"))
+                if self.provisional:
+                    p.setBrush(QColor("#9e9e9e") if d == top else QColor("#c8c8c8"))
+                else:
+                    p.setBrush(QColor("#2e7d32") if d == top else QColor("#5c8bd6"))
                 p.drawRoundedRect(QRectF(label_w + 4, y + h * 0.2, bar_w * float(self.probs[d]), h * 0.6), 3, 3)
-                p.setPen(fg)
-                p.drawText(QRectF(label_w + 8 + bar_w, y, value_w, h), Qt.AlignmentFlag.AlignVCenter,
-                           format_confidence(self.probs[d]))
+                if not self.provisional:
+                    p.setPen(fg)
+                    p.drawText(QRectF(label_w + 8 + bar_w, y, value_w, h), Qt.AlignmentFlag.AlignVCenter,
+                               format_confidence(self.probs[d]))
         p.end()
 
 
 class ArrayView(QWidget):
-    """A gray array shown enlarged with crisp pixels, optionally with a red heat overlay."""
+    """A gray array shown enlarged with crisp pixels, optionally with a heat overlay.
+
+    ``clicked`` lets a row of them act as buttons (the digits of a number); ``selected`` frames one.
+    """
+
+    clicked = Signal()
 
     def __init__(self, side: int = 140, parent: QWidget | None = None):
         super().__init__(parent)
         self.image: QImage | None = None
         self.heat: QImage | None = None
+        self.selected = False
         self.setFixedSize(side, side)
+
+    def set_side(self, side: int) -> None:
+        if side != self.width():
+            self.setFixedSize(side, side)
+
+    def set_selected(self, on: bool) -> None:
+        self.selected = on
+        self.update()
 
     def set_array(self, a: np.ndarray | None, heat: np.ndarray | None = None) -> None:
         self.image = None if a is None else qimage_from_gray(a)
         self.heat = None
         if heat is not None:
-            rgba = np.zeros((*heat.shape, 4), np.uint8)
-            rgba[..., 0] = 255
-            rgba[..., 3] = np.clip(heat * 200, 0, 255).astype(np.uint8)
             h, w = heat.shape
-            self.heat = QImage(np.ascontiguousarray(rgba).data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+            self.heat = qimage_rgba(heat_rgba(heat, 4 * w, 4 * h))
         self.update()
+
+    def mousePressEvent(self, e) -> None:
+        if e.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
 
     def paintEvent(self, e: QPaintEvent) -> None:
         p = QPainter(self)
@@ -85,6 +118,49 @@ class ArrayView(QWidget):
         if self.heat is not None:
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             p.drawImage(self.rect(), self.heat)
+        if self.selected:
+            p.setPen(QPen(QColor("#1565c0"), 4))
+            p.drawRect(self.rect().adjusted(2, 2, -2, -2))
+        p.end()
+
+
+class PenPreview(QWidget):
+    """The pen's or eraser's width shown as a dot at the pad's current scale, with its value."""
+
+    def __init__(self, eraser: bool = False, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.eraser = eraser
+        self.width_units = 18.0
+        self.scale = 1.0  # widget pixels per page unit, from the pad
+        self.setFixedSize(72, 40)
+
+    def set_width(self, units: float, scale: float | None = None) -> None:
+        self.width_units = units
+        if scale is not None:
+            self.scale = scale
+        self.setToolTip(f"{'Eraser' if self.eraser else 'Pen'} width: {units:.0f} (of the pad's 280)")
+        self.update()
+
+    def text(self) -> str:
+        return f"{self.width_units:.0f}"
+
+    def paintEvent(self, e: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        side = self.height() - 4
+        p.fillRect(QRectF(0, 2, side, side), QColor("white"))
+        d = max(2.0, min(side - 2.0, self.width_units * self.scale))
+        c = QPointF(2 + side / 2, 2 + side / 2)
+        if self.eraser:
+            p.setPen(QPen(QColor("black"), 1, Qt.PenStyle.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+        else:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor("black"))
+        p.drawEllipse(c, d / 2, d / 2)
+        p.setPen(_text_color(self))
+        p.drawText(QRectF(side + 6, 0, self.width() - side - 6, self.height()), Qt.AlignmentFlag.AlignVCenter,
+                   self.text())
         p.end()
 
 

@@ -1,0 +1,121 @@
+"""Where each digit the engine read lies in the user's own image, and its saliency laid over it.
+
+The engine answers in the model's 28x28 space; the window draws boxes and "Why?" over the
+drawing or photo itself, so the answer is traced back here (numpy only, no Qt): the digit's ink
+box at the engine's work scale, scaled back to the image's pixels.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from desktop.engine.preprocess import BBOX_LEVEL, WORK_SIDE, ink_bbox, normalise_digit, to_ink
+from desktop.engine.recognize import NumberPrediction, Prediction
+from desktop.engine.segment import over_segment
+
+Box = tuple[float, float, float, float]  # x, y, width, height in the image's pixels
+HEAT_INK = 0.05  # the 28x28 input's ink box, over which the saliency is laid onto the image's
+
+
+@dataclass
+class DigitMark:
+    """One digit to draw over the image: its box, its label and, for "Why?", its saliency."""
+
+    box: Box
+    label: str
+    heat: np.ndarray | None = None  # over the box, any resolution, in [0, 1]
+    index: int = 0  # which digit of the answer, left to right
+
+
+def work_factor(shape: tuple[int, ...]) -> int:
+    """How many image pixels one work-scale pixel spans (preprocess.to_ink reduces by this)."""
+    return -(-max(shape) // WORK_SIDE) if max(shape) > WORK_SIDE else 1
+
+
+def _scaled(bbox: tuple[int, int, int, int], factor: int, shape: tuple[int, ...]) -> Box:
+    top, bottom, left, right = bbox
+    h, w = shape[:2]
+    x0, y0 = min(left * factor, w), min(top * factor, h)
+    return float(x0), float(y0), float(min(right * factor, w) - x0), float(min(bottom * factor, h) - y0)
+
+
+def digit_box(gray: np.ndarray) -> Box | None:
+    """The box of the one digit in ``gray`` the way preprocess finds it (clear ink only)."""
+    ink = to_ink(gray)
+    if ink.blank:
+        return None
+    bbox = ink_bbox(ink.ink, BBOX_LEVEL)
+    return None if bbox is None else _scaled(bbox, work_factor(gray.shape), gray.shape)
+
+
+def number_boxes(gray: np.ndarray, number: NumberPrediction) -> list[Box | None]:
+    """The box of each digit of ``number`` in ``gray``, left to right (None where not found).
+
+    The engine keeps no positions, so the pieces are found again and every run of them is
+    normalised; the run whose 28x28 input is closest to a digit's, after the previous digit's
+    run, is that digit. Cheap next to the model: a few dozen small resamplings.
+    """
+    ink = to_ink(gray)
+    if ink.blank or not number.digits:
+        return [None] * len(number.digits)
+    pieces = over_segment(ink.ink)
+    factor = work_factor(gray.shape)
+    runs: list[tuple[int, int, np.ndarray, np.ndarray]] = []  # first, last, mask, 28x28
+    for i in range(len(pieces)):
+        mask = np.zeros_like(pieces[i].mask)
+        for j in range(i, min(i + 5, len(pieces))):
+            mask = mask | pieces[j].mask
+            part = np.where(mask, ink.ink, 0.0)
+            bbox = ink_bbox(part)
+            if bbox is None:
+                continue
+            t, b, l, r = bbox
+            runs.append((i, j + 1, mask, normalise_digit(part[t:b, l:r])))
+    boxes: list[Box | None] = []
+    start = 0
+    for d in number.digits:
+        best, best_err = None, np.inf
+        for first, last, mask, x in runs:
+            if first < start or d.input28 is None:
+                continue
+            err = float(np.abs(x - d.input28).mean())
+            if err < best_err:
+                best, best_err = (first, last, mask), err
+        if best is None or best_err > 0.05:  # nothing like it: say so rather than box the wrong ink
+            boxes.append(None)
+            continue
+        start = best[1]
+        bbox = ink_bbox(np.where(best[2], ink.ink, 0.0), BBOX_LEVEL) or ink_bbox(np.where(best[2], ink.ink, 0.0))
+        boxes.append(_scaled(bbox, factor, gray.shape))
+    return boxes
+
+
+def heat_over_ink(heat28: np.ndarray, input28: np.ndarray) -> np.ndarray:
+    """The part of a 28x28 saliency map over the input's ink box: what lies over the digit's box."""
+    bbox = ink_bbox(input28, HEAT_INK)
+    if bbox is None:
+        return heat28
+    t, b, l, r = bbox
+    return heat28[t:b, l:r]
+
+
+def offset(box: Box | None, dx: float, dy: float) -> Box | None:
+    """A box moved by (dx, dy): from a selected region's pixels to the whole image's."""
+    return None if box is None else (box[0] + dx, box[1] + dy, box[2], box[3])
+
+
+def marks_for(gray: np.ndarray, result: Prediction | NumberPrediction, heats: list | None = None) -> list[DigitMark]:
+    """Boxes (and saliency, when ``heats`` holds one 28x28 map or None per digit) for an answer."""
+    if isinstance(result, NumberPrediction):
+        preds, boxes = result.digits, number_boxes(gray, result)
+    else:
+        preds, boxes = ([result], [digit_box(gray)]) if result.digit is not None else ([], [])
+    marks = []
+    for k, (p, box) in enumerate(zip(preds, boxes)):
+        if box is None:
+            continue
+        heat = heats[k] if heats and k < len(heats) else None
+        marks.append(DigitMark(box, "?" if p.not_a_digit else str(p.digit),
+                               None if heat is None else heat_over_ink(heat, p.input28), k))
+    return marks
