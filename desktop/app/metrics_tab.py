@@ -1,4 +1,5 @@
-"""The Metrics tab: how the trained models compare, float against int8, and speed here."""
+"""The Metrics tab: how the trained models compare, float against int8, speed here, and how the model
+in use does on the user's own corrections."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,45 +7,66 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from desktop.app.widgets import Heatmap, LineChart
+from desktop.app.charts import ConfusionMatrix, LineChart
+from desktop.app.places import corrections_folder
+from desktop.engine.recognize import format_confidence
+
+US = "µs"
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
     t = QTableWidget(len(rows), len(headers))
     t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().setVisible(False)  # row numbers beside a digit column read as digits
+    fill_table(t, rows)
+    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    return t
+
+
+def fill_table(t: QTableWidget, rows: list[list[str]]) -> None:
+    t.setRowCount(len(rows))
     for i, row in enumerate(rows):
         for j, v in enumerate(row):
             t.setItem(i, j, QTableWidgetItem(v))
     t.resizeColumnsToContents()
-    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    t.setMinimumHeight(min(60 + 30 * len(rows), 330))
-    return t
+    # As tall as its rows, no empty box below them (the tab scrolls as a whole).
+    t.setFixedHeight(t.horizontalHeader().sizeHint().height() + t.verticalHeader().defaultSectionSize() * len(rows)
+                     + 2 * t.frameWidth() + 2)
 
 
-class _SpeedSignals(QObject):
-    done = Signal(str)
+def _us(v: float, decimals: int = 0) -> str:
+    return f"{v:.{decimals}f} {US}"
 
 
-class _SpeedJob(QRunnable):
-    """Times the loaded model on this computer, off the UI thread."""
+class _Signals(QObject):
+    done = Signal(object)
 
-    def __init__(self, clf):
+
+class _Job(QRunnable):
+    """Runs ``fn`` off the UI thread and hands its result (or the error) back through a signal."""
+
+    def __init__(self, fn):
         super().__init__()
-        self.clf, self.signals = clf, _SpeedSignals()
+        self.fn, self.signals = fn, _Signals()
 
     def run(self) -> None:
-        from desktop.engine.classifier import measure_latency
+        try:
+            result = self.fn()
+        except Exception as e:  # shown in the tab in words; the UI thread never sees a traceback
+            result = e
+        self.signals.done.emit(result)
 
-        x = np.random.default_rng(0).random((256, 28, 28), dtype=np.float32)
-        t = measure_latency(self.clf, x)
-        self.signals.done.emit(f"One image: median {t['median_us']:.0f} us, 95th percentile {t['p95_us']:.0f} us; "
-                               f"batched: {t['batch_us_per_image']:.1f} us per image.")
+
+def speed_text(t: dict) -> str:
+    return (f"One image: median {_us(t['median_us'])}, 95th percentile {_us(t['p95_us'])}; "
+            f"batched: {_us(t['batch_us_per_image'], 1)} per image.")
 
 
 class MetricsTab(QWidget):
     def __init__(self, state, parent: QWidget | None = None):
         super().__init__(parent)
         self.state = state
+        self._jobs: list[_Job] = []
         metrics = state.metrics
         comparison = metrics.get("comparison", {}).get("models", {})
         histories = metrics.get("comparison", {}).get("histories", {})
@@ -58,18 +80,19 @@ class MetricsTab(QWidget):
             [[k, f"{m['params']:,}", f"{m['file_bytes'] / 1024:.0f} KiB", f"{100 * m['test_accuracy']:.2f}%",
               f"{100 * m['test_error']:.2f}%", f"{m.get('train_seconds', 0):.0f} s", f"{m['latency_ms_one_image']:.2f} ms"]
              for k, m in comparison.items()])
-        lay.addWidget(self._group("All trained models (MNIST test set)", self.comparison_table))
+        lay.addWidget(self._group("All trained models (MNIST test set, 10,000 digits)", self.comparison_table))
         self.variants_table = _table(
-            ["variant", "size", "test accuracy", "drop", "disagreement", "1 image median", "p95", "batched"],
-            [[k, f"{v['bytes'] / 1024:.1f} KiB", f"{100 * v['test_accuracy']:.2f}%", f"{v['drop_points']:+.2f}",
-              f"{100 * v['disagreement']:.2f}%", f"{v['median_us']:.0f} us", f"{v['p95_us']:.0f} us",
-              f"{v['batch_us_per_image']:.1f} us"] for k, v in variants.items()])
+            ["variant", "size", "test accuracy", "change", "answers differing", "1 image median", "95th percentile",
+             "batched, per image"],
+            [[k, f"{v['bytes'] / 1024:.1f} KiB", f"{100 * v['test_accuracy']:.2f}%", f"{v['drop_points']:+.2f} points",
+              f"{100 * v['disagreement']:.2f}%", _us(v['median_us']), _us(v['p95_us']),
+              _us(v['batch_us_per_image'], 1)] for k, v in variants.items()])
         lay.addWidget(self._group("Shipped model: float against int8 (TFLite)", self.variants_table))
 
         charts = QHBoxLayout()
-        self.loss_chart = LineChart("Validation loss")
+        self.loss_chart = LineChart("Validation loss", "loss")
         self.loss_chart.set_series({k: h.get("val_loss", []) for k, h in histories.items()})
-        self.err_chart = LineChart("Validation error")
+        self.err_chart = LineChart("Validation error", "share wrong")
         self.err_chart.set_series({k: [1 - a for a in h.get("val_accuracy", [])] for k, h in histories.items()})
         charts.addWidget(self.loss_chart)
         charts.addWidget(self.err_chart)
@@ -80,7 +103,7 @@ class MetricsTab(QWidget):
         shipped = state.manifest.get("source", {}).get("model", "")
         best = comparison.get(shipped) or (max(comparison.values(), key=lambda m: m["test_accuracy"]) if comparison else None)
         grid = QGridLayout()
-        self.heatmap = Heatmap()
+        self.heatmap = ConfusionMatrix()
         self.heatmap.set_matrix(np.array(best["confusion_matrix"]) if best else None)
         grid.addWidget(self.heatmap, 0, 0)
         self.class_table = _table(
@@ -88,9 +111,12 @@ class MetricsTab(QWidget):
             [[str(d), f"{100 * best['precision'][d]:.2f}%", f"{100 * best['recall'][d]:.2f}%"] for d in range(10)]
             if best else [])
         grid.addWidget(self.class_table, 0, 1)
+        grid.setColumnStretch(0, 2)
+        grid.setColumnStretch(1, 1)
         gw = QWidget()
         gw.setLayout(grid)
-        lay.addWidget(self._group(f"Confusion matrix and per-class figures: {shipped or 'best model'}", gw))
+        lay.addWidget(self._group(f"Confusion matrix and per-class figures: {shipped or 'best model'} "
+                                  "(rows: the true digit, columns: the model's answer)", gw))
 
         speed = QHBoxLayout()
         self.speed_btn = QPushButton("Measure speed on this computer")
@@ -101,6 +127,7 @@ class MetricsTab(QWidget):
         sw = QWidget()
         sw.setLayout(speed)
         lay.addWidget(sw)
+        lay.addWidget(self._corrections_group())
         scroll = QScrollArea()
         scroll.setWidget(inner)
         scroll.setWidgetResizable(True)
@@ -112,20 +139,89 @@ class MetricsTab(QWidget):
         QVBoxLayout(g).addWidget(w)
         return g
 
+    def _start(self, fn, on_done) -> None:
+        job = _Job(fn)
+        job.signals.done.connect(on_done)
+        self._jobs.append(job)  # kept until done: a collected job's signals would never arrive
+        job.signals.done.connect(lambda _=None, j=job: self._jobs.remove(j) if j in self._jobs else None)
+        QThreadPool.globalInstance().start(job)
+
+    def _own_classifier(self):
+        # A classifier of its own: the interpreter is not safe to share with the UI thread's.
+        from desktop.engine.classifier import Classifier
+
+        return Classifier(self.state.classifier.path, self.state.threads)
+
+    # --- speed -------------------------------------------------------------------------
     def measure_speed(self) -> None:
         if self.state.classifier is None:
             self.speed_label.setText("No model loaded.")
             return
-        from desktop.engine.classifier import Classifier
+        from desktop.engine.classifier import measure_latency
 
-        # A classifier of its own: the interpreter is not safe to share with the UI thread's.
-        job = _SpeedJob(Classifier(self.state.classifier.path, self.state.threads))
-        job.signals.done.connect(self._speed_done)
-        self._job = job
+        clf = self._own_classifier()
+        x = np.random.default_rng(0).random((256, 28, 28), dtype=np.float32)
         self.speed_btn.setEnabled(False)
         self.speed_label.setText("Measuring…")
-        QThreadPool.globalInstance().start(job)
+        self._start(lambda: measure_latency(clf, x), self._speed_done)
 
-    def _speed_done(self, text: str) -> None:
-        self.speed_label.setText(text)
+    def _speed_done(self, result) -> None:
+        self.speed_label.setText(f"Could not measure: {result}" if isinstance(result, Exception) else speed_text(result))
         self.speed_btn.setEnabled(True)
+
+    # --- the user's corrections --------------------------------------------------------
+    def _corrections_group(self) -> QGroupBox:
+        self.corrections_label = QLabel()
+        self.corrections_label.setWordWrap(True)
+        self.corrections_btn = QPushButton("Score the model on my corrections")
+        self.corrections_btn.clicked.connect(self.score_corrections)
+        self.corrections_result = QLabel("")
+        self.corrections_result.setWordWrap(True)
+        self.corrections_table = _table(["digit", "corrections", "read right", "accuracy"], [])
+        self.corrections_table.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.corrections_btn)
+        row.addWidget(self.corrections_result, 1)
+        w = QWidget()
+        v = QVBoxLayout(w)
+        v.addWidget(self.corrections_label)
+        v.addLayout(row)
+        v.addWidget(self.corrections_table)
+        self.show_corrections_folder()
+        return self._group("Your corrections (images you gave the right digit for)", w)
+
+    def show_corrections_folder(self) -> None:
+        self.corrections_label.setText(
+            f"Folder: {corrections_folder()} (Settings). Add to it with “Wrong? ▾” on the Draw and Images tabs "
+            "or by right-clicking a Batch row; train on it with digits-train run --corrections FOLDER.")
+
+    def score_corrections(self) -> None:
+        """How the model in use reads the corrections, counted off the UI thread."""
+        if self.state.classifier is None:
+            self.corrections_result.setText("No model loaded.")
+            return
+        from desktop.engine.corrections import score
+
+        folder, clf = corrections_folder(), self._own_classifier()
+        self.show_corrections_folder()
+        self.corrections_btn.setEnabled(False)
+        self.corrections_result.setText("Scoring…")
+        self._start(lambda: score(clf, folder), self._scored)
+
+    def _scored(self, s) -> None:
+        self.corrections_btn.setEnabled(True)
+        if isinstance(s, Exception):
+            self.corrections_result.setText(f"Could not score: {s}")
+            return
+        if not s.count:
+            self.corrections_result.setText("No corrections yet in this folder.")
+            self.corrections_table.hide()
+            return
+        # format_confidence: an accuracy is a share like a probability and never claims 100.0% by rounding.
+        self.corrections_result.setText(
+            f"The model in use reads {s.correct} of {s.count} corrections right "
+            f"({format_confidence(s.accuracy) if s.correct < s.count else '100%'}).")
+        fill_table(self.corrections_table, [
+            [str(d), str(n), str(right), f"{100 * right / n:.0f}%" if n else "–"]
+            for d, (n, right) in s.per_digit.items()])
+        self.corrections_table.show()
