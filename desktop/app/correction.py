@@ -37,6 +37,37 @@ def predicted_text(p: Prediction | None) -> str:
     return NOT_A_DIGIT_MARK if p.not_a_digit else str(p.digit)
 
 
+def sample_of(answer, gray: np.ndarray | None, selected: int | None = None) -> Sample | None:
+    """What a correction of the answer on screen keeps, or None when there is nothing to correct.
+
+    One digit: the user's image as read and its model input. A number: the selected digit (or the
+    only one); its model input stands for the image too, since one label fits one digit, not the
+    whole drawing.
+    """
+    if answer is None or gray is None:
+        return None
+    digits = getattr(answer, "digits", None)
+    if digits is not None:
+        if selected is not None and 0 <= selected < len(digits):
+            d = digits[selected]
+        elif len(digits) == 1:
+            d = digits[0]
+        else:
+            return None
+        return None if d.input28 is None else Sample(1.0 - d.input28, d.input28, predicted_text(d))
+    if answer.digit is None or answer.input28 is None:
+        return None
+    return Sample(gray, answer.input28, predicted_text(answer))
+
+
+def crop(gray: np.ndarray | None, box) -> np.ndarray | None:
+    """The part of the image that was read: ``box`` (x, y, w, h in image pixels) or the whole."""
+    if gray is None or box is None:
+        return gray
+    x, y, w, h = (int(v) for v in box)
+    return gray[y : y + h, x : x + w]
+
+
 def keep(sample: Sample, label: int, source: str) -> tuple[Correction | None, str]:
     """Save one correction in the user's folder; (the row or None, a sentence for the window)."""
     folder = corrections_folder()
@@ -91,7 +122,8 @@ class CorrectionButton(QWidget):
         lay.addWidget(self.note, 1)
 
     def _refresh(self) -> None:
-        # Nothing on screen to correct (empty pad, unreadable file): the digits cannot be chosen.
+        # Nothing on screen to correct (empty pad, unreadable file, no digit of a number chosen):
+        # the digits cannot be chosen.
         ready = self.sample() is not None
         for a in self.menu.actions():
             a.setEnabled(ready)
@@ -100,7 +132,7 @@ class CorrectionButton(QWidget):
         """Keep the current image as ``label``; False (and a sentence saying why) if it could not be."""
         s = self.sample()
         if s is None:
-            self._say("Nothing to correct: no image with an answer is shown.", error=True)
+            self._say("Nothing to correct: no digit is shown (in a number, click the digit first).", error=True)
             return False
         row, message = keep(s, label, self.source)
         self._say(message, error=row is None)

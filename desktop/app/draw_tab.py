@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QLabel, QPushButt
 
 from desktop.app.canvas import ERASER_WIDTH, NUMBER_PAGE_WIDTH, PAGE_SIDE, PEN_WIDTH, DrawingCanvas
 from desktop.app.locate import marks_for
+from desktop.app.correction import CorrectionButton, sample_of
 from desktop.app.result_panel import ResultPanel
 from desktop.app.state import remembered, remember
 from desktop.app.widgets import PenPreview
@@ -45,6 +46,10 @@ class DrawTab(QWidget):
         self.last = None
         self.canvas = DrawingCanvas()
         self.result = ResultPanel("Draw a digit on the pad.")
+        # "Wrong? ▾" under the answer: keeps the image read with the right digit (correction.py).
+        self.correction = CorrectionButton(
+            "draw", lambda: sample_of(self.last, self.canvas.gray(), self.result.strip.current))
+        self.result.layout().addWidget(self.correction)
         self.result.selectedChanged.connect(self._select)
         self.canvas.pen_width = remembered("draw/pen_width", PEN_WIDTH, float)
         self.canvas.eraser_width = remembered("draw/eraser_width", ERASER_WIDTH, float)

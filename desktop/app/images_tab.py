@@ -19,6 +19,7 @@ from desktop.app.draw_tab import scrolled
 from desktop.app.locate import Box, marks_for, offset
 from desktop.app.preview import ImagePreview
 from desktop.app.qtimage import qimage_from_gray
+from desktop.app.correction import CorrectionButton, crop, sample_of
 from desktop.app.result_panel import ResultPanel
 from desktop.app.state import remember, remembered
 from desktop.engine.errors import DigitsError
@@ -67,6 +68,10 @@ class ImagesTab(QWidget):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828")
         self.result = ResultPanel("Open, drop or paste an image.")
+        # "Wrong? ▾" under the answer: keeps the image read with the right digit (correction.py).
+        self.correction = CorrectionButton(
+            "images", lambda: sample_of(self.last, crop(self.gray, self.region()), self.result.strip.current))
+        self.result.layout().addWidget(self.correction)
         self.result.selectedChanged.connect(lambda k: self.preview.set_marks(self.preview.marks, k))
         self.preview.digitClicked.connect(self.result.select_digit)
         left = QVBoxLayout()

@@ -1,7 +1,6 @@
 """The main window: four tabs, menus, toolbar, status bar, remembered geometry, About."""
 from __future__ import annotations
 
-import json
 import logging
 import sys
 
@@ -9,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
-from desktop import __version__
+from desktop.app.about import AboutDialog, about_html, help_action
 from desktop.app.batch_tab import BatchTab
 from desktop.app.draw_tab import DrawTab
 from desktop.app.images_tab import ImagesTab
@@ -112,6 +111,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._update_drawing_actions)
         self._update_drawing_actions()
         help_ = self.menuBar().addMenu("&Help")
+        help_.addAction(help_action(self))
         self._action("&About", self.about, None, help_)
 
     def _update_drawing_actions(self, *_) -> None:
@@ -198,41 +198,14 @@ class MainWindow(QMainWindow):
             self.draw.predict()
 
     def about_text(self) -> str:
-        import numpy
-        import PIL
-        import PySide6
-
-        m = self.state.manifest
-        try:
-            from importlib.metadata import version
-
-            litert = version("ai-edge-litert")
-        except Exception:
-            litert = "bundled"
-        ver = m.get("verification", {}).get("int8", {})
-        lines = [
-            f"<b>Digit Recognizer {__version__}</b>",
-            "Handwritten digits, recognised offline with a small int8 CNN.",
-            f"Qt {PySide6.QtCore.qVersion()}, PySide6 {PySide6.__version__}, LiteRT {litert}, "
-            f"numpy {numpy.__version__}, Pillow {PIL.__version__}",
-            f"Model: {self.state.describe()}",
-        ]
-        if m:
-            lines.append(f"Shipped model {m.get('model_file')} from {m.get('source', {}).get('model')} "
-                         f"(sha256 {m.get('sha256', '')[:16]}…), MNIST test accuracy "
-                         f"{100 * ver.get('test_accuracy', 0):.2f}% as int8")
-            lines.append("<pre style='font-size:small'>" + json.dumps(
-                {k: m[k] for k in ("input", "output", "temperature", "source", "versions") if k in m}, indent=1)
-                + "</pre>")
-        return "<br>".join(lines)
+        return about_html(self.state)
 
     def about(self) -> None:
-        QMessageBox.about(self, "About Digit Recognizer", self.about_text())
+        AboutDialog(self.state, self).exec()
 
     def closeEvent(self, e: QCloseEvent) -> None:
         if self.batch.running:
-            self.batch.cancel()
-            self.batch.thread.wait(5000)
+            self.batch.thread.stop()
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/tab", self.tabs.currentIndex())

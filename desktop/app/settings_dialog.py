@@ -1,9 +1,12 @@
-"""Settings: choose another .tflite model (validated before it is used) and the thread count."""
+"""Settings: choose another .tflite model (validated before it is used), the thread count and the
+folder corrections are kept in."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QWidget)
 
+from desktop.app.places import (corrections_folder, default_corrections_folder, remember_dir, set_corrections_folder,
+                                start_dir)
 from desktop.engine.classifier import Classifier
 from desktop.engine.errors import DigitsError
 
@@ -22,6 +25,14 @@ class SettingsDialog(QDialog):
         self.threads = QSpinBox()
         self.threads.setRange(1, 16)
         self.threads.setValue(state.threads)
+        self.corrections = QLineEdit(corrections_folder())
+        self.corrections.setPlaceholderText(default_corrections_folder())
+        self.corrections.setToolTip("Images you corrected (PNG) and labels.csv; digits-train run --corrections "
+                                    "FOLDER trains on them")
+        browse_corr = QPushButton("Browse…")
+        browse_corr.clicked.connect(self._browse_corrections)
+        default_corr = QPushButton("Default")
+        default_corr.clicked.connect(lambda: self.corrections.setText(default_corrections_folder()))
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828")
@@ -32,6 +43,11 @@ class SettingsDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("Model (.tflite)", row)
         form.addRow("Interpreter threads", self.threads)
+        corr = QHBoxLayout()
+        corr.addWidget(self.corrections, 1)
+        corr.addWidget(browse_corr)
+        corr.addWidget(default_corr)
+        form.addRow("Corrections folder", corr)
         form.addRow(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -39,9 +55,17 @@ class SettingsDialog(QDialog):
         form.addRow(buttons)
 
     def _browse(self) -> None:
-        f, _ = QFileDialog.getOpenFileName(self, "Choose a model", "", "TFLite models (*.tflite);;All files (*)")
+        f, _ = QFileDialog.getOpenFileName(self, "Choose a model", start_dir("model"),
+                                           "TFLite models (*.tflite);;All files (*)")
         if f:
+            remember_dir("model", f)
             self.path.setText(f)
+
+    def _browse_corrections(self) -> None:
+        d = QFileDialog.getExistingDirectory(self, "Folder for corrections", self.corrections.text().strip()
+                                             or start_dir("corrections"))
+        if d:
+            self.corrections.setText(d)
 
     def accept(self) -> None:
         """Refuse a model that does not load as a 28x28 digit classifier, saying why."""
@@ -52,6 +76,8 @@ class SettingsDialog(QDialog):
             except DigitsError as e:
                 self.message.setText(str(e))
                 return
+        folder = self.corrections.text().strip()
+        set_corrections_folder("" if folder == default_corrections_folder() else folder)
         self.state.model_path = path
         self.state.threads = self.threads.value()
         self.state.load()

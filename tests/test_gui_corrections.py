@@ -1,0 +1,151 @@
+"""Corrections from the window (issue 13): "Wrong? ▾" on the Draw and Images tabs keeps the image and
+the right digit in the user's folder, read back by the engine's reader; Settings chooses the folder;
+About and Help (F1) say what the user needs."""
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QKeySequence
+
+from desktop.app.about import LICENCES, AboutDialog, HelpDialog, shortcuts
+from desktop.app.correction import CorrectionButton
+from desktop.app.places import corrections_folder, default_corrections_folder, set_corrections_folder
+from desktop.app.state import AppState
+from desktop.engine import corrections as corr
+from desktop.engine.corrections import load_examples, read_corrections
+
+
+@pytest.fixture
+def win(qtbot):
+    from desktop.app.main_window import MainWindow
+
+    w = MainWindow(AppState.from_settings())
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+@pytest.fixture
+def folder(tmp_path):
+    f = tmp_path / "my corrections"
+    set_corrections_folder(str(f))
+    return f
+
+
+def drag(qtbot, widget, points):
+    pts = [QPoint(int(x), int(y)) for x, y in points]
+    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=pts[0])
+    for a, b in zip(pts, pts[1:]):
+        for t in np.linspace(0, 1, 8)[1:]:
+            qtbot.mouseMove(widget, QPoint(int(a.x() + t * (b.x() - a.x())), int(a.y() + t * (b.y() - a.y()))))
+    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=pts[-1])
+
+
+def test_draw_correction_written_and_read_back(win, qtbot, folder):
+    d = win.draw
+    d.number_mode.setChecked(False)
+    c = d.canvas
+    w, h = c.width(), c.height()
+    drag(qtbot, c, [(w * 0.5, h * 0.15), (w * 0.5, h * 0.85)])  # a 1
+    assert d.last is not None and d.last.digit is not None
+    said = d.last.digit
+    button = d.correction
+    assert isinstance(button, CorrectionButton) and button.isVisible()
+    menu = button.button.menu()
+    menu.aboutToShow.emit()
+    assert [a.text() for a in menu.actions()] == [str(k) for k in range(10)] and all(a.isEnabled() for a in menu.actions())
+    menu.actions()[7].trigger()  # "it is a 7"
+    rows = read_corrections(folder).rows
+    assert [(r.label, r.predicted, r.source) for r in rows] == [(7, str(said), "draw")]
+    assert "Kept as 7" in button.note.text() and str(folder) in button.note.text()
+    with Image.open(folder / rows[0].file) as im:  # the user's drawing as drawn, white paper
+        drawn = np.asarray(im)
+    assert drawn.shape == c.gray().shape and drawn[0, 0] == 255 and drawn.min() < 60
+    x, y, _ = load_examples(folder)
+    assert list(y) == [7]
+    assert np.abs(x[0].astype(int) - np.round(d.last.input28 * 255).astype(int)).max() <= 1  # what the model saw
+
+
+def test_nothing_to_correct_on_an_empty_pad(win, qtbot, folder):
+    win.draw.canvas.clear()
+    win.draw.predict()
+    menu = win.draw.correction.button.menu()
+    menu.aboutToShow.emit()
+    assert not any(a.isEnabled() for a in menu.actions())
+    assert not win.draw.correction.choose(3)
+    assert "Nothing to correct" in win.draw.correction.note.text()
+    assert not (folder / corr.LABELS).exists()
+
+
+def test_images_correction_keeps_the_region_read(win, qtbot, folder, tmp_path, sample):
+    page = np.full((200, 300), 255, np.uint8)
+    page[40:68, 60:88] = 255 - sample["x_test"][0]  # a 7 ...
+    page[150:178, 200:228] = 255 - sample["x_test"][1]  # ... and a 2 elsewhere on the page
+    f = tmp_path / "page.png"
+    Image.fromarray(page).save(f)
+    im = win.images
+    im.add_files([str(f)], number=False)
+    if hasattr(im, "set_region"):
+        im.set_region((50, 30, 50, 50))
+    assert im.correction.choose(4)
+    (row,) = read_corrections(folder).rows
+    assert row.label == 4 and row.source == "images" and row.predicted == str(im.last.digit)
+    with Image.open(folder / row.file) as saved:
+        expected = (50, 50) if hasattr(im, "set_region") else (300, 200)
+        assert saved.size == expected
+
+
+def test_unwritable_folder_is_said_in_the_window(win, qtbot, tmp_path):
+    blocked = tmp_path / "a file"
+    blocked.write_text("")
+    set_corrections_folder(str(blocked / "corrections"))
+    c = win.draw.canvas
+    drag(qtbot, c, [(c.width() * 0.5, c.height() * 0.15), (c.width() * 0.5, c.height() * 0.85)])
+    assert not win.draw.correction.choose(1)
+    note = win.draw.correction.note
+    assert note.text().startswith(f"The corrections folder {blocked / 'corrections'} cannot be written")
+    assert "c62828" in note.styleSheet()
+
+
+def test_settings_choose_the_corrections_folder(win, tmp_path):
+    from desktop.app.settings_dialog import SettingsDialog
+
+    assert corrections_folder() == default_corrections_folder()
+    d = SettingsDialog(win.state, win)
+    d.corrections.setText(str(tmp_path / "elsewhere"))
+    d.accept()
+    assert corrections_folder() == str(tmp_path / "elsewhere")
+    d = SettingsDialog(win.state, win)
+    assert d.corrections.text() == str(tmp_path / "elsewhere")
+    d.corrections.setText(default_corrections_folder())
+    d.accept()
+    assert corrections_folder() == default_corrections_folder()
+
+
+def test_about_says_versions_licences_and_the_model_in_words(win):
+    import platform
+
+    import numpy
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    from desktop import __version__
+
+    text = AboutDialog(win.state, win).text.text()
+    for v in (__version__, platform.python_version(), qVersion(), PySide6.__version__, numpy.__version__):
+        assert v in text, v
+    for name, licence in LICENCES:
+        assert licence in text
+    m = win.state.manifest
+    acc = m["verification"][m["source"]["variant"]]["test_accuracy"]
+    assert f"It reads {100 * acc:.2f}% of the 10,000 MNIST test digits right" in text
+    assert "{" not in text  # no raw manifest dump
+
+
+def test_help_on_f1_lists_the_shortcuts_and_the_readme(win, qtbot):
+    keys = dict(shortcuts(win))
+    native = QKeySequence("Ctrl+O").toString(QKeySequence.SequenceFormat.NativeText)
+    assert any(native in k for k in keys) and any("F1" in k for k in keys)
+    h = HelpDialog(win)
+    assert h.table.rowCount() == len(keys) >= 6
+    assert "README" in h.intro.text() and "href=" in h.intro.text()
