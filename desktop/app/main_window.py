@@ -205,7 +205,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, e: QCloseEvent) -> None:
         if self.batch.running:
-            self.batch.thread.stop()
+            self.batch.cancel()
+            self.batch.thread.wait(5000)
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/tab", self.tabs.currentIndex())
