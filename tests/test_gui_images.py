@@ -1,0 +1,121 @@
+"""The Images tab (issue 13), driven offscreen with pytest-qt: the preview rescales, a region
+dragged on it is read alone and can be reset, number mode (a toggle, and as the Batch tab opens a
+number), a digit selected by a click on its box, and "Why?" over the image itself."""
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QRect, Qt
+
+from tests.test_gui import win  # noqa: F401  (the window fixture)
+from tests.test_gui_layout import orange_pixels, settle
+
+
+def digit(sample, label: int, k: int = 0) -> np.ndarray:
+    """The k-th sample test digit with this label, white ink on black, 28x28."""
+    return sample["x_test"][np.flatnonzero(sample["y_test"] == label)[k]]
+
+
+@pytest.fixture
+def page(tmp_path, sample):
+    """A scanned page: a 7 at the top, a footer "12" and a rule below it (the issue's "Page 12")."""
+    im = np.full((400, 300), 255, np.uint8)
+    im[40:180, 80:220] = 255 - np.asarray(Image.fromarray(digit(sample, 7)).resize((140, 140)))
+    for i, d in enumerate((1, 2)):
+        im[300:356, 150 + 45 * i : 206 + 45 * i] = np.minimum(
+            im[300:356, 150 + 45 * i : 206 + 45 * i], 255 - np.asarray(Image.fromarray(digit(sample, d)).resize((56, 56))))
+    im[370:376, 20:280] = 0
+    path = tmp_path / "page.png"
+    Image.fromarray(im).save(path)
+    return path
+
+
+@pytest.fixture
+def number(tmp_path, sample):
+    """The number 314 as three handwritten digits in a row, dark on light, 4x upscaled."""
+    row = np.concatenate([np.pad(digit(sample, d), ((4, 4), (6, 6))) for d in (3, 1, 4)], axis=1)
+    path = tmp_path / "314.png"
+    Image.fromarray(255 - row).resize((row.shape[1] * 4, row.shape[0] * 4), Image.Resampling.BILINEAR).save(path)
+    return path
+
+
+def drag_region(qtbot, preview, x0, y0, x1, y1):
+    """Drag on the preview from image pixel (x0, y0) to (x1, y1)."""
+    a, b = preview.to_widget(x0, y0).toPoint(), preview.to_widget(x1, y1).toPoint()
+    qtbot.mousePress(preview, Qt.MouseButton.LeftButton, pos=a)
+    qtbot.mouseMove(preview, (a + b) / 2)
+    qtbot.mouseMove(preview, b)
+    qtbot.mouseRelease(preview, Qt.MouseButton.LeftButton, pos=b)
+
+
+def test_the_preview_rescales_with_the_window(win, qtbot, page):
+    win.tabs.setCurrentWidget(win.images)
+    win.images.add_files([str(page)])
+    settle(qtbot, win, (800, 600))
+    small = win.images.preview.image_rect()
+    settle(qtbot, win, (1600, 1000))
+    big = win.images.preview.image_rect()
+    assert big.height() > 1.5 * small.height()
+    assert abs(big.width() / big.height() - 300 / 400) < 0.01  # the image's aspect kept
+
+
+def test_a_region_is_read_alone_and_reset_to_the_whole_image(win, qtbot, page):
+    t = win.images
+    win.tabs.setCurrentWidget(t)
+    settle(qtbot, win, (1000, 700))
+    t.add_files([str(page)])
+    whole = t.result.digit.text()
+    assert whole != "7" and not t.whole_btn.isEnabled()  # the footer spoils the page's answer
+    drag_region(qtbot, t.preview, 60, 20, 240, 200)
+    assert t.region() is not None
+    x, y, w, h = t.region()
+    assert abs(x - 60) <= 3 and abs(y - 20) <= 3 and abs(w - 180) <= 4 and abs(h - 180) <= 4
+    assert t.result.digit.text() == "7" and t.whole_btn.isEnabled()
+    # The box drawn is the 7's ink, in the whole image's pixels (read at half scale: 2 px slack).
+    ink = np.asarray(Image.open(page))[20:200, 60:240] < 128
+    rows, cols = np.flatnonzero(ink.any(1)), np.flatnonzero(ink.any(0))
+    want = (60 + cols[0], 20 + rows[0], cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1)
+    assert np.abs(np.subtract(t.preview.marks[0].box, want)).max() <= 4, (t.preview.marks[0].box, want)
+    # A click (no drag) does not change the region; the button reads the whole image again.
+    qtbot.mouseClick(t.preview, Qt.MouseButton.LeftButton, pos=t.preview.to_widget(150, 300).toPoint())
+    assert t.region() is not None
+    qtbot.mouseClick(t.whole_btn, Qt.MouseButton.LeftButton)
+    assert t.region() is None and t.result.digit.text() == whole and not t.whole_btn.isEnabled()
+
+
+def test_number_mode_in_images_and_a_digit_selected(win, qtbot, number):
+    t = win.images
+    win.tabs.setCurrentWidget(t)
+    settle(qtbot, win, (1000, 700))
+    t.open(str(number), number=False)
+    assert len(t.result.digit.text()) == 1 and not t.number_mode.isChecked()
+    t.open(str(number), number=True)  # as the Batch tab opens a row read as a number
+    assert t.number_mode.isChecked() and t.result.digit.text() == "314"
+    assert [m.label for m in t.preview.marks] == ["3", "1", "4"]
+    assert len(t.result.strip.tiles) == 3
+    # A click on a digit's box shows its bars.
+    x, y, w, h = t.preview.marks[2].box
+    qtbot.mouseClick(t.preview, Qt.MouseButton.LeftButton, pos=t.preview.to_widget(x + w / 2, y + h / 2).toPoint())
+    assert t.result.strip.current == 2 and t.preview.selected == 2
+    assert np.array_equal(t.result.bars.probs, t.last.digits[2].probabilities)
+    t.number_mode.setChecked(False)  # the toggle reads the same image as one digit
+    assert len(t.result.digit.text()) == 1 and t.result.strip.isHidden()
+
+
+@pytest.mark.parametrize("mode", ["digit", "number"])
+def test_why_is_drawn_over_the_image(win, qtbot, page, number, mode):
+    t = win.images
+    win.tabs.setCurrentWidget(t)
+    settle(qtbot, win, (1000, 700))
+    t.open(str(number if mode == "number" else page), number=mode == "number")
+    if mode == "digit":
+        drag_region(qtbot, t.preview, 60, 20, 240, 200)
+    r = t.preview.image_rect().toRect()
+    assert orange_pixels(t.preview.grab().toImage(), r) == 0
+    t.why.setChecked(True)
+    assert all(m.heat is not None for m in t.preview.marks) and t.preview.marks
+    assert t.result.legend.isVisibleTo(t.result)
+    shot = t.preview.grab().toImage()
+    for m in t.preview.marks:
+        x, y, w, h = m.box
+        box = QRect(t.preview.to_widget(x, y).toPoint(), t.preview.to_widget(x + w, y + h).toPoint())
+        assert orange_pixels(shot, box) > 0.03 * box.width() * box.height(), m.label
