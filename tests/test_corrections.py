@@ -135,3 +135,64 @@ def test_unwritable_folder_is_a_plain_message_even_as_root(tmp_path, sample, mon
         save_correction(blocked / "sub", 2, paper(sample, 3))
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".png") == sorted(
         [r.file for r in read_corrections(tmp_path).rows] + [r.input_file() for r in read_corrections(tmp_path).rows])
+
+
+def test_training_adds_corrections_to_the_training_part_only(tmp_path, sample):
+    from training import corrections as tc
+    from training.data import Split
+
+    for i in range(3):
+        save_correction(tmp_path, int(sample["y_test"][i]), paper(sample, i))
+    x, y = tc.load(tmp_path)
+    assert x.shape == (3, 28, 28) and list(y) == [int(v) for v in sample["y_test"][:3]]
+    split = Split(sample["x_train"][:100], sample["y_train"][:100].astype(np.int64), sample["x_test"][:10],
+                  sample["y_test"][:10])
+    more = tc.with_corrections(split, x, y, repeat=4)
+    assert len(more.x_train) == 112 and (more.x_train[:100] == split.x_train).all()
+    assert list(more.y_train[100:]) == list(y) * 4 and (more.x_train[100:103] == x).all()
+    assert more.x_val is split.x_val and more.y_val is split.y_val  # validation untouched
+    with pytest.raises(tc.NoCorrectionsError, match="holds no corrections"):
+        tc.load(tmp_path / "empty")
+
+
+@pytest.mark.slow
+def test_digits_train_run_with_corrections(tmp_path, sample, mnist_fixture, monkeypatch):
+    """--corrections reaches the models' training digits; the product-data cache key and the
+    defaults stay as they were; an empty folder stops the run before anything is written."""
+    pytest.importorskip("tensorflow")
+    from training import cli, compare
+
+    folder = tmp_path / "corr"
+    for i in range(5):
+        save_correction(folder, int(sample["y_test"][i]), paper(sample, i))
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_train(spec, split, *a, **k):
+        seen["n"], seen["tail"] = len(split.x_train), list(split.y_train[-5:])
+        raise Stop
+
+    monkeypatch.setattr(compare, "train", fake_train)
+    out = tmp_path / "run"
+    with pytest.raises(Stop):
+        cli.main(["run", "--quick", "--data", str(mnist_fixture), "--out", str(out), "--models", "simple_nn",
+                  "--corrections", str(folder), "--corrections-repeat", "3"])
+    import json
+
+    from training.data import QUICK_N_VAL, QUICK_TRAIN
+
+    n_train = min(QUICK_TRAIN, len(sample["x_train"])) - QUICK_N_VAL  # --quick on the committed sample
+    assert seen["n"] == n_train + 15 and seen["tail"] == [int(v) for v in sample["y_test"][:5]]
+    env = json.loads((out / "environment.json").read_text())
+    assert env["corrections"] == str(folder) and env["corrections_repeat"] == 3
+    # Without the option: the same training digits as before, and no new keys in environment.json.
+    with pytest.raises(Stop):
+        cli.main(["run", "--quick", "--data", str(mnist_fixture), "--out", str(tmp_path / "plain"),
+                  "--models", "simple_nn"])
+    assert seen["n"] == n_train
+    assert "corrections" not in json.loads((tmp_path / "plain" / "environment.json").read_text())
+    assert cli.main(["run", "--quick", "--data", str(mnist_fixture), "--out", str(tmp_path / "none"),
+                     "--corrections", str(tmp_path / "nothing")]) == 2
+    assert not (tmp_path / "none").exists()

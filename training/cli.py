@@ -36,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="default: the study's three and ours; candidates for the product model can be named too")
     r.add_argument("--threads", type=int, help="TensorFlow threads (default: all cores)")
     r.add_argument("--epochs", type=int, help="override every model's epochs")
+    r.add_argument("--corrections", type=Path, metavar="FOLDER",
+                   help="add the app's corrections folder (labels.csv and PNGs, see README) to the training digits")
+    r.add_argument("--corrections-repeat", type=int, default=10, metavar="N",
+                   help="each correction N times (default 10), so a few dozen count among 55,000 digits")
     rep = sub.add_parser("report", parents=[common], help="write the data-analysis report (HTML, PDF and a PPTX deck)",
                          epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     rep.add_argument("--out", type=Path, required=True, help="folder for report.html, report.pdf and report.pptx")
@@ -81,14 +85,19 @@ def _run(args, data, console) -> int:
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
 
     from training.compare import RunOptions, run
+    from training.corrections import NoCorrectionsError
     from training.data import N_VAL, QUICK_N_VAL
     from training.runs import SUMMARY_HEADER, summary_rows
 
     opts = RunOptions(out=args.out, models=args.models, seed=args.seed,
                       epochs=1 if args.quick and not args.epochs else args.epochs,
-                      n_val=QUICK_N_VAL if args.quick else N_VAL, quick=args.quick)
+                      n_val=QUICK_N_VAL if args.quick else N_VAL, quick=args.quick,
+                      corrections=args.corrections, corrections_repeat=args.corrections_repeat)
     try:
         metrics = run(data, opts, echo=console.print)
+    except NoCorrectionsError as e:
+        print(f"digits-train: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         console.print("interrupted; the models already finished are in the run folder")
         return 130

@@ -33,6 +33,8 @@ class RunOptions:
     n_val: int = N_VAL
     verbose: int = 2
     quick: bool = False  # small extra data too (training.product_data)
+    corrections: Path | None = None  # the app's corrections folder, added to the training digits
+    corrections_repeat: int = 10  # each correction this many times (training.corrections.REPEAT)
 
 
 def environment(data: Mnist, opts: RunOptions) -> dict:
@@ -52,14 +54,24 @@ def environment(data: Mnist, opts: RunOptions) -> dict:
         "python": sys.version.split()[0],
         "machine": platform.machine(),
         "processor": platform.processor() or platform.machine(),
+        **({"corrections": str(opts.corrections), "corrections_repeat": opts.corrections_repeat}
+           if opts.corrections else {}),
     }
 
 
 def run(data: Mnist, opts: RunOptions, echo=print) -> dict[str, dict]:
     """Train the chosen models one after another; Ctrl+C keeps every model already finished."""
+    if opts.corrections:  # read first: an empty or unreadable folder stops the run before any file is written
+        from training import corrections
+
+        cx, cy = corrections.load(opts.corrections)
     opts.out.mkdir(parents=True, exist_ok=True)
     write_json(opts.out / "environment.json", environment(data, opts))
     split = validation_split(data.x_train, data.y_train, opts.n_val, opts.seed)
+    train_split = split  # what the models train on; ``split`` keys the product-data cache, unchanged
+    if opts.corrections:
+        train_split = corrections.with_corrections(split, cx, cy, opts.corrections_repeat)
+        echo(f"    + {len(cy):,} corrections from {opts.corrections}, each {opts.corrections_repeat} times")
     x_test = to_input(data.x_test)
     metrics: dict[str, dict] = {}
     histories: dict[str, dict] = {}
@@ -74,7 +86,7 @@ def run(data: Mnist, opts: RunOptions, echo=print) -> dict[str, dict]:
             extra = product_data.load_or_build((split.x_train, split.y_train), opts.seed, opts.quick, echo=echo)
             echo(f"    + {len(extra.x_ow):,} other writers' digits, {len(extra.x_neg):,} non-digits "
                  f"(outlier exposure weight {spec.outlier_weight})")
-        result = train(spec, split, opts.seed, opts.epochs, verbose=opts.verbose, extra=extra)
+        result = train(spec, train_split, opts.seed, opts.epochs, verbose=opts.verbose, extra=extra)
         if result.interrupted:
             echo(f"interrupted while training {name}: it is not saved; the models before it are.")
             break
