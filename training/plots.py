@@ -1,6 +1,8 @@
-"""Matplotlib figures of a training run, written as PNG files beside its metrics."""
+"""Matplotlib figures: a training run's plots (PNG files beside its metrics) and the helpers the
+data-analysis report draws with (image grids, PNG bytes). One place for how a figure is saved."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import matplotlib
@@ -10,11 +12,37 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
-def _save(fig, path: Path) -> Path:
+DPI = 110
+
+
+def png_bytes(fig, dpi: int = DPI) -> bytes:
+    """The figure as PNG bytes, laid out tight; the figure is closed."""
+    buf = io.BytesIO()
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)
+    return buf.getvalue()
+
+
+def _save(fig, path: Path) -> Path:
+    path.write_bytes(png_bytes(fig))
     return path
+
+
+def grid(images, rows: int, cols: int, titles=None, cmap: str = "gray", size: float = 0.9,
+         row_labels: list[str] | None = None, vmin=None, vmax=None):
+    """Images in a rows x cols grid without axes; optional titles above each, labels left of each row."""
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * size + (1.4 if row_labels else 0), rows * size + 0.2),
+                             squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < len(images):
+            ax.imshow(images[k], cmap=cmap, vmin=vmin, vmax=vmax)
+            if titles is not None:
+                ax.set_title(titles[k], fontsize=7)
+    for r, label in enumerate(row_labels or []):
+        axes[r, 0].text(-0.12, 0.5, label, transform=axes[r, 0].transAxes, ha="right", va="center", fontsize=9)
+    return fig
 
 
 def training_curves(histories: dict[str, dict], path: Path) -> Path:
@@ -62,13 +90,7 @@ def confused_pairs(pairs: list[dict], title: str, path: Path) -> Path:
 
 
 def gallery(images: np.ndarray, captions: list[str], title: str, path: Path, cols: int = 12) -> Path:
-    n = max(1, len(images))
-    rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.9, rows * 1.05 + 0.4))
-    for ax in np.atleast_1d(axes).flat:
-        ax.axis("off")
-    for ax, img, cap in zip(np.atleast_1d(axes).flat, images, captions):
-        ax.imshow(img, cmap="gray")
-        ax.set_title(cap, fontsize=7)
+    rows = int(np.ceil(max(1, len(images)) / cols))
+    fig = grid(images, rows, cols, captions, size=1.0)
     fig.suptitle(title, fontsize=10)
     return _save(fig, path)
