@@ -5,8 +5,9 @@
 Sets: the MNIST test set (through the whole path); the held-out part of each other-writers set
 (`training/other_writers.py`: a seeded, label-stratified 20%) in several renderings; and the
 synthetic drawings, scans and photos of `benchmarks/synthetic.py`. Both columns run the same
-shipped model through `Classifier.predict` on batches; "product" is `desktop.engine.preprocess`,
-exactly as `recognize()` calls it, "plain" is `plain_preprocess` below. One printed table.
+shipped model on batches; "product" is the app's own path, `recognize_many` (the answer's digit
+does not depend on the jittered copies, so they are skipped: `live=True`), "plain" is
+`plain_preprocess` below through `Classifier.predict`. One printed table.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import numpy as np
 
 from desktop.engine.imageio import fit_longest
 from desktop.engine.model_files import load_model
-from desktop.engine.preprocess import preprocess
+from desktop.engine.recognize import recognize_many
 from training import other_writers
 
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
@@ -50,26 +51,29 @@ def plain_preprocess(gray: np.ndarray) -> np.ndarray | None:
     return out
 
 
-def product_preprocess(gray: np.ndarray) -> np.ndarray | None:
-    return preprocess(gray).input28
+def product(clf, grays: list[np.ndarray]) -> np.ndarray:
+    """Digits read by the app's path (-1: no digit), in batches of BATCH images."""
+    answers = [p for s in range(0, len(grays), BATCH) for p in recognize_many(clf, grays[s : s + BATCH], live=True)]
+    return np.array([-1 if p.digit is None else p.digit for p in answers])
 
 
-PIPELINES: dict[str, Callable[[np.ndarray], np.ndarray | None]] = {
-    "product": product_preprocess,
-    "plain": plain_preprocess,
-}
-
-
-def evaluate(clf, grays: list[np.ndarray], labels: np.ndarray, prep) -> tuple[float, int]:
-    """(accuracy, images read as "no digit"); a "no digit" counts as wrong."""
-    inputs = [prep(g) for g in grays]
-    ok = np.array([x is not None for x in inputs])
+def plain(clf, grays: list[np.ndarray]) -> np.ndarray:
+    inputs = [plain_preprocess(g) for g in grays]
     pred = np.full(len(grays), -1)
-    idx = np.flatnonzero(ok)
+    idx = np.array([i for i, x in enumerate(inputs) if x is not None], dtype=int)
     for s in range(0, idx.size, BATCH):
         chunk = idx[s : s + BATCH]
         pred[chunk] = clf.predict(np.stack([inputs[i] for i in chunk])).argmax(1)
-    return float((pred == labels).mean()), int((~ok).sum())
+    return pred
+
+
+PIPELINES: dict[str, Callable[..., np.ndarray]] = {"product": product, "plain": plain}
+
+
+def evaluate(clf, grays: list[np.ndarray], labels: np.ndarray, pipeline) -> tuple[float, int]:
+    """(accuracy, images read as "no digit"); a "no digit" counts as wrong."""
+    pred = pipeline(clf, grays)
+    return float((pred == labels).mean()), int((pred < 0).sum())
 
 
 def _sample(n: int, size: int) -> np.ndarray:

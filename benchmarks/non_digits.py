@@ -2,7 +2,7 @@
 
     python -m benchmarks.non_digits [--model PATH] [--sample 600] [--per-digit 20] [--per-kind 56]
 
-Every image goes through ``recognize()``, the app's own path, and gets its status
+Every image goes through ``recognize_many()``, the app's own path, and gets its status
 (``Prediction.status``). Sets: the held-out non-digit set of ``benchmarks/non_digit_set.py`` per
 kind; the MNIST test set; the held-out part of each other-writers set (``training/other_writers.py``
 ``split()``, a few renderings each); the synthetic drawings, scans and photos. Prints one table
@@ -20,7 +20,7 @@ import numpy as np
 from benchmarks import accuracy
 from benchmarks.non_digit_set import non_digit_set
 from desktop.engine.model_files import load_model
-from desktop.engine.recognize import DIGIT, NO_DIGIT, NOT_A_DIGIT, UNSURE, not_digit_rule, recognize
+from desktop.engine.recognize import DEFAULT_RULE, DIGIT, NO_DIGIT, NOT_A_DIGIT, UNSURE, recognize, recognize_many
 
 BINS = 10  # reliability bins of the top probability
 RENDERINGS = ("margin", "4x smooth", "medium pen", "thin pen")  # other-writers renderings in the table
@@ -29,8 +29,8 @@ RENDERINGS = ("margin", "4x smooth", "medium pen", "thin pen")  # other-writers 
 def run_set(clf, grays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per image: its status, its answer (-1 for no digit) and its top probability (0 for no digit)."""
     statuses, answers, tops = [], np.full(len(grays), -1), np.zeros(len(grays))
-    for i, g in enumerate(grays):
-        p = recognize(clf, g)
+    predictions = [p for s in range(0, len(grays), 64) for p in recognize_many(clf, grays[s : s + 64])]
+    for i, p in enumerate(predictions):
         statuses.append(p.status)
         if p.digit is not None:
             answers[i], tops[i] = p.digit, p.confidence
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     clf = load_model(args.model)
     start = time.perf_counter()
-    rule = not_digit_rule()
+    rule = clf.not_digit or DEFAULT_RULE
     print(f"not-a-digit rule: {rule.rule} < {rule.threshold:.2f} (plus the ink-fill shape check)\n")
     print("| set | images | not a digit | unsure | no digit | flagged | accepted-digit accuracy |\n|---|---|---|---|---|---|---|")
 

@@ -1,4 +1,5 @@
-"""Evaluate a TFLite file through the app's own Classifier: accuracy, agreement, size, latency."""
+"""Evaluate a TFLite file through the app's own inference code (Classifier, recognize_many): accuracy,
+agreement, size, latency."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from desktop.engine.classifier import Classifier, measure_latency
-from desktop.engine.preprocess import preprocess
+from desktop.engine.recognize import recognize_many
 
 BATCH = 256
 
@@ -33,10 +34,11 @@ def verify(path: Path, x_test: np.ndarray, y_test: np.ndarray, keras_pred: np.nd
 
 
 def accuracy_through_preprocessing(path: Path, x_uint8: np.ndarray, y: np.ndarray, temperature: float = 1.0) -> float:
-    """Accuracy when the test digits also go through the app's preprocessing, as users' images do."""
+    """Accuracy when the test digits go through the app's whole path (recognize_many), as users' images do."""
     clf = Classifier(path, temperature=temperature)
-    inputs = np.stack([preprocess(img.astype(np.float32) / 255.0).input28 for img in x_uint8])
-    return float((predict_all(clf, inputs).argmax(axis=1) == y).mean())
+    grays = list(x_uint8.astype(np.float32) / 255.0)
+    digits = [p.digit for i in range(0, len(grays), BATCH) for p in recognize_many(clf, grays[i : i + BATCH])]
+    return float(np.mean([d == label for d, label in zip(digits, y)]))
 
 
 def fit_temperature(probs: np.ndarray, y: np.ndarray) -> float:

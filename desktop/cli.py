@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--no-recursive", dest="recursive", action="store_false", help="do not enter subfolders")
     c.add_argument("--number", action="store_true", help="read several digits per image (e.g. 2024)")
     c.add_argument("--workers", "-j", type=_positive, default=None,
-                   help="worker processes (default: CPU cores, at most 4; never more than the CPU count)")
+                   help="worker processes (default: CPU cores, at most 4; never more than the CPU count, "
+                        "and one per 256 files at most)")
     c.add_argument("--model", help="a .tflite digit model (default: the shipped one)")
     c.add_argument("--threads", type=_positive, default=1, help="interpreter threads per worker")
     c.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
@@ -92,11 +93,9 @@ def classify(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, out, skip: set[str]) -> int:
     from tqdm import tqdm
 
-    from desktop.engine.batch import classify_rows, cpu_count, default_workers
+    from desktop.engine.batch import classify_rows, cpu_count, plan_workers, walk
     from desktop.engine.errors import DigitsError, OutputError
-    from desktop.engine.files import find_images
     from desktop.engine.model_files import load_model
-    from desktop.engine.results import same_path
 
     err = sys.stderr
     if args.threads > cpu_count():  # thousands of threads exhaust the system's limit and crash
@@ -111,18 +110,15 @@ def _run(args: argparse.Namespace, out, skip: set[str]) -> int:
         out.close(remove=True)
         return EXIT_USAGE
 
-    def todo():
-        return (f for f in find_images(args.paths, args.recursive) if not skip or same_path(f.path) not in skip)
-
-    total = sum(1 for _ in todo())
+    found = walk(args.paths, args.recursive, skip)
+    total = len(found)
     if total == 0 and not skip:
         print("digits: no image files found in " + ", ".join(args.paths), file=err)
         out.close(remove=True)
         return EXIT_USAGE
-    # More processes than CPUs only adds memory and switching; each costs a model load.
-    workers = min(args.workers or default_workers(), cpu_count())
-    if args.workers and args.workers > workers and not args.quiet:
-        print(f"digits: --workers {args.workers} lowered to {workers}, the number of CPUs this run may use",
+    if args.workers and args.workers > cpu_count() and not args.quiet:
+        # More processes than CPUs only adds memory and switching; each costs a model load.
+        print(f"digits: --workers {args.workers} lowered to {cpu_count()}, the number of CPUs this run may use",
               file=err)
     from desktop.engine.recognize import ERROR, NO_DIGIT, STATUSES, format_confidence
 
@@ -132,9 +128,7 @@ def _run(args: argparse.Namespace, out, skip: set[str]) -> int:
     start = time.perf_counter()
     bar = tqdm(total=total, unit="img", disable=args.quiet, file=err, dynamic_ncols=True)
     interrupted, stopped = False, ""
-    # A worker process costs a model load: not worth it for fewer than a chunk's worth of files each.
-    rows = classify_rows(todo(), args.model, workers=min(workers, max(1, total // 64)),
-                         number=args.number, classifier=clf)
+    rows = classify_rows(found, clf, plan_workers(total, args.workers), number=args.number)
     try:
         for r in rows:
             out.write(r)

@@ -103,6 +103,7 @@ def test_row01_fifo_is_an_error_row_never_waited_on(folder, tmp_path, workers):
 def test_row01_each_row_comes_as_soon_as_its_file_is_done(folder, tmp_path, monkeypatch, workers):
     from desktop.engine import batch
     from desktop.engine.files import find_images
+    from desktop.engine.model_files import load_shipped
 
     flag = tmp_path / "three rows seen"
     real = batch.load_gray
@@ -117,7 +118,7 @@ def test_row01_each_row_comes_as_soon_as_its_file_is_done(folder, tmp_path, monk
     monkeypatch.setattr(batch, "load_gray", slow_for_one)
     start = time.time()
     got = []
-    for row in batch.classify_rows(find_images([folder]), workers=workers, start_method="fork"):
+    for row in batch.classify_rows(find_images([folder]), load_shipped(), workers=workers, start_method="fork"):
         got.append(row)
         if len(got) == 3:
             flag.touch()
@@ -214,7 +215,7 @@ def test_row05_full_disk_on_stdout_is_a_sentence(folder):
 
 def test_row05_write_error_cuts_the_file_at_a_complete_row(tmp_path, monkeypatch):
     from desktop.engine import results
-    from desktop.engine.batch import Row
+    from desktop.engine.results import Row
     from desktop.engine.errors import OutputError
 
     out, _ = results.open_results(str(tmp_path / "r.csv"), None, resume=False, overwrite=False)

@@ -6,7 +6,6 @@ from PySide6.QtCore import QPoint, Qt
 
 from desktop.app.batch_tab import COLUMNS, ResultsFilter
 from desktop.app.result_panel import NOT_A_DIGIT_MESSAGE
-from desktop.engine import recognize as rec
 from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, NOT_A_DIGIT, STATUSES, NotDigitRule
 from tests.test_gui import on_widget, win  # noqa: F401  (the window fixture)
 
@@ -14,7 +13,9 @@ from tests.test_gui import on_widget, win  # noqa: F401  (the window fixture)
 @pytest.fixture(autouse=True)
 def default_rule(monkeypatch):
     """The engine's own rule, whatever a manifest being trained next door says."""
-    monkeypatch.setattr(rec, "not_digit_rule", lambda: NotDigitRule())
+    from desktop.engine import model_files
+
+    monkeypatch.setattr(model_files, "rule_from_manifest", lambda entry: NotDigitRule())
 
 
 def drag(qtbot, widget, points):

@@ -10,12 +10,11 @@ from PIL import Image
 
 from benchmarks.synthetic import render
 from desktop.engine import recognize as rec
-from desktop.engine.batch import Row
+from desktop.engine.results import Row
 from desktop.engine.recognize import (DIGIT, ERROR, NO_DIGIT, NOT_A_DIGIT, STATUSES, UNSURE, NotDigitRule,
                                       NumberPrediction, Prediction, format_confidence, recognize)
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL_RULE = rec.not_digit_rule  # before the fixture below replaces it
 PEAKED_3 = np.array([0, 0, 0, 0.97, 0.01, 0.01, 0, 0, 0.01, 0])
 
 
@@ -33,9 +32,9 @@ def jitter_of(digit: int, n: int = 3, p: float = 0.97) -> np.ndarray:
 
 
 @pytest.fixture(autouse=True)
-def default_rule(monkeypatch):
+def default_rule(monkeypatch, shipped):
     """The engine's own rule, whatever a manifest being trained next door says."""
-    monkeypatch.setattr(rec, "not_digit_rule", lambda: NotDigitRule())
+    monkeypatch.setattr(shipped, "not_digit", None)
 
 
 def test_peaked_and_stable_is_a_digit():
@@ -81,24 +80,54 @@ def test_ink_filling_its_box_is_not_a_digit_even_when_the_model_is_sure():
     assert Prediction(1, np.eye(10)[1] * 0.99 + 0.001, tall, jitter=jitter_of(1)).status == DIGIT
 
 
-def test_manifest_rule_replaces_the_default(monkeypatch, tmp_path):
+def test_the_rule_comes_with_the_model_from_its_own_manifest(monkeypatch, tmp_path):
     import json
+    import shutil
 
     from desktop.engine import model_files
 
     manifest = json.loads((ROOT / "assets" / "manifest.json").read_text())
+    shutil.copy(ROOT / "assets" / manifest["model_file"], tmp_path)
+
+    def shipped_with(entry):
+        manifest["not_digit"] = entry
+        (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+        return model_files.load_shipped(tmp_path)
+
+    def hand_made(clf):  # what recognize_many makes with this classifier: the rule rides on the answer
+        return Prediction(3, PEAKED_3, stroke_input(), jitter=jitter_of(3), rule=clf.not_digit or rec.DEFAULT_RULE)
+
+    strict = shipped_with({"rule": "max_probability", "threshold": 0.98})
+    assert strict.not_digit == NotDigitRule("max_probability", 0.98) and hand_made(strict).status == NOT_A_DIGIT
+    assert recognize(strict, stroke_input()).rule == strict.not_digit
+    assert hand_made(shipped_with({"rule": "max_probability", "threshold": 0.5})).status == DIGIT
+    # Unknown: the measured default, never a crash.
+    assert shipped_with({"rule": "a rule from the future", "threshold": 0.99}).not_digit == NotDigitRule()
+    # A chosen model reads the manifest beside it that names it, not the shipped one's...
+    shipped_with({"rule": "max_probability", "threshold": 0.98})
+    chosen = model_files.load_model(tmp_path / manifest["model_file"])
+    assert chosen.not_digit == NotDigitRule("max_probability", 0.98) and chosen.temperature == manifest["temperature"]
+    # ...and one without a manifest of its own gets the defaults, whatever the shipped manifest says.
     monkeypatch.setenv(model_files.ENV_ASSETS, str(tmp_path))
-    monkeypatch.setattr(rec, "not_digit_rule", REAL_RULE.__wrapped__)  # the reader, uncached
-    p = Prediction(3, PEAKED_3, stroke_input(), jitter=jitter_of(3))
-    manifest["not_digit"] = {"rule": "max_probability", "threshold": 0.98}
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    assert rec.not_digit_rule() == NotDigitRule("max_probability", 0.98) and p.status == NOT_A_DIGIT
-    manifest["not_digit"] = {"rule": "max_probability", "threshold": 0.5}
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    assert p.status == DIGIT
-    manifest["not_digit"] = {"rule": "a rule from the future", "threshold": 0.99}
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    assert rec.not_digit_rule() == NotDigitRule()  # unknown: the measured default, never a crash
+    (tmp_path / "bare").mkdir()
+    shutil.copy(ROOT / "assets" / manifest["model_file"], tmp_path / "bare" / "mine.tflite")
+    bare = model_files.load_model(tmp_path / "bare" / "mine.tflite")
+    assert bare.not_digit is None and bare.temperature == 1.0 and hand_made(bare).status == DIGIT
+
+
+def test_worker_processes_judge_by_the_models_rule(shipped, tmp_path):
+    from dataclasses import replace
+
+    from desktop.engine.batch import classify_rows
+    from desktop.engine.files import find_images
+
+    for d in range(3):
+        render([np.array([(140, 40), (140, 240)], float)], 20).save(tmp_path / f"{d}.png")
+    spec = replace(shipped.spec, not_digit=NotDigitRule("max_probability", 1.0))  # no answer is ever sure enough
+    rows = list(classify_rows(find_images([tmp_path]), spec, workers=2, start_method="fork"))
+    assert [r.status for r in rows] == [NOT_A_DIGIT] * 3
+    here = list(classify_rows(find_images([tmp_path]), shipped, workers=1))
+    assert [r.status for r in here] == [DIGIT] * 3 and [r.digit for r in here] == ["1"] * 3
 
 
 def test_number_marks_a_character_that_is_not_a_digit():

@@ -8,27 +8,26 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPoint, QSaveFile, QSize, QSortFilterProxyModel, Qt,
-                            QThread, Signal)
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QPixmap
+                            Signal)
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QPixmap, QPixmapCache
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QMenu, QMessageBox, QProgressBar, QPushButton, QTableView, QVBoxLayout,
                                QWidget)
 
 from desktop.app.correction import Sample, digit_menu, keep
 from desktop.app.places import remember_dir, start_dir
+from desktop.app.batch_thread import BatchThread
 from desktop.app.state import settings
-from desktop.engine.batch import Row, classify_files
 from desktop.engine.errors import DigitsError
 from desktop.engine.imageio import load_gray
-from desktop.engine.files import find_images
 from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, NOT_A_DIGIT, STATUSES, UNSURE, format_confidence
-from desktop.engine.results import RowWriter, format_for
+from desktop.engine.results import Row, RowWriter, format_for
 
 log = logging.getLogger("digits.batch")
 
 COLUMNS = ["", "file", "digit", "confidence", "unsure", "error", "status"]  # status last: indices stay
 THUMB = 28
-THUMB_CACHE = 4000
+THUMB_KEY = "digits-batch-thumb:"  # QPixmapCache keys: this prefix and the path
 FILE_COLUMN = 1
 # The run's summary names every outcome apart (singular, plural): a failed read is not "no digit".
 OUTCOMES = ((DIGIT, "answer", "answers"), (UNSURE, "unsure", "unsure"), (NOT_A_DIGIT, "not a digit", "not a digit"),
@@ -59,54 +58,11 @@ def relative(path: str, root: str) -> str:
     return Path(path).name if rel == "." else rel
 
 
-class BatchThread(QThread):
-    """Runs the engine's batch classifier off the UI thread; rows come back in chunks."""
-
-    rowsReady = Signal(list)
-    counted = Signal(int)
-
-    def __init__(self, paths: list[str], recursive: bool, number: bool, model_path: str | None,
-                 workers: int, parent=None):
-        super().__init__(parent)
-        self.paths, self.recursive, self.number = paths, recursive, number
-        self.model_path, self.workers = model_path, workers
-        self.error = ""
-        self._cancel = False
-
-    def cancel(self) -> None:
-        self._cancel = True
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel
-
-    def run(self) -> None:
-        total = 0
-        for _ in find_images(self.paths, self.recursive):
-            total += 1
-            if self._cancel:
-                return
-        self.counted.emit(total)
-        chunks = classify_files(find_images(self.paths, self.recursive), self.model_path,
-                                workers=self.workers if total > 256 else 1, number=self.number,
-                                start_method="spawn")
-        try:
-            for rows in chunks:
-                self.rowsReady.emit(rows)
-                if self._cancel:
-                    break
-        except Exception as e:  # an unusable model: shown to the user, the rows so far stay
-            self.error = str(e)
-        finally:
-            chunks.close()
-
-
 class ResultsModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list[Row] = []
         self.root = ""  # the chosen folder (a file: its folder); the file column is relative to it
-        self._thumbs: dict[str, QPixmap] = {}
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
@@ -136,20 +92,20 @@ class ResultsModel(QAbstractTableModel):
     def clear(self) -> None:
         self.beginResetModel()
         self.rows.clear()
-        self._thumbs.clear()
+        QPixmapCache.clear()  # a new run: files may have changed since their thumbnails were made
         self.endResetModel()
 
     def _thumb(self, path: str) -> QPixmap:
-        pix = self._thumbs.get(path)
+        """The file's thumbnail from Qt's pixmap cache (least recently used ones leave it), read once."""
+        key = THUMB_KEY + path
+        pix = QPixmapCache.find(key)
         if pix is None:
             reader = QImageReader(path)
             size = reader.size()
             if size.isValid() and max(size.width(), size.height()) > THUMB:
                 reader.setScaledSize(size.scaled(QSize(THUMB, THUMB), Qt.AspectRatioMode.KeepAspectRatio))
             pix = QPixmap.fromImage(reader.read())
-            if len(self._thumbs) > THUMB_CACHE:
-                self._thumbs.clear()
-            self._thumbs[path] = pix
+            QPixmapCache.insert(key, pix)
         return pix
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
@@ -340,8 +296,11 @@ class BatchTab(QWidget):
         self.total = 0
         self.progress.setRange(0, 0)  # busy until the files are counted
         self.started = time.perf_counter()
+        if self.state.classifier is None:
+            self.status.setText("No model loaded: see Settings.")
+            return
         self.thread = BatchThread([folder], self.recursive.isChecked(), self.number.isChecked(),
-                                  self.state.model_path, self.state.workers, self)
+                                  self.state.classifier.spec, self.state.workers, self)
         self.thread.counted.connect(self._counted)
         self.thread.rowsReady.connect(self._rows)
         self.thread.finished.connect(self._finished)
@@ -352,7 +311,7 @@ class BatchTab(QWidget):
 
     def cancel(self) -> None:
         if self.thread is not None:
-            self.thread.cancel()
+            self.thread.requestInterruption()
             self.status.setText("Cancelling…")
 
     def _counted(self, total: int) -> None:

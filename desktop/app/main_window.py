@@ -205,8 +205,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, e: QCloseEvent) -> None:
         if self.batch.running:
-            self.batch.cancel()
-            self.batch.thread.wait(5000)
+            self.batch.thread.stop()
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/tab", self.tabs.currentIndex())

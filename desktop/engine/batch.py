@@ -1,8 +1,13 @@
-"""Classify many files: in this process or in worker processes, in order, a row per file.
+"""Classify many files: the plan (how many worker processes), then rows in order, a row per file.
 
-Rows come out one at a time, as soon as the file and every file before it are done; memory stays
-flat: paths are consumed lazily and at most a few chunks of files are in flight at once. Workers
-die with the process that started them, and stop when it stops.
+One walk lists the files (``walk``); ``plan_workers`` decides the worker processes for the CLI and
+the app alike; the model is verified once by the caller and reaches workers as its
+``ClassifierSpec`` (a path and its verified settings). In each process a thread reads and
+decodes files ahead while the recognizer takes whatever is read, up to BATCH images, through
+``recognize_many`` in one go: a folder of small files is preprocessed and classified in batches,
+and a slow file never holds back the rows of the files before it. Rows come out one at a time,
+in order; at most a few chunks of files are in flight at once. Workers die with the process that
+started them, and stop when it stops.
 """
 from __future__ import annotations
 
@@ -13,80 +18,128 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass
 from itertools import islice
-from typing import Iterable, Iterator
 
 import numpy as np
 
-from desktop.engine.classifier import Classifier
+from desktop.engine.classifier import Classifier, ClassifierSpec
 from desktop.engine.errors import DigitsError
-from desktop.engine.files import Found
+from desktop.engine.files import Found, find_images
 from desktop.engine.imageio import load_gray
-from desktop.engine.model_files import load_model
-from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, UNSURE, NumberPrediction, Prediction, recognize, recognize_number
+from desktop.engine.preprocess import at_work_scale
+from desktop.engine.recognize import recognize_many, recognize_number
+from desktop.engine.results import Row, row_for, same_path
 
 CHUNK = 64  # files per task sent to a worker: one message each way per file would cost more than the work
-FIELDS = ("path", "digit", "confidence", "unsure", "top3", "error", "status")  # status last: old readers keep working
-NO_SCORE = "the model gave no valid score for this image (NaN or infinite)"
+BATCH = 64  # images read ahead and recognised together at most
+# A worker process costs a start and a model load (about half a second): each must get at least
+# this many files, or one process is faster.
+MIN_FILES_PER_WORKER = 256
+MAX_WORKERS = 4  # the default; more rarely helps a desktop and each holds a model
 
 
-@dataclass
-class Row:
-    path: str
-    digit: str = ""  # the digit, the number in number mode, or empty (no digit or an error)
-    confidence: float | None = None
-    unsure: bool = False
-    top3: str = ""
-    error: str = ""
-    status: str = ""  # recognize.STATUSES, from Prediction.status; see __post_init__ for rows made by hand
-
-    def __post_init__(self) -> None:
-        if not self.status:  # a row made without a prediction: an error row, or an answer as its unsure says
-            self.status = ERROR if self.error else UNSURE if self.unsure else DIGIT
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def _top3_text(p: Prediction) -> str:
-    return " ".join(f"{d}:{q:.3f}" for d, q in p.top3)
-
-
-def row_from_prediction(path: str, p: Prediction) -> Row:
-    if p.digit is None:
-        return Row(path, "", None, False, "", "no digit found", NO_DIGIT)
-    return Row(path, str(p.digit), round(p.confidence, 4), p.unsure, _top3_text(p), status=p.status)
-
-
-def row_from_number(path: str, n: NumberPrediction) -> Row:
-    if not n.digits:
-        return Row(path, "", None, False, "", "no digit found", NO_DIGIT)
-    if not all(np.isfinite(d.confidence) for d in n.digits):
-        return Row(path, error=NO_SCORE)
-    return Row(path, n.text, round(n.confidence, 4), n.unsure, " ".join(f"{d.digit}:{d.confidence:.3f}" for d in n.digits),
-               status=n.status)
-
-
-def classify_file(clf: Classifier, f: Found, number: bool = False) -> Row:
-    """The row for one file; every failure is that file's error row, never an exception."""
-    if f.error:
-        return Row(f.path, error=f.error)
+def cpu_count() -> int:
+    """The CPUs this process may run on (its affinity, not the machine's total)."""
     try:
-        gray = load_gray(f.path)
-        if number:
-            return row_from_number(f.path, recognize_number(clf, gray))
-        p = recognize(clf, gray)  # the app's own path: the status is decided the same way
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_workers() -> int:
+    return max(1, min(MAX_WORKERS, cpu_count()))
+
+
+def plan_workers(total: int, asked: int | None = None) -> int:
+    """Worker processes for ``total`` files: ``asked`` (else the default), never more than the CPUs,
+    and one unless every worker gets MIN_FILES_PER_WORKER files. The one rule, CLI and app."""
+    workers = min(asked or default_workers(), cpu_count())
+    return max(1, min(workers, total // MIN_FILES_PER_WORKER))
+
+
+def walk(paths: Iterable[str | os.PathLike], recursive: bool = True, skip: set[str] | None = None) -> list[Found]:
+    """Every file to classify, listed once (count and run use this list); ``skip``: normalised paths done."""
+    return [f for f in find_images(paths, recursive) if not skip or same_path(f.path) not in skip]
+
+
+def _read(f: Found) -> tuple[Found, np.ndarray | None, str]:
+    """The file decoded and at work scale (small: a queue of them stays small), or its error in words."""
+    if f.error:
+        return f, None, f.error
+    try:
+        return f, at_work_scale(load_gray(f.path)), ""
     except DigitsError as e:
-        return Row(f.path, error=str(e))
+        return f, None, str(e)
     except Exception as e:  # one strange file must not end a run of ten thousand
-        return Row(f.path, error=f"unexpected error: {type(e).__name__}: {e}")
-    if p.probabilities is not None and not (np.isfinite(p.probabilities).all()
-                                            and (p.jitter is None or np.isfinite(p.jitter).all())):
-        return Row(f.path, error=NO_SCORE)
-    return row_from_prediction(f.path, p)
+        return f, None, f"unexpected error: {type(e).__name__}: {e}"
+
+
+_END = None
+
+
+def _read_ahead(found: Iterable[Found], out: queue.Queue, stop: threading.Event, failed: list) -> None:
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    try:
+        for f in found:
+            if not put(_read(f)):
+                return
+    except Exception as e:  # listing the files failed: the consumer raises it after the rows so far
+        failed.append(e)
+    finally:
+        put(_END)
+
+
+def recognize_files(clf: Classifier, found: Iterable[Found], number: bool = False) -> Iterator[Row]:
+    """The row of each file, in order; every failure is that file's error row, never an exception."""
+    read: queue.Queue = queue.Queue(maxsize=BATCH)
+    stop, failed = threading.Event(), []
+    threading.Thread(target=_read_ahead, args=(found, read, stop, failed), daemon=True, name="digits-read").start()
+    try:
+        ended = False
+        while not ended:
+            items = [read.get()]  # wait for one file, then take what else is read already
+            while len(items) < BATCH and items[-1] is not _END:
+                try:
+                    items.append(read.get_nowait())
+                except queue.Empty:
+                    break
+            if items[-1] is _END:
+                items.pop()
+                ended = True
+            yield from _rows(clf, items, number)
+        if failed:
+            raise failed[0]
+    finally:
+        stop.set()  # a reader in a slow read stops after it, never waited for here
+
+
+def _rows(clf: Classifier, items: list[tuple[Found, np.ndarray | None, str]], number: bool) -> list[Row]:
+    good = [k for k, (_, gray, _) in enumerate(items) if gray is not None]
+    answers: dict[int, object] = {}
+    try:
+        if number:
+            answers = {k: recognize_number(clf, items[k][1]) for k in good}
+        else:
+            answers = dict(zip(good, recognize_many(clf, [items[k][1] for k in good])))
+    except Exception:  # one image made the batch fail: each alone, so only that one is an error row
+        for k in good:
+            try:
+                answers[k] = recognize_number(clf, items[k][1]) if number else recognize_many(clf, [items[k][1]])[0]
+            except Exception as e:
+                items[k] = (items[k][0], None, f"unexpected error: {type(e).__name__}: {e}")
+    return [row_for(f.path, answers[k]) if k in answers else Row(f.path, error=error)
+            for k, (f, _, error) in enumerate(items)]
 
 
 def _chunks(found: Iterable[Found], size: int) -> Iterator[list[Found]]:
@@ -128,14 +181,12 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _init_worker(model_path: str | None, temperature: float | None, rows: "multiprocessing.Queue", parent: int) -> None:
+def _init_worker(spec: ClassifierSpec, rows: "multiprocessing.Queue", parent: int) -> None:
     global _worker_clf, _worker_rows
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl+C and stops the pool
     _worker_rows = rows
-    _worker_clf = load_model(model_path)
-    if temperature is not None:
-        _worker_clf.temperature = temperature
+    _worker_clf = spec.open()  # verified by the parent: the file and its settings, not checked again
     threading.Thread(target=_send_forever, daemon=True).start()
 
 
@@ -152,19 +203,18 @@ def _send_forever() -> None:
 def _worker_chunk(first: int, chunk: list[Found], number: bool) -> int:
     """Classify a chunk; each row is sent to the parent within SEND_EVERY of being known."""
     assert _worker_clf is not None
-    for i, f in enumerate(chunk, first):
-        r = classify_file(_worker_clf, f, number)
+    for i, r in enumerate(recognize_files(_worker_clf, chunk, number), first):
         with _unsent_lock:  # plain tuples: a fraction of a dataclass's pickling cost
             _unsent.append((i, r.path, r.digit, r.confidence, r.unsure, r.top3, r.error, r.status))
     return len(chunk)
 
 
-def _rows_in_workers(found: Iterable[Found], model: str | None, temperature: float | None, workers: int,
-                     number: bool, start_method: str | None) -> Iterator[Row]:
+def _rows_in_workers(found: Iterable[Found], spec: ClassifierSpec, workers: int, number: bool,
+                     start_method: str | None) -> Iterator[Row]:
     context = multiprocessing.get_context(start_method)
     rows: multiprocessing.Queue = context.Queue()
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                               initargs=(model, temperature, rows, os.getpid()))
+                               initargs=(spec, rows, os.getpid()))
     in_flight: list[Future] = []
     waiting: dict[int, Row] = {}  # rows that came before an earlier file's
     chunks, sent, given, finished = _chunks(found, CHUNK), 0, 0, False
@@ -220,52 +270,28 @@ def _stop(pool: ProcessPoolExecutor, clean: bool) -> None:
 
 def classify_rows(
     found: Iterable[Found],
-    model_path: str | None = None,
+    model: Classifier | ClassifierSpec,
     workers: int = 1,
     number: bool = False,
-    classifier: Classifier | None = None,
     start_method: str | None = None,
 ) -> Iterator[Row]:
     """Rows in input order, each as soon as it and the ones before it are known. Closing stops the workers.
 
+    ``model``: a Classifier used here, or the spec of a verified one (opened here, or in each
+    worker: the caller's thread keeps its own interpreter). ``workers`` comes from plan_workers.
     ``start_method="spawn"`` is for callers with threads of their own (the GUI): forking a
     multi-threaded process can deadlock the child.
     """
+    spec = model.spec if isinstance(model, Classifier) else model
     if workers <= 1:
-        clf = classifier or load_model(model_path)
-        for f in found:
-            yield classify_file(clf, f, number)
+        clf = model if isinstance(model, Classifier) else spec.open()
+        yield from recognize_files(clf, found, number)
         return
-    # Workers load the file the caller's classifier was made from (already validated), with its calibration.
-    temperature = classifier.temperature if classifier else None
-    model = str(classifier.path) if classifier else model_path
-    yield from _rows_in_workers(found, model, temperature, workers, number, start_method)
+    yield from _rows_in_workers(found, spec, workers, number, start_method)
 
 
-def classify_files(
-    found: Iterable[Found],
-    model_path: str | None = None,
-    workers: int = 1,
-    number: bool = False,
-    classifier: Classifier | None = None,
-    start_method: str | None = None,
-) -> Iterator[list[Row]]:
-    """``classify_rows`` in lists of up to CHUNK rows, for callers that show rows in batches (the app)."""
-    rows = classify_rows(found, model_path, workers, number, classifier, start_method)
-    try:
-        while chunk := list(islice(rows, CHUNK)):
-            yield chunk
-    finally:
-        rows.close()
-
-
-def cpu_count() -> int:
-    """The CPUs this process may run on (its affinity, not the machine's total)."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def default_workers() -> int:
-    return max(1, min(4, cpu_count()))
+def rows_for_paths(paths: Sequence[str | os.PathLike], model: Classifier | ClassifierSpec, recursive: bool = True,
+                   workers: int | None = None, number: bool = False, start_method: str | None = None) -> Iterator[Row]:
+    """Walk once, plan, classify: the whole batch for callers that need no count first (benchmarks)."""
+    found = walk(paths, recursive)
+    return classify_rows(found, model, plan_workers(len(found), workers), number, start_method)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -62,13 +63,31 @@ def calibrate(probs: np.ndarray, temperature: float) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-class Classifier:
-    """A loaded model: ``predict`` takes (n, 28, 28) floats in [0, 1] (white ink on black)."""
+@dataclass(frozen=True)
+class ClassifierSpec:
+    """A model already verified (hash, manifest), as worker processes get it: open() skips the checks."""
 
-    def __init__(self, model_path: str | Path, num_threads: int = 1, temperature: float = 1.0):
+    path: str
+    num_threads: int = 1
+    temperature: float = 1.0
+    not_digit: Any = None  # recognize.NotDigitRule from the model's manifest; None: the engine's default
+
+    def open(self) -> "Classifier":
+        return Classifier(self.path, self.num_threads, self.temperature, self.not_digit)
+
+
+class Classifier:
+    """A loaded model: ``predict`` takes (n, 28, 28) floats in [0, 1] (white ink on black).
+
+    ``temperature`` and ``not_digit`` come from the model's own manifest (model_files), so every
+    answer made with this classifier is calibrated and judged by its model's rules.
+    """
+
+    def __init__(self, model_path: str | Path, num_threads: int = 1, temperature: float = 1.0, not_digit: Any = None):
         self.path = Path(model_path)
         self.num_threads = num_threads
         self.temperature = temperature
+        self.not_digit = not_digit
         if not self.path.is_file():
             what = ("missing" if not self.path.exists() else
                     "a folder, not a model file" if self.path.is_dir() else
@@ -91,7 +110,6 @@ class Classifier:
             if not np.isfinite(t.scale):
                 raise ModelError(f"{self.path.name} has a quantization scale of {t.scale}; the file is damaged.")
         self._batch = self.input.shape[0]
-        self.last_seconds = 0.0
         self._check_scores()
 
     def _check_scores(self) -> None:
@@ -106,6 +124,10 @@ class Classifier:
             raise ModelError(f"{self.path.name} gives NaN or infinite scores; it is not a usable digit model.")
 
     @property
+    def spec(self) -> ClassifierSpec:
+        return ClassifierSpec(str(self.path), self.num_threads, self.temperature, self.not_digit)
+
+    @property
     def dtype_name(self) -> str:
         return np.dtype(self.input.dtype).name
 
@@ -116,18 +138,15 @@ class Classifier:
             self._batch = n
 
     def predict(self, images: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities (n, 10) for (n, 28, 28) images; times the call."""
+        """Calibrated probabilities (n, 10) for (n, 28, 28) images, in one call of the interpreter."""
         images = np.asarray(images, dtype=np.float32)
         n = images.shape[0]
-        start = time.perf_counter()
         self._ensure_batch(n)
         x = images.reshape((n, *self.input.shape[1:]))
         self._interp.set_tensor(self.input.index, quantize(x, self.input))
         self._interp.invoke()
         probs = dequantize(self._interp.get_tensor(self.output.index), self.output).reshape(n, N_CLASSES)
-        probs = calibrate(np.clip(probs, 0.0, None) + 1e-7, self.temperature)
-        self.last_seconds = time.perf_counter() - start
-        return probs
+        return calibrate(np.clip(probs, 0.0, None) + 1e-7, self.temperature)
 
     def predict_one(self, image28: np.ndarray) -> np.ndarray:
         return self.predict(image28[None])[0]

@@ -1,15 +1,24 @@
-"""Where the shipped model lives, its manifest, and the check that the file is the one shipped."""
+"""Where the shipped model lives, its manifest, and the check that the file is the one shipped.
+
+A model is loaded with the settings its own manifest gives it (temperature, not-a-digit rule):
+the shipped one from ``assets/``, a chosen ``.tflite`` from a ``manifest.json`` beside it that
+names it and matches its hash (else the engine's defaults).
+"""
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
 import sys
 from pathlib import Path
 
 from desktop.engine.classifier import Classifier
-from desktop.engine.errors import ModelError
+from desktop.engine.errors import DigitsError, ModelError
+from desktop.engine.recognize import rule_from_manifest
+
+log = logging.getLogger("digits.model")
 
 ENV_ASSETS = "DIGITS_ASSETS"
 MANIFEST = "manifest.json"
@@ -26,8 +35,13 @@ def assets_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "assets"
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def sha256(path: str | os.PathLike) -> str:
+    """The file's SHA-256 in hex, read in 1 MiB blocks (the one hash helper: models, data sets)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
 
 
 def read_manifest(directory: Path | None = None) -> dict:
@@ -85,11 +99,34 @@ def load_shipped(directory: Path | None = None, num_threads: int = 1) -> Classif
     if actual != manifest["sha256"]:
         raise ModelError(f"The shipped model {path.name} has been modified or damaged: its sha256 is "
                          f"{actual[:12]}..., the manifest says {manifest['sha256'][:12]}.... Reinstall it.")
-    return Classifier(path, num_threads=num_threads, temperature=float(manifest.get("temperature", 1.0)))
+    return _with_manifest(path, manifest, num_threads)
+
+
+def _with_manifest(path: Path, manifest: dict, num_threads: int) -> Classifier:
+    return Classifier(path, num_threads=num_threads, temperature=float(manifest.get("temperature", 1.0)),
+                      not_digit=rule_from_manifest(manifest.get("not_digit")))
+
+
+def own_manifest(path: Path) -> dict | None:
+    """The ``manifest.json`` beside a chosen model, if it names this file and its hash matches; else None."""
+    try:
+        manifest = read_manifest(path.parent)
+        if manifest["model_file"] != path.name:
+            return None
+        if sha256(path) != manifest["sha256"]:
+            log.warning("%s: the manifest beside it is for another build (sha256 differs); using the defaults", path)
+            return None
+    except (DigitsError, OSError):
+        return None
+    return manifest
 
 
 def load_model(path: str | Path | None = None, num_threads: int = 1) -> Classifier:
-    """A user-chosen ``.tflite`` (validated by Classifier), or the shipped one when ``path`` is None."""
+    """A user-chosen ``.tflite`` (validated by Classifier) with its own manifest's settings, or the shipped one."""
     if path is None:
         return load_shipped(num_threads=num_threads)
-    return Classifier(path, num_threads=num_threads)
+    path = Path(path)
+    manifest = own_manifest(path) if path.is_file() else None
+    if manifest is None:
+        return Classifier(path, num_threads=num_threads)
+    return _with_manifest(path, manifest, num_threads)

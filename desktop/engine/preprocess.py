@@ -3,14 +3,17 @@
 MNIST digits are white ink on black, anti-aliased, fitted into a 20x20 box keeping their aspect
 ratio and placed in 28x28 by centre of mass. Users' drawings, scans and photos differ in polarity,
 background, size, position and stroke width; each step below removes one of those differences.
-This module is the one place that does it: the app, the CLI and the converter's checks call it.
+This module is the one place that does it: the app, the CLI and the converter's checks call it
+through ``recognize.recognize_many``. ``preprocess_many`` finds the ink of same-sized images
+together (a folder of 28x28 files is one numpy pass, not one per file); the steps that cost more
+(background removal, stroke thickening or thinning) run only for the images that need them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from PIL import Image
 
 from desktop.engine.imageio import fit_longest
@@ -57,22 +60,35 @@ class Ink:
 
 @dataclass
 class Preprocessed:
-    """The model input (None when no digit is there) and, on request, each step for display."""
+    """The model input, or None when no digit is there."""
 
     input28: np.ndarray | None
     blank: bool
-    steps: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _filter(a: np.ndarray, radius: int, reduce) -> np.ndarray:
     """Grey dilation (np.max) or erosion (np.min) by a square of side 2*radius+1, separably."""
     if radius <= 0:
         return a
-    fill = 0.0 if reduce is np.max else 1.0
-    p = np.pad(a, radius, constant_values=fill)
-    k = 2 * radius + 1
-    p = reduce(sliding_window_view(p, k, axis=1), axis=-1)
-    return reduce(sliding_window_view(p, k, axis=0), axis=-1)
+    op = np.maximum if reduce is np.max else np.minimum
+    p = _padded(a, radius, 0.0 if reduce is np.max else 1.0)
+    return _running(_running(p.T, 2 * radius + 1, op).T, 2 * radius + 1, op)
+
+
+def _padded(a: np.ndarray, r: int, fill: float) -> np.ndarray:
+    """np.pad(a, r, constant_values=fill), without np.pad's cost on small arrays."""
+    p = np.full((a.shape[0] + 2 * r, a.shape[1] + 2 * r), fill, a.dtype)
+    p[r : r + a.shape[0], r : r + a.shape[1]] = a
+    return p
+
+
+def _running(a: np.ndarray, k: int, op) -> np.ndarray:
+    """``op`` (max or min) over every k consecutive columns: windows doubled, log2(k) passes, exact."""
+    span = 1
+    while 2 * span <= k:
+        a = op(a[:, : a.shape[1] - span], a[:, span:])
+        span *= 2
+    return a if span == k else op(a[:, : a.shape[1] - (k - span)], a[:, k - span :])
 
 
 def _background(ink: np.ndarray) -> np.ndarray:
@@ -88,21 +104,22 @@ def _background(ink: np.ndarray) -> np.ndarray:
 
 
 def _ring(gray: np.ndarray) -> list[np.ndarray]:
-    """The image's four sides, each BORDER_SHARE of its side deep (at least one pixel)."""
-    h, w = gray.shape
+    """The four sides of (n, h, w) images, each BORDER_SHARE of its side deep (at least one pixel): (n, k) each."""
+    n, h, w = gray.shape
     d = max(1, round(BORDER_SHARE * min(h, w)))
-    sides = [gray[:d].ravel(), gray[-d:].ravel(), gray[:, :d].ravel(), gray[:, -d:].ravel()]
+    sides = [gray[:, :d].reshape(n, -1), gray[:, -d:].reshape(n, -1), gray[:, :, :d].reshape(n, -1),
+             gray[:, :, -d:].reshape(n, -1)]
     # Every k-th pixel, at most about RING_SAMPLE a side: the same tones for a fraction of the cost.
-    return [s[:: max(1, s.size // RING_SAMPLE)] for s in sides]
+    return [s[:, :: max(1, s.shape[1] // RING_SAMPLE)] for s in sides]
 
 
 @dataclass
 class Paper:
-    """The paper's tone (0..1, white = 1) and whether it is lighter than the ink."""
+    """The paper's tone (0..1, white = 1) and whether it is lighter than the ink; arrays for a stack."""
 
-    tone: float
-    light: bool
-    uneven: bool  # the paper's tone differs between the image's sides: uneven light, a shadow
+    tone: float | np.ndarray
+    light: bool | np.ndarray
+    uneven: bool | np.ndarray  # the paper's tone differs between the image's sides: uneven light, a shadow
 
 
 def find_paper(gray: np.ndarray) -> Paper:
@@ -114,55 +131,86 @@ def find_paper(gray: np.ndarray) -> Paper:
     half ink or more, and the median then calls the ink paper. When the border itself is split
     (a "1" cropped to its stroke), the corners decide: a digit's strokes rarely fill them.
     """
-    lo, hi = float(gray.min()), float(gray.max())
-    mid = (lo + hi) / 2
+    p = _papers(np.asarray(gray, np.float32)[None])
+    return Paper(float(p.tone[0]), bool(p.light[0]), bool(p.uneven[0]))
+
+
+def _papers(gray: np.ndarray) -> Paper:
+    """find_paper for (n, h, w) same-sized images at once."""
+    lo, hi = gray.min(axis=(1, 2)).astype(np.float64), gray.max(axis=(1, 2)).astype(np.float64)
+    mid = ((lo + hi) / 2).astype(np.float32)[:, None]  # compared in float32, as one image's Python float is
     sides = _ring(gray)
-    ring = np.concatenate(sides)
-    light_share = float((ring > mid).mean())
-    if abs(light_share - 0.5) < BORDER_SPLIT:
-        corners = np.array([gray[0, 0], gray[0, -1], gray[-1, 0], gray[-1, -1]])
-        light = bool((corners > mid).sum() >= 2)
-    else:
-        light = light_share > 0.5
-    tone = float(np.median(ring[ring > mid] if light else ring[ring <= mid]))
+    ring = np.concatenate(sides, axis=1)
+    above = ring > mid
+    light_share = above.mean(axis=1)
+    corners = gray[:, [0, 0, -1, -1], [0, -1, 0, -1]]
+    split = np.abs(light_share - 0.5) < BORDER_SPLIT
+    light = np.where(split, (corners > mid).sum(axis=1) >= 2, light_share > 0.5)
+    tone = _median_where(ring, above == light[:, None])
     # Each side's paper level: its lightest (darkest for light-on-dark) pixels, which stay paper
     # where the digit touches the side and where grey anti-aliased or low-resolution ink lies.
-    pct = 100 * PAPER_QUANTILE if light else 100 * (1 - PAPER_QUANTILE)
-    levels = [float(np.partition(s, k)[k]) for s in sides for k in [round(pct / 100 * (s.size - 1))]]
-    uneven = max(levels) - min(levels) > UNEVEN
+    levels = []
+    for s in sides:
+        k_light, k_dark = (round(pct / 100 * (s.shape[1] - 1)) for pct in (100 * PAPER_QUANTILE, 100 * (1 - PAPER_QUANTILE)))
+        part = np.partition(s, sorted({k_light, k_dark}), axis=1)
+        levels.append(np.where(light, part[:, k_light], part[:, k_dark]).astype(np.float64))
+    levels = np.stack(levels, axis=1)
+    uneven = levels.max(axis=1) - levels.min(axis=1) > UNEVEN
     return Paper(tone, light, uneven)
 
 
-def to_ink(gray: np.ndarray) -> Ink:
-    """Polarity, background removal and contrast normalisation: white ink on black, 0 to 1."""
+def _median_where(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """np.median of each row's masked values (float64 of the float32 median; rows have at least one)."""
+    s = np.sort(np.where(mask, a, np.inf), axis=1)
+    c = mask.sum(axis=1)
+    rows = np.arange(len(a))
+    hi, lo = s[rows, c // 2], s[rows, np.maximum(c - 1, 0) // 2]
+    return np.where(c % 2 == 1, hi, (lo + hi) / np.float32(2)).astype(np.float64)
+
+
+def at_work_scale(gray: np.ndarray) -> np.ndarray:
+    """The image as float32, shrunk by an integer factor to at most about WORK_SIDE (a no-op when it is)."""
     gray = np.ascontiguousarray(gray, dtype=np.float32)
     if max(gray.shape) > WORK_SIDE:
         # An integer box reduction: a third of the cost of resampling to exactly WORK_SIDE.
         gray = np.asarray(Image.fromarray(gray).reduce(-(-max(gray.shape) // WORK_SIDE)))
-    paper = find_paper(gray)
+    return gray
+
+
+def to_ink(gray: np.ndarray) -> Ink:
+    """Polarity, background removal and contrast normalisation: white ink on black, 0 to 1."""
+    ink, blank, inverted, contrast = _inks(at_work_scale(gray)[None])
+    return Ink(ink[0], bool(blank[0]), bool(inverted[0]), float(contrast[0]))
+
+
+def _inks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """to_ink for (n, h, w) same-sized images at work scale: (ink, blank, inverted, contrast), one per image."""
+    n, h, w = gray.shape
+    paper = _papers(gray)
     inverted = paper.light
-    ink = 1.0 - gray if inverted else gray
-    floor = NOISE_FLOOR
-    if min(ink.shape) >= 96 and paper.uneven:  # photos only: it costs
-        # Shadows or a gradient across a photo: subtract the smooth background, pixel by pixel.
-        # A shadow's sharp edge survives as a faint line, hence the higher floor.
-        ink = np.clip(ink - _background(ink), 0.0, None)
-        floor = SHADOW_FLOOR
-    else:
-        # Even paper or canvas: one level. The opening would also eat into bold strokes.
-        ink = np.clip(ink - (1.0 - paper.tone if inverted else paper.tone), 0.0, None)
+    ink = np.where(inverted[:, None, None], 1.0 - gray, gray)
+    floor = np.full(n, NOISE_FLOOR, np.float32)
+    # Even paper or canvas: one level. The opening would also eat into bold strokes.
+    level = np.where(inverted, 1.0 - paper.tone, paper.tone).astype(np.float32)
+    ink = np.clip(ink - level[:, None, None], 0.0, None)
+    if min(h, w) >= 96:  # photos only: it costs
+        for i in np.flatnonzero(paper.uneven):
+            # Shadows or a gradient across a photo: subtract the smooth background, pixel by pixel.
+            # A shadow's sharp edge survives as a faint line, hence the higher floor.
+            raw = 1.0 - gray[i] if inverted[i] else gray[i]
+            ink[i] = np.clip(raw - _background(raw), 0.0, None)
+            floor[i] = SHADOW_FLOOR
     # Strongest ink, robust to a few hot pixels: the k-th largest value rather than the maximum.
-    k = max(3, ink.size // 1000)
-    flat = ink.ravel()
-    contrast = float(np.partition(flat, flat.size - k)[flat.size - k]) if flat.size > k else float(flat.max())
-    if contrast < MIN_CONTRAST:
-        return Ink(np.zeros_like(ink), True, inverted, contrast)
-    ink = np.minimum(ink / contrast, 1.0)
+    k = max(3, h * w // 1000)
+    flat = ink.reshape(n, -1)
+    contrast = np.partition(flat, h * w - k, axis=1)[:, h * w - k] if h * w > k else flat.max(axis=1)
+    faint = contrast < MIN_CONTRAST
+    ink = np.minimum(ink / np.where(faint, 1.0, contrast).astype(np.float32)[:, None, None], 1.0)
     # Zero the faint rest (paper grain, JPEG noise) but keep the grey edges of strokes as they are.
-    ink[ink < floor] = 0.0
-    strong = int(np.count_nonzero(ink > 0.5))
-    blank = strong < max(MIN_INK_PIXELS, MIN_INK_SHARE * ink.size)
-    return Ink(ink, blank, inverted, contrast)
+    ink[(ink < floor[:, None, None]) | faint[:, None, None]] = 0.0
+    strong = np.count_nonzero(ink > 0.5, axis=(1, 2))
+    blank = strong < max(MIN_INK_PIXELS, MIN_INK_SHARE * h * w)
+    return ink, blank | faint, inverted, contrast
 
 
 def ink_bbox(ink: np.ndarray, level: float = 0.0) -> tuple[int, int, int, int] | None:
@@ -177,16 +225,19 @@ def ink_bbox(ink: np.ndarray, level: float = 0.0) -> tuple[int, int, int, int] |
 
 def stroke_width(fine: np.ndarray) -> float:
     """Mean stroke width in pixels: 2 x area / boundary, exact for long strokes of any width."""
-    mask = np.pad(fine > 0.5, 1)  # ink touching the crop's edge still has a boundary there
-    area = int(mask.sum())
+    mask = fine > 0.5
+    area = int(np.count_nonzero(mask))
     if area == 0:
         return 0.0
+    # Ink touching the crop's edge still has a boundary there: outside the crop is no ink.
     inner = mask.copy()
+    inner[0] = inner[-1] = False
+    inner[:, 0] = inner[:, -1] = False
     inner[1:] &= mask[:-1]
     inner[:-1] &= mask[1:]
     inner[:, 1:] &= mask[:, :-1]
     inner[:, :-1] &= mask[:, 1:]
-    boundary = area - int(inner.sum())
+    boundary = area - int(np.count_nonzero(inner))
     return 2.0 * area / max(boundary, 1)
 
 
@@ -194,7 +245,7 @@ def _normalise_stroke(fine: np.ndarray) -> np.ndarray:
     width = stroke_width(fine)
     if 0 < width < THIN * MNIST_STROKE:  # a thin pen: thicken towards MNIST's stroke
         r = round((MNIST_STROKE - width) / 2)
-        return _filter(np.pad(fine, r), r, np.max)  # padded, so the stroke ends grow too
+        return _filter(_padded(fine, r, 0.0), r, np.max)  # padded, so the stroke ends grow too
     if width > THICK * MNIST_STROKE:  # a marker: thin it, never below MNIST's stroke
         r = min(round((width - MNIST_STROKE) / 2 * 0.75), int(width / 4))
         return _filter(fine, r, np.min)
@@ -227,12 +278,10 @@ def centre_by_mass(digit: np.ndarray) -> np.ndarray:
     return out
 
 
-def normalise_digit(crop: np.ndarray, steps: dict | None = None) -> np.ndarray:
+def normalise_digit(crop: np.ndarray) -> np.ndarray:
     """A tight crop of one digit's ink to the 28x28 model input (stroke, box, centre of mass)."""
     fine = fit_longest(crop, BOX * FINE)
     fine = _normalise_stroke(fine)
-    if steps is not None:
-        steps["stroke"] = fine
     bbox = ink_bbox(fine)
     if bbox is not None:  # thickening grew the digit; erosion may have shrunk it
         top, bottom, left, right = bbox
@@ -241,21 +290,34 @@ def normalise_digit(crop: np.ndarray, steps: dict | None = None) -> np.ndarray:
     return centre_by_mass(box)
 
 
-def preprocess(gray: np.ndarray, keep_steps: bool = False) -> Preprocessed:
+def preprocess(gray: np.ndarray) -> Preprocessed:
     """Grayscale image (white = 1) of one digit to the model input, or ``blank`` when empty."""
-    steps: dict[str, np.ndarray] = {}
-    ink = to_ink(gray)
-    if keep_steps:
-        steps["ink"] = ink.ink
-    if ink.blank:
-        return Preprocessed(None, True, steps)
-    top, bottom, left, right = ink_bbox(ink.ink, BBOX_LEVEL)
-    crop = ink.ink[max(top - 1, 0) : bottom + 1, max(left - 1, 0) : right + 1]
-    if keep_steps:
-        steps["crop"] = crop
+    x = preprocess_many([gray])[0]
+    return Preprocessed(x, x is None)
+
+
+def preprocess_many(grays: Sequence[np.ndarray]) -> list[np.ndarray | None]:
+    """Each image's 28x28 model input, or None where no digit is there (empty, too little ink, a speck).
+
+    Images of one size at work scale (a folder of 28x28 files, say) find their ink in one pass.
+    """
+    work = [at_work_scale(g) for g in grays]
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, g in enumerate(work):
+        groups.setdefault(g.shape, []).append(i)
+    out: list[np.ndarray | None] = [None] * len(work)
+    for members in groups.values():
+        inks, blanks, _, _ = _inks(np.stack([work[i] for i in members]))
+        for i, ink, blank in zip(members, inks, blanks):
+            if not blank:
+                out[i] = _digit_input(ink)
+    return out
+
+
+def _digit_input(ink: np.ndarray) -> np.ndarray | None:
+    """Ink at work scale to the model input, None for a speck."""
+    top, bottom, left, right = ink_bbox(ink, BBOX_LEVEL)
+    crop = ink[max(top - 1, 0) : bottom + 1, max(left - 1, 0) : right + 1]
     if is_speck(crop):
-        return Preprocessed(None, True, steps)
-    x = normalise_digit(crop, steps if keep_steps else None)
-    if keep_steps:
-        steps["input"] = x
-    return Preprocessed(x, False, steps)
+        return None
+    return normalise_digit(crop)

@@ -3,20 +3,21 @@
 Every answer has one status, decided here and nowhere else (``Prediction.status``):
 ``digit``; ``unsure`` (a coin toss between classes, or an answer that changes when the drawing
 moves a little); ``not a digit`` (ink that no class fits); ``no digit`` (empty, or too little ink);
-``error`` (a file that could not be read: only rows of files have it).
+``error`` (a file that could not be read, or a model that gave no valid score).
 """
 from __future__ import annotations
 
 import functools
 import logging
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 
-from desktop.engine.classifier import Classifier
-from desktop.engine.preprocess import normalise_digit, preprocess, to_ink
+from desktop.engine.classifier import N_CLASSES, Classifier
+from desktop.engine.preprocess import normalise_digit, preprocess_many, to_ink
 from desktop.engine.segment import best_path, candidates
 
 log = logging.getLogger("digits.recognize")
@@ -38,7 +39,7 @@ JITTER_AGREE = 0.5
 # "Not a digit" (measured with benchmarks.non_digits on the shipped model: 0.7% of MNIST test
 # flagged in all, with unsure): the model's evidence, the top class's probability averaged over
 # the original and its jittered copies, below NOT_DIGIT_THRESHOLD (a manifest's "not_digit"
-# replaces it, see not_digit_rule); or a shape no digit has: ink filling more than FILL_MAX of
+# replaces it, see rule_from_manifest); or a shape no digit has: ink filling more than FILL_MAX of
 # its box when the box is not narrow (a 1 fills its box), e.g. noise, textures, blobs.
 NOT_DIGIT_RULE = "mean_jitter_probability"
 NOT_DIGIT_THRESHOLD = 0.60
@@ -54,35 +55,53 @@ class NotDigitRule:
     threshold: float = NOT_DIGIT_THRESHOLD
 
 
-@functools.lru_cache(maxsize=1)
-def not_digit_rule() -> NotDigitRule:
-    """The shipped manifest's ``not_digit`` rule (written by the training side with its model), else ours."""
-    from desktop.engine.model_files import read_manifest  # here: model_files imports the classifier too
+DEFAULT_RULE = NotDigitRule()
 
-    try:
-        entry = read_manifest().get("not_digit")
-    except Exception:  # no readable manifest: the loader says so elsewhere; the default rule still works
-        return NotDigitRule()
+
+def rule_from_manifest(entry: object) -> NotDigitRule:
+    """A model manifest's ``not_digit`` entry as a rule (model_files gives it to the Classifier), else ours."""
     if not isinstance(entry, dict):
-        return NotDigitRule()
+        return DEFAULT_RULE
     rule, threshold = entry.get("rule"), entry.get("threshold")
     if rule not in KNOWN_RULES or isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
             or not 0.0 <= threshold <= 1.0:
         log.warning("manifest not_digit %r is not a rule this version knows; using %s < %.2f",
                     entry, NOT_DIGIT_RULE, NOT_DIGIT_THRESHOLD)
-        return NotDigitRule()
+        return DEFAULT_RULE
     return NotDigitRule(rule, float(threshold))
 
 
-def jittered(x: np.ndarray) -> np.ndarray:
-    """The 28x28 input and its small moves (turned both ways, shrunk): (4, 28, 28)."""
+def _jitter_one(x: np.ndarray) -> list[np.ndarray]:
+    """The jittered copies of one input, made by Pillow: the definition the batched maps are taken from."""
     im = Image.fromarray(np.ascontiguousarray(x, np.float32), mode="F")
     side = round(28 * JITTER_SHRINK)
     small = np.zeros((28, 28), np.float32)
     k = (28 - side) // 2
     small[k : k + side, k : k + side] = np.asarray(im.resize((side, side), Image.Resampling.BILINEAR))
     turn = [np.asarray(im.rotate(a, resample=Image.Resampling.BILINEAR)) for a in (JITTER_TURN, -JITTER_TURN)]
-    return np.stack([x, *turn, small])
+    return [*turn, small]
+
+
+@functools.lru_cache(maxsize=1)
+def _jitter_maps() -> tuple[np.ndarray, np.ndarray]:
+    """Each copy is linear in the input: per output pixel of the 3 copies, its source pixels and weights.
+
+    Read once from Pillow's own transforms of the 784 one-pixel images, so a batch of copies is one
+    gather instead of three Pillow calls per image.
+    """
+    basis = np.eye(28 * 28, dtype=np.float32).reshape(-1, 28, 28)
+    response = np.stack([np.stack(_jitter_one(b)).reshape(-1) for b in basis], axis=1)  # (3*784 out, 784 in)
+    k = int((response != 0).sum(axis=1).max())
+    idx = np.argsort(-np.abs(response), axis=1, kind="stable")[:, :k]
+    return idx, np.take_along_axis(response, idx, axis=1)
+
+
+def jittered(x: np.ndarray) -> np.ndarray:
+    """(n, 28, 28) inputs to (n, 4, 28, 28): each input and its small moves (turned both ways, shrunk)."""
+    x = np.asarray(x, np.float32).reshape(-1, 28 * 28)
+    idx, w = _jitter_maps()
+    copies = (x[:, idx] * w).sum(axis=-1, dtype=np.float32).reshape(-1, 3, 28 * 28)
+    return np.concatenate([x[:, None], copies], axis=1).reshape(-1, 4, 28, 28)
 
 
 def ink_fill(x: np.ndarray) -> tuple[float, float]:
@@ -119,8 +138,8 @@ class Prediction:
     probabilities: np.ndarray | None  # (10,), calibrated
     input28: np.ndarray | None  # what the model saw
     seconds: float = 0.0
-    steps: dict[str, np.ndarray] = field(default_factory=dict)
     jitter: np.ndarray | None = None  # (k, 10): the jittered copies' probabilities, when classified
+    rule: NotDigitRule = DEFAULT_RULE  # the classifier's (its model's manifest), see rule_from_manifest
 
     @property
     def blank(self) -> bool:
@@ -180,7 +199,7 @@ class Prediction:
         """Ink that no class fits: too little evidence (the manifest's rule, else ours) or no digit's shape."""
         if self.probabilities is None:
             return False
-        rule = not_digit_rule()
+        rule = self.rule
         score = self.confidence if rule.rule == "max_probability" else self.evidence
         if score < rule.threshold:
             return True
@@ -190,10 +209,18 @@ class Prediction:
         return fill > FILL_MAX and width > FILL_MIN_WIDTH
 
     @property
+    def scored(self) -> bool:
+        """The model gave numbers (not NaN or infinite) for the input and its copies."""
+        return self.probabilities is None or bool(np.isfinite(self.probabilities).all()
+                                                  and (self.jitter is None or np.isfinite(self.jitter).all()))
+
+    @property
     def status(self) -> str:
-        """The one answer: no digit, else not a digit, else unsure, else digit."""
+        """The one answer: no digit, else error (no valid score), else not a digit, else unsure, else digit."""
         if self.digit is None:
             return NO_DIGIT
+        if not self.scored:
+            return ERROR
         if self.not_a_digit:
             return NOT_A_DIGIT
         return UNSURE if self.unsure else DIGIT
@@ -220,33 +247,44 @@ class NumberPrediction:
 
     @property
     def status(self) -> str:
-        """The number's status: its worst character's (not a digit, then unsure)."""
+        """The number's status: its worst character's (no valid score, not a digit, then unsure)."""
         if not self.digits:
             return NO_DIGIT
         statuses = {d.status for d in self.digits}
-        for s in (NOT_A_DIGIT, UNSURE):
+        for s in (ERROR, NOT_A_DIGIT, UNSURE):
             if s in statuses:
                 return s
         return DIGIT
 
 
-def _prediction(probs: np.ndarray, x: np.ndarray, seconds: float, steps=None, jitter=None) -> Prediction:
-    return Prediction(int(np.argmax(probs)), probs, x, seconds, steps or {}, jitter)
+def recognize_many(classifier: Classifier, grays: Sequence[np.ndarray], *, live: bool = False) -> list[Prediction]:
+    """Each grayscale image's answer: the one path from images to answers (app, CLI, benchmarks, converter).
 
-
-def recognize(classifier: Classifier, gray: np.ndarray, keep_steps: bool = False, *,
-              live: bool = False) -> Prediction:
-    """One digit: preprocess, classify it with its jittered copies in one batch, time the whole.
-
-    ``live``: a provisional guess while a stroke is drawn, the input alone without its jittered
-    copies (a quarter of the model's work); its status may differ from the final answer's.
+    Preprocessing runs on the whole list (same-sized small images together, preprocess_many), then
+    every digit found and its jittered copies go through the model in one batch. ``seconds`` is
+    each answer's share of the time. ``live``: a provisional guess while a stroke is drawn, the
+    input alone without its jittered copies (a quarter of the model's work); its status may differ
+    from the final answer's.
     """
     start = time.perf_counter()
-    pre = preprocess(gray, keep_steps)
-    if pre.blank:
-        return Prediction(None, None, None, time.perf_counter() - start, pre.steps)
-    probs = classifier.predict(pre.input28[None] if live else jittered(pre.input28))
-    return _prediction(probs[0], pre.input28, time.perf_counter() - start, pre.steps, probs[1:])
+    inputs = preprocess_many(grays)
+    found = [i for i, x in enumerate(inputs) if x is not None]
+    probs = np.empty((0, 1, N_CLASSES), np.float32)
+    if found:
+        x = np.stack([inputs[i] for i in found])
+        batch = x[:, None] if live else jittered(x)
+        probs = classifier.predict(batch.reshape(-1, 28, 28)).reshape(len(found), batch.shape[1], N_CLASSES)
+    seconds = (time.perf_counter() - start) / max(len(grays), 1)
+    rule = classifier.not_digit or DEFAULT_RULE
+    out = [Prediction(None, None, None, seconds, rule=rule) for _ in grays]
+    for i, p in zip(found, probs):
+        out[i] = Prediction(int(np.argmax(p[0])), p[0], inputs[i], seconds, None if live else p[1:], rule)
+    return out
+
+
+def recognize(classifier: Classifier, gray: np.ndarray, *, live: bool = False) -> Prediction:
+    """One image's answer: recognize_many of one."""
+    return recognize_many(classifier, [gray], live=live)[0]
 
 
 def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPrediction:
@@ -266,9 +304,10 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
         return NumberPrediction([], time.perf_counter() - start)
     inputs = np.stack([normalise_digit(cands[k].crop) for k in digits])
     probs = classifier.predict(inputs)
+    rule = classifier.not_digit or DEFAULT_RULE
     scores = np.zeros(len(cands))
     scores[digits] = np.log(np.clip(probs.max(axis=1), 1e-6, 1.0))
     row = {k: r for r, k in enumerate(digits)}
     chosen = [row[k] for k in best_path(n_pieces, cands, scores)]
     seconds = time.perf_counter() - start
-    return NumberPrediction([_prediction(probs[r], inputs[r], 0.0) for r in chosen], seconds)
+    return NumberPrediction([Prediction(int(np.argmax(probs[r])), probs[r], inputs[r], rule=rule) for r in chosen], seconds)

@@ -1,8 +1,9 @@
-"""Results files (CSV or JSON lines): the format, a row as bytes, the output file and its resume.
+"""Rows of results and their files (CSV or JSON lines): a row, its format, the output and its resume.
 
-Every rule about a results file lives here: which format a name means, how a row is written
-(paths that are not valid UTF-8 included), when an existing file may be touched, the lock that
-keeps a second run out, and where the last complete record ends when a run is resumed.
+Every rule about a row and a results file lives here: what a row holds for an answer, which
+format a name means, how a row is written (paths that are not valid UTF-8 included), when an
+existing file may be touched, the lock that keeps a second run out, and where the last complete
+record ends when a run is resumed.
 """
 from __future__ import annotations
 
@@ -12,16 +13,54 @@ import io
 import json
 import os
 import stat
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from desktop.engine.batch import FIELDS, Row
 from desktop.engine.errors import OutputError
+from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, UNSURE, NumberPrediction, Prediction
 
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; one run per output is then up to the user
     fcntl = None  # type: ignore[assignment]
+
+FIELDS = ("path", "digit", "confidence", "unsure", "top3", "error", "status")  # status last: old readers keep working
+NO_DIGIT_FOUND = "no digit found"
+NO_SCORE = "the model gave no valid score for this image (NaN or infinite)"
+
+
+@dataclass
+class Row:
+    path: str
+    digit: str = ""  # the digit, the number in number mode, or empty (no digit or an error)
+    confidence: float | None = None
+    unsure: bool = False
+    top3: str = ""
+    error: str = ""
+    status: str = ""  # recognize.STATUSES, from the answer's status; see __post_init__ for rows made by hand
+
+    def __post_init__(self) -> None:
+        if not self.status:  # a row made without a prediction: an error row, or an answer as its unsure says
+            self.status = ERROR if self.error else UNSURE if self.unsure else DIGIT
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def row_for(path: str, answer: Prediction | NumberPrediction) -> Row:
+    """The row of one file's answer (a digit, or a number in number mode); its status is the answer's."""
+    status = answer.status
+    if status == NO_DIGIT:
+        return Row(path, "", None, False, "", NO_DIGIT_FOUND, NO_DIGIT)
+    if status == ERROR:
+        return Row(path, error=NO_SCORE)
+    if isinstance(answer, NumberPrediction):
+        top = " ".join(f"{d.digit}:{d.confidence:.3f}" for d in answer.digits)
+        return Row(path, answer.text, round(answer.confidence, 4), answer.unsure, top, status=status)
+    top = " ".join(f"{d}:{q:.3f}" for d, q in answer.top3)
+    return Row(path, str(answer.digit), round(answer.confidence, 4), answer.unsure, top, status=status)
+
 
 FORMATS = ("csv", "jsonl")
 _SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
