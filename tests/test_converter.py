@@ -69,7 +69,10 @@ def test_tiny_model_end_to_end(converted):
     sizes = {k: v["bytes"] for k, v in m["verification"].items()}
     assert sizes["int8"] < sizes["float16"] < sizes["float32"]
     for v in m["verification"].values():
-        assert v["median_us"] > 0 and v["p95_us"] >= v["median_us"] and 0 <= v["disagreement"] <= 1
+        # Two models that differ in accuracy by d disagree on at least d of the images.
+        assert v["disagreement"] >= abs(v["drop_points"]) / 100 - 1e-9 and v["median_us"] > 0
+    assert m["verification"]["float32"]["disagreement"] <= 0.002  # float32 is Keras' own arithmetic
+    assert abs(m["verification"]["float32"]["drop_points"]) <= 0.2
     clf = load_shipped(converted)  # the hash in the manifest matches the file written
     assert clf.dtype_name == "int8" and m["input"]["zero_point"] == clf.input.zero_point
     metrics = json.loads((converted / "metrics.json").read_text())
