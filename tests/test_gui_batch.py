@@ -158,7 +158,7 @@ def test_correction_from_the_table(tab, qtbot, tmp_path, sample):
     rows = {tab.model.shown_path(r): r for r in tab.model.rows}
     menu = tab.row_menu(rows["a/x.png"])
     fix = [a.menu() for a in menu.actions() if a.menu()][0]
-    assert fix.isEnabled() and [a.text() for a in fix.actions()] == [str(d) for d in range(10)]
+    assert fix.isEnabled() and [a.text() for a in fix.actions()] == [f"&{d}" for d in range(10)]
     fix.actions()[4].trigger()  # "It is a 4"
     back = read_corrections(corrections).rows
     assert [(c.label, c.source) for c in back] == [(4, f"batch:{rows['a/x.png'].path}")]

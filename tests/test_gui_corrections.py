@@ -53,7 +53,7 @@ def test_draw_correction_written_and_read_back(win, qtbot, folder):
     assert isinstance(button, CorrectionButton) and button.isVisible()
     menu = button.button.menu()
     menu.aboutToShow.emit()
-    assert [a.text() for a in menu.actions()] == [str(k) for k in range(10)] and all(a.isEnabled() for a in menu.actions())
+    assert [a.text() for a in menu.actions()] == [f"&{k}" for k in range(10)] and all(a.isEnabled() for a in menu.actions())
     menu.actions()[7].trigger()  # "it is a 7"
     rows = read_corrections(folder).rows
     assert [(r.label, r.predicted, r.source) for r in rows] == [(7, str(said), "draw")]

@@ -85,10 +85,11 @@ def keep(sample: Sample, label: int, source: str) -> tuple[Correction | None, st
 
 
 def digit_menu(parent: QWidget, on_digit: Callable[[int], None], title: str = "It is a…") -> QMenu:
-    """A menu of the ten digits; choosing one calls ``on_digit`` with it."""
+    """A menu of the ten digits; choosing one calls ``on_digit`` with it. Each digit is its own
+    mnemonic: with the menu open, typing 7 chooses 7."""
     m = QMenu(title, parent)
     for d in range(10):
-        a = m.addAction(f"{d}")
+        a = m.addAction(f"&{d}")
         a.setObjectName(f"correct-{d}")
         a.triggered.connect(lambda _=False, d=d: on_digit(d))
     return m
@@ -103,11 +104,12 @@ class CorrectionButton(QWidget):
         super().__init__(parent)
         self.source, self.sample = source, sample
         self.button = QToolButton()
-        self.button.setText("Wrong? ▾")
+        self.button.setText("&Wrong? ▾")  # Alt+W opens it, then a digit key chooses
         self.button.setToolTip("Give the right digit: the image and the digit are kept in your corrections "
                                "folder (Settings), to score the model on and to train the next one.")
         self.button.setAccessibleName("Correct the answer")
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")  # the text has ▾
         self.menu = digit_menu(self, self.choose, "The right digit is")
         self.menu.aboutToShow.connect(self._refresh)
         self.button.setMenu(self.menu)
