@@ -17,9 +17,12 @@ import numpy as np
 from PIL import Image
 
 from benchmarks.synthetic import Style, digit_strokes, render
-from tests.xvfb_helpers import screenshot, wait_window, white_square, xdo
+from tests.xvfb_helpers import screenshot, wait_window, white_page, xdo
 
 PREDICTION = re.compile(r"digits\.draw: prediction (\S+)")
+# The window says where its tab pages are (--verbose): the pad grows with the window, so the
+# Images list and the batch folder field are found from there, not from the pad.
+SHOWN = re.compile(r"tab pages at (\d+),(\d+) px")
 STYLE = Style(width=(14, 20), rotation=6.0)
 
 
@@ -104,7 +107,10 @@ def soak(cmd: list[str], env: dict, work: Path, digits: int = 150, cwd: Path | N
         key(env, "alt+d")
         wait_for(log_path, "digits.window: tab Draw", 1, timeout=30)
         time.sleep(0.5)
-        x0, y0 = white_square(screenshot(env, work / "start.png"))
+        x0, y0, side, _ = white_page(screenshot(env, work / "start.png"))
+        scale = side / 280  # the strokes are made for a 280-pixel pad
+        shown = SHOWN.search(log_path.read_text(errors="replace"))
+        tx, ty = (int(shown.group(1)), int(shown.group(2))) if shown else (x0 - 10, y0 - 10)
         rng = np.random.default_rng(1)
         expected = strokes_drawn = right = 0
         wanted: list[int] = []
@@ -115,7 +121,7 @@ def soak(cmd: list[str], env: dict, work: Path, digits: int = 150, cwd: Path | N
             d = i % 10
             strokes, _ = digit_strokes(d, rng, STYLE)
             for s in strokes:
-                stroke(env, s + [x0, y0])
+                stroke(env, s * scale + [x0, y0])
             strokes_drawn += len(strokes)
             expected += len(strokes)  # one final answer when each stroke ends
             if i % 3 == 0:  # undo the last stroke, then redo it by the platform's keys or Ctrl+Y
@@ -135,13 +141,13 @@ def soak(cmd: list[str], env: dict, work: Path, digits: int = 150, cwd: Path | N
                 # after about 80 such switches).
                 key(env, "alt+i")
                 wait_for(log_path, "digits.window: tab Images", (i + 1) // 25, timeout=30)
-                xdo(env, "mousemove", str(x0 + 40), str(y0 + 45), "click", "1")
+                xdo(env, "mousemove", str(tx + 50), str(ty + 55), "click", "1")
                 for _ in range(len(images) - 1):
                     key(env, "Down")
                 wait_for(log_path, "digits.images: image", (i + 1) // 25 * len(images), timeout=30)
                 key(env, "alt+b")  # the Batch tab: type the folder into its field, then Enter
                 wait_for(log_path, "digits.window: tab Batch", (i + 1) // 25, timeout=30)
-                xdo(env, "mousemove", str(x0 + 100), str(y0 + 11), "click", "1")
+                xdo(env, "mousemove", str(tx + 110), str(ty + 21), "click", "1")
                 key(env, "ctrl+a")
                 xdo(env, "type", "--delay", "10", str(images[0].parent))
                 key(env, "Return")

@@ -1,4 +1,7 @@
 """The real window in a real X server: draw a 7 with the mouse (xdotool), check the screenshot."""
+import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -7,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
-from tests.xvfb_helpers import draw, have_tools, screenshot, wait_window, white_square, xvfb
+from tests.xvfb_helpers import draw, have_tools, screenshot, wait_window, white_page, white_square, xvfb
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.xvfb, pytest.mark.skipif(not have_tools(), reason="Xvfb, xdotool or ImageMagick missing")]
@@ -82,3 +86,89 @@ def test_soak_a_long_session_in_the_real_window(tmp_path):
     assert r.answers_logged == r.answers_expected, r.log[-3000:]
     assert r.right >= 0.85 * r.digits, r.wrong
     assert r.images_logged >= 6 * 12 and r.batches_logged == 6  # six rounds of 12 images and a batch
+
+
+# --- issue 13: the layout of the real window at several screen sizes and scales -------------------
+
+
+def run_layout(tmp_path: Path, size: str, scale: str, fill: bool) -> tuple[dict, Path]:
+    """The window driven through its steps by tests/xvfb_layout.py on a fresh X server of ``size``.
+    With DIGITS_SCREENSHOTS=folder the window's pictures are kept there (the README's)."""
+    out = tmp_path / f"{size}-x{scale}"
+    with xvfb(size=f"{size}x24") as env:
+        env["XDG_CONFIG_HOME"] = tempfile.mkdtemp()
+        env["QT_SCALE_FACTOR"] = scale
+        r = subprocess.run([sys.executable, "-m", "tests.xvfb_layout", str(out), *(["--fill"] if fill else [])],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    keep = os.environ.get("DIGITS_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        for png in out.glob("*.png"):
+            if not png.stem.endswith("-screen"):
+                shutil.copy(png, Path(keep) / f"{png.stem}-{size}-x{scale}.png")
+    return json.loads((out / "layout.json").read_text()), out
+
+
+def inside(inner: list[int], outer: list[int], slack: int = 1) -> bool:
+    x, y, w, h = inner
+    X, Y, W, H = outer
+    return x >= X - slack and y >= Y - slack and x + w <= X + W + slack and y + h <= Y + H + slack
+
+
+def overlaps(a: list[int], b: list[int]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def near(img: np.ndarray, colour: np.ndarray, rect: list[int] | None = None, tol: int = 40) -> int:
+    if rect is not None:
+        x, y, w, h = rect
+        img = img[y : y + h, x : x + w]
+    return int((np.abs(img.astype(int) - colour).sum(axis=2) < tol).sum())
+
+
+def orange(img: np.ndarray, rect: list[int]) -> int:
+    """Pixels of the "Why?" shading (orange, overlay.HEAT_RGB, over paper or ink) in ``rect``."""
+    x, y, w, h = rect
+    r, g, b = (img[y : y + h, x : x + w, k].astype(int) for k in range(3))
+    return int(((r - b > 60) & (g > b + 15) & (r > g + 30)).sum())
+
+
+@pytest.mark.parametrize("size,scale,fill", [("800x600", "1", False), ("1600x1000", "1", True),
+                                             ("1600x1000", "2", False)])
+def test_layout_in_a_real_window(tmp_path, size, scale, fill):
+    """Issue 13 at 800x600, at 1600x1000 filled, and at 2x scaling: the window inside the screen (also
+    after ticking Number mode), the pad square and uncovered, the wide pad inside the window, a live
+    guess provisional, Why? over the drawing, a region of an image read alone; checked from the
+    window's geometry and from screenshots."""
+    f, out = run_layout(tmp_path, size, scale, fill)
+    sw, sh = map(int, size.split("x"))
+    for step in ("start", "draw", "number_ticked", "number"):
+        g = f[step]
+        assert g["screen"][2] <= sw and g["screen"][3] <= sh
+        assert inside(g["window"], g["screen"]), (step, g)  # never past the screen, number mode included
+        assert inside(g["page"], g["window"]), (step, g)
+        assert not overlaps(g["page"], g["answer"]), (step, g)  # nothing covers the pad
+    single, wide = f["draw"]["page"], f["number"]["page"]
+    assert abs(single[2] - single[3]) <= 1  # square
+    assert abs(wide[2] - 2 * wide[3]) <= 2 and wide[2] > single[2]  # number mode widens it, inside the window
+    least = {"800x600": 380, "1600x1000": 600}[size]
+    assert single[2] >= least, single  # as large as the window allows
+    # What was answered, with real X input.
+    assert f["draw"]["text"] == "4" and f["number"]["text"] == "2024" and f["why"]["text"] == "7"
+    assert f["live"]["provisional"] and "%" not in f["live"]["verdict"] + f["live"]["text"]
+    assert f["images"]["text"] == "7" and f["images"]["whole"] != "7"
+    # The screenshots: the pad where the window says it is, grey bars while drawing, green after.
+    draw = np.asarray(Image.open(out / "draw-screen.png").convert("RGB"))
+    x, y, w, h = white_page(draw)
+    assert max(abs(x - single[0]), abs(y - single[1]), abs(w - single[2]), abs(h - single[3])) <= 3, (x, y, w, h)
+    assert near(draw, GREEN, f["draw"]["answer"]) > 50
+    live = np.asarray(Image.open(out / "live-screen.png").convert("RGB"))
+    assert near(live, GREEN, f["draw"]["answer"]) == 0  # no final answer's green while the stroke is drawn
+    why = np.asarray(Image.open(out / "why-screen.png").convert("RGB"))
+    (box,) = f["why"]["boxes"]
+    assert orange(why, box) > 0.03 * box[2] * box[3] and f["why"]["legend"]
+    assert orange(draw, single) == 0  # none before Why? was ticked
+    number = np.asarray(Image.open(out / "number-screen.png").convert("RGB"))
+    x, y, w, h = wide
+    assert (number[y + 2 : y + h - 2, x + 3 * w // 4 : x + w - 2].mean(axis=2) < 100).mean() > 0.01  # the 4 is there

@@ -82,3 +82,23 @@ def white_square(img: np.ndarray, side: int = 280) -> tuple[int, int]:
     if rows.size == 0 or cols.size == 0:
         raise AssertionError("no white canvas found on the screen")
     return int(cols[0]), int(rows[0])
+
+
+def white_page(img: np.ndarray, least: int = 200) -> tuple[int, int, int, int]:
+    """(x, y, width, height) of the drawing pad's page: the first block of rows holding at least
+    ``least`` pure-white pixels, and the widest run of columns mostly white down it. The pad grows with
+    the window, so its size is read from the screen, never assumed."""
+    white = (img == 255).all(axis=2)
+    rows = np.flatnonzero(white.sum(axis=1) >= least)
+    if rows.size == 0:
+        raise AssertionError("no white page found on the screen")
+    end = rows[0]
+    while end + 1 < len(white) and white[end + 1].sum() >= least:
+        end += 1
+    block = white[rows[0] : end + 1]
+    cols = np.flatnonzero(block.mean(axis=0) >= 0.3)  # ink drawn on the page covers less of a column
+    if cols.size == 0:
+        raise AssertionError("no white page found on the screen")
+    runs = np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1)
+    run = max(runs, key=len)
+    return int(run[0]), int(rows[0]), int(len(run)), int(end + 1 - rows[0])

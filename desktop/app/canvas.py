@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (QColor, QCursor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPalette, QPen,
                            QPixmap, QResizeEvent, QUndoCommand, QUndoStack)
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -23,6 +23,15 @@ PAGE_SIDE = 280  # page units: the model's image of the pad is this many pixels 
 NUMBER_PAGE_WIDTH = 2 * PAGE_SIDE  # number mode: a page twice as wide
 MIN_PAD = 140  # the pad never forces the window larger than this (widget pixels)
 PEN_WIDTH, ERASER_WIDTH = 18.0, 30.0  # page units
+
+
+def _every_sample(on: bool) -> None:
+    """Deliver every mouse sample (on) or let Qt merge queued ones (off, its default).
+
+    Over the pad every sample counts: X11 motion events that queue up while a live guess runs
+    are otherwise merged into one, and a curve drawn meanwhile becomes a straight chord.
+    """
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents, not on)
 
 
 @dataclass
@@ -241,11 +250,21 @@ class DrawingCanvas(QWidget):
         self.setCursor(QCursor(pix, d // 2 + 1, d // 2 + 1))
 
     # --- mouse -------------------------------------------------------------------------
+    def enterEvent(self, e) -> None:
+        _every_sample(True)  # before the press: its first moves may arrive with it
+        super().enterEvent(e)
+
+    def leaveEvent(self, e) -> None:
+        if self._current is None:
+            _every_sample(False)
+        super().leaveEvent(e)
+
     def mousePressEvent(self, e: QMouseEvent) -> None:
         if e.button() != Qt.MouseButton.LeftButton:
             return
         width = self.eraser_width if self._eraser else self.pen_width
         self._current = Stroke([self.to_page(e.position())], width, self._eraser)
+        _every_sample(True)
         self.set_marks([])  # boxes and "Why?" describe the drawing before this stroke
         self._render()
         self.changed.emit()
@@ -269,4 +288,6 @@ class DrawingCanvas(QWidget):
         if self._current is None or e.button() != Qt.MouseButton.LeftButton:
             return
         stroke, self._current = self._current, None
+        if not self.underMouse():
+            _every_sample(False)
         self.undo_stack.push(_AddStroke(self, stroke))  # redo() renders it properly

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
@@ -156,7 +156,16 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, e) -> None:
         super().showEvent(e)
-        QTimer.singleShot(0, self.fit_to_screen)  # the frame's size is known once shown
+        QTimer.singleShot(0, self._shown)  # the frame's size is known once shown
+
+    def _shown(self) -> None:
+        self.fit_to_screen()
+        # Where things are, in screen pixels, for --verbose diagnostics (and the soak test, which
+        # clicks into the tabs of a real window it cannot otherwise look inside).
+        k = self.devicePixelRatioF()
+        page = self.tabs.currentWidget().mapToGlobal(QPoint(0, 0))
+        log.info("shown: window %dx%d px, tab pages at %d,%d px", round(self.width() * k), round(self.height() * k),
+                 round(page.x() * k), round(page.y() * k))
 
     def resizeEvent(self, e) -> None:
         super().resizeEvent(e)

@@ -17,6 +17,7 @@ from desktop.engine.recognize import NOT_A_DIGIT, UNSURE, NumberPrediction, Pred
 NOT_A_DIGIT_MESSAGE = "That doesn't look like a digit"
 PROVISIONAL_MESSAGE = "Still drawing: a guess until the stroke ends"
 PROVISIONAL_STYLE = "color: #8a8a8a; font-style: italic"
+EMPTY = "–"  # the answer when there is none
 MODEL_VIEW_MIN, MODEL_VIEW_MAX = 84, 280
 TILE, TILE_MIN = 56, 20  # a number's digit in the strip, largest and smallest
 
@@ -162,11 +163,11 @@ class ResultPanel(QWidget):
         room = max(60, self.width() - self.model_view.width() - 40)
         n = max(1, len(self.digit.text()))
         px = min(self.height() / 5, room / (0.65 * n + 0.3), 160)
-        if self.provisional:
+        if self.provisional or self.digit.text() == EMPTY:
             px *= 0.6
         f = QFont(self.font())
         f.setPixelSize(int(max(20, px)))
-        f.setBold(not self.provisional)
+        f.setBold(not self.provisional and self.digit.text() != EMPTY)
         f.setItalic(self.provisional)
         self.digit.setFont(f)
 
@@ -179,9 +180,10 @@ class ResultPanel(QWidget):
 
     # --- answers ---------------------------------------------------------------------------
     def show_empty(self, message: str | None = None) -> None:
+        self.digit.setText(EMPTY)
         self._set_provisional(False)
+        self.digit.setStyleSheet("color: gray")  # nothing to answer: no big black mark
         self.number, self.heats = None, None
-        self.digit.setText("–")
         self.verdict.setText(message or self.invitation)
         self.guess.setText("")
         self.detail.setText("")
