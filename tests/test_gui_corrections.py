@@ -57,7 +57,7 @@ def test_draw_correction_written_and_read_back(win, qtbot, folder):
     menu.actions()[7].trigger()  # "it is a 7"
     rows = read_corrections(folder).rows
     assert [(r.label, r.predicted, r.source) for r in rows] == [(7, str(said), "draw")]
-    assert "Kept as 7" in button.note.text() and str(folder) in button.note.text()
+    assert button.note.text() == "Kept as 7 (1 in your corrections folder)." and button.note.toolTip() == str(folder)
     with Image.open(folder / rows[0].file) as im:  # the user's drawing as drawn, white paper
         drawn = np.asarray(im)
     assert drawn.shape == c.gray().shape and drawn[0, 0] == 255 and drawn.min() < 60

@@ -37,7 +37,6 @@ def test_correction_from_the_keyboard_in_a_real_window(tmp_path):
     folder = tmp_path / "corrections"
     config = Path(tempfile.mkdtemp())
     settings_with_corrections(config, folder)
-    shot = None
     with xvfb() as env:
         env["XDG_CONFIG_HOME"] = str(config)
         env["QT_SCALE_FACTOR"] = "1"
@@ -52,8 +51,7 @@ def test_correction_from_the_keyboard_in_a_real_window(tmp_path):
             xdo(env, "windowfocus", "--sync", win)
             xdo(env, "key", "alt+w")  # opens the digits under "Wrong? ▾"
             time.sleep(0.8)
-            shot = tmp_path / "menu.png"
-            screenshot(env, shot)
+            screenshot(env, tmp_path / "menu.png")  # kept with the test's files: what the user saw
             xdo(env, "key", "7")
             kept = wait_for(lambda: bool((folder / "labels.csv").exists() and read_corrections(folder).rows))
         except TimeoutError:
@@ -70,7 +68,3 @@ def test_correction_from_the_keyboard_in_a_real_window(tmp_path):
     assert drawn.min() < 60 and drawn[0, 0] == 255  # dark ink on the white page, as drawn
     x28, y28, _ = load_examples(folder)
     assert list(y28) == [7] and x28[0].max() > 200  # the model's view: white ink on black
-    if shot is not None and (ROOT / "docs" / "screenshots").is_dir():
-        import shutil
-
-        shutil.copy(shot, ROOT / "docs" / "screenshots" / "correction-menu.png")

@@ -81,14 +81,14 @@ def model_in_words(manifest: dict, metrics: dict) -> list[str]:
 
 
 def about_html(state) -> str:
-    rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in versions())
-    lic = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in LICENCES)
+    rows = " · ".join(f"{html.escape(k)}&nbsp;{html.escape(v)}" for k, v in versions())
+    lic = "".join(f"<tr><td>{html.escape(k)}&nbsp;&nbsp;&nbsp;</td><td>{html.escape(v)}</td></tr>" for k, v in LICENCES)
     words = "".join(f"<p>{html.escape(s)}</p>" for s in model_in_words(state.manifest, state.metrics))
     return (f"<h3>Digit Recognizer {html.escape(__version__)}</h3>"
             "<p>Handwritten digits recognised offline, on this computer, with a small int8 network.</p>"
             f"<p><b>Model in use:</b> {html.escape(state.describe())}</p>{words}"
-            f"<p><b>Versions</b></p><table cellspacing='0' cellpadding='2'>{rows}</table>"
-            f"<p><b>Licences</b></p><table cellspacing='0' cellpadding='2'>{lic}</table>")
+            f"<p><b>Versions:</b> {rows}</p>"
+            f"<p><b>Licences</b></p><table cellspacing='0' cellpadding='1'>{lic}</table>")
 
 
 class AboutDialog(QDialog):

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, 
                                QWidget)
 
 from desktop.app.correction import Sample, digit_menu, keep
-from desktop.app.places import remember_dir, start_dir
+from desktop.app.places import corrections_folder, remember_dir, start_dir
 from desktop.app.batch_thread import BatchThread
 from desktop.app.state import settings
 from desktop.engine.errors import DigitsError
@@ -214,6 +214,7 @@ class BatchTab(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(THUMB + 4)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(0, THUMB + 8)
+        self.table.setColumnWidth(COLUMNS.index("error"), 220)  # the path gets the room; the whole error is its tooltip
         self.table.sortByColumn(FILE_COLUMN, Qt.SortOrder.AscendingOrder)  # by path, not the thumbnails
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -383,7 +384,7 @@ class BatchTab(QWidget):
             return False
         row, message = keep(Sample(gray, None, r.digit if r.status != NOT_A_DIGIT else "?"), label,
                             f"batch:{r.path}")
-        self.note.setText(message)
+        self.note.setText(f"{message[:-1]}: {corrections_folder()}" if row is not None else message)
         return row is not None
 
     def export_dialog(self) -> None:

@@ -81,7 +81,7 @@ def keep(sample: Sample, label: int, source: str) -> tuple[Correction | None, st
     except CorrectionsError:
         n = 0
     log.info("correction %s %s -> %d in %s", source, sample.predicted, label, folder)
-    return row, f"Kept as {label} in {folder} ({n} so far)."
+    return row, f"Kept as {label} ({n} in your corrections folder)."
 
 
 def digit_menu(parent: QWidget, on_digit: Callable[[int], None], title: str = "It is a…") -> QMenu:
@@ -138,6 +138,7 @@ class CorrectionButton(QWidget):
             return False
         row, message = keep(s, label, self.source)
         self._say(message, error=row is None)
+        self.note.setToolTip(corrections_folder())  # the path is long: beside the short note, on hover
         if row is not None:
             self.kept.emit(row)
         return row is not None
