@@ -149,3 +149,33 @@ def test_help_on_f1_lists_the_shortcuts_and_the_readme(win, qtbot):
     h = HelpDialog(win)
     assert h.table.rowCount() == len(keys) >= 6
     assert "README" in h.intro.text() and "href=" in h.intro.text()
+
+
+def test_dialogs_start_in_pictures_then_the_last_folder(win, qtbot, tmp_path, monkeypatch, sample):
+    from PySide6.QtWidgets import QFileDialog
+
+    from desktop.app.places import pictures_dir
+
+    starts = []
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    img = elsewhere / "seven.png"
+    Image.fromarray(255 - sample["x_test"][0]).save(img)
+
+    def save(parent, title, start, *a):
+        starts.append(start)
+        return str(elsewhere / "out.png"), ""
+
+    def open_many(parent, title, start, *a):
+        starts.append(start)
+        return [str(img)], ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save))
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(open_many))
+    for _ in range(2):
+        win.save_drawing()
+        win.images.open_dialog()
+        win.batch.export_dialog()
+    pics = pictures_dir()
+    assert starts[:3] == [f"{pics}/digit.png", pics, f"{pics}/results.csv"]  # first time: Pictures
+    assert starts[3:] == [f"{elsewhere}/digit.png", str(elsewhere), f"{elsewhere}/results.csv"]  # then the last folder

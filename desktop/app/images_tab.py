@@ -20,6 +20,7 @@ from desktop.app.locate import Box, marks_for, offset
 from desktop.app.preview import ImagePreview
 from desktop.app.qtimage import qimage_from_gray
 from desktop.app.correction import CorrectionButton, crop, sample_of
+from desktop.app.places import remember_dir, start_dir
 from desktop.app.result_panel import ResultPanel
 from desktop.app.state import remember, remembered
 from desktop.engine.errors import DigitsError
@@ -106,7 +107,9 @@ class ImagesTab(QWidget):
 
     # --- adding images -------------------------------------------------------------------
     def open_dialog(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Open images", "", FILTER)
+        files, _ = QFileDialog.getOpenFileNames(self, "Open images", start_dir("images"), FILTER)
+        if files:
+            remember_dir("images", files[0])  # the next dialog starts here (else in Pictures)
         self.add_files(files)
 
     def open(self, path: str, number: bool) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -13,6 +14,7 @@ from desktop.app.batch_tab import BatchTab
 from desktop.app.draw_tab import DrawTab
 from desktop.app.images_tab import ImagesTab
 from desktop.app.metrics_tab import MetricsTab
+from desktop.app.places import remember_dir, start_dir
 from desktop.app.settings_dialog import SettingsDialog
 from desktop.app.state import AppState, settings
 
@@ -197,7 +199,9 @@ class MainWindow(QMainWindow):
         self.images.paste()
 
     def save_drawing(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save drawing", "digit.png", "PNG (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self, "Save drawing", os.path.join(start_dir("drawing"), "digit.png"),
+                                              "PNG (*.png)")
+        remember_dir("drawing", path)  # the next dialog starts here (else in Pictures)
         if path and not self.draw.canvas.image().save(path, "PNG"):
             QMessageBox.warning(self, "Save failed", f"{path} could not be written.")
 
