@@ -179,3 +179,24 @@ def test_dialogs_start_in_pictures_then_the_last_folder(win, qtbot, tmp_path, mo
     pics = pictures_dir()
     assert starts[:3] == [f"{pics}/digit.png", pics, f"{pics}/results.csv"]  # first time: Pictures
     assert starts[3:] == [f"{elsewhere}/digit.png", str(elsewhere), f"{elsewhere}/results.csv"]  # then the last folder
+
+
+def test_a_number_is_corrected_one_chosen_digit_at_a_time(sample):
+    from desktop.app.correction import sample_of
+    from desktop.engine.recognize import NumberPrediction, Prediction
+
+    def digit(i):
+        x = sample["x_test"][i] / 255.0
+        probs = np.eye(10)[int(sample["y_test"][i])] * 0.99 + 0.001
+        return Prediction(int(sample["y_test"][i]), probs, x)
+
+    gray = np.ones((40, 80))
+    number = NumberPrediction([digit(0), digit(1)])
+    assert sample_of(number, gray, None) is None and sample_of(number, gray, -1) is None  # which digit? none chosen
+    s = sample_of(number, gray, 1)
+    assert s.predicted == str(sample["y_test"][1]) and s.input28 is number.digits[1].input28
+    assert np.allclose(s.image, 1.0 - number.digits[1].input28)  # its own view, as ink on paper
+    assert sample_of(NumberPrediction([digit(2)]), gray, None).input28 is not None  # a lone digit needs no choice
+    single = digit(3)
+    assert sample_of(single, gray).image is gray and sample_of(single, None) is None
+    assert sample_of(Prediction(None, None, None), gray) is None  # no digit: nothing to correct
