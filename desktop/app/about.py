@@ -127,11 +127,16 @@ def shortcuts(window: QWidget) -> list[tuple[str, str]]:
     return out
 
 
+# Keys that belong to a widget, not to a menu action: listed by hand.
+WIDGET_KEYS = (("Alt+W, then 0-9", "Wrong? Give the right digit (Draw and Images tabs)"),
+               ("Right-click a row", "Open, copy the path, or give the right digit (Batch tab)"))
+
+
 class HelpDialog(QDialog):
     def __init__(self, window: QWidget, parent: QWidget | None = None):
         super().__init__(parent or window)
         self.setWindowTitle("Digit Recognizer help")
-        rows = shortcuts(window)
+        rows = shortcuts(window) + list(WIDGET_KEYS)
         self.table = QTableWidget(len(rows), 2)
         self.table.setHorizontalHeaderLabels(["keys", "does"])
         self.table.verticalHeader().setVisible(False)
