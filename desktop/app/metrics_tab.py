@@ -133,6 +133,10 @@ class MetricsTab(QWidget):
         scroll.setWidgetResizable(True)
         QVBoxLayout(self).addWidget(scroll)
 
+    def showEvent(self, e) -> None:
+        super().showEvent(e)
+        self.show_corrections_folder()  # Settings may have moved it since
+
     @staticmethod
     def _group(title: str, w: QWidget) -> QGroupBox:
         g = QGroupBox(title)
