@@ -128,14 +128,14 @@ def main(argv: list[str] | None = None) -> int:
         shipped_clf = Classifier(chosen)  # temperature 1: raw probabilities, calibrated below
         temperature = fit_temperature(predict_all(shipped_clf, to_input(split.x_val)[..., 0]), split.y_val)
         raw_test = predict_all(shipped_clf, x_test)
-        not_digit = _not_digit(Classifier(chosen, temperature=temperature), split, extra,
-                               (calibrate(raw_test, temperature), data.y_test))
+        err.print("choosing the not-a-digit rule through the app's recognize() ...")
+        not_digit = _not_digit(Classifier(chosen, temperature=temperature), split, extra, data.x_test, data.y_test)
+        _print_not_digit(not_digit)
         if not_digit["mnist_test_accuracy_accepted"] < args.min_accepted_accuracy:
             err.print(f"[bold red]verification failed:[/bold red] int8 reads "
                       f"{100 * not_digit['mnist_test_accuracy_accepted']:.2f}% of the MNIST test digits the "
                       f"not-a-digit rule accepts (min {100 * args.min_accepted_accuracy:.2f}%). Nothing was shipped.")
             return 3
-        _print_not_digit(not_digit)
         extra = {
             "calibration": {
                 "temperature": temperature,
@@ -186,26 +186,28 @@ def _representative_images(x_mnist, extra, n: int, rng):
     return np.concatenate([p[rng.choice(len(p), min(c, len(p)), replace=False)] for p, c in zip(pools, counts)])
 
 
-def _not_digit(clf, split, extra, mnist_test) -> dict:
-    """Threshold on MNIST validation digits; shares flagged on every validation and test part."""
-    from converter.not_digit import choose_threshold, summary
-    from converter.verify import predict_all
-    from training.train import to_input
+def _not_digit(clf, split, extra, x_test, y_test) -> dict:
+    """Rule and threshold chosen on validation images through the app's path; every part reported."""
+    import numpy as np
 
-    parts = {"mnist_val": predict_all(clf, to_input(split.x_val)[..., 0])}
-    threshold = choose_threshold(parts["mnist_val"].max(axis=1))
+    from converter.not_digit import app_scores, summary
+
+    def grays(x):  # uint8 images, white ink on black: as the app reads such a file
+        return list(np.asarray(x, np.float32) / 255.0)
+
+    parts = {"mnist_val": app_scores(clf, grays(split.x_val))}
     if extra is not None:
-        parts["other_writers_val"] = predict_all(clf, to_input(extra.x_ow_val)[..., 0])
-        parts["non_digits_val"] = predict_all(clf, to_input(extra.x_neg_val)[..., 0])
-        parts["non_digits_test"] = predict_all(clf, to_input(extra.x_neg_test)[..., 0])
-    return summary(threshold, parts, mnist_test)
+        parts["other_writers_val"] = app_scores(clf, grays(extra.x_ow_val))
+        parts["non_digits_val"] = app_scores(clf, grays(extra.x_neg_val))
+        parts["non_digits_test"] = app_scores(clf, grays(extra.x_neg_test))
+    return summary(parts, app_scores(clf, grays(x_test)), y_test)
 
 
 def _print_not_digit(nd: dict) -> None:
     from rich.console import Console
 
     shares = ", ".join(f"{k} {100 * v:.1f}%" for k, v in nd["flagged"].items())
-    Console().print(f"not a digit: top probability < {nd['threshold']}: flagged {shares}; MNIST test accuracy on "
+    Console().print(f"not a digit: {nd['rule']} < {nd['threshold']}: flagged {shares}; MNIST test accuracy on "
                     f"the {nd['mnist_test_accepted']:,} accepted {100 * nd['mnist_test_accuracy_accepted']:.2f}%")
 
 
