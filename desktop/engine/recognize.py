@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image
 
 from desktop.engine.classifier import N_CLASSES, Classifier
+from desktop.engine.imageio import resize_weights
 from desktop.engine.preprocess import normalise_digit, preprocess_many, to_ink
 from desktop.engine.segment import best_path, candidates
 
@@ -53,6 +54,13 @@ FILL_MIN_WIDTH = 0.6  # width / height of the ink's box above which the fill che
 class NotDigitRule:
     rule: str = NOT_DIGIT_RULE
     threshold: float = NOT_DIGIT_THRESHOLD
+    # A manifest chosen on validation data (converter/not_digit.py) also sets where "unsure" ends on
+    # the same score, so that both statuses together stay within the digits' budget; None: the
+    # engine's own unsure rule (top probability, margin, jittered copies' agreement).
+    unsure_below: float | None = None
+
+    def score(self, p: "Prediction") -> float:
+        return p.confidence if self.rule == "max_probability" else p.evidence
 
 
 DEFAULT_RULE = NotDigitRule()
@@ -68,29 +76,30 @@ def rule_from_manifest(entry: object) -> NotDigitRule:
         log.warning("manifest not_digit %r is not a rule this version knows; using %s < %.2f",
                     entry, NOT_DIGIT_RULE, NOT_DIGIT_THRESHOLD)
         return DEFAULT_RULE
-    return NotDigitRule(rule, float(threshold))
+    unsure_below = entry.get("unsure_below")
+    if unsure_below is not None and (isinstance(unsure_below, bool) or not isinstance(unsure_below, (int, float))
+                                     or not threshold <= unsure_below <= 1.0):
+        log.warning("manifest not_digit unsure_below %r is not in [threshold, 1]; using the engine's unsure rule",
+                    unsure_below)
+        unsure_below = None
+    return NotDigitRule(rule, float(threshold), None if unsure_below is None else float(unsure_below))
 
 
-def _jitter_one(x: np.ndarray) -> list[np.ndarray]:
-    """The jittered copies of one input, made by Pillow: the definition the batched maps are taken from."""
+def _turned(x: np.ndarray) -> list[np.ndarray]:
+    """One input turned both ways by Pillow: the definition the batched maps are read from."""
     im = Image.fromarray(np.ascontiguousarray(x, np.float32), mode="F")
-    side = round(28 * JITTER_SHRINK)
-    small = np.zeros((28, 28), np.float32)
-    k = (28 - side) // 2
-    small[k : k + side, k : k + side] = np.asarray(im.resize((side, side), Image.Resampling.BILINEAR))
-    turn = [np.asarray(im.rotate(a, resample=Image.Resampling.BILINEAR)) for a in (JITTER_TURN, -JITTER_TURN)]
-    return [*turn, small]
+    return [np.asarray(im.rotate(a, resample=Image.Resampling.BILINEAR)) for a in (JITTER_TURN, -JITTER_TURN)]
 
 
 @functools.lru_cache(maxsize=1)
-def _jitter_maps() -> tuple[np.ndarray, np.ndarray]:
-    """Each copy is linear in the input: per output pixel of the 3 copies, its source pixels and weights.
+def _turn_maps() -> tuple[np.ndarray, np.ndarray]:
+    """A turn is linear in the input: per output pixel of both turned copies, its source pixels and weights.
 
-    Read once from Pillow's own transforms of the 784 one-pixel images, so a batch of copies is one
-    gather instead of three Pillow calls per image.
+    Read once from Pillow's own rotation of the 784 one-pixel images, so turning a batch is one
+    gather instead of two Pillow calls per image.
     """
     basis = np.eye(28 * 28, dtype=np.float32).reshape(-1, 28, 28)
-    response = np.stack([np.stack(_jitter_one(b)).reshape(-1) for b in basis], axis=1)  # (3*784 out, 784 in)
+    response = np.stack([np.stack(_turned(b)).reshape(-1) for b in basis], axis=1)  # (2*784 out, 784 in)
     k = int((response != 0).sum(axis=1).max())
     idx = np.argsort(-np.abs(response), axis=1, kind="stable")[:, :k]
     return idx, np.take_along_axis(response, idx, axis=1)
@@ -98,10 +107,17 @@ def _jitter_maps() -> tuple[np.ndarray, np.ndarray]:
 
 def jittered(x: np.ndarray) -> np.ndarray:
     """(n, 28, 28) inputs to (n, 4, 28, 28): each input and its small moves (turned both ways, shrunk)."""
-    x = np.asarray(x, np.float32).reshape(-1, 28 * 28)
-    idx, w = _jitter_maps()
-    copies = (x[:, idx] * w).sum(axis=-1, dtype=np.float32).reshape(-1, 3, 28 * 28)
-    return np.concatenate([x[:, None], copies], axis=1).reshape(-1, 4, 28, 28)
+    x = np.asarray(x, np.float32).reshape(-1, 28, 28)
+    n = len(x)
+    out = np.zeros((n, 4, 28, 28), np.float32)
+    out[:, 0] = x
+    idx, w = _turn_maps()
+    out[:, 1:3] = (x.reshape(n, -1)[:, idx] * w).sum(axis=-1, dtype=np.float32).reshape(n, 2, 28, 28)
+    side = round(28 * JITTER_SHRINK)
+    k = (28 - side) // 2
+    shrink = resize_weights(28, side, Image.Resampling.BILINEAR)  # Pillow's resize as a matrix
+    out[:, 3, k : k + side, k : k + side] = shrink @ x @ shrink.T
+    return out
 
 
 def ink_fill(x: np.ndarray) -> tuple[float, float]:
@@ -134,6 +150,8 @@ NOT_A_DIGIT_MARK = "?"  # stands for a character that is not a digit in a number
 
 @dataclass
 class Prediction:
+    """One image's answer. Its derived properties are computed once (a row asks for several of them)."""
+
     digit: int | None  # None: no digit in the image
     probabilities: np.ndarray | None  # (10,), calibrated
     input28: np.ndarray | None  # what the model saw
@@ -145,25 +163,25 @@ class Prediction:
     def blank(self) -> bool:
         return self.digit is None
 
-    @property
+    @functools.cached_property
     def confidence(self) -> float:
         return 0.0 if self.probabilities is None else float(self.probabilities.max())
 
-    @property
+    @functools.cached_property
     def top3(self) -> list[tuple[int, float]]:
         if self.probabilities is None:
             return []
         order = np.argsort(self.probabilities)[::-1][:3]
         return [(int(i), float(self.probabilities[i])) for i in order]
 
-    @property
+    @functools.cached_property
     def agreement(self) -> float:
         """Share of the jittered copies whose answer is this one (1.0 when none were classified)."""
         if self.jitter is None or not len(self.jitter) or self.digit is None:
             return 1.0
         return float((self.jitter.argmax(1) == self.digit).mean())
 
-    @property
+    @functools.cached_property
     def evidence(self) -> float:
         """The answer's probability averaged over the original and its jittered copies."""
         if self.probabilities is None or self.digit is None:
@@ -172,7 +190,7 @@ class Prediction:
             return self.confidence
         return float((self.probabilities[self.digit] + self.jitter[:, self.digit].sum()) / (1 + len(self.jitter)))
 
-    @property
+    @functools.cached_property
     def rival(self) -> tuple[int, float] | None:
         """The other answer worth naming: what moved copies say instead, else the runner-up; with its
         probability averaged over the original and the copies (what "Unsure: 6 or 5?" shows)."""
@@ -187,34 +205,34 @@ class Prediction:
             best = int(np.argsort(self.probabilities)[-2])
         return best, float(mean[best])
 
-    @property
+    @functools.cached_property
     def unsure(self) -> bool:
         if self.probabilities is None:
             return False
+        if self.rule.unsure_below is not None:
+            return self.rule.score(self) < self.rule.unsure_below
         (_, p1), (_, p2) = self.top3[:2]
         return p1 < UNSURE_TOP or p1 - p2 < UNSURE_MARGIN or self.agreement < JITTER_AGREE
 
-    @property
+    @functools.cached_property
     def not_a_digit(self) -> bool:
         """Ink that no class fits: too little evidence (the manifest's rule, else ours) or no digit's shape."""
         if self.probabilities is None:
             return False
-        rule = self.rule
-        score = self.confidence if rule.rule == "max_probability" else self.evidence
-        if score < rule.threshold:
+        if self.rule.score(self) < self.rule.threshold:
             return True
         if self.input28 is None:
             return False
         fill, width = ink_fill(self.input28)
         return fill > FILL_MAX and width > FILL_MIN_WIDTH
 
-    @property
+    @functools.cached_property
     def scored(self) -> bool:
         """The model gave numbers (not NaN or infinite) for the input and its copies."""
         return self.probabilities is None or bool(np.isfinite(self.probabilities).all()
                                                   and (self.jitter is None or np.isfinite(self.jitter).all()))
 
-    @property
+    @functools.cached_property
     def status(self) -> str:
         """The one answer: no digit, else error (no valid score), else not a digit, else unsure, else digit."""
         if self.digit is None:
