@@ -172,3 +172,6 @@ def test_layout_in_a_real_window(tmp_path, size, scale, fill):
     number = np.asarray(Image.open(out / "number-screen.png").convert("RGB"))
     x, y, w, h = wide
     assert (number[y + 2 : y + h - 2, x + 3 * w // 4 : x + w - 2].mean(axis=2) < 100).mean() > 0.01  # the 4 is there
+    assert f["number_why"] == {"marks": 4, "heats": 4}  # Why? per digit of the number
+    number_why = np.asarray(Image.open(out / "number-why-screen.png").convert("RGB"))
+    assert orange(number_why, wide) > 10 * orange(number, wide) + 500

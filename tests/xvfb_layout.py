@@ -130,6 +130,10 @@ def main(out: Path, fill: bool = False) -> None:
         draw(d, 10 + i, box=(75 + 135 * i, 140, 80, 170))
     facts["number"] = {**where(), "checked": win.draw.number_mode.isChecked(), "text": r.digit.text()}
     shot("number")
+    click(win.draw.why)  # "Why?" for each digit of the number
+    facts["number_why"] = {"marks": len(c.marks), "heats": sum(m.heat is not None for m in c.marks)}
+    shot("number-why")
+    click(win.draw.why)
     click(win.draw.number_mode)
 
     page = np.full((400, 300), 255, np.uint8)  # a 7 with a footer under it, as on a scanned page

@@ -33,6 +33,8 @@ def scrolled(w: QWidget) -> QScrollArea:
     area.setWidget(w)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
+    area.viewport().setAutoFillBackground(False)  # the tab page's own background shows through
+    w.setAutoFillBackground(False)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     # Only heights scroll: the area is never narrower than what it holds.
     area.setMinimumWidth(w.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width())

@@ -170,6 +170,11 @@ class ResultPanel(QWidget):
         f.setBold(not self.provisional and self.digit.text() != EMPTY)
         f.setItalic(self.provisional)
         self.digit.setFont(f)
+        # The verdict grows with the answer too, up to 1.6 times the normal size.
+        v = QFont(self.font())
+        base = self.font().pointSizeF()
+        v.setPointSizeF(max(base, min(1.6 * base, base * self.height() / 450)))
+        self.verdict.setFont(v)
 
     def _set_provisional(self, on: bool) -> None:
         self.provisional = on

@@ -55,19 +55,21 @@ class ProbabilityBars(QWidget):
         value_w = 0 if self.provisional else p.fontMetrics().horizontalAdvance("> 99.9%") + 8
         bar_w = max(10, self.width() - label_w - value_w - 8)
         top = int(np.argmax(self.probs)) if self.probs is not None else -1
+        bar_h = round(h * 0.6)
         for d in range(10):
             y = d * h
+            bar_y = round(y + h * 0.2)  # whole pixels: every bar's edges alike, none blurred
             p.setPen(fg)
             p.drawText(QRectF(0, y, label_w, h), Qt.AlignmentFlag.AlignCenter, str(d))
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(128, 128, 128, 40))
-            p.drawRoundedRect(QRectF(label_w + 4, y + h * 0.2, bar_w, h * 0.6), 3, 3)
+            p.drawRoundedRect(QRectF(label_w + 4, bar_y, bar_w, bar_h), 3, 3)
             if self.probs is not None:
                 if self.provisional:
                     p.setBrush(QColor("#9e9e9e") if d == top else QColor("#c8c8c8"))
                 else:
                     p.setBrush(QColor("#2e7d32") if d == top else QColor("#5c8bd6"))
-                p.drawRoundedRect(QRectF(label_w + 4, y + h * 0.2, bar_w * float(self.probs[d]), h * 0.6), 3, 3)
+                p.drawRoundedRect(QRectF(label_w + 4, bar_y, bar_w * float(self.probs[d]), bar_h), 3, 3)
                 if not self.provisional:
                     p.setPen(fg)
                     p.drawText(QRectF(label_w + 8 + bar_w, y, value_w, h), Qt.AlignmentFlag.AlignVCenter,
