@@ -85,3 +85,20 @@ def test_mnist_digit_nearly_unchanged(sample):
     x = sample["x_test"][:200].astype(np.float32) / 255
     diffs = [np.abs(preprocess(i).input28 - i).mean() for i in x]
     assert np.median(diffs) < 0.04  # MNIST is already what preprocessing aims at (mean |diff| per pixel)
+
+
+def test_preprocess_many_is_preprocess_of_each(sample):
+    # Same-sized images find their ink together; the result is what each gets alone, blank ones included.
+    from desktop.engine.preprocess import preprocess_many
+
+    rng = np.random.default_rng(9)
+    grays = [*(sample["x_test"][:8].astype(np.float32) / 255), 1.0 - sample["x_test"][8].astype(np.float32) / 255,
+             np.full((28, 28), 0.5, np.float32), gray(pen_digit(2, rng)), gray(pen_digit(7, rng, Style(width=(2, 3)))),
+             np.ones((280, 280), np.float32), gray(pen_digit(1, rng)).T.copy()[:200]]
+    many = preprocess_many(grays)
+    for g, x in zip(grays, many):
+        alone = preprocess(g).input28
+        assert (x is None) == (alone is None)
+        if x is not None:
+            assert np.array_equal(x, alone)
+    assert many[9] is None and many[12] is None and all(x is not None for x in many[:9])

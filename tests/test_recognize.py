@@ -68,3 +68,53 @@ def test_occlusion_map_points_at_ink(shipped):
     heat = occlusion_map(shipped, p.input28, p.digit)
     assert heat.shape == (28, 28) and heat.max() == pytest.approx(1)
     assert heat[p.input28 > 0.5].mean() > heat[p.input28 == 0].mean()
+
+
+def test_a_batch_gives_each_image_the_answer_it_gets_alone(shipped, sample):
+    # One entry point: recognize() is recognize_many of one. A mixed batch (28x28 MNIST digits found
+    # together, pen drawings of another size, empty pages, a speck) answers each image as alone.
+    from desktop.engine.recognize import recognize_many
+
+    rng = np.random.default_rng(7)
+    speck = np.ones((280, 280), np.float32)
+    speck[100:103, 100:103] = 0
+    grays = [*(sample["x_test"][:6].astype(np.float32) / 255), gray(pen_digit(3, rng)), np.ones((280, 280), np.float32),
+             gray(pen_digit(8, rng, Style(width=(3, 4)))), speck, np.zeros((28, 28), np.float32)]
+    together = recognize_many(shipped, grays)
+    for g, p in zip(grays, together):
+        alone = recognize(shipped, g)
+        assert p.digit == alone.digit and p.status == alone.status
+        if p.digit is not None:
+            assert np.array_equal(p.input28, alone.input28) and np.allclose(p.probabilities, alone.probabilities, atol=1e-6)
+            assert p.jitter.shape == (3, 10) and np.allclose(p.jitter, alone.jitter, atol=1e-6)
+    assert [p.digit for p in together[:6]] == list(sample["y_test"][:6])
+    assert [together[i].digit for i in (7, 9, 10)] == [None, None, None]  # empty page, speck, black square
+
+
+def test_live_guess_skips_the_jittered_copies_only(shipped):
+    from desktop.engine.recognize import recognize_many
+
+    g = gray(pen_digit(5, np.random.default_rng(8)))
+    full, live = recognize(shipped, g), recognize_many(shipped, [g], live=True)[0]
+    assert live.jitter is None and full.jitter.shape == (3, 10)
+    assert live.digit == full.digit and np.array_equal(live.probabilities, full.probabilities)
+
+
+def test_jittered_copies_are_the_turns_and_shrink_pillow_makes(sample):
+    # The batched copies are read off Pillow's transforms: they must stay what Pillow gives.
+    from PIL import Image
+
+    from desktop.engine.recognize import JITTER_SHRINK, JITTER_TURN, jittered
+
+    x = sample["x_test"][:5].astype(np.float32) / 255
+    got = jittered(x)
+    assert got.shape == (5, 4, 28, 28) and np.array_equal(got[:, 0], x)
+    side = round(28 * JITTER_SHRINK)
+    k = (28 - side) // 2
+    for a, copies in zip(x, got):
+        im = Image.fromarray(a, mode="F")
+        for angle, copy in zip((JITTER_TURN, -JITTER_TURN), copies[1:3]):
+            assert np.abs(copy - np.asarray(im.rotate(angle, resample=Image.Resampling.BILINEAR))).max() < 1e-5
+        small = np.asarray(im.resize((side, side), Image.Resampling.BILINEAR))
+        assert np.abs(copies[3, k : k + side, k : k + side] - small).max() < 1e-5
+        assert copies[3, :k].max() == 0 and copies[3, k + side :].max() == 0

@@ -1,7 +1,8 @@
 """Why the model decided: occlusion sensitivity, computed with the same TFLite model.
 
-Each 4x4 patch of the 28x28 input is blanked in turn; how much the chosen digit's probability
-falls says how much that part of the drawing mattered. All patches go through in one batch.
+Each 6x6 patch of the 28x28 input (PATCH, every STRIDE pixels; patches without ink are skipped) is
+blanked in turn; how much the chosen digit's probability falls says how much that part of the
+drawing mattered. All patches go through in one batch.
 """
 from __future__ import annotations
 

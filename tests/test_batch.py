@@ -1,0 +1,46 @@
+"""The engine's batch orchestration: the worker plan, one walk, batches that fail one file at a time."""
+import numpy as np
+from PIL import Image
+
+from desktop.engine import batch
+from desktop.engine.batch import MIN_FILES_PER_WORKER, classify_rows, cpu_count, plan_workers, walk
+from desktop.engine.files import Found
+from desktop.engine.results import same_path
+
+
+def test_worker_plan_is_one_rule_for_cli_and_app():
+    assert plan_workers(10, 4) == 1  # a worker costs a model load: not for a handful of files
+    assert plan_workers(MIN_FILES_PER_WORKER - 1, 2) == 1
+    assert plan_workers(2 * MIN_FILES_PER_WORKER, 64) == min(2, cpu_count())
+    assert plan_workers(100 * MIN_FILES_PER_WORKER, 64) == cpu_count()  # never more than the CPUs
+    assert plan_workers(100 * MIN_FILES_PER_WORKER, None) == batch.default_workers()
+    assert plan_workers(0, None) == 1
+
+
+def test_walk_lists_each_file_once_and_skips_those_done(tmp_path):
+    (tmp_path / "sub").mkdir()
+    for name in ("a.png", "b.png", "sub/c.png"):
+        Image.new("L", (28, 28)).save(tmp_path / name)
+    found = walk([tmp_path, tmp_path / "a.png"])
+    assert [f.path for f in found] == [str(tmp_path / "a.png"), str(tmp_path / "b.png"), str(tmp_path / "sub" / "c.png")]
+    assert [f.path for f in walk([tmp_path], skip={same_path(str(tmp_path / "b.png"))})] == [
+        str(tmp_path / "a.png"), str(tmp_path / "sub" / "c.png")]
+    assert len(walk([tmp_path], recursive=False)) == 2
+
+
+def test_one_image_that_breaks_recognition_is_its_own_error_row(shipped, sample, tmp_path, monkeypatch):
+    # Files are recognised in batches: an image the recognizer fails on must not cost the others their rows.
+    for i in range(5):
+        Image.fromarray(255 - sample["x_test"][i]).save(tmp_path / f"{i}.png")
+    real = batch.recognize_many
+
+    def fails_on_the_first(clf, grays, **kw):
+        if any(abs(float(g.mean()) - poison) < 1e-6 for g in grays):
+            raise RuntimeError("boom")
+        return real(clf, grays, **kw)
+
+    poison = float((255 - sample["x_test"][0]).astype(np.float32).mean() / 255)
+    monkeypatch.setattr(batch, "recognize_many", fails_on_the_first)
+    rows = list(classify_rows([Found(str(tmp_path / f"{i}.png")) for i in range(5)], shipped))
+    assert rows[0].status == "error" and "RuntimeError: boom" in rows[0].error
+    assert [r.digit for r in rows[1:]] == [str(d) for d in sample["y_test"][1:5]]
