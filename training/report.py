@@ -130,8 +130,18 @@ def _item_html(item, keep: bool = True) -> str:
     if isinstance(item, Figure):
         b64 = base64.b64encode(item.png).decode()
         return wrap(f"<img width='{item.width}' src='data:image/png;base64,{b64}'/>{cap}")
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in item.header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in item.rows)
+    # Columns as wide as their longest value or header word (the PDF engine would make them equal,
+    # and a long unbreakable name ran out of its cell), the first column left-aligned.
+    need = [max([max(map(len, head.split()), default=1), *map(len, col)]) + 2
+            for head, *col in zip(item.header, *item.rows)]
+    widths = [f"{100 * n / sum(need):.0f}%" for n in need]
+
+    def cells(tag, row):
+        return "".join(f"<{tag} width='{w}'" + (" style='text-align:left'" if j == 0 else "") +
+                       f">{html.escape(c)}</{tag}>" for j, (c, w) in enumerate(zip(row, widths)))
+
+    head = cells("th", item.header)
+    body = "".join(f"<tr>{cells('td', r)}</tr>" for r in item.rows)
     # repeat="1": a table that must cross a page repeats its header row there.
     return wrap(f"{cap}<table repeat='1'><tr>{head}</tr>{body}</table>")
 
@@ -509,14 +519,22 @@ def write_pptx(doc: Doc, path: Path) -> Path:
                 continue
             slide = prs.slides.add_slide(prs.slide_layouts[5])
             _slide_title(slide, s.title, Pt)
+            caption = caption_text(item)
+            # The caption under the figure or table, as many lines as it needs; the rest is the block's.
+            size = 12 if len(caption) <= 300 else 10
+            lines = -(-len(caption) // int(width / Pt(size) * 1.9))  # ~1.9 characters per em of width
+            cap_h = Pt(size * 1.25 * lines + 8)
+            bottom = prs.slide_height - Inches(0.15)
+            block_h = min(height, bottom - cap_h - top - Inches(0.1))
             if isinstance(item, Figure):
-                _picture(slide, item.png, left, top, width, height)
+                _picture(slide, item.png, left, top, width, block_h)
             else:
-                _table(slide, item, left, top, width, height, Pt)
-            cap = slide.shapes.add_textbox(left, Inches(6.7), width, Inches(0.7)).text_frame
+                _table(slide, item, left, top, width, block_h, Pt)
+            cap = slide.shapes.add_textbox(left, bottom - cap_h, width, cap_h).text_frame
             cap.word_wrap = True
-            cap.paragraphs[0].text = caption_text(item)
-            cap.paragraphs[0].font.size, cap.paragraphs[0].font.italic = Pt(12), True
+            cap.paragraphs[0].text = caption
+            cap.paragraphs[0].font.size, cap.paragraphs[0].font.italic = Pt(size), True
+            slide.notes_slide.notes_text_frame.text = caption
     prs.save(path)
     return path
 
@@ -544,13 +562,16 @@ def _picture(slide, png: bytes, left, top, width, height) -> None:
 
 
 def _table(slide, item: Table, left, top, width, height, Pt) -> None:
+    from pptx.util import Inches
+
     n_rows = len(item.rows) + 1
-    row_h = min(height // n_rows, 457200 // 1)  # at most 0.5 inch a row
+    row_h = min(height // n_rows, Inches(0.5))
     shape = slide.shapes.add_table(n_rows, len(item.header), left, top, width, row_h * n_rows)
-    size = Pt(12 if n_rows <= 12 else 10 if n_rows <= 20 else 8)
+    size = Pt(max(7, min(14, int(row_h / Pt(1) / 1.9))))  # the text fits the row with its margins
     for r, row in enumerate([item.header, *item.rows]):
         for c, value in enumerate(row):
             cell = shape.table.cell(r, c)
             cell.text = value
+            cell.margin_top = cell.margin_bottom = Pt(1)
             for para in cell.text_frame.paragraphs:
                 para.font.size = size
