@@ -3,13 +3,11 @@ with the window while the answer stays the same, number mode inside the window, 
 guesses, a digit of a number selected, "Why?" over the drawing, the tools' settings remembered."""
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QRect, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPoint, QRect, Qt
 
 from benchmarks.synthetic import Style, digit_strokes
 from desktop.app import draw_tab
 from desktop.app.main_window import MainWindow
-from desktop.app.overlay import HEAT_RGB
 from desktop.app.result_panel import PROVISIONAL_MESSAGE
 from desktop.app.state import AppState
 from tests.test_gui import drag, draw_digit, on_widget, win  # noqa: F401  (the window fixture)
@@ -171,7 +169,6 @@ def test_why_is_drawn_over_the_drawing_with_a_legend(win, qtbot, number):
         k = c.scale()
         box = QRect(int(page.x() + x * k), int(page.y() + y * k), int(w * k), int(h * k))
         assert orange_pixels(shot, box) > 0.03 * box.width() * box.height()
-    assert QColor(*HEAT_RGB).red() == 255
     c.clear()
     assert c.marks == [] and not win.draw.result.legend.isVisible()
 
