@@ -500,8 +500,11 @@ def write_pptx(doc: Doc, path: Path) -> Path:
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
     title = prs.slides.add_slide(prs.slide_layouts[0])
+    for shape, top, h in ((title.shapes.title, 2.0, 1.5), (title.placeholders[1], 3.7, 1.8)):
+        shape.left, shape.top, shape.width, shape.height = Inches(0.9), Inches(top), Inches(11.5), Inches(h)
     title.shapes.title.text = doc.title
     title.placeholders[1].text = " ".join(_plain(t.html) for t in doc.intro if isinstance(t, Text))
+    title.placeholders[1].text_frame.paragraphs[0].font.size = Pt(14)
     left, top, width, height = Inches(0.5), Inches(1.25), Inches(12.33), Inches(5.35)
     for s in doc.sections:
         for item in s.items:
@@ -546,8 +549,13 @@ def _plain(text: str) -> str:
 
 
 def _slide_title(slide, text: str, Pt) -> None:
-    slide.shapes.title.text = text
-    slide.shapes.title.text_frame.paragraphs[0].font.size = Pt(28)
+    """The section's title across the top of a wide slide, clear of the figure or table below it."""
+    from pptx.util import Inches
+
+    title = slide.shapes.title
+    title.left, title.top, title.width, title.height = Inches(0.5), Inches(0.2), Inches(12.33), Inches(0.95)
+    title.text = text
+    title.text_frame.paragraphs[0].font.size = Pt(28)
 
 
 def _picture(slide, png: bytes, left, top, width, height) -> None:
