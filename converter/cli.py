@@ -1,4 +1,5 @@
-"""``digits-convert``: quantize a training run's best CNN, verify every variant, ship int8."""
+"""``digits-convert``: quantize a training run's product model (else its best CNN by validation accuracy), verify
+every variant, ship int8."""
 from __future__ import annotations
 
 import argparse
