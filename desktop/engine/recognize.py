@@ -4,6 +4,10 @@ Every answer has one status, decided here and nowhere else (``Prediction.status`
 ``digit``; ``unsure`` (a coin toss between classes, or an answer that changes when the drawing
 moves a little); ``not a digit`` (ink that no class fits); ``no digit`` (empty, or too little ink);
 ``error`` (a file that could not be read, or a model that gave no valid score).
+
+``recognize_many`` is the one way from images to answers (the app, the CLI's batches, the
+self-test, the converter's check and the benchmarks all use it); ``recognize`` is its one-image
+case. The not-a-digit rule comes with the Classifier, read from its model's own manifest.
 """
 from __future__ import annotations
 
