@@ -14,7 +14,6 @@ import json
 import os
 import stat
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from desktop.engine.errors import OutputError
