@@ -388,7 +388,7 @@ def _other_writers(doc: Doc, xtr, ytr, yte, path: Path, quick: bool, seed: int) 
         if n == "pendigits" and k in OW_DRAWN:
             return "(drawn)"
         v = med[n][k]
-        return f"{v:.2f}" if k in ("stroke", "aspect") else f"{v:.1f}" if k == "slant" else f"{100 * v:.0f}%"
+        return f"{v:.2f}" if k in ("stroke", "aspect") else _deg(v, "") if k == "slant" else f"{100 * v:.0f}%"
 
     doc.table(["set", "digits", *[analysis.MEASURES[k][0] for k in keys]],
               [[OW_NAMES[n], f"{len(measured[n]['aspect']):,}", *[cell(n, k) for k in keys]] for n in measured],
@@ -408,6 +408,11 @@ def _other_writers(doc: Doc, xtr, ytr, yte, path: Path, quick: bool, seed: int) 
     doc.ul(_ow_findings(med, measured, sets, counts, mnist_share))
     return {"medians": med, "file_stats": file_rows, "counts": {n: [a.tolist(), b.tolist()]
                                                                 for n, (a, b) in counts.items()}}
+
+
+def _deg(v: float, sign: str = "+") -> str:
+    """Degrees to one decimal, never "-0.0"."""
+    return f"{(round(v, 1) or 0.0):{sign}.1f}"
 
 
 def _sample(x: np.ndarray, rng, quick: bool) -> np.ndarray:
@@ -438,8 +443,8 @@ def _ow_findings(med, measured, sets, counts, mnist_share) -> list[str]:
         f"{o['aspect']:.2f} (optdigits), {p['aspect']:.2f} (pendigits). Pendigits are normalised so that both axes "
         f"span 0-100: {square:.0f}% of them are square within 5%, so a 1 is as wide as it is tall and the writers' "
         "aspect is lost.",
-        f"<b>Slant:</b> median lean {m['slant']:+.1f}° (MNIST), {u['slant']:+.1f}° (USPS), {o['slant']:+.1f}° "
-        f"(optdigits), {p['slant']:+.1f}° (pendigits); USPS looks deslanted at the source, MNIST leans right.",
+        f"<b>Slant:</b> median lean {_deg(m['slant'])}° (MNIST), {_deg(u['slant'])}° (USPS), {_deg(o['slant'])}° "
+        f"(optdigits), {_deg(p['slant'])}° (pendigits); USPS looks deslanted at the source, MNIST leans right.",
         f"<b>Centring:</b> MNIST is centred by mass (centre of mass {100 * m['offset_frame']:.1f}% of the frame from "
         f"its centre); USPS and optdigits are centred by box ({100 * u['offset_frame']:.1f}% and "
         f"{100 * o['offset_frame']:.1f}%), which is why every source goes through the same centre-of-mass step.",
