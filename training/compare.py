@@ -24,6 +24,9 @@ from training.runs import best_model, markdown_table, write_json
 from training.train import to_input, train
 
 
+ERRORS_SHOWN = 48  # misread test digits in the best model's gallery
+
+
 @dataclass(frozen=True)
 class RunOptions:
     out: Path
@@ -94,7 +97,8 @@ def run(data: Mnist, opts: RunOptions, echo=print) -> dict[str, dict]:
         result.model.save(path)
         m, pred = evaluate.evaluate(result.model, x_test, data.y_test, path)
         # The final model's validation accuracy: what candidates are compared on (never the test set).
-        val_pred = result.model.predict(to_input(split.x_val), batch_size=1000, verbose=0).argmax(axis=1)
+        val_pred = result.model.predict(to_input(split.x_val), batch_size=evaluate.PREDICT_BATCH,
+                                        verbose=0).argmax(axis=1)
         m["val_accuracy"] = round(float((val_pred == split.y_val).mean()), 6)
         m.update(title=spec.title, train_seconds=round(result.seconds, 1), epochs=result.epochs_run,
                  batch_size=spec.batch_size, augment=spec.augment, schedule=spec.schedule)
@@ -118,7 +122,7 @@ def write_plots(out: Path, metrics: dict, histories: dict, predictions: dict, da
     cm = np.array(metrics[best]["confusion_matrix"])
     plots.confusion(cm, f"Confusion matrix: {best}", pdir / "confusion_best.png")
     plots.confused_pairs(metrics[best]["most_confused"], f"Most confused pairs: {best}", pdir / "confused_pairs.png")
-    wrong = np.flatnonzero(predictions[best] != data.y_test)[:48]
+    wrong = np.flatnonzero(predictions[best] != data.y_test)[:ERRORS_SHOWN]
     captions = [f"{data.y_test[i]}→{predictions[best][i]}" for i in wrong]
     plots.gallery(data.x_test[wrong], captions, f"Test digits {best} gets wrong (true→predicted)",
                   pdir / "errors_best.png")

@@ -7,6 +7,10 @@ from pathlib import Path
 import keras
 import numpy as np
 
+PREDICT_BATCH = 1000  # test images per predict() call
+MOST_CONFUSED = 8  # (true, predicted) pairs listed per model
+LATENCY_REPEATS = 50  # one-image calls timed; the median is reported
+
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n: int = 10) -> np.ndarray:
     cm = np.zeros((n, n), dtype=np.int64)
@@ -21,14 +25,14 @@ def per_class(cm: np.ndarray) -> tuple[list[float], list[float]]:
     return precision.round(5).tolist(), recall.round(5).tolist()
 
 
-def most_confused(cm: np.ndarray, k: int = 8) -> list[dict]:
+def most_confused(cm: np.ndarray, k: int = MOST_CONFUSED) -> list[dict]:
     off = cm.copy()
     np.fill_diagonal(off, 0)
     order = np.argsort(off, axis=None)[::-1][:k]
     return [{"true": int(i // 10), "pred": int(i % 10), "count": int(off.flat[i])} for i in order if off.flat[i] > 0]
 
 
-def one_image_latency_ms(model: keras.Model, x: np.ndarray, repeats: int = 50) -> float:
+def one_image_latency_ms(model: keras.Model, x: np.ndarray, repeats: int = LATENCY_REPEATS) -> float:
     """Median time of one image through Keras (not the app's path: that is the converter's table)."""
     one = x[:1]
     model(one, training=False)
@@ -42,7 +46,7 @@ def one_image_latency_ms(model: keras.Model, x: np.ndarray, repeats: int = 50) -
 
 def evaluate(model: keras.Model, x_test: np.ndarray, y_test: np.ndarray, model_file: Path) -> tuple[dict, np.ndarray]:
     """Metrics dict (JSON-ready) and the predicted classes of every test image."""
-    probs = model.predict(x_test, batch_size=1000, verbose=0)
+    probs = model.predict(x_test, batch_size=PREDICT_BATCH, verbose=0)
     pred = probs.argmax(axis=1)
     cm = confusion_matrix(y_test, pred)
     precision, recall = per_class(cm)
