@@ -35,6 +35,9 @@ from desktop.engine.results import Row, row_for, same_path
 
 CHUNK = 64  # files per task sent to a worker: one message each way per file would cost more than the work
 BATCH = 64  # images read ahead and recognised together at most
+# How long the recognizer waits for the next file before it starts on those it has: long enough to
+# fill a batch from a fast reader, far too short for a slow file to hold back the rows before it.
+GATHER_WAIT = 0.002
 # A worker process costs a start and a model load (about half a second): each must get at least
 # this many files, or one process is faster.
 MIN_FILES_PER_WORKER = 256
@@ -108,10 +111,10 @@ def recognize_files(clf: Classifier, found: Iterable[Found], number: bool = Fals
     try:
         ended = False
         while not ended:
-            items = [read.get()]  # wait for one file, then take what else is read already
+            items = [read.get()]  # wait for one file, then for more while they come quickly
             while len(items) < BATCH and items[-1] is not _END:
                 try:
-                    items.append(read.get_nowait())
+                    items.append(read.get(timeout=GATHER_WAIT))
                 except queue.Empty:
                     break
             if items[-1] is _END:
