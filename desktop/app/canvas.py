@@ -39,6 +39,7 @@ class Stroke:
     points: list[QPointF] = field(default_factory=list)  # page units
     width: float = PEN_WIDTH
     eraser: bool = False
+    page_width: float = float(NUMBER_PAGE_WIDTH)  # the page's width when drawn: ink past it was never on it
 
 
 class _AddStroke(QUndoCommand):
@@ -146,7 +147,8 @@ class DrawingCanvas(QWidget):
 
     def ink_outside(self) -> bool:
         """Some stroke lies beyond the page's right edge (drawn in number mode, now hidden)."""
-        return any(pt.x() - s.width / 2 > self.page_width for s in self._strokes for pt in s.points)
+        return any(s.page_width > self.page_width and pt.x() - s.width / 2 > self.page_width
+                   for s in self._strokes for pt in s.points)
 
     def _new_image(self) -> QImage:
         return QImage(self.page_width, PAGE_SIDE, QImage.Format.Format_RGB32)
@@ -174,6 +176,14 @@ class DrawingCanvas(QWidget):
         return QPen(color, s.width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
 
     def _paint_stroke(self, p: QPainter, s: Stroke) -> None:
+        p.save()
+        # Ink that ran off the page's right edge (into the grey beside the square) was never on
+        # the page: a wider page (number mode) must not bring it back.
+        p.setClipRect(QRectF(-PAGE_SIDE, -PAGE_SIDE, s.page_width + PAGE_SIDE, 3 * PAGE_SIDE))
+        self._draw_stroke(p, s)
+        p.restore()
+
+    def _draw_stroke(self, p: QPainter, s: Stroke) -> None:
         p.setPen(self._pen(s))
         if len(s.points) == 1:
             p.drawPoint(s.points[0])
@@ -263,7 +273,7 @@ class DrawingCanvas(QWidget):
         if e.button() != Qt.MouseButton.LeftButton:
             return
         width = self.eraser_width if self._eraser else self.pen_width
-        self._current = Stroke([self.to_page(e.position())], width, self._eraser)
+        self._current = Stroke([self.to_page(e.position())], width, self._eraser, float(self.page_width))
         _every_sample(True)
         self.set_marks([])  # boxes and "Why?" describe the drawing before this stroke
         self._render()
