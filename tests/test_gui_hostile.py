@@ -41,3 +41,24 @@ def test_ink_over_the_pads_right_edge_stays_off_the_page(win, qtbot):
     ink = c.gray() < 0.5
     assert not ink[:, 285:].any()  # nothing beyond where the page ended when it was drawn
     assert "?" not in d.result.digit.text() and len(d.result.digit.text()) == 1
+
+
+def test_a_foreign_labels_csv_is_never_appended_to(win, qtbot, tmp_path):
+    """A corrections folder whose labels.csv is someone else's file (another tool's labels): the
+    correction is refused and says why, the file is left as it was (it used to get our row
+    appended while the window said "Kept as 7 (0 in your corrections folder)")."""
+    from desktop.app.places import set_corrections_folder
+
+    folder = tmp_path / "labels of another tool"
+    folder.mkdir()
+    theirs = "path,digit\nscan1.png,4\n"
+    (folder / "labels.csv").write_text(theirs)
+    set_corrections_folder(str(folder))
+    d = win.draw
+    d.number_mode.setChecked(False)
+    drag(qtbot, d.canvas, [(140, 40), (140, 240)])
+    assert d.last is not None and d.last.digit is not None
+    assert not d.correction.choose(7)
+    assert (folder / "labels.csv").read_text() == theirs
+    assert list(p.name for p in folder.iterdir()) == ["labels.csv"]
+    assert "not a corrections file" in d.correction.note.text()

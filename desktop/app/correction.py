@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -14,7 +15,7 @@ from PySide6.QtCore import Signal, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from desktop.app.places import corrections_folder
-from desktop.engine.corrections import Correction, CorrectionsError, read_corrections, save_correction
+from desktop.engine.corrections import LABELS, Correction, CorrectionsError, read_corrections, save_correction
 from desktop.engine.recognize import NOT_A_DIGIT_MARK, Prediction
 
 log = logging.getLogger("digits.corrections")
@@ -71,6 +72,13 @@ def crop(gray: np.ndarray | None, box) -> np.ndarray | None:
 def keep(sample: Sample, label: int, source: str) -> tuple[Correction | None, str]:
     """Save one correction in the user's folder; (the row or None, a sentence for the window)."""
     folder = corrections_folder()
+    labels = Path(folder).expanduser() / LABELS
+    if labels.is_file():  # the folder's labels.csv must be ours: never append to another tool's file
+        try:
+            read_corrections(folder)
+        except CorrectionsError as e:
+            log.warning("correction not kept: %s", e)
+            return None, f"{e} Nothing was written; choose another folder in Settings."
     try:
         row = save_correction(folder, label, sample.image, sample.input28, sample.predicted, source)
     except CorrectionsError as e:
