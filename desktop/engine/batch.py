@@ -11,6 +11,7 @@ started them, and stop when it stops.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -34,7 +35,7 @@ from desktop.engine.recognize import recognize_many, recognize_number
 from desktop.engine.results import Row, row_for, same_path
 
 CHUNK = 64  # files per task sent to a worker: one message each way per file would cost more than the work
-BATCH = 64  # images read ahead and recognised together at most
+BATCH = 32  # files read ahead and recognised together at most (their 128 model inputs: a small interpreter arena)
 # How long the recognizer waits for the next file before it starts on those it has: long enough to
 # fill a batch from a fast reader, far too short for a slow file to hold back the rows before it.
 GATHER_WAIT = 0.002
@@ -216,6 +217,9 @@ def _rows_in_workers(found: Iterable[Found], spec: ClassifierSpec, workers: int,
                      start_method: str | None) -> Iterator[Row]:
     context = multiprocessing.get_context(start_method)
     rows: multiprocessing.Queue = context.Queue()
+    # Forked workers share the parent's memory until they write to it, and a garbage collection
+    # writes to every object it visits: frozen, the parent's objects (the walk's list) stay shared.
+    gc.freeze()
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                initargs=(spec, rows, os.getpid()))
     in_flight: list[Future] = []
@@ -252,6 +256,7 @@ def _rows_in_workers(found: Iterable[Found], spec: ClassifierSpec, workers: int,
     finally:
         _stop(pool, clean)
         rows.close()
+        gc.unfreeze()
 
 
 def _stop(pool: ProcessPoolExecutor, clean: bool) -> None:

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 IMAGE_SUFFIXES = frozenset(
     {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".pnm"}
 )
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
+    """A file to classify. A tuple of two strings: a walk of 100,000 files is a few MB, and the garbage
+    collector leaves such tuples alone (worker processes forked after a walk do not copy it)."""
+
     path: str
     error: str = ""  # set for a folder that could not be read: it becomes one error row
 
