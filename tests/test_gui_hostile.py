@@ -62,3 +62,19 @@ def test_a_foreign_labels_csv_is_never_appended_to(win, qtbot, tmp_path):
     assert (folder / "labels.csv").read_text() == theirs
     assert list(p.name for p in folder.iterdir()) == ["labels.csv"]
     assert "not a corrections file" in d.correction.note.text()
+
+
+@pytest.mark.parametrize("size", [(640, 480), (900, 650), (1200, 800)])
+def test_why_legend_text_is_never_cut(win, qtbot, size):
+    """The "Why?" legend under a number's digits wraps onto as many lines as it needs: under X11
+    at 640x480 its three lines were squeezed into two lines' height, cut at the top and bottom."""
+    d = win.draw
+    d.number_mode.setChecked(True)
+    d.why.setChecked(True)
+    for x in (100, 250, 400):
+        drag(qtbot, d.canvas, [(x, 60), (x, 220)])
+    win.resize(*size)
+    qtbot.wait(50)
+    label = d.result.legend.label
+    assert d.result.legend.isVisible()
+    qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()), timeout=2000)

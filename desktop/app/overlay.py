@@ -112,6 +112,17 @@ class HeatSwatch(QWidget):
         p.end()
 
 
+class WrappedLabel(QLabel):
+    """A word-wrapped label that is always as tall as its lines at its width: a layout of fixed
+    and expanding neighbours (the bars) otherwise gives it its two-line size hint and cuts it."""
+
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        need = self.heightForWidth(self.width())
+        if need > 0 and need != self.minimumHeight():
+            self.setMinimumHeight(need)
+
+
 class HeatLegend(QWidget):
     """What the "Why?" colours mean, beside a swatch of them."""
 
@@ -125,7 +136,7 @@ class HeatLegend(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(HeatSwatch(), 0, Qt.AlignmentFlag.AlignTop)
-        self.label = QLabel(self.TEXT)
+        self.label = WrappedLabel(self.TEXT)
         self.label.setWordWrap(True)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(self.label, 1)
