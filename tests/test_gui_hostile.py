@@ -78,3 +78,22 @@ def test_why_legend_text_is_never_cut(win, qtbot, size):
     label = d.result.legend.label
     assert d.result.legend.isVisible()
     qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()), timeout=2000)
+
+
+def test_export_never_replaces_a_device_or_a_pipe(win, qtbot, tmp_path, monkeypatch):
+    """Export to a name that is a pipe (or, for root, /dev/full): refused with a message. The atomic
+    save used to write a temporary file beside it and rename it over the pipe or device node,
+    saying "Exported ... rows" (as root, /dev/full became a CSV file)."""
+    import os
+    import stat
+
+    from PySide6.QtWidgets import QMessageBox
+
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: warned.append(a[2])))
+    fifo = tmp_path / "results.csv"
+    os.mkfifo(fifo)
+    assert not win.batch.export(str(fifo), shown=False)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert warned and "not a regular file" in warned[0]
+    assert "Exported" not in win.batch.note.text()

@@ -404,6 +404,11 @@ class BatchTab(QWidget):
         failed export never leaves half a file. The format follows the name (format_for)."""
         if shown is None:
             shown = self.export_what.currentIndex() == 0
+        if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
+            # A pipe or a device (/dev/full): the atomic save would rename a new file over it.
+            QMessageBox.warning(self, "Export failed", f"{path} is not a regular file (a device or a pipe): "
+                                "choose a file name.")
+            return False
         rows = self.shown_rows() if shown else self.model.rows
         buf = io.StringIO()
         writer = RowWriter(buf, format_for(path), write_header=True)
