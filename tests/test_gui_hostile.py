@@ -97,3 +97,24 @@ def test_export_never_replaces_a_device_or_a_pipe(win, qtbot, tmp_path, monkeypa
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert warned and "not a regular file" in warned[0]
     assert "Exported" not in win.batch.note.text()
+
+
+def test_a_drag_on_a_squeezed_image_preview_does_nothing(win, qtbot, tmp_path):
+    """Without a window manager (or with one that ignores minimum sizes) the window can be made
+    smaller than its minimum and the preview squeezed to a few pixels: a drag on it then divided
+    by the image's zero width on screen (ZeroDivisionError in a mouse handler)."""
+    from PIL import Image
+
+    path = tmp_path / "seven.png"
+    Image.new("L", (64, 64), 255).save(path)
+    t = win.images
+    win.tabs.setCurrentWidget(t)
+    t.add_files([str(path)])
+    p = t.preview
+    p.setMinimumSize(0, 0)
+    p.resize(6, 6)
+    assert p.image_rect().isEmpty()
+    qtbot.mousePress(p, Qt.MouseButton.LeftButton, pos=QPoint(1, 1))
+    qtbot.mouseMove(p, QPoint(20, 20))  # past the widget: the press grabbed the mouse
+    qtbot.mouseRelease(p, Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
+    assert t.region() is None

@@ -72,7 +72,9 @@ class ImagePreview(QWidget):
 
     # --- mouse -----------------------------------------------------------------------------
     def mousePressEvent(self, e: QMouseEvent) -> None:
-        if e.button() == Qt.MouseButton.LeftButton and self.image is not None:
+        # A preview squeezed below its minimum (a window made smaller than it allows) shows no
+        # image to drag on: its width on screen is zero.
+        if e.button() == Qt.MouseButton.LeftButton and self.image is not None and not self.image_rect().isEmpty():
             self._drag = (e.position(), e.position())
 
     def mouseMoveEvent(self, e: QMouseEvent) -> None:
@@ -98,6 +100,8 @@ class ImagePreview(QWidget):
 
     def region_from(self, a: QPointF, b: QPointF) -> Box | None:
         """The dragged rectangle in image pixels, clipped to the image; None if it misses it."""
+        if self.image_rect().isEmpty():
+            return None
         p, q = self.to_image(a), self.to_image(b)
         w, h = self.image.width(), self.image.height()
         x0, x1 = sorted((min(max(p.x(), 0), w), min(max(q.x(), 0), w)))
