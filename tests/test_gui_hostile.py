@@ -118,3 +118,21 @@ def test_a_drag_on_a_squeezed_image_preview_does_nothing(win, qtbot, tmp_path):
     qtbot.mouseMove(p, QPoint(20, 20))  # past the widget: the press grabbed the mouse
     qtbot.mouseRelease(p, Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
     assert t.region() is None
+
+
+def test_number_strip_keeps_no_empty_boxes(win, qtbot):
+    """Numbers drawn and cleared again and again (number mode): the strip of digit tiles holds
+    one box per digit shown, not every box it ever had (each clear left its boxes behind, empty,
+    in the strip's row: a long session grew the layout without end)."""
+    d = win.draw
+    d.number_mode.setChecked(True)
+    strip = d.result.strip
+    for _ in range(3):
+        for x in (60, 200, 340, 480):
+            drag(qtbot, d.canvas, [(x, 60), (x, 220)])
+        assert len(strip.tiles) == 4
+        d.canvas.clear()
+    for x in (100, 300):
+        drag(qtbot, d.canvas, [(x, 60), (x, 220)])
+    assert len(strip.tiles) == 2
+    assert strip.row.count() == len(strip.tiles) + 1  # a box per digit and the stretch

@@ -41,6 +41,7 @@ class DigitStrip(QWidget):
         super().__init__(parent)
         self.tiles: list[ArrayView] = []
         self.labels: list[QLabel] = []
+        self.boxes: list[QVBoxLayout] = []
         self.current = -1
         self.row = QHBoxLayout(self)
         self.row.setContentsMargins(0, 0, 0, 0)
@@ -51,6 +52,9 @@ class DigitStrip(QWidget):
         while len(self.tiles) > len(digits):
             self.tiles.pop().deleteLater()
             self.labels.pop().deleteLater()
+            box = self.boxes.pop()  # the tile's box leaves the row too: empty ones piled up there
+            self.row.removeItem(box)
+            box.deleteLater()
         while len(self.tiles) < len(digits):
             k = len(self.tiles)
             box = QVBoxLayout()
@@ -61,6 +65,7 @@ class DigitStrip(QWidget):
             box.addWidget(tile)
             box.addWidget(label)
             self.row.insertLayout(k, box)
+            self.boxes.append(box)
             self.tiles.append(tile)
             self.labels.append(label)
         for k, d in enumerate(digits):
