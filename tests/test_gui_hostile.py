@@ -136,3 +136,38 @@ def test_number_strip_keeps_no_empty_boxes(win, qtbot):
         drag(qtbot, d.canvas, [(x, 60), (x, 220)])
     assert len(strip.tiles) == 2
     assert strip.row.count() == len(strip.tiles) + 1  # a box per digit and the stretch
+
+
+def test_a_batch_cancelled_while_counting_does_not_say_0_of_0(win, qtbot, tmp_path):
+    """Start, then Cancel at once (before the folder's files were counted): the status said
+    "Cancelled: 0 of 0 files" for a folder of 400 images."""
+    from PIL import Image
+
+    Image.new("L", (28, 28), 255).save(tmp_path / "first.png")
+    data = (tmp_path / "first.png").read_bytes()
+    for i in range(400):
+        (tmp_path / f"{i:04d}.png").write_bytes(data)
+    b = win.batch
+    b.folder.setText(str(tmp_path))
+    b.start()
+    b.cancel()
+    qtbot.waitUntil(lambda: b.start_btn.isEnabled() and not b.running, timeout=60000)
+    if b.total:  # the walk was quicker than the click: nothing to check
+        pytest.skip("the files were counted before the cancel")
+    assert "0 of 0" not in b.status.text()
+    assert b.status.text().startswith("Cancelled")
+
+
+def test_a_failed_export_does_not_leave_the_last_success_on_show(win, qtbot, tmp_path, monkeypatch):
+    """Export once, then to a folder's name: the warning says it failed, and the note under the
+    table no longer says "Exported ... to" the first file as if this one had worked."""
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: None))
+    b = win.batch
+    assert b.export(str(tmp_path / "first.csv"), shown=False)
+    assert b.note.text().startswith("Exported")
+    (tmp_path / "a folder").mkdir()
+    assert not b.export(str(tmp_path / "a folder"), shown=False)
+    assert not b.note.text().startswith("Exported")
+    assert "a folder" in b.note.text()

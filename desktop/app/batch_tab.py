@@ -336,6 +336,8 @@ class BatchTab(QWidget):
             msg += f": {summary(self.model.rows)}"
         if t and t.error:
             msg = f"Stopped: {t.error}"
+        elif t and t.cancelled and self.total == 0 and n == 0:
+            msg = "Cancelled before the files were counted"  # not "0 of 0": the folder was never counted
         elif self.total == 0 and not (t and t.cancelled):
             where = self.folder.text().strip()
             msg = f"No images found in {where}" + ("" if self.recursive.isChecked() else " (subfolders not included)")
@@ -399,6 +401,10 @@ class BatchTab(QWidget):
         return [self.model.rows[self.proxy.mapToSource(self.proxy.index(i, 0)).row()]
                 for i in range(self.proxy.rowCount())]
 
+    def _export_failed(self, message: str) -> None:
+        self.note.setText(f"Not exported: {message}")  # not the last export's success, still on show
+        QMessageBox.warning(self, "Export failed", message)
+
     def export(self, path: str, shown: bool | None = None) -> bool:
         """Write the rows shown (or all, as chosen beside the button) atomically (QSaveFile): a
         failed export never leaves half a file. The format follows the name (format_for)."""
@@ -406,7 +412,7 @@ class BatchTab(QWidget):
             shown = self.export_what.currentIndex() == 0
         if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
             # A pipe or a device (/dev/full): the atomic save would rename a new file over it.
-            QMessageBox.warning(self, "Export failed", f"{path} is not a regular file (a device or a pipe): "
+            self._export_failed(f"{path} is not a regular file (a device or a pipe): "
                                 "choose a file name.")
             return False
         rows = self.shown_rows() if shown else self.model.rows
@@ -415,11 +421,11 @@ class BatchTab(QWidget):
         writer.write(rows)
         f = QSaveFile(path)
         if not f.open(QSaveFile.OpenModeFlag.WriteOnly):
-            QMessageBox.warning(self, "Export failed", f"{path} could not be written: {f.errorString()}")
+            self._export_failed(f"{path} could not be written: {f.errorString()}")
             return False
         f.write(buf.getvalue().encode("utf-8"))
         if not f.commit():
-            QMessageBox.warning(self, "Export failed", f"{path} could not be written: {f.errorString()}")
+            self._export_failed(f"{path} could not be written: {f.errorString()}")
             return False
         what = f"{len(rows)} rows shown" if shown and len(rows) != len(self.model.rows) else f"{len(rows)} rows"
         self.note.setText(f"Exported {what} to {path}")
