@@ -171,3 +171,33 @@ def test_a_failed_export_does_not_leave_the_last_success_on_show(win, qtbot, tmp
     assert not b.export(str(tmp_path / "a folder"), shown=False)
     assert not b.note.text().startswith("Exported")
     assert "a folder" in b.note.text()
+
+
+def test_a_region_kept_for_a_file_that_shrank_on_disk(win, qtbot, tmp_path):
+    """A region dragged on a 400x400 scan, the scan saved again at 50x50 (scanned anew), the file
+    chosen again in the list: the region no longer fits the image. It used to be cut out of the
+    new image as it was, empty, and the engine failed on it (ValueError, a traceback per read)."""
+    from PIL import Image, ImageDraw
+
+    path = tmp_path / "scan.png"
+    im = Image.new("L", (400, 400), 255)
+    ImageDraw.Draw(im).line((300, 250, 300, 390), fill=0, width=12)
+    im.save(path)
+    other = tmp_path / "other.png"
+    Image.new("L", (40, 40), 255).save(other)
+    t = win.images
+    win.tabs.setCurrentWidget(t)
+    t.add_files([str(path), str(other)])
+    t.list.setCurrentRow(0)
+    t.set_region((250.0, 240.0, 100.0, 155.0))
+    assert t.result.digit.text() == "1"
+    im = Image.new("L", (50, 50), 255)
+    ImageDraw.Draw(im).line((25, 5, 25, 45), fill=0, width=4)
+    im.save(path)
+    t.list.setCurrentRow(1)
+    t.list.setCurrentRow(0)  # read again from the disk
+    assert t.region() is None and not t.whole_btn.isEnabled()
+    assert t.result.digit.text() == "1"  # the whole new image is read
+    t.number_mode.setChecked(True)
+    t.why.setChecked(True)
+    assert t.result.digit.text() == "1"

@@ -34,6 +34,18 @@ FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ");;Al
 SOURCE, REGION = Qt.ItemDataRole.UserRole, Qt.ItemDataRole.UserRole + 1
 
 
+def fitted(box: Box | None, shape: tuple[int, ...]) -> Box | None:
+    """``box`` clipped to an image of ``shape``; None when too little of it is left to read."""
+    if box is None:
+        return None
+    h, w = shape[:2]
+    x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
+    x1, y1 = min(w, int(box[0] + box[2])), min(h, int(box[1] + box[3]))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    return float(x0), float(y0), float(x1 - x0), float(y1 - y0)
+
+
 class ImagesTab(QWidget):
     def __init__(self, state, parent: QWidget | None = None):
         super().__init__(parent)
@@ -199,6 +211,8 @@ class ImagesTab(QWidget):
             log.info("image %s error %s", item.text(), e)
             return
         self.gray = gray
+        # The file is read again each time: one that changed on disk may no longer hold the region.
+        item.setData(REGION, fitted(item.data(REGION), gray.shape))
         self.preview.set_image(qimage_from_gray(gray))
         self.preview.set_region(item.data(REGION))
         self.whole_btn.setEnabled(item.data(REGION) is not None)
