@@ -1,13 +1,27 @@
 """Split an ink image holding a number (such as 2024) into its digits, left to right.
 
 Segmentation by recognition. The ink is over-segmented into pieces: its connected components,
-and components wide enough to hold touching digits are cut further at their thinnest columns.
-Every run of up to MAX_GROUP consecutive pieces is a candidate digit. The caller scores all
-candidates at once (recognize.py: one batched call to the classifier, log-probability of the
-best class); best_path() then picks, by dynamic programming, the split of the pieces into
-candidates with the highest total of score plus geometric prior (shape and gaps of a digit).
-A broken stroke is two pieces that score best together; touching digits are a component that
-scores best cut. Stray dots (preprocess.is_speck) may be left out of the path.
+and components wide enough to hold touching digits are cut further along the paths that cross
+least ink. Every run of up to MAX_GROUP consecutive pieces is a candidate digit. The caller
+scores all candidates at once (recognize.py: one batched call to the classifier, log-probability
+of the best class); best_path() then picks, by dynamic programming, the split of the pieces into
+candidates with the highest total of score plus priors. The classifier alone is a poor judge of
+whether ink is one digit (half a 4 or a 1 glued to a 6 are read with near certainty), so each
+candidate also pays for:
+
+- its shape: how much farther its 28x28 input is from the nearest class's shape (digit_shapes:
+  PCA subspaces of MNIST training digits) than a typical digit of that class is; the strongest
+  evidence against two digits merged into one;
+- its size: width to height unlike that class's (ASPECT), shorter than the line (SHORT), wider
+  than a digit (WIDE), a blank gap inside (GAP);
+- how it was made: each stroke cut to free it from its neighbours (CUT_COST: digits touch less
+  often than not), each extra connected component in it (JOIN_COST: most digits are one stroke,
+  but a broken one still reads best whole).
+
+Stray dots (preprocess.is_speck) may be left out of the path. Every weight is in log-probability
+units and named below; none is fitted to the classifier's scores, so a retrained model needs no
+retuning. They were chosen on numbers composed from MNIST *training* digits; the benchmark
+(benchmarks/numbers.py) uses test digits only.
 
 The labelling is a few lines of breadth-first search on the small work-scale mask rather than
 scipy.ndimage.label: scipy would add tens of MB to the packaged binary.
@@ -16,27 +30,42 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from desktop.engine.preprocess import is_speck
+from desktop.engine import digit_shapes
+from desktop.engine.preprocess import is_speck, normalise_digit, stroke_width
 
 INK_LEVEL = 0.3  # ink above this strength forms the pieces
 MIN_PIECE = 0.03  # pieces with less ink than this share of the largest are specks
 MAX_GROUP = 5  # at most this many consecutive pieces make one digit: keeps the search small
-# Cutting: a component wider than CUT_ASPECT x its height may be touching digits. Cuts go at the
-# columns with least ink, at least MIN_PART x the height apart (and from the ends), at most one
-# per CUT_EVERY x height of width. Extra cuts cost only candidates: the scores choose.
+# Cutting: a component wider than CUT_ASPECT x the line height may be touching digits. Cuts go
+# along the paths that cross least ink, valleys first, at least MIN_PART x the height apart (and
+# from the ends), at most one per CUT_EVERY x height of width. Extra cuts cost only candidates.
 CUT_ASPECT = 0.55
 MIN_PART = 0.2
 CUT_EVERY = 0.25
-FILL_ASPECT = 1.2  # wider than this x its height, a component is cut at thin columns, valley or not
+# A cut path may lean up to SEAM_BAND x the line height either way from its column, paying
+# SIDE_COST (in ink) per sideways step. 0 = straight cuts: leaning paths (0.1-0.25) found the
+# slanted gaps but lost more right splits than they gained (on training-digit numbers).
+SEAM_BAND = 0.0
+SIDE_COST = 0.15
+FILL_ASPECT = 1.2  # up to this x the line height wide, a component is cut at its valleys only
 # Priors, in log-probability units, added to each candidate's score.
 WIDE_ASPECT = 0.95  # a digit wider than this x the line height is likely two digits...
 WIDE_COST = 6.0  # ...costing this much per unit of width / height beyond it
 GAP_COST = 8.0  # a blank gap inside a candidate, per unit of line height: digits are not hollow
-SHORT = 0.55  # a candidate shorter than this share of the line height is likely a fragment...
-SHORT_COST = 4.0  # ...costing this much per unit of the line height it lacks
+SHORT = 0.7  # a candidate shorter than this share of the line height is likely a fragment...
+SHORT_COST = 8.0  # ...costing this much per unit of the line height it lacks
+JOIN_COST = 1.0  # per extra connected component in one digit: most digits are one stroke of ink
+CUT_COST = 0.25  # a digit boundary through ink, per stroke it cuts: digits touch less often than not
+# Width / height of a digit per class: mean and spread of its logarithm, measured on MNIST's
+# training digits (never its test digits). Other writers vary more: the spread is widened.
+ASPECT = np.array([(-0.11, 0.2), (-0.94, 0.46), (-0.07, 0.22), (-0.24, 0.21), (-0.25, 0.22),
+                   (-0.08, 0.26), (-0.33, 0.22), (-0.27, 0.22), (-0.29, 0.22), (-0.40, 0.21)])
+ASPECT_SPREAD = 1.5
+SHAPE_WEIGHT = 2.0  # per unit of log(distance from the class's shape / a typical digit's)
 SPECK_SKIP = -0.05  # the cost of leaving a speck out: just above a sure digit's score
 DIGIT_BONUS = 0.0  # added per digit: >0 favours more digits, <0 fewer
 SHAPE_ONLY_DIGIT = -0.01  # the score of every candidate when no classifier scores them
@@ -49,6 +78,7 @@ class Segment:
     left: int
     right: int
     mask: np.ndarray  # bool, the whole ink image's shape
+    components: frozenset = frozenset()  # the connected components of ink it is part of
 
     def crop(self, ink: np.ndarray) -> np.ndarray | None:
         part = np.where(self.mask, ink, 0.0)[:, self.left : self.right]
@@ -67,6 +97,11 @@ class Candidate:
     crop: np.ndarray
     prior: float
     speck: bool
+    alone: bool = False  # exactly one connected component of ink, uncut: most likely a whole digit
+
+    @cached_property
+    def input28(self) -> np.ndarray:
+        return normalise_digit(self.crop)
 
 
 def label(mask: np.ndarray) -> tuple[np.ndarray, int]:
@@ -108,56 +143,123 @@ def _height(mask: np.ndarray) -> int:
     return int(rows[-1] - rows[0] + 1) if rows.size else 0
 
 
-def _cut_columns(seg: Segment, ink: np.ndarray, line_height: int) -> list[int]:
-    """Columns (relative to seg.left) where a wide component may be two digits touching.
+def _paths_down(cost: np.ndarray, band: int) -> tuple[np.ndarray, np.ndarray]:
+    """For every column, the cheapest path down from it, at most ``band`` columns sideways.
+
+    A path moves down one row at a time and at most one column sideways (SIDE_COST each).
+    Returns the paths' columns (starts x rows) and their costs (the ink they cross).
+    """
+    h, w = cost.shape
+    padded = np.pad(cost, ((0, 0), (band, band)))
+    cols = np.arange(w)[:, None] + np.arange(2 * band + 1)[None, :]  # (starts, band) in ``padded``
+    acc = np.full(cols.shape, np.inf)
+    acc[:, band] = cost[0]
+    moves = np.zeros((h, w, 2 * band + 1), np.int8)
+    wall = np.full((w, 1), np.inf)
+    for r in range(1, h):
+        stacked = np.stack([np.concatenate([wall, acc[:, :-1]], axis=1) + SIDE_COST, acc,
+                            np.concatenate([acc[:, 1:], wall], axis=1) + SIDE_COST])
+        move = stacked.argmin(axis=0)
+        moves[r] = move - 1
+        acc = np.take_along_axis(stacked, move[None], axis=0)[0] + padded[r][cols]
+    pos = acc.argmin(axis=1)
+    total = acc[np.arange(w), pos]
+    paths = np.empty((w, h), np.int32)
+    for r in range(h - 1, -1, -1):
+        paths[:, r] = pos
+        if r:
+            pos = pos + moves[r, np.arange(w), pos]
+    return paths + np.arange(w)[:, None] - band, total
+
+
+def _seams(cost: np.ndarray, band: int) -> tuple[np.ndarray, np.ndarray]:
+    """For every column, the cheapest top-to-bottom path through it at the middle row.
+
+    Paths may lean up to ``band`` columns either way above and below the middle, so they can
+    follow a slanted gap between two digits that no straight column finds.
+    """
+    mid = cost.shape[0] // 2
+    down, down_cost = _paths_down(cost[mid:], band)
+    up, up_cost = _paths_down(cost[: mid + 1][::-1], band)
+    paths = np.concatenate([up[:, ::-1], down[:, 1:]], axis=1)
+    return paths, down_cost + up_cost - cost[mid]
+
+
+def _cuts(seg: Segment, ink: np.ndarray, line_height: int) -> list[np.ndarray]:
+    """Cut paths (a column per row of the ink image) where a wide component may be two digits.
 
     Widths are measured against the line's height: a broken digit's flat bar is no wide blob.
+    Each path is the cheapest in ink from top to bottom near a start column; cheapest first, at
+    least MIN_PART x the height apart (and from the ends), at most one per CUT_EVERY x height of
+    width. Extra cuts cost only candidates: the scores choose.
     """
     height, width = line_height, seg.right - seg.left
-    if width <= CUT_ASPECT * height:
-        return []
-    profile = np.where(seg.mask, ink, 0.0)[:, seg.left : seg.right].sum(axis=0)
-    profile = np.convolve(profile, np.ones(3) / 3, mode="same")  # one thin column is no valley
+    if width <= CUT_ASPECT * height or _height(seg.mask) < SHORT * height:
+        return []  # one digit, or part of one (touching digits are each the line's height)
+    rows = np.flatnonzero(seg.mask.any(axis=1))
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    cost = np.where(seg.mask, ink, 0.0)[top:bottom, seg.left : seg.right]
+    paths, total = _seams(cost, round(SEAM_BAND * height))
+    where = paths.mean(axis=1)
     spacing = max(2, round(MIN_PART * height))
     budget = int(width / (CUT_EVERY * height))
-    # Valleys only: a column with no less ink within ``spacing`` either side of it.
-    padded = np.pad(profile, spacing, constant_values=np.inf)
-    local_min = np.array([padded[c : c + 2 * spacing + 1].min() for c in range(width)])
-    valleys = [c for c in np.flatnonzero(profile <= local_min) if spacing <= c <= width - spacing]
-    cuts: list[int] = []
-    rest = [c for c in np.argsort(profile, kind="stable") if spacing <= c <= width - spacing]
+    inside = (where >= spacing) & (where <= width - spacing)
+    # Valleys: paths that cross no less ink than any other path within ``spacing`` of them.
+    valleys = [k for k in np.flatnonzero(inside)
+               if total[k] <= total[np.abs(where - where[k]) < spacing].min()]
+    rest = [k for k in np.argsort(total, kind="stable") if inside[k]]
     if width <= FILL_ASPECT * height:
-        rest = []  # likely one digit: cutting it anywhere but at its valleys only adds risk
-    # Valleys first, thinnest first; then the thinnest other columns, for overlapping digits
-    # have no valley between them.
-    for c in [*sorted(valleys, key=lambda c: profile[c]), *rest]:
-        if len(cuts) >= budget:
+        rest = []  # likely one digit (or a broken one's half): cut it at its valleys only
+    chosen: list[int] = []
+    for k in [*sorted(valleys, key=lambda k: total[k]), *rest]:
+        if len(chosen) >= budget:
             break
-        if all(abs(c - k) >= spacing for k in cuts):
-            cuts.append(int(c))
-    return sorted(cuts)
+        if all(abs(where[k] - where[c]) >= spacing for c in chosen):
+            chosen.append(int(k))
+    out = []
+    for k in sorted(chosen, key=lambda k: where[k]):
+        full = np.empty(ink.shape[0], np.int32)
+        full[:top], full[top:bottom], full[bottom:] = paths[k][0], paths[k], paths[k][-1]
+        out.append(full + seg.left)
+    return out
 
 
 def over_segment(ink: np.ndarray) -> list[Segment]:
-    """Pieces, left to right: connected components, wide ones cut at their thinnest columns."""
+    """Pieces, left to right: connected components, wide ones cut along their cheapest paths."""
     pieces = []
     components = _components(ink)
     if not components:
         return []
     line_height = _height(np.logical_or.reduce([c.mask for c in components]))
-    for seg in components:
-        edges = [0, *_cut_columns(seg, ink, line_height), seg.right - seg.left]
-        for a, b in zip(edges, edges[1:]):
-            m = np.zeros_like(seg.mask)
-            m[:, seg.left + a : seg.left + b] = seg.mask[:, seg.left + a : seg.left + b]
-            if m.any():
-                pieces.append(Segment(seg.left + a, seg.left + b, m))
+    columns = np.arange(ink.shape[1])[None, :]
+    for number, seg in enumerate(components):
+        edge = np.full((ink.shape[0], 1), seg.left)
+        for path in [*_cuts(seg, ink, line_height), None]:
+            right = np.full_like(edge, seg.right) if path is None else np.maximum(path[:, None], edge)
+            m = seg.mask & (columns >= edge) & (columns < right)
+            edge = right
+            cols = np.flatnonzero(m.any(axis=0))
+            if cols.size:
+                pieces.append(Segment(int(cols[0]), int(cols[-1]) + 1, m, frozenset([number])))
     # Order by the centre of the ink: the piece of a broken digit sits between its neighbours.
     return sorted(pieces, key=lambda s: float(np.flatnonzero(s.mask.any(axis=0)).mean()))
 
 
-def _prior(group: Segment, line_height: float) -> float:
-    """Log-prior that this ink is one digit: not too wide, not too short, no blank gap inside."""
+def _severed(mask: np.ndarray, ink_mask: np.ndarray) -> int:
+    """Pixels of ``mask`` that touch other ink (4-neighbours): the length of the cuts around it."""
+    other = ink_mask & ~mask
+    touch = np.zeros_like(mask)
+    touch[1:] |= other[:-1]
+    touch[:-1] |= other[1:]
+    touch[:, 1:] |= other[:, :-1]
+    touch[:, :-1] |= other[:, 1:]
+    return int(np.count_nonzero(mask & touch))
+
+
+def _prior(group: Segment, line_height: float, stroke: float, ink_mask: np.ndarray) -> float:
+    """Log-prior that this ink is one digit: not too wide, not too short, no blank gap inside,
+    and cut from as few strokes as possible (digits mostly stand apart; half of each cut is paid
+    by the candidate on either side of it)."""
     cols = group.mask[:, group.left : group.right].any(axis=0)
     height = _height(group.mask)
     gap = 0
@@ -169,6 +271,8 @@ def _prior(group: Segment, line_height: float) -> float:
     score = -WIDE_COST * max(0.0, width / line_height - WIDE_ASPECT)
     score -= GAP_COST * gap / line_height
     score -= SHORT_COST * max(0.0, SHORT - height / line_height)
+    score -= CUT_COST / 2 * _severed(group.mask, ink_mask) / stroke
+    score -= JOIN_COST * max(0, len(group.components) - 1)
     return score
 
 
@@ -177,30 +281,60 @@ def candidates(ink: np.ndarray) -> tuple[int, list[Candidate]]:
     pieces = over_segment(ink)
     if not pieces:
         return 0, []
-    line_height = float(_height(np.logical_or.reduce([p.mask for p in pieces])))
+    ink_mask = np.logical_or.reduce([p.mask for p in pieces])
+    line_height = float(_height(ink_mask))
+    stroke = max(1.0, stroke_width(np.where(ink_mask, ink, 0.0)))
     out = []
     for i in range(len(pieces)):
         group = pieces[i]
         for j in range(i + 1, min(i + MAX_GROUP, len(pieces)) + 1):
             if j > i + 1:
                 p = pieces[j - 1]
-                group = Segment(min(group.left, p.left), max(group.right, p.right), group.mask | p.mask)
+                group = Segment(min(group.left, p.left), max(group.right, p.right), group.mask | p.mask,
+                                group.components | p.components)
             crop = group.crop(ink)
             if crop is None:
                 continue
             speck = is_speck(crop)
             if speck and j > i + 1:
                 continue  # several pieces that together are a speck: the single ones cover it
-            out.append(Candidate(i, j, crop, _prior(group, line_height), speck))
+            alone = len(group.components) == 1 and _severed(group.mask, ink_mask) == 0
+            out.append(Candidate(i, j, crop, _prior(group, line_height, stroke, ink_mask), speck, alone))
     return len(pieces), out
 
 
-def best_path(n_pieces: int, cands: list[Candidate], scores: np.ndarray) -> list[int]:
-    """Indices of the digits, left to right, whose scores plus priors sum highest over all the pieces.
+def _farness(cands: list[Candidate]) -> np.ndarray:
+    """(candidates, 10): log of how much farther each candidate is from each class's shape
+    (digit_shapes) than a typical MNIST digit of that class is; 0 for specks."""
+    far = np.zeros((len(cands), 10))
+    real = [k for k, c in enumerate(cands) if not c.speck]
+    if real:
+        d = digit_shapes.distances(np.stack([cands[k].input28 for k in real]))
+        far[real] = np.log(np.maximum(d, 1e-6) / digit_shapes.reference())
+    return far
 
-    ``scores`` holds one log-likelihood per candidate (ignored for specks, which may be left out
-    at SPECK_SKIP). Every piece belongs to exactly one candidate of the path.
-    """
+
+def _geometry(cands: list[Candidate], far: np.ndarray, writer: tuple[float, float] | None = None) -> np.ndarray:
+    """(candidates, 10): log-likelihood of each candidate's width to height (ASPECT) and shape
+    for each class. ``writer`` is how this writer's digits typically differ from MNIST's: in log
+    width to height, and in log farness (a pen unlike MNIST's makes every digit far); only the
+    shape farther than that costs, SHAPE_WEIGHT per log unit. Without it, being wider than the
+    class is usual costs (two digits read as one) but narrower does not: people write narrow
+    digits, and fragments pay for their shape and their cuts."""
+    aspect = np.log([c.crop.shape[1] / c.crop.shape[0] for c in cands])
+    mean, sd = ASPECT[:, 0] + (writer[0] if writer else 0.0), ASPECT[:, 1] * ASPECT_SPREAD
+    off = aspect[:, None] - mean[None, :]
+    size = -0.5 * ((off if writer else np.maximum(off, 0.0)) / sd[None, :]) ** 2
+    return size - SHAPE_WEIGHT * np.maximum(far - (writer[1] if writer else 0.0), 0.0)
+
+
+def class_scores(cands: list[Candidate], probs: np.ndarray) -> np.ndarray:
+    """Each candidate's log-likelihood of being a digit, given the model's probabilities of the
+    ten classes: the best over classes of the probability plus the class's geometry (_geometry)."""
+    return (np.log(np.clip(probs, 1e-6, 1.0)) + _geometry(cands, _farness(cands))).max(axis=1)
+
+
+def _path(n_pieces: int, cands: list[Candidate], scores: np.ndarray) -> list[int]:
     best = np.full(n_pieces + 1, -np.inf)
     best[0] = 0.0
     back: list[int] = [-1] * (n_pieces + 1)
@@ -219,6 +353,32 @@ def best_path(n_pieces: int, cands: list[Candidate], scores: np.ndarray) -> list
         path.append(back[j])
         j = cands[back[j]].first
     return [k for k in reversed(path) if not cands[k].speck]
+
+
+def best_path(n_pieces: int, cands: list[Candidate], scores: np.ndarray) -> list[int]:
+    """Indices of the digits, left to right, whose scores plus priors sum highest over all the pieces.
+
+    ``scores`` holds the model's log-probability of its surest class per candidate (the class
+    whose shape and width fit best then sets the geometric prior), or its probabilities of the
+    ten classes per candidate (see class_scores). Specks' rows are ignored: they may be left out
+    at SPECK_SKIP. Every piece belongs to exactly one candidate of the path.
+    """
+    scores = np.asarray(scores, dtype=float)
+    # (candidates, 10) log-probabilities; with the surest class's only, the same for every class.
+    log_probs = np.log(np.clip(scores, 1e-6, 1.0)) if scores.ndim == 2 else np.repeat(scores[:, None], 10, 1)
+    far = _farness(cands)
+    both = log_probs + _geometry(cands, far)
+    path = _path(n_pieces, cands, both.max(axis=1))
+    if not path:
+        return path
+    # How this writer differs from MNIST, from the first path's digits (the median: a wrong digit
+    # or two do not move it): then a second path, judged against this writer's own habits.
+    # Its width to height from the digits that stand alone (one component, uncut), else all.
+    cls = both[path].argmax(axis=1)
+    aspect = np.log([cands[k].crop.shape[1] / cands[k].crop.shape[0] for k in path]) - ASPECT[cls, 0]
+    alone = [n for n, k in enumerate(path) if cands[k].alone] or list(range(len(path)))
+    writer = (float(np.median(aspect[alone])), max(0.0, float(np.median(far[path, cls]))))
+    return _path(n_pieces, cands, (log_probs + _geometry(cands, far, writer)).max(axis=1))
 
 
 def split_digits(ink: np.ndarray, scores: np.ndarray | None = None) -> list[np.ndarray]:
