@@ -201,3 +201,38 @@ def test_a_region_kept_for_a_file_that_shrank_on_disk(win, qtbot, tmp_path):
     t.number_mode.setChecked(True)
     t.why.setChecked(True)
     assert t.result.digit.text() == "1"
+
+
+def test_save_drawing_never_writes_into_a_pipe(win, qtbot, tmp_path, monkeypatch):
+    """Save drawing… onto a name that is a pipe: refused with a message. It used to open the pipe
+    and block the whole window until some other program read it (here a helper thread reads it
+    after a second, so the old behaviour ends)."""
+    import os
+    import threading
+    import time
+
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    fifo = tmp_path / "digit.png"
+    os.mkfifo(fifo)
+    got = []
+
+    def reader():
+        time.sleep(1.0)
+        fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        time.sleep(0.5)
+        try:
+            got.append(os.read(fd, 1 << 20))
+        except BlockingIOError:
+            pass
+        os.close(fd)
+
+    threading.Thread(target=reader, daemon=True).start()
+    warned = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(fifo), "PNG (*.png)")))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: warned.append(a[2])))
+    drag(qtbot, win.draw.canvas, [(140, 40), (140, 240)])
+    t0 = time.monotonic()
+    win.save_drawing()
+    assert time.monotonic() - t0 < 0.5  # the window never waited on the pipe
+    assert warned and "not a regular file" in warned[0]

@@ -202,6 +202,11 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "Save drawing", os.path.join(start_dir("drawing"), "digit.png"),
                                               "PNG (*.png)")
         remember_dir("drawing", path)  # the next dialog starts here (else in Pictures)
+        if path and os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
+            # A pipe would block the window until some program read it; a device is no drawing.
+            QMessageBox.warning(self, "Save failed", f"{path} is not a regular file (a device or a pipe): "
+                                "choose a file name.")
+            return
         if path and not self.draw.canvas.image().save(path, "PNG"):
             QMessageBox.warning(self, "Save failed", f"{path} could not be written.")
 
