@@ -236,3 +236,22 @@ def test_save_drawing_never_writes_into_a_pipe(win, qtbot, tmp_path, monkeypatch
     win.save_drawing()
     assert time.monotonic() - t0 < 0.5  # the window never waited on the pipe
     assert warned and "not a regular file" in warned[0]
+
+
+def test_a_damaged_settings_file_never_stops_the_start(qtbot):
+    """Settings hand-edited or left by another version: a word where a number belongs made the
+    window fail to open on every start (ValueError from int()); widths outside the sliders' ranges
+    drew with a negative pen or a page-wide eraser."""
+    from desktop.app.state import settings
+
+    s = settings()
+    for key, value in (("window/tab", "abc"), ("batch/export", "x"), ("model/threads", "lots"),
+                       ("draw/pen_width", "-5"), ("draw/eraser_width", "1e9")):
+        s.setValue(key, value)
+    s.sync()
+    w = MainWindow(AppState.from_settings())
+    qtbot.addWidget(w)
+    assert w.state.threads >= 1 and w.state.classifier is not None
+    c, d = w.draw.canvas, w.draw
+    assert d.width_slider.minimum() <= c.pen_width <= d.width_slider.maximum()
+    assert d.eraser_slider.minimum() <= c.eraser_width <= d.eraser_slider.maximum()

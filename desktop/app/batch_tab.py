@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, 
 from desktop.app.correction import Sample, digit_menu, keep
 from desktop.app.places import corrections_folder, remember_dir, start_dir
 from desktop.app.batch_thread import BatchThread
-from desktop.app.state import settings
+from desktop.app.state import remembered, settings
 from desktop.engine.errors import DigitsError
 from desktop.engine.imageio import load_gray
 from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, NOT_A_DIGIT, STATUSES, UNSURE, format_confidence
@@ -252,7 +252,7 @@ class BatchTab(QWidget):
         self.folder.setText(s.value("batch/folder", "") or "")
         self.recursive.setChecked(s.value("batch/recursive", "true") in (True, "true"))
         self.number.setChecked(s.value("batch/number", "false") in (True, "true"))
-        self.export_what.setCurrentIndex(int(s.value("batch/export", 0)) % len(EXPORT_CHOICES))
+        self.export_what.setCurrentIndex(remembered("batch/export", 0, int) % len(EXPORT_CHOICES))
         self.export_what.currentIndexChanged.connect(lambda i: settings().setValue("batch/export", i))
 
     def _remember_run(self, folder: str) -> None:

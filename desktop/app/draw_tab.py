@@ -53,8 +53,9 @@ class DrawTab(QWidget):
             "draw", lambda: sample_of(self.last, self.canvas.gray(), self.result.strip.current))
         self.result.layout().addWidget(self.correction)
         self.result.selectedChanged.connect(self._select)
-        self.canvas.pen_width = remembered("draw/pen_width", PEN_WIDTH, float)
-        self.canvas.eraser_width = remembered("draw/eraser_width", ERASER_WIDTH, float)
+        # Within the sliders' ranges: a damaged setting never draws with a negative or page-wide pen.
+        self.canvas.pen_width = min(40.0, max(4.0, remembered("draw/pen_width", PEN_WIDTH, float)))
+        self.canvas.eraser_width = min(80.0, max(8.0, remembered("draw/eraser_width", ERASER_WIDTH, float)))
         self.width_slider = QSlider(Qt.Orientation.Horizontal)
         self.width_slider.setRange(4, 40)
         self.width_slider.setValue(int(self.canvas.pen_width))

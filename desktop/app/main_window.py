@@ -16,7 +16,7 @@ from desktop.app.images_tab import ImagesTab
 from desktop.app.metrics_tab import MetricsTab
 from desktop.app.places import remember_dir, start_dir
 from desktop.app.settings_dialog import SettingsDialog
-from desktop.app.state import AppState, settings
+from desktop.app.state import AppState, remembered, settings
 
 
 log = logging.getLogger("digits.window")
@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(980, 640)
         self.fit_to_screen()
-        self.tabs.setCurrentIndex(int(s.value("window/tab", 0)))
+        self.tabs.setCurrentIndex(remembered("window/tab", 0, int))  # a damaged value: the first tab
         # Settings are written as they change, not only on a clean close: a crash or a killed
         # session keeps them.
         self.tabs.currentChanged.connect(self._remember_tab)

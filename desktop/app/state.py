@@ -53,7 +53,7 @@ class AppState:
     @classmethod
     def from_settings(cls) -> "AppState":
         s = settings()
-        state = cls(model_path=s.value("model/path", None) or None, threads=int(s.value("model/threads", 1)))
+        state = cls(model_path=s.value("model/path", None) or None, threads=max(1, min(16, remembered("model/threads", 1, int))))
         state.load()
         if state.classifier is None and state.model_path is not None:
             # The model chosen last time is gone or broken: carry on with the shipped one, say so.
