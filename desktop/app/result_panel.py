@@ -41,7 +41,7 @@ class DigitStrip(QWidget):
         super().__init__(parent)
         self.tiles: list[ArrayView] = []
         self.labels: list[QLabel] = []
-        self.boxes: list[QVBoxLayout] = []
+        self.cells: list[QWidget] = []
         self.current = -1
         self.row = QHBoxLayout(self)
         self.row.setContentsMargins(0, 0, 0, 0)
@@ -50,22 +50,27 @@ class DigitStrip(QWidget):
 
     def set_digits(self, digits: list[Prediction], heats: list | None = None) -> None:
         while len(self.tiles) > len(digits):
-            self.tiles.pop().deleteLater()
-            self.labels.pop().deleteLater()
-            box = self.boxes.pop()  # the tile's box leaves the row too: empty ones piled up there
-            self.row.removeItem(box)
-            box.deleteLater()
+            # One widget per digit, its tile and label inside: it leaves the row whole (a bare
+            # layout per digit stayed behind in the row, empty, after its tile was deleted).
+            self.tiles.pop()
+            self.labels.pop()
+            cell = self.cells.pop()
+            self.row.removeWidget(cell)
+            cell.hide()
+            cell.deleteLater()
         while len(self.tiles) < len(digits):
             k = len(self.tiles)
-            box = QVBoxLayout()
+            cell = QWidget(self)
+            box = QVBoxLayout(cell)
+            box.setContentsMargins(0, 0, 0, 0)
             tile = ArrayView(TILE)
             tile.setCursor(Qt.CursorShape.PointingHandCursor)
             tile.clicked.connect(lambda k=k: self.select(k))
             label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
             box.addWidget(tile)
             box.addWidget(label)
-            self.row.insertLayout(k, box)
-            self.boxes.append(box)
+            self.row.insertWidget(k, cell)
+            self.cells.append(cell)
             self.tiles.append(tile)
             self.labels.append(label)
         for k, d in enumerate(digits):
