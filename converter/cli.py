@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-drop", type=float, default=0.05, help="max test accuracy points int8 may lose")
     p.add_argument("--max-disagree", type=float, default=0.003, help="max share of test images int8 may differ on")
     p.add_argument("--min-accepted-accuracy", type=float, default=0.996,
-                   help="min int8 MNIST test accuracy on the digits the not-a-digit rule accepts")
+                   help="min int8 MNIST test accuracy on the digits the app answers neither unsure nor not a digit")
     p.add_argument("--comparison", type=Path, action="append", default=[],
                    help="more run folders whose models the app's comparison shows (default: the source run only)")
     return p
@@ -132,10 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         err.print("choosing the not-a-digit rule through the app's recognize() ...")
         not_digit = _not_digit(Classifier(chosen, temperature=temperature), split, extra, data.x_test, data.y_test)
         _print_not_digit(not_digit)
-        if not_digit["mnist_test_accuracy_accepted"] < args.min_accepted_accuracy:
+        if not_digit["mnist_test_accuracy_confident"] < args.min_accepted_accuracy:
             err.print(f"[bold red]verification failed:[/bold red] int8 reads "
-                      f"{100 * not_digit['mnist_test_accuracy_accepted']:.2f}% of the MNIST test digits the "
-                      f"not-a-digit rule accepts (min {100 * args.min_accepted_accuracy:.2f}%). Nothing was shipped.")
+                      f"{100 * not_digit['mnist_test_accuracy_confident']:.2f}% of the MNIST test digits the app "
+                      f"answers without a flag (min {100 * args.min_accepted_accuracy:.2f}%). Nothing was shipped.")
             return 3
         extra = {
             "calibration": {
@@ -208,8 +208,10 @@ def _print_not_digit(nd: dict) -> None:
     from rich.console import Console
 
     shares = ", ".join(f"{k} {100 * v:.1f}%" for k, v in nd["flagged"].items())
-    Console().print(f"not a digit: {nd['rule']} < {nd['threshold']}: flagged {shares}; MNIST test accuracy on "
-                    f"the {nd['mnist_test_accepted']:,} accepted {100 * nd['mnist_test_accuracy_accepted']:.2f}%")
+    Console().print(f"not a digit: {nd['rule']} < {nd['threshold']}, unsure < {nd['unsure_below']}: flagged {shares}; "
+                    f"MNIST test accuracy: all {100 * nd['mnist_test_accuracy']:.2f}%, the {nd['mnist_test_accepted']:,} "
+                    f"not rejected {100 * nd['mnist_test_accuracy_accepted']:.2f}%, the {nd['mnist_test_confident']:,} "
+                    f"answered without a flag {100 * nd['mnist_test_accuracy_confident']:.2f}%")
 
 
 def _print_table(variants: dict, keras_acc: float, Table) -> None:

@@ -92,6 +92,7 @@ def summary(parts: dict[str, AppScores], mnist_test: AppScores, y_test: np.ndarr
     rule, threshold, unsure_below, tried = choose(parts)
     t = mnist_test
     accepted = ~flagged(t, rule, threshold)  # unsure digits are answered: accepted
+    confident = ~flagged(t, rule, unsure_below)  # what the app gives as a digit, neither unsure nor rejected
     every = {**parts, "mnist_test": t}
     return {
         "rule": rule,
@@ -108,4 +109,6 @@ def summary(parts: dict[str, AppScores], mnist_test: AppScores, y_test: np.ndarr
         "mnist_test_accuracy": round(float((t.answers == y_test).mean()), 6),
         "mnist_test_accuracy_accepted": round(float((t.answers[accepted] == y_test[accepted]).mean()), 6),
         "mnist_test_accepted": int(accepted.sum()),
+        "mnist_test_accuracy_confident": round(float((t.answers[confident] == y_test[confident]).mean()), 6),
+        "mnist_test_confident": int(confident.sum()),
     }

@@ -42,7 +42,7 @@ def test_shipped_not_digit_rule_keeps_digits(shipped, sample):
     from desktop.engine.recognize import KNOWN_RULES, NOT_A_DIGIT, UNSURE, recognize
 
     assert nd["rule"] in KNOWN_RULES and 0.0 <= nd["threshold"] <= 1.0
-    assert nd["mnist_test_accuracy_accepted"] >= 0.996 and nd["flagged"]["mnist_val"] <= MAX_FLAGGED["mnist_val"]
+    assert nd["mnist_test_accuracy_confident"] >= 0.996 and nd["flagged"]["mnist_val"] <= MAX_FLAGGED["mnist_val"]
     # Through the app's own path, as the threshold was chosen: few of these digits are flagged.
     statuses = [recognize(shipped, g).status for g in sample["x_test"][:1000].astype(np.float32) / 255]
     assert np.isin(statuses, [NOT_A_DIGIT, UNSURE]).mean() <= 0.025  # 1,000 digits: sampling noise allowed
