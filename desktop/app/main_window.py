@@ -42,6 +42,7 @@ def redo_shortcuts() -> list[QKeySequence]:
 class MainWindow(QMainWindow):
     def __init__(self, state: AppState):
         super().__init__()
+        self._close_when_stopped = False  # closing waits for a batch that did not stop in time
         self._geometry_timer = QTimer(self, singleShot=True, interval=500)
         self._geometry_timer.timeout.connect(self._remember_geometry)
         self.state = state
@@ -222,8 +223,16 @@ class MainWindow(QMainWindow):
         AboutDialog(self.state, self).exec()
 
     def closeEvent(self, e: QCloseEvent) -> None:
-        if self.batch.running:
-            self.batch.thread.stop()
+        if self.batch.running and not self.batch.thread.stop():
+            # The run did not end within the wait (rows come in order: one slow file holds them
+            # all). Destroying a running QThread aborts the process: stay until the run has ended.
+            self.tabs.setCurrentWidget(self.batch)
+            self.batch.status.setText("Stopping the batch: the window closes when the file being read is done…")
+            if not self._close_when_stopped:
+                self._close_when_stopped = True
+                self.batch.thread.finished.connect(self.close)
+            e.ignore()
+            return
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/tab", self.tabs.currentIndex())
