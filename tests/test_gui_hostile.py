@@ -290,3 +290,18 @@ def test_closing_during_a_batch_that_will_not_stop_in_time_never_aborts(win, qtb
         release.set()
         b.thread.wait(10000)
     qtbot.waitUntil(lambda: not win.isVisible(), timeout=5000)  # closed once the run ended
+
+
+def test_a_typed_folder_may_start_with_a_tilde(win, qtbot, tmp_path, monkeypatch):
+    """Typing ~/scans into the batch folder field (as in a shell) said "Choose a folder that exists."."""
+    from PIL import Image
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "scans").mkdir()
+    Image.new("L", (28, 28), 255).save(tmp_path / "scans" / "blank.png")
+    b = win.batch
+    b.folder.setText("~/scans")
+    b.start()
+    qtbot.waitUntil(lambda: b.start_btn.isEnabled() and not b.running, timeout=60000)
+    assert len(b.model.rows) == 1
+    assert b.status.text().startswith("Done")

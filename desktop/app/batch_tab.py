@@ -283,7 +283,7 @@ class BatchTab(QWidget):
         return self.thread is not None and self.thread.isRunning()
 
     def start(self) -> None:
-        folder = self.folder.text().strip()
+        folder = os.path.expanduser(self.folder.text().strip())  # ~/scans, typed as in a shell
         if self.running:
             return
         if not folder or not Path(folder).exists():
