@@ -305,3 +305,18 @@ def test_a_typed_folder_may_start_with_a_tilde(win, qtbot, tmp_path, monkeypatch
     qtbot.waitUntil(lambda: b.start_btn.isEnabled() and not b.running, timeout=60000)
     assert len(b.model.rows) == 1
     assert b.status.text().startswith("Done")
+
+
+def test_pasting_a_web_address_says_there_is_no_image(win, qtbot):
+    """A link copied from a browser (an http URL, no local file, no image data): Paste did nothing
+    at all, not even "The clipboard holds no image."."""
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtWidgets import QApplication
+
+    md = QMimeData()
+    md.setUrls([QUrl("https://example.com/seven.png")])
+    QApplication.clipboard().setMimeData(md)
+    t = win.images
+    t.paste()
+    assert t.list.count() == 0
+    assert "no image" in t.message.text()

@@ -157,9 +157,9 @@ class ImagesTab(QWidget):
         mime = QApplication.clipboard().mimeData()
         if mime.hasImage():
             self.add_image(QImage(mime.imageData()), f"pasted image {self.list.count() + 1}")
-        elif mime.hasUrls():
+        elif any(u.isLocalFile() for u in mime.urls()):
             self.add_files([u.toLocalFile() for u in mime.urls() if u.isLocalFile()])
-        else:
+        else:  # text, or only web addresses: nothing here to read
             self.message.setText("The clipboard holds no image.")
 
     def dragEnterEvent(self, e: QDragEnterEvent) -> None:
