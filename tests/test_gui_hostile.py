@@ -320,3 +320,16 @@ def test_pasting_a_web_address_says_there_is_no_image(win, qtbot):
     t.paste()
     assert t.list.count() == 0
     assert "no image" in t.message.text()
+
+
+def test_a_metrics_job_outliving_its_tab_ends_quietly():
+    """Quit while "Measure" or "Score the model on my corrections" runs: the job finished after the
+    tab (and its signal object) was gone and printed a traceback at exit ("Error calling Python
+    override of QRunnable::run(): RuntimeError: Signal source has been deleted")."""
+    import shiboken6
+
+    from desktop.app.metrics_tab import _Job
+
+    job = _Job(lambda: 42)
+    shiboken6.delete(job.signals)
+    job.run()  # no exception

@@ -54,7 +54,10 @@ class _Job(QRunnable):
             result = self.fn()
         except Exception as e:  # shown in the tab in words; the UI thread never sees a traceback
             result = e
-        self.signals.done.emit(result)
+        try:
+            self.signals.done.emit(result)
+        except RuntimeError:  # the window closed meanwhile: nobody is left to tell
+            pass
 
 
 def speed_text(t: dict) -> str:
