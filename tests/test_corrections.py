@@ -137,6 +137,37 @@ def test_unwritable_folder_is_a_plain_message_even_as_root(tmp_path, sample, mon
         [r.file for r in read_corrections(tmp_path).rows] + [r.input_file() for r in read_corrections(tmp_path).rows])
 
 
+@pytest.mark.parametrize("fail_on", [1, 2, "replace"])
+def test_full_disk_leaves_no_temporary_file(tmp_path, sample, monkeypatch, fail_on):
+    """A disk that fills up mid-PNG (the first image, the model input, or the rename): no ``*.tmp``
+    is left, and the rows and files kept before stay as they were."""
+    first = save_correction(tmp_path, 1, paper(sample, 2))
+    before = (tmp_path / corr.LABELS).read_bytes()
+    files_before = sorted(p.name for p in tmp_path.iterdir())
+    real_save, saves = corr.Image.Image.save, []
+
+    def full_disk(self, fp, *a, **k):
+        saves.append(fp)
+        if len(saves) == fail_on:
+            with open(fp, "wb") as f:
+                f.write(b"\x89PNG half")  # what a full disk leaves: part of the file, then ENOSPC
+            raise OSError(28, "No space left on device")
+        return real_save(self, fp, *a, **k)
+
+    def full_rename(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(corr.Image.Image, "save", full_disk)
+    if fail_on == "replace":
+        monkeypatch.setattr(corr.os, "replace", full_rename)
+    with pytest.raises(CorrectionsError, match=r"cannot be written \(No space left on device\)"):
+        save_correction(tmp_path, 2, paper(sample, 3))
+    assert not list(tmp_path.glob("*.tmp"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == files_before
+    assert (tmp_path / corr.LABELS).read_bytes() == before
+    assert read_corrections(tmp_path).rows == [first]
+
+
 def test_training_adds_corrections_to_the_training_part_only(tmp_path, sample):
     from training import corrections as tc
     from training.data import Split

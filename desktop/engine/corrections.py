@@ -85,8 +85,19 @@ def _to_u8(a: np.ndarray) -> np.ndarray:
 def _write_png(path: Path, a: np.ndarray) -> None:
     # Through a temporary name: a crash never leaves half a PNG under the name labels.csv points to.
     tmp = path.with_name(path.name + ".tmp")
-    Image.fromarray(_to_u8(a), "L").save(tmp, "PNG")
-    os.replace(tmp, path)
+    try:
+        Image.fromarray(_to_u8(a), "L").save(tmp, "PNG")
+        os.replace(tmp, path)
+    except BaseException:  # a full disk leaves part of the file: never a stray .tmp in the user's folder
+        _remove(tmp)
+        raise
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # cleaning up after a failure: the failure is what the user hears about
+        pass
 
 
 def _unique_stem(folder: Path, label: int, now: datetime) -> str:
@@ -155,10 +166,7 @@ def save_correction(folder: str | os.PathLike, label: int, image: np.ndarray, in
         _append_row(folder / LABELS, row)
     except OSError as e:
         for name in (row.file, row.input_file()) if row else ():
-            try:  # no image without its row: the folder stays as labels.csv describes it
-                (folder / name).unlink(missing_ok=True)
-            except OSError:
-                pass
+            _remove(folder / name)  # no image without its row: the folder stays as labels.csv describes it
         raise CorrectionsError(f"The corrections folder {folder} cannot be written ({_why(e)}); "
                                "choose another folder in Settings.") from e
     return row
