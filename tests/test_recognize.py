@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 
 from benchmarks.synthetic import Style, number_image, pen_digit, render
+from desktop.engine.errors import DigitsError
 from desktop.engine.explain import occlusion_map
-from desktop.engine.recognize import Prediction, recognize, recognize_number
+from desktop.engine.recognize import Prediction, recognize, recognize_many, recognize_number
 from desktop.engine.segment import split_digits
 from desktop.engine.preprocess import to_ink
 
@@ -22,6 +23,19 @@ def test_clean_pen_digits_mostly_right(shipped):
 def test_empty_canvas_is_no_digit_not_a_guess(shipped):
     p = recognize(shipped, np.ones((280, 280), np.float32))
     assert p.digit is None and p.probabilities is None and not p.unsure
+
+
+@pytest.mark.parametrize("bad", [np.zeros((0, 0)), np.zeros((0, 28)), np.zeros((28, 0)), np.zeros(28),
+                                 np.zeros((28, 28, 3)), np.float32(0.5)],
+                         ids=["0x0", "0x28", "28x0", "1-D", "3-D", "scalar"])
+def test_empty_or_not_2d_image_is_a_plain_error(shipped, bad):
+    """Not a numpy traceback (np.min of an empty array, a shape that does not unpack): the engine's own words."""
+    calls = (lambda: recognize(shipped, bad), lambda: recognize_number(shipped, bad),
+             lambda: recognize_many(shipped, [np.ones((28, 28), np.float32), bad]))
+    for call in calls:
+        with pytest.raises(DigitsError, match="image") as e:
+            call()
+        assert "Traceback" not in str(e.value)
 
 
 def test_probabilities_are_a_distribution(shipped):

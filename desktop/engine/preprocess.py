@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from desktop.engine.errors import DigitsError
 from desktop.engine.imageio import fit_longest
 
 WORK_SIDE = 160  # longest side the ink is found at; enough for a 20 px digit, cheap for numpy
@@ -131,7 +132,7 @@ def find_paper(gray: np.ndarray) -> Paper:
     half ink or more, and the median then calls the ink paper. When the border itself is split
     (a "1" cropped to its stroke), the corners decide: a digit's strokes rarely fill them.
     """
-    p = _papers(np.asarray(gray, np.float32)[None])
+    p = _papers(_checked(np.asarray(gray, np.float32))[None])
     return Paper(float(p.tone[0]), bool(p.light[0]), bool(p.uneven[0]))
 
 
@@ -168,9 +169,19 @@ def _median_where(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.where(c % 2 == 1, hi, (lo + hi) / np.float32(2)).astype(np.float64)
 
 
+def _checked(gray: np.ndarray) -> np.ndarray:
+    """The image itself, or DigitsError in words: every way into recognition starts at work scale, so
+    an empty or not-2-D array is refused here, not deep in numpy (the min of an empty array)."""
+    if gray.ndim != 2:
+        raise DigitsError(f"This is not a grayscale image (an array of {gray.ndim} dimensions, not 2).")
+    if gray.size == 0:
+        raise DigitsError(f"This image is empty ({gray.shape[1]}x{gray.shape[0]} pixels).")
+    return gray
+
+
 def at_work_scale(gray: np.ndarray) -> np.ndarray:
     """The image as float32, shrunk by an integer factor to at most about WORK_SIDE (a no-op when it is)."""
-    gray = np.ascontiguousarray(gray, dtype=np.float32)
+    gray = _checked(np.ascontiguousarray(gray, dtype=np.float32))
     if max(gray.shape) <= WORK_SIDE:
         return gray
     # An integer box reduction: a third of the cost of resampling to exactly WORK_SIDE.
