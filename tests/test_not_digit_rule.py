@@ -1,7 +1,10 @@
-"""A manifest's not-a-digit rule with its own unsure band (converter/not_digit.py chooses both)."""
+"""A manifest's not-a-digit rule with its own unsure band (converter/not_digit.py chooses both), and the
+shipped model's answers on the plainest digit there is."""
 import numpy as np
+import pytest
 
-from desktop.engine.recognize import (DIGIT, NOT_A_DIGIT, UNSURE, NotDigitRule, Prediction, rule_from_manifest)
+from desktop.engine.recognize import (DIGIT, NOT_A_DIGIT, UNSURE, NotDigitRule, Prediction, recognize,
+                                      rule_from_manifest)
 
 
 def bar() -> np.ndarray:
@@ -31,3 +34,46 @@ def test_a_band_that_makes_no_sense_is_ignored():
     for bad in (0.2, 1.5, True, "0.5"):  # below the threshold, above 1, not a number
         rule = rule_from_manifest({"rule": "max_probability", "threshold": 0.3, "unsure_below": bad})
         assert rule == NotDigitRule("max_probability", 0.3, None)
+
+
+def line_drawing(x0: float, x1: float, width: int) -> np.ndarray:
+    from PIL import Image, ImageDraw
+
+    im = Image.new("L", (280, 280), 255)
+    ImageDraw.Draw(im).line((x0, 40, x1, 240), fill=0, width=width)
+    return np.asarray(im, np.float32) / 255
+
+
+@pytest.mark.parametrize("width", [6, 12, 18, 30])
+@pytest.mark.parametrize("lean", [0, 20, 40, -30])
+def test_a_ruler_straight_line_is_a_1(shipped, width, lean):
+    """The 1 most people draw: one straight upright stroke. A model trained with bar-shaped
+    non-digits gave it a flat softmax ("not a digit", 10% for every class)."""
+    p = recognize(shipped, line_drawing(140 - lean / 2, 140 + lean / 2, width))
+    assert p.digit == 1 and p.status == DIGIT, (p.status, p.top3)
+
+
+def test_training_leaves_bar_shaped_non_digits_out_of_the_second_stage():
+    from training.train import is_bar
+
+    bar = np.zeros((28, 28), np.uint8)
+    bar[4:24, 13:16] = 255
+    box = np.zeros((28, 28), np.uint8)
+    box[4:24, 6:22] = 255
+    assert is_bar(bar) and not is_bar(box) and not is_bar(np.zeros((28, 28), np.uint8))
+
+
+def test_copies_are_classified_only_when_the_rule_needs_them(shipped, monkeypatch):
+    """A band on the top probability needs no jittered copies: one model input per image, not four."""
+    import desktop.engine.recognize as rec
+
+    seen = []
+    predict = shipped.predict
+    monkeypatch.setattr(shipped, "predict", lambda x: seen.append(len(x)) or predict(x))
+    drawing = line_drawing(130, 150, 18)
+    for rule, inputs in ((NotDigitRule("max_probability", 0.2, 0.5), 1), (NotDigitRule("max_probability", 0.2), 4),
+                         (NotDigitRule("mean_jitter_probability", 0.2, 0.5), 4)):
+        monkeypatch.setattr(shipped, "not_digit", rule)
+        seen.clear()
+        p = rec.recognize(shipped, drawing)
+        assert seen == [inputs] and (p.jitter is None) == (inputs == 1)

@@ -84,10 +84,12 @@ def test_occlusion_map_points_at_ink(shipped):
     assert heat[p.input28 > 0.5].mean() > heat[p.input28 == 0].mean()
 
 
-def test_a_batch_gives_each_image_the_answer_it_gets_alone(shipped, sample):
+def test_a_batch_gives_each_image_the_answer_it_gets_alone(shipped, sample, monkeypatch):
     # One entry point: recognize() is recognize_many of one. A mixed batch (28x28 MNIST digits found
     # together, pen drawings of another size, empty pages, a speck) answers each image as alone.
     from desktop.engine.recognize import recognize_many
+
+    monkeypatch.setattr(shipped, "not_digit", None)  # the engine's own rule: with the jittered copies
 
     rng = np.random.default_rng(7)
     speck = np.ones((280, 280), np.float32)
@@ -105,8 +107,10 @@ def test_a_batch_gives_each_image_the_answer_it_gets_alone(shipped, sample):
     assert [together[i].digit for i in (7, 9, 10)] == [None, None, None]  # empty page, speck, black square
 
 
-def test_live_guess_skips_the_jittered_copies_only(shipped):
+def test_live_guess_skips_the_jittered_copies_only(shipped, monkeypatch):
     from desktop.engine.recognize import recognize_many
+
+    monkeypatch.setattr(shipped, "not_digit", None)  # the engine's own rule: copies on a final answer
 
     g = gray(pen_digit(5, np.random.default_rng(8)))
     full, live = recognize(shipped, g), recognize_many(shipped, [g], live=True)[0]
