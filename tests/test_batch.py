@@ -1,5 +1,9 @@
-"""The engine's batch orchestration: the worker plan, one walk, batches that fail one file at a time."""
+"""The engine's batch orchestration: the worker plan, one walk, batches that fail one file at a time, a stop."""
+import multiprocessing
+import time
+
 import numpy as np
+import pytest
 from PIL import Image
 
 from desktop.engine import batch
@@ -44,3 +48,45 @@ def test_one_image_that_breaks_recognition_is_its_own_error_row(shipped, sample,
     rows = list(classify_rows([Found(str(tmp_path / f"{i}.png")) for i in range(5)], shipped))
     assert rows[0].status == "error" and "RuntimeError: boom" in rows[0].error
     assert [r.digit for r in rows[1:]] == [str(d) for d in sample["y_test"][1:5]]
+
+
+SLOW_NAME = "3.png"  # the file a worker is stuck on when the stop comes
+
+
+def slow_folder(tmp_path, sample, monkeypatch) -> list[Found]:
+    """Six digit files; reading the fourth takes 30 s (forked workers inherit the patch)."""
+    for i in range(6):
+        Image.fromarray(255 - sample["x_test"][i]).save(tmp_path / f"{i}.png")
+    real = batch.load_gray
+
+    def slow_for_one(path, *a, **kw):
+        if str(path).endswith(SLOW_NAME):
+            time.sleep(30)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(batch, "load_gray", slow_for_one)
+    return [Found(str(tmp_path / f"{i}.png")) for i in range(6)]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_stop_request_ends_the_run_while_a_file_is_slow(shipped, sample, tmp_path, monkeypatch, workers):
+    # Cancel in the app must not wait for the slow file: the generator asks should_stop while it waits.
+    found = slow_folder(tmp_path, sample, monkeypatch)
+    stop_at = float("inf")
+    got = []
+    for row in classify_rows(found, shipped, workers, should_stop=lambda: time.monotonic() > stop_at,
+                             start_method="fork"):
+        got.append(row)
+        if len(got) == 3:  # the rows before the slow file are in: ask for a stop a moment later
+            stop_at = time.monotonic() + 0.3
+    ended = time.monotonic() - stop_at
+    assert ended < 1.5, f"the run went on {ended:.1f} s after the stop request"
+    assert [r.path for r in got] == [f.path for f in found[:3]]  # the rows so far, in order
+    assert not [p for p in multiprocessing.active_children() if p.is_alive()]  # workers ended, none stuck
+
+
+def test_no_stop_request_reads_every_file(shipped, sample, tmp_path):
+    for i in range(3):
+        Image.fromarray(255 - sample["x_test"][i]).save(tmp_path / f"{i}.png")
+    rows = list(classify_rows([Found(str(tmp_path / f"{i}.png")) for i in range(3)], shipped, should_stop=lambda: False))
+    assert [r.digit for r in rows] == [str(d) for d in sample["y_test"][:3]]

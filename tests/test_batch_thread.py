@@ -1,4 +1,6 @@
 """The Batch tab's thread: rows back in chunks, stopped by requestInterruption()/stop(), the plan shared."""
+import time
+
 import pytest
 from PIL import Image
 
@@ -39,3 +41,54 @@ def test_stop_ends_a_running_batch_and_keeps_its_rows(qtbot, folder, shipped):
     assert t.cancelled and 0 < len(rows) < 300 and not t.error
     assert [r.path for r in rows] == sorted(str(p) for p in folder.iterdir())[: len(rows)]
 
+
+
+
+@pytest.fixture
+def slow_folder(tmp_path, sample, monkeypatch):
+    """Six digit files; reading the fourth (3.png) takes 30 s."""
+    from desktop.engine import batch
+
+    for i in range(6):
+        Image.fromarray(255 - sample["x_test"][i]).save(tmp_path / f"{i}.png")
+    real = batch.load_gray
+
+    def slow_for_one(path, *a, **kw):
+        if str(path).endswith("3.png"):
+            time.sleep(30)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(batch, "load_gray", slow_for_one)
+    return tmp_path
+
+
+def test_rows_before_a_slow_file_are_shown_while_it_is_read(qtbot, slow_folder, shipped):
+    # Rows were sent only when the next row came: the three done waited 30 s for the slow file.
+    t = BatchThread([str(slow_folder)], True, False, shipped.spec, workers=1)
+    rows = []
+    t.rowsReady.connect(rows.extend)
+    t.start()
+    try:
+        qtbot.waitUntil(lambda: len(rows) == 3, timeout=5000)
+    finally:
+        t.stop(60000)
+    assert [r.path for r in rows] == [str(slow_folder / f"{i}.png") for i in range(3)]
+
+
+def test_stop_does_not_wait_for_a_slow_file(qtbot, slow_folder, shipped):
+    """Cancel and closing the window end the run within about a second, even while a file takes 30 s."""
+    t = BatchThread([str(slow_folder)], True, False, shipped.spec, workers=1)
+    rows = []
+    t.rowsReady.connect(rows.extend)
+    t.start()
+    qtbot.waitUntil(lambda: len(rows) > 0, timeout=60000)
+    time.sleep(1)  # the three files before the slow one are done by now: the run waits on the slow one
+    start = time.monotonic()
+    stopped = t.stop(2000)
+    waited = time.monotonic() - start
+    if not stopped:
+        t.wait()  # never leave a running QThread to be destroyed
+    assert stopped and waited < 2, f"stop waited {waited:.1f} s for the slow file"
+    assert t.cancelled and not t.error, t.error
+    qtbot.waitUntil(lambda: len(rows) == 3, timeout=5000)  # the rows held back are sent as the run ends
+    assert [r.path for r in rows] == [str(slow_folder / f"{i}.png") for i in range(3)]

@@ -1,7 +1,8 @@
 """The batch run off the UI thread: walk the folder once, plan the workers, send rows back in chunks.
 
 Stopped the Qt way (as in Qt's Mandelbrot example): ``requestInterruption()`` from the button,
-``stop()`` (interrupt, then wait) when the window closes; the run checks between rows.
+``stop()`` (interrupt, then wait) when the window closes; the run checks between rows, and the
+engine asks too while it waits for a slow file (``should_stop``), so a stop never waits for one.
 """
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ class BatchThread(QThread):
         self.model, self.workers = model, workers
         self.error = ""
         self.cancelled = False  # the run ended on a request (Qt clears that request when the thread ends)
+        self._pending: list = []  # rows done, not yet sent (rowsReady)
+        self._sent = 0.0  # when rows were last sent
 
     def stop(self, timeout_ms: int = 5000) -> bool:
         """Ask the run to end and wait for it (True when it has ended)."""
@@ -46,21 +49,32 @@ class BatchThread(QThread):
         self.counted.emit(len(found))
         # Spawned workers: forking this multi-threaded process could deadlock the child.
         rows = classify_rows(found, self.model, plan_workers(len(found), self.workers), self.number,
-                             start_method="spawn")
-        pending: list = []
-        sent = time.monotonic()
+                             start_method="spawn", should_stop=self._waiting)
+        self._pending, self._sent = [], time.monotonic()
         try:
             for r in rows:
-                pending.append(r)
-                if len(pending) >= EMIT_ROWS or time.monotonic() - sent > EMIT_EVERY:
-                    self.rowsReady.emit(pending)
-                    pending, sent = [], time.monotonic()
+                self._pending.append(r)
+                self._emit(due_only=True)
                 if self.isInterruptionRequested():
-                    self.cancelled = True
                     break
+            # Ended by the request, between rows or inside the engine while it waited for a file.
+            self.cancelled = self.isInterruptionRequested()
         except Exception as e:  # a worker that died, an unusable model: shown to the user, the rows so far stay
             self.error = str(e)
         finally:
             rows.close()
-            if pending:
-                self.rowsReady.emit(pending)
+            self._emit()
+
+    def _waiting(self) -> bool:
+        """Asked by the engine while it waits for a slow file: show the rows done so far (no next row
+        comes to trigger that), and say whether to stop now."""
+        self._emit(due_only=True)
+        return self.isInterruptionRequested()
+
+    def _emit(self, due_only: bool = False) -> None:
+        """Send the rows held back: all of them, or only when EMIT_ROWS are held or EMIT_EVERY has passed."""
+        if due_only and len(self._pending) < EMIT_ROWS and time.monotonic() - self._sent <= EMIT_EVERY:
+            return
+        if self._pending:
+            self.rowsReady.emit(self._pending)
+        self._pending, self._sent = [], time.monotonic()

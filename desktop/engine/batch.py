@@ -19,7 +19,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
@@ -43,6 +43,11 @@ GATHER_WAIT = 0.002
 # this many files, or one process is faster.
 MIN_FILES_PER_WORKER = 256
 MAX_WORKERS = 4  # the default; more rarely helps a desktop and each holds a model
+# How often a run waiting for a file asks its caller whether to stop: Cancel must not wait for a
+# slow file (a huge scan, a network drive), and a wait that ends early costs nothing.
+STOP_POLL = 0.25
+
+StopCheck = Callable[[], bool] | None  # True when the caller wants the run to end now
 
 
 def cpu_count() -> int:
@@ -82,6 +87,21 @@ def _read(f: Found) -> tuple[Found, np.ndarray | None, str]:
 
 
 _END = None
+_STOPPED = object()
+
+
+def _stop_asked(should_stop: StopCheck) -> bool:
+    return should_stop is not None and should_stop()
+
+
+def _next_read(read: queue.Queue, should_stop: StopCheck):
+    """The next file read, or _STOPPED when the caller asks for a stop while it is awaited."""
+    while not _stop_asked(should_stop):
+        try:
+            return read.get(timeout=STOP_POLL)
+        except queue.Empty:
+            pass
+    return _STOPPED
 
 
 def _read_ahead(found: Iterable[Found], out: queue.Queue, stop: threading.Event, failed: list) -> None:
@@ -104,15 +124,19 @@ def _read_ahead(found: Iterable[Found], out: queue.Queue, stop: threading.Event,
         put(_END)
 
 
-def recognize_files(clf: Classifier, found: Iterable[Found], number: bool = False) -> Iterator[Row]:
-    """The row of each file, in order; every failure is that file's error row, never an exception."""
+def recognize_files(clf: Classifier, found: Iterable[Found], number: bool = False,
+                    should_stop: StopCheck = None) -> Iterator[Row]:
+    """The row of each file, in order; every failure is that file's error row, never an exception.
+    Ends early, after the rows so far, when ``should_stop()`` says so, even while a file is slow."""
     read: queue.Queue = queue.Queue(maxsize=BATCH)
     stop, failed = threading.Event(), []
     threading.Thread(target=_read_ahead, args=(found, read, stop, failed), daemon=True, name="digits-read").start()
     try:
         ended = False
         while not ended:
-            items = [read.get()]  # wait for one file, then for more while they come quickly
+            items = [_next_read(read, should_stop)]  # wait for one file, then for more while they come quickly
+            if items[0] is _STOPPED:
+                return
             while len(items) < BATCH and items[-1] is not _END:
                 try:
                     items.append(read.get(timeout=GATHER_WAIT))
@@ -214,7 +238,7 @@ def _worker_chunk(first: int, chunk: list[Found], number: bool) -> int:
 
 
 def _rows_in_workers(found: Iterable[Found], spec: ClassifierSpec, workers: int, number: bool,
-                     start_method: str | None) -> Iterator[Row]:
+                     start_method: str | None, should_stop: StopCheck = None) -> Iterator[Row]:
     context = multiprocessing.get_context(start_method)
     rows: multiprocessing.Queue = context.Queue()
     # Forked workers share the parent's memory until they write to it, and a garbage collection
@@ -239,8 +263,10 @@ def _rows_in_workers(found: Iterable[Found], spec: ClassifierSpec, workers: int,
                 sent += len(chunk)
             if finished and given == sent:
                 break
+            if _stop_asked(should_stop):
+                return  # not clean: the workers are killed, a stuck one included
             try:
-                for i, *fields in rows.get(timeout=0.5):
+                for i, *fields in rows.get(timeout=STOP_POLL):
                     waiting[i] = Row(*fields)
             except queue.Empty:
                 pass
@@ -282,20 +308,23 @@ def classify_rows(
     workers: int = 1,
     number: bool = False,
     start_method: str | None = None,
+    should_stop: StopCheck = None,
 ) -> Iterator[Row]:
     """Rows in input order, each as soon as it and the ones before it are known. Closing stops the workers.
 
     ``model``: a Classifier used here, or the spec of a verified one (opened here, or in each
     worker: the caller's thread keeps its own interpreter). ``workers`` comes from plan_workers.
     ``start_method="spawn"`` is for callers with threads of their own (the GUI): forking a
-    multi-threaded process can deadlock the child.
+    multi-threaded process can deadlock the child. ``should_stop``: asked every STOP_POLL seconds
+    while the run waits for a file; True ends it after the rows so far (workers killed), for a
+    caller that cannot close the generator while it waits inside it (the app's thread).
     """
     spec = model.spec if isinstance(model, Classifier) else model
     if workers <= 1:
         clf = model if isinstance(model, Classifier) else spec.open()
-        yield from recognize_files(clf, found, number)
+        yield from recognize_files(clf, found, number, should_stop)
         return
-    yield from _rows_in_workers(found, spec, workers, number, start_method)
+    yield from _rows_in_workers(found, spec, workers, number, start_method, should_stop)
 
 
 def rows_for_paths(paths: Sequence[str | os.PathLike], model: Classifier | ClassifierSpec, recursive: bool = True,
