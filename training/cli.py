@@ -12,7 +12,7 @@ EXAMPLES = """examples:
   digits-train run --data ../shared/data/mnist.npz --out runs/full
   digits-train run --models larger_cnn compact_cnn --out runs/two
   digits-train run --quick --out runs/quick          # seconds: small subset, one epoch
-  digits-train run --models compact_cnn_w17 --out runs/product   # the product model alone
+  digits-train run --models product_cnn --out runs/product   # the product model alone
   digits-train report --data ../shared/data/mnist.npz --out reports/ --run runs/full --run runs/product
   DIGITS_MNIST=../shared/data/mnist.npz digits-train report --quick --out /tmp/report
 """

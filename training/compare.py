@@ -89,7 +89,8 @@ def run(data: Mnist, opts: RunOptions, echo=print) -> dict[str, dict]:
             extra = product_data.load_or_build((split.x_train, split.y_train), opts.seed, opts.quick, echo=echo)
             echo(f"    + {len(extra.x_ow):,} other writers' digits, {len(extra.x_neg):,} non-digits "
                  f"(outlier exposure weight {spec.outlier_weight})")
-        result = train(spec, train_split, opts.seed, opts.epochs, verbose=opts.verbose, extra=extra)
+        init = opts.out / f"{spec.init_from}.keras" if spec.init_from else None
+        result = train(spec, train_split, opts.seed, opts.epochs, verbose=opts.verbose, extra=extra, init_path=init)
         if result.interrupted:
             echo(f"interrupted while training {name}: it is not saved; the models before it are.")
             break

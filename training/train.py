@@ -1,6 +1,9 @@
 """Train one model spec, reproducibly, with or without augmentation and an LR schedule."""
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import time
 from dataclasses import dataclass
 
@@ -19,6 +22,14 @@ ZOOM = 0.1  # 0.9-1.1
 # The scheduled recipe (``spec.schedule``): linear warm-up to PEAK_LR over one epoch (at most a
 # fifth of training), then cosine decay to FINAL_LR_SHARE of it; AdamW with weight averaging.
 START_LR, PEAK_LR, FINAL_LR_SHARE = 1e-4, 3e-3, 0.01
+INIT_LR_SHARE = 0.1  # a second stage (ModelSpec.init_from) starts from trained weights: a tenth of the rates
+BAR_ASPECT = 0.4  # a non-digit whose ink box is narrower than this share of its height is a 1 in some hand
+# A second stage also trains on crisp digits: MNIST's are all anti-aliased, so a model shown crisp
+# non-digits (fonts, boxes, noise) learnt that hard pixel-aligned edges are not a digit, and a
+# ruler-straight upright 1 (crisp edges once scaled) got a flat softmax.
+CRISP_MNIST = 10_000  # MNIST training digits thresholded at half ink
+STRAIGHT_ONES = 2_000  # straight strokes drawn as a 1: upright within STRAIGHT_LEAN degrees, 2-30 px pens
+STRAIGHT_LEAN = 12.0
 WEIGHT_DECAY = 5e-3
 EMA_MOMENTUM = 0.999  # weight averaging over ~2 epochs
 # Batch-norm statistics re-estimated on clean digits after augmented training.
@@ -80,22 +91,64 @@ def _optimizer(spec: ModelSpec, steps_per_epoch: int, epochs: int) -> keras.opti
         return keras.optimizers.Adam()  # the study's recipe
     total = steps_per_epoch * epochs
     warmup = min(steps_per_epoch, total // 5)
+    share = INIT_LR_SHARE if spec.init_from else 1.0
     lr = keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=START_LR, decay_steps=max(1, total - warmup), alpha=FINAL_LR_SHARE,
-        warmup_target=PEAK_LR, warmup_steps=warmup,
+        initial_learning_rate=START_LR * share, decay_steps=max(1, total - warmup), alpha=FINAL_LR_SHARE,
+        warmup_target=PEAK_LR * share, warmup_steps=warmup,
     )
     # Weight averaging (EMA over ~2 epochs) smooths the last epochs' noise: the final weights
     # are the average, which generalises better than the last step's.
     return keras.optimizers.AdamW(learning_rate=lr, weight_decay=WEIGHT_DECAY, use_ema=True, ema_momentum=EMA_MOMENTUM)
 
 
+def is_bar(x28: np.ndarray, level: int = 77) -> bool:
+    """Ink (uint8 model input, white on black) whose box is a narrow upright bar: a 1 in some hand."""
+    ys, xs = np.nonzero(x28 > level)
+    return bool(len(xs)) and (np.ptp(xs) + 1) < BAR_ASPECT * (np.ptp(ys) + 1)
+
+
+def crisp_digits(split: Split, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Thresholded MNIST training digits and straight-stroke 1s (uint8 model inputs, and labels)."""
+    from PIL import Image, ImageDraw
+
+    from desktop.engine.preprocess import preprocess
+
+    rng = np.random.default_rng([seed, 1])
+    idx = rng.choice(len(split.x_train), min(CRISP_MNIST, len(split.x_train)), replace=False)
+    x = [np.where(split.x_train[idx] > 127, 255, 0).astype(np.uint8)]
+    ones = []
+    for _ in range(STRAIGHT_ONES):
+        h = rng.uniform(120, 240)
+        top, cx = rng.uniform(20, 260 - h), 140 + rng.uniform(-40, 40)
+        dx = np.tan(np.radians(rng.uniform(-STRAIGHT_LEAN, STRAIGHT_LEAN))) * h / 2
+        im = Image.new("L", (280, 280), 255)
+        ImageDraw.Draw(im).line((cx - dx, top, cx + dx, top + h), fill=0, width=int(rng.integers(2, 31)))
+        one = preprocess(np.asarray(im, np.float32) / 255).input28
+        if one is not None:
+            ones.append(np.round(np.clip(one, 0, 1) * 255).astype(np.uint8))
+    x.append(np.stack(ones))
+    return np.concatenate(x), np.concatenate([split.y_train[idx], np.ones(len(ones), split.y_train.dtype)])
+
+
 def train(spec: ModelSpec, split: Split, seed: int, epochs: int | None = None, verbose: int = 1,
-          extra=None) -> Trained:
+          extra=None, init_path: Path | None = None) -> Trained:
     """``extra`` (a ``training.product_data.ProductData``) adds other writers' digits and, with
-    ``spec.outlier_weight``, non-digits trained towards a uniform softmax. Validation stays MNIST."""
+    ``spec.outlier_weight``, non-digits trained towards a uniform softmax. Validation stays MNIST.
+    ``init_path``: the trained model a second stage (``spec.init_from``) starts from."""
     seed_everything(seed)
     epochs = epochs or spec.epochs
-    model = spec.build()
+    if spec.init_from:
+        if init_path is None or not Path(init_path).exists():
+            raise FileNotFoundError(f"{spec.name} starts from {spec.init_from}: train it first in the same run "
+                                    f"folder (missing {init_path})")
+        model = keras.models.load_model(init_path)
+        if extra is not None:
+            keep = np.array([not is_bar(x) for x in extra.x_neg], bool)
+            x_crisp, y_crisp = crisp_digits(split, seed)
+            extra = dataclasses.replace(extra, x_neg=extra.x_neg[keep], x_ow=np.concatenate([extra.x_ow, x_crisp]),
+                                        y_ow=np.concatenate([extra.y_ow, y_crisp.astype(extra.y_ow.dtype)]))
+    else:
+        model = spec.build()
     x_val = to_input(split.x_val)
     if extra is None:
         x_tr = to_input(split.x_train)
