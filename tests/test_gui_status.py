@@ -39,7 +39,7 @@ def test_draw_tab_says_a_ticked_box_is_not_a_digit(win, qtbot):
     assert r.guess.text().startswith(f"Best guess: {win.draw.last.digit} (")  # small print keeps the guess
     # A digit afterwards: the message and the small print go.
     win.draw.canvas.clear()
-    drag(qtbot, win.draw.canvas, [(140, 40), (140, 240)])
+    drag(qtbot, win.draw.canvas, [(148, 40), (132, 240)])  # a 1 as a hand draws it (a ruler-straight one: test_not_digit_rule)
     assert win.draw.last.status == DIGIT and r.digit.text() == "1"
     assert r.guess.text() == "" and r.verdict.text().endswith("sure") and "100.0%" not in r.verdict.text()
 
