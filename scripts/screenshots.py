@@ -1,9 +1,12 @@
-"""Screenshots of each tab of the real window (X11 via Xvfb) for the README: docs/*.png.
+"""The Draw tab's answers for the README, from the real window (X11 via Xvfb): a letter is "not a
+digit", an ambiguous digit is "unsure". Writes docs/screenshots/draw-*.png.
 
     .venv/bin/python scripts/screenshots.py
 
-The app runs in this process on a real X server; each tab is set up as a user would leave it and
-the screen is captured with ImageMagick's `import`, cropped to the window.
+The app runs in this process on a real X server; the strokes are given in the pad's own units
+(280 a side) and mapped to the widget, as a mouse would draw them; the screen is captured with
+ImageMagick's `import`, cropped to the window. The other screenshots are taken by the tests that
+check the window (tests/test_xvfb.py with DIGITS_SCREENSHOTS=dir).
 """
 import os
 import subprocess
@@ -16,89 +19,81 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.xvfb_helpers import xvfb  # noqa: E402
 
+# Strokes in pad units (x, y), y downwards: a capital A, and a 1 with a long flag (a 1 or a 7).
+LETTER_A = [[(60, 250), (100, 140), (140, 30), (180, 140), (220, 250)], [(95, 165), (140, 165), (185, 165)]]
+SHOTS = {"draw-letter-not-a-digit.png": LETTER_A}
+
+
+# Shapes on a class boundary (a 1 or a 7, a 4 or a 9, a 0 or a 6): the first one the model is unsure
+# of is kept (what is unsure depends on the model shipped).
+AMBIGUOUS = [
+    [[(90, 60), (160, 40), (150, 250)]],
+    [[(110, 70), (155, 40), (150, 250)]],
+    [[(120, 50), (155, 40), (150, 250)]],
+    [[(120, 40), (90, 130), (190, 130)], [(175, 40), (165, 250)], [(120, 40), (175, 40)]],
+    [[(100, 60), (160, 40), (145, 250)]],
+    [[(130, 40), (90, 140), (190, 140)], [(170, 40), (165, 250)], [(130, 40), (150, 30), (170, 40)]],
+]
+
 
 def main() -> None:
-    out = ROOT / "docs"
-    out.mkdir(exist_ok=True)
-    with xvfb(94, "1100x760x24") as env:
+    out = ROOT / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    shots = dict(SHOTS)
+    with xvfb(None, "1000x700x24") as env:
         os.environ.update(env)
         os.environ.pop("QT_QPA_PLATFORM", None)
         os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()
-        import numpy as np
-        from PySide6.QtCore import QPoint, Qt
+        from PySide6.QtCore import QPointF, Qt
         from PySide6.QtTest import QTest
         from PySide6.QtWidgets import QApplication
 
-        from benchmarks.synthetic import Style, digit_strokes, photo, pen_digit
         from desktop.app.main_window import MainWindow
         from desktop.app.state import AppState
 
         app = QApplication([])
         win = MainWindow(AppState.from_settings())
         win.move(0, 0)
-        win.resize(1100, 720)
+        win.resize(1000, 660)
         win.show()
 
-        def settle(seconds=0.4):
+        def settle(seconds=0.5):
             end = time.time() + seconds
             while time.time() < end:
                 app.processEvents()
                 time.sleep(0.01)
 
-        def shot(name):
+        def stroke(canvas, pts):
+            at = [canvas.to_widget(QPointF(x, y)).toPoint() for x, y in pts]
+            QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=at[0])
+            for a, b in zip(at, at[1:]):
+                for k in range(1, 5):  # a mouse reports several samples between far points
+                    QTest.mouseMove(canvas, a + (b - a) * k / 4)
+            QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=at[-1])
+
+        def draw(strokes):
+            win.draw.canvas.clear()
+            for s in strokes:
+                stroke(win.draw.canvas, s)
             settle()
+            return win.draw.last
+
+        def shot(name):
             g = win.frameGeometry()
             subprocess.run(["import", "-window", "root", "-crop", f"{g.width()}x{g.height()}+{g.x()}+{g.y()}",
                             str(out / name)], check=True)
 
-        def stroke(canvas, pts):
-            pts = [QPoint(int(x), int(y)) for x, y in pts]
-            QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=pts[0])
-            for p in pts[1:]:
-                QTest.mouseMove(canvas, p)
-            QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=pts[-1])
-
         settle(1)
-        strokes, _ = digit_strokes(4, np.random.default_rng(3), Style(width=(18, 18)))
-        for s in strokes:
-            stroke(win.draw.canvas, s)
-        win.draw.why.setChecked(True)
-        shot("tab-draw.png")
-        win.draw.why.setChecked(False)
-        win.draw.number_mode.setChecked(True)
-        win.draw.canvas.clear()
-        for i, d in enumerate((2, 0, 2, 6)):
-            strokes, _ = digit_strokes(d, np.random.default_rng(10 + i), Style(width=(14, 14)),
-                                       box=(75 + 135 * i, 140, 80, 170))
-            for s in strokes:
-                stroke(win.draw.canvas, s)
-        shot("tab-draw-number.png")
-
-        tmp = Path(tempfile.mkdtemp())
-        rng = np.random.default_rng(5)
-        photo(pen_digit(8, rng), rng).save(tmp / "photo-of-an-8.jpg")
-        pen_digit(3, rng).save(tmp / "drawing-3.png")
-        (tmp / "notes.png").write_text("not an image")
-        win.tabs.setCurrentWidget(win.images)
-        win.images.add_files([str(tmp / "drawing-3.png"), str(tmp / "notes.png"), str(tmp / "photo-of-an-8.jpg")])
-        shot("tab-images.png")
-
-        batch = tmp / "batch"
-        batch.mkdir()
-        for i in range(400):
-            d = i % 10
-            im = pen_digit(d, rng, Style(width=(4, 30), scale=(0.3, 0.9), offset=0.15))
-            im.resize((64, 64)).save(batch / f"scan-{i:04d}.png")
-        (batch / "broken.png").write_bytes(b"\x89PNG\r\n")
-        win.tabs.setCurrentWidget(win.batch)
-        win.batch.folder.setText(str(batch))
-        win.batch.start()
-        while win.batch.running:
-            settle(0.1)
-        settle(0.5)
-        shot("tab-batch.png")
-        win.tabs.setCurrentWidget(win.metrics)
-        shot("tab-metrics.png")
+        for name, strokes in shots.items():
+            p = draw(strokes)
+            print(f"{name}: {p.status}, {p.digit} {p.top3[:2]}")
+            shot(name)
+        for strokes in AMBIGUOUS:
+            p = draw(strokes)
+            print(f"ambiguous: {p.status}, {p.top3[:2]}")
+            if p.status == "unsure":
+                shot("draw-ambiguous-unsure.png")
+                break
         win.close()
 
 
