@@ -3,7 +3,8 @@
     python -m benchmarks.batch [--files 3000]
 
 On the same 28x28 PNG files: Pillow opening and decoding them (the baseline); the model alone on
-what a file needs (the image and its 3 jittered copies, in batches); the bound those two make
+what a file needs (the image, and its 3 jittered copies when the model's rule needs them, in
+batches); the bound those two make
 (decode + model per file: no preprocessing, no Python around them); then the engine's batch path
 (``classify_rows``, rows included) in this process and with two worker processes, each as files/s
 and as a ratio to Pillow and to the bound. Each is measured ``--rounds`` times, interleaved, and
@@ -25,7 +26,7 @@ from PIL import Image
 from desktop.engine.batch import classify_rows, walk
 from desktop.engine.imageio import load_gray
 from desktop.engine.model_files import load_shipped
-from desktop.engine.recognize import jittered, recognize
+from desktop.engine.recognize import DEFAULT_RULE, jittered, recognize
 
 
 def make_files(folder: Path, n: int) -> None:
@@ -52,9 +53,15 @@ def pillow(files: list[str]) -> int:
     return len(files)
 
 
+MODEL_ONLY = "model only (what each file needs, batched)"
+
+
 def model_only(clf, files: list[str], batch: int = 64):
-    """The model alone on what files need (each input and its 3 jittered copies), batch files a call."""
-    x = jittered(np.stack([np.asarray(Image.open(f), np.float32) / 255 for f in files[:batch]])).reshape(-1, 28, 28)
+    """The model alone on what files need (each input, and its 3 jittered copies when the model's
+    rule needs them: NotDigitRule.needs_copies), batch files a call."""
+    x = np.stack([np.asarray(Image.open(f), np.float32) / 255 for f in files[:batch]])
+    if (clf.not_digit or DEFAULT_RULE).needs_copies:
+        x = jittered(x).reshape(-1, 28, 28)
     clf.predict(x)
 
     def run() -> int:
@@ -82,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
         files = sorted(str(p) for p in folder.iterdir())
         pillow(files[:200])  # warm the page cache
         paths = {"Pillow open + decode only": lambda: pillow(files),
-                 "model only (image + 3 jittered copies, batched)": model_only(clf, files),
+                 MODEL_ONLY: model_only(clf, files),
                  "engine, 1 process": engine(folder, 1, clf), "engine, 2 worker processes": engine(folder, 2, clf)}
         best: dict[str, tuple[float, float]] = {}  # files/s of the best round, CPU us per file
         for _ in range(args.rounds):
@@ -105,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
             recognize(clf, load_gray(photo))
             answer = min(answer, time.perf_counter() - t)
     (base, base_cpu), (model, model_cpu) = best["Pillow open + decode only"], best[
-        "model only (image + 3 jittered copies, batched)"]
+        MODEL_ONLY]
     bound, bound_cpu = 1 / (1 / base + 1 / model), base_cpu + model_cpu
     print(f"| path ({args.files} files of 28x28 PNG, best of {args.rounds}) | files/s | ratio to Pillow decode "
           "| ratio to bound | CPU us/file |\n|---|---|---|---|---|")
