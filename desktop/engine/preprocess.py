@@ -239,11 +239,13 @@ def _inks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
 def ink_bbox(ink: np.ndarray, level: float = 0.0) -> tuple[int, int, int, int] | None:
     """(top, bottom, left, right), exclusive ends, of the pixels above ``level``; None if none."""
     mask = ink > level
-    rows = np.flatnonzero(mask.any(axis=1))
-    if rows.size == 0:
+    rows = mask.any(axis=1)
+    if not rows.any():
         return None
-    cols = np.flatnonzero(mask.any(axis=0))
-    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    cols = mask.any(axis=0)
+    # The first and the last True of each: argmax on the flags and on them reversed (no index arrays).
+    return (int(rows.argmax()), rows.size - int(rows[::-1].argmax()),
+            int(cols.argmax()), cols.size - int(cols[::-1].argmax()))
 
 
 def stroke_width(fine: np.ndarray) -> float:
@@ -252,14 +254,14 @@ def stroke_width(fine: np.ndarray) -> float:
     area = int(np.count_nonzero(mask))
     if area == 0:
         return 0.0
-    # Ink touching the crop's edge still has a boundary there: outside the crop is no ink.
-    inner = mask.copy()
-    inner[0] = inner[-1] = False
-    inner[:, 0] = inner[:, -1] = False
-    inner[1:] &= mask[:-1]
-    inner[:-1] &= mask[1:]
-    inner[:, 1:] &= mask[:, :-1]
-    inner[:, :-1] &= mask[:, 1:]
+    # Ink touching the crop's edge still has a boundary there: outside the crop is no ink. Inner
+    # pixels (ink with ink on all four sides) can only lie off the edge: the interior, each of its
+    # pixels and-ed with its four neighbours.
+    middle = mask[1:-1, 1:-1]
+    inner = middle & mask[:-2, 1:-1]
+    inner &= mask[2:, 1:-1]
+    inner &= mask[1:-1, :-2]
+    inner &= mask[1:-1, 2:]
     boundary = area - int(np.count_nonzero(inner))
     return 2.0 * area / max(boundary, 1)
 
@@ -294,8 +296,8 @@ def centre_by_mass(digit: np.ndarray) -> np.ndarray:
     else:
         cy = float(digit.sum(axis=1) @ np.arange(h)) / total
         cx = float(digit.sum(axis=0) @ np.arange(w)) / total
-    top = int(np.clip(round(CENTRE[0] - cy), 0, SIZE - h))
-    left = int(np.clip(round(CENTRE[1] - cx), 0, SIZE - w))
+    top = min(max(round(CENTRE[0] - cy), 0), SIZE - h)  # plain ints: np.clip on scalars costs more than the rest
+    left = min(max(round(CENTRE[1] - cx), 0), SIZE - w)
     out = np.zeros((SIZE, SIZE), np.float32)
     out[top : top + h, left : left + w] = digit
     return out
