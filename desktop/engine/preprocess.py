@@ -19,6 +19,11 @@ from PIL import Image
 from desktop.engine.errors import DigitsError
 from desktop.engine.imageio import fit_longest
 
+try:  # np.clip(a, lo, hi) on an array is this ufunc behind three Python calls: the ufunc itself
+    from numpy._core.umath import clip as _clip
+except ImportError:  # another numpy layout
+    _clip = np.clip
+
 WORK_SIDE = 160  # longest side the ink is found at; enough for a 20 px digit, cheap for numpy
 BOX = 20  # MNIST's digit box
 SIZE = 28  # MNIST's image
@@ -73,7 +78,7 @@ def _filter(a: np.ndarray, radius: int, reduce) -> np.ndarray:
         return a
     op = np.maximum if reduce is np.max else np.minimum
     p = _padded(a, radius, 0.0 if reduce is np.max else 1.0)
-    return _running(_running(p.T, 2 * radius + 1, op).T, 2 * radius + 1, op)
+    return _running(_running(p, 2 * radius + 1, op, rows=True), 2 * radius + 1, op)
 
 
 def _padded(a: np.ndarray, r: int, fill: float) -> np.ndarray:
@@ -83,9 +88,15 @@ def _padded(a: np.ndarray, r: int, fill: float) -> np.ndarray:
     return p
 
 
-def _running(a: np.ndarray, k: int, op) -> np.ndarray:
-    """``op`` (max or min) over every k consecutive columns: windows doubled, log2(k) passes, exact."""
+def _running(a: np.ndarray, k: int, op, rows: bool = False) -> np.ndarray:
+    """``op`` (max or min) over every k consecutive columns (``rows``: rows): windows doubled, log2(k)
+    passes, exact. Rows are slices of whole rows, not a transposed view: contiguous, a third faster."""
     span = 1
+    if rows:
+        while 2 * span <= k:
+            a = op(a[: a.shape[0] - span], a[span:])
+            span *= 2
+        return a if span == k else op(a[: a.shape[0] - (k - span)], a[k - span :])
     while 2 * span <= k:
         a = op(a[:, : a.shape[1] - span], a[:, span:])
         span *= 2
@@ -311,7 +322,7 @@ def normalise_digit(crop: np.ndarray) -> np.ndarray:
     if bbox is not None:  # thickening grew the digit; erosion may have shrunk it
         top, bottom, left, right = bbox
         fine = fine[top:bottom, left:right]
-    box = np.clip(fit_longest(fine, BOX), 0.0, 1.0)
+    box = _clip(fit_longest(fine, BOX), 0.0, 1.0)
     return centre_by_mass(box)
 
 
