@@ -87,69 +87,118 @@ def _read(f: Found) -> tuple[Found, np.ndarray | None, str]:
 
 
 _END = None
-_STOPPED = object()
 
 
 def _stop_asked(should_stop: StopCheck) -> bool:
     return should_stop is not None and should_stop()
 
 
-def _next_read(read: queue.Queue, should_stop: StopCheck):
-    """The next file read, or _STOPPED when the caller asks for a stop while it is awaited."""
-    while not _stop_asked(should_stop):
-        try:
-            return read.get(timeout=STOP_POLL)
-        except queue.Empty:
-            pass
-    return _STOPPED
+# A file read in less than this is a small one: its reader waits while the recognizer works, rather
+# than reading ahead. Both run Python, one at a time (the GIL): a reader running beside the
+# recognizer only adds switches between the threads, a third of the cost of a small file. A slower
+# read (a photo: its decoding lets the recognizer run) goes ahead freely, BATCH files at most.
+SMALL_READ = 0.001
 
 
-def _read_ahead(found: Iterable[Found], out: queue.Queue, stop: threading.Event, failed: list) -> None:
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                out.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                pass
-        return False
+class _Hand:
+    """Files read, handed from the reader thread to the recognizer a batch at a time.
+
+    One condition for both: the reader wakes the recognizer only when a batch is full, a read was
+    slow or the files end; the recognizer, waiting, looks every GATHER_WAIT and takes what is there
+    when nothing came since it last looked (a slow file holds back no row before it).
+    """
+
+    def __init__(self) -> None:
+        self.cv = threading.Condition(threading.Lock())
+        self.items: list = []
+        self.ended = False  # _END was handed over
+        self.wanted = False  # the recognizer waits for files
+        self.stopped = False
+
+
+def _read_ahead(found: Iterable[Found], hand: _Hand, failed: list) -> None:
+    cv, small = hand.cv, False
+
+    def put(item, wake: bool) -> bool:
+        with cv:
+            # Room for it (bounded memory), and for small files a recognizer waiting for them.
+            while not hand.stopped and (len(hand.items) >= BATCH or (small and not hand.wanted)):
+                cv.wait(0.1)
+            if hand.stopped:
+                return False
+            hand.items.append(item)
+            if item is _END:
+                hand.ended = True
+            if wake or item is _END or len(hand.items) >= BATCH:
+                cv.notify_all()
+            return True
 
     try:
         for f in found:
-            if not put(_read(f)):
+            t = time.perf_counter()
+            item = _read(f)
+            small = time.perf_counter() - t < SMALL_READ
+            if not put(item, not small):
                 return
     except Exception as e:  # listing the files failed: the consumer raises it after the rows so far
         failed.append(e)
     finally:
-        put(_END)
+        small = False
+        put(_END, True)
+
+
+def _take(hand: _Hand, should_stop: StopCheck) -> list | None:
+    """Up to BATCH files read (the last may be _END), or None when the caller asks for a stop meanwhile."""
+    if _stop_asked(should_stop):
+        return None
+    cv = hand.cv
+    with cv:
+        hand.wanted = True
+        cv.notify_all()
+        waited, seen = 0.0, -1
+        while not (len(hand.items) >= BATCH or hand.ended):
+            if hand.items and len(hand.items) == seen:
+                break  # nothing new for GATHER_WAIT: the next file is slow, take those before it
+            seen = len(hand.items)
+            if waited >= STOP_POLL:
+                waited = 0.0
+                cv.release()  # the caller's check may take a while: the reader goes on meanwhile
+                try:
+                    if _stop_asked(should_stop):
+                        return None
+                finally:
+                    cv.acquire()
+                continue
+            cv.wait(GATHER_WAIT)
+            waited += GATHER_WAIT
+        hand.wanted = False
+        items, hand.items = hand.items[:BATCH], hand.items[BATCH:]
+        cv.notify_all()
+        return items
 
 
 def recognize_files(clf: Classifier, found: Iterable[Found], number: bool = False,
                     should_stop: StopCheck = None) -> Iterator[Row]:
     """The row of each file, in order; every failure is that file's error row, never an exception.
     Ends early, after the rows so far, when ``should_stop()`` says so, even while a file is slow."""
-    read: queue.Queue = queue.Queue(maxsize=BATCH)
-    stop, failed = threading.Event(), []
-    threading.Thread(target=_read_ahead, args=(found, read, stop, failed), daemon=True, name="digits-read").start()
+    hand, failed = _Hand(), []
+    threading.Thread(target=_read_ahead, args=(found, hand, failed), daemon=True, name="digits-read").start()
     try:
         ended = False
         while not ended:
-            items = [_next_read(read, should_stop)]  # wait for one file, then for more while they come quickly
-            if items[0] is _STOPPED:
+            items = _take(hand, should_stop)  # at least one file, more while they come quickly
+            if items is None:
                 return
-            while len(items) < BATCH and items[-1] is not _END:
-                try:
-                    items.append(read.get(timeout=GATHER_WAIT))
-                except queue.Empty:
-                    break
-            if items[-1] is _END:
+            if items and items[-1] is _END:
                 items.pop()
                 ended = True
             yield from _rows(clf, items, number)
         if failed:
             raise failed[0]
     finally:
-        stop.set()  # a reader in a slow read stops after it, never waited for here
+        with hand.cv:  # a reader in a slow read stops after it, never waited for here
+            hand.stopped = True
+            hand.cv.notify_all()
 
 
 def _rows(clf: Classifier, items: list[tuple[Found, np.ndarray | None, str]], number: bool) -> list[Row]:
