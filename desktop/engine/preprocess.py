@@ -247,16 +247,19 @@ def _inks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     return ink, blank | faint, inverted, contrast
 
 
+_any = np.logical_or.reduce  # ndarray.any(axis) without its Python wrapper: the same flags
+
+
 def ink_bbox(ink: np.ndarray, level: float = 0.0) -> tuple[int, int, int, int] | None:
     """(top, bottom, left, right), exclusive ends, of the pixels above ``level``; None if none."""
     mask = ink > level
-    rows = mask.any(axis=1)
-    if not rows.any():
+    rows = _any(mask, axis=1)
+    top = int(rows.argmax())
+    if not rows[top]:
         return None
-    cols = mask.any(axis=0)
+    cols = _any(mask, axis=0)
     # The first and the last True of each: argmax on the flags and on them reversed (no index arrays).
-    return (int(rows.argmax()), rows.size - int(rows[::-1].argmax()),
-            int(cols.argmax()), cols.size - int(cols[::-1].argmax()))
+    return top, rows.size - int(rows[::-1].argmax()), int(cols.argmax()), cols.size - int(cols[::-1].argmax())
 
 
 def stroke_width(fine: np.ndarray) -> float:
@@ -288,9 +291,10 @@ def _normalise_stroke(fine: np.ndarray) -> np.ndarray:
     return fine
 
 
-def is_speck(crop: np.ndarray) -> bool:
-    """Too little ink for a digit: a dot or blot no longer than a few of its own stroke widths."""
-    bbox = ink_bbox(crop, BBOX_LEVEL)
+def is_speck(crop: np.ndarray, bbox: tuple[int, int, int, int] | None = None) -> bool:
+    """Too little ink for a digit: a dot or blot no longer than a few of its own stroke widths.
+    ``bbox``: the crop's ink_bbox at BBOX_LEVEL when the caller knows it already."""
+    bbox = bbox or ink_bbox(crop, BBOX_LEVEL)
     if bbox is None:
         return True
     top, bottom, left, right = bbox
@@ -353,7 +357,8 @@ def preprocess_many(grays: Sequence[np.ndarray]) -> list[np.ndarray | None]:
 def _digit_input(ink: np.ndarray) -> np.ndarray | None:
     """Ink at work scale to the model input, None for a speck."""
     top, bottom, left, right = ink_bbox(ink, BBOX_LEVEL)
-    crop = ink[max(top - 1, 0) : bottom + 1, max(left - 1, 0) : right + 1]
-    if is_speck(crop):
+    y, x = max(top - 1, 0), max(left - 1, 0)
+    crop = ink[y : bottom + 1, x : right + 1]
+    if is_speck(crop, (top - y, bottom - y, left - x, right - x)):  # the same box, in the crop
         return None
     return normalise_digit(crop)
