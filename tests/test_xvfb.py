@@ -16,6 +16,7 @@ from tests.xvfb_helpers import draw, have_tools, screenshot, wait_window, white_
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.xvfb, pytest.mark.skipif(not have_tools(), reason="Xvfb, xdotool or ImageMagick missing")]
+BLUE = np.array([92, 139, 214])  # the other classes' bar fill
 GREEN = np.array([0x2E, 0x7D, 0x32])  # the top class's bar (widgets.ProbabilityBars)
 
 
@@ -26,7 +27,8 @@ def predicted_digit(img: np.ndarray) -> int:
     assert ys.size > 50, "no prediction bar on screen"
     column = img[:, xs.min() + 3].astype(int)
     grey_track = (np.ptp(column, axis=1) < 4) & (column[:, 0] > 200) & (column[:, 0] < 242)
-    bar = grey_track | green[:, xs.min() + 3]
+    blue_fill = np.abs(column - BLUE).sum(axis=1) < 30  # the other classes' bars, when not near 0%
+    bar = grey_track | blue_fill | green[:, xs.min() + 3]
     runs, start = [], None
     for y, on in enumerate(np.append(bar, False)):
         if on and start is None:
