@@ -291,7 +291,9 @@ def _normalise_stroke(fine: np.ndarray) -> np.ndarray:
     width = stroke_width(fine)
     if 0 < width < THIN * MNIST_STROKE:  # a thin pen: thicken towards MNIST's stroke
         r = round((MNIST_STROKE - width) / 2)
-        return _filter(_padded(fine, r, 0.0), r, np.max)  # padded, so the stroke ends grow too
+        # Dilated by r, padded by r first so the stroke ends grow too: one pad of 2r, as _filter would make.
+        k = 2 * r + 1
+        return _running(_running(_padded(fine, 2 * r, 0.0), k, np.maximum, rows=True), k, np.maximum)
     if width > THICK * MNIST_STROKE:  # a marker: thin it, never below MNIST's stroke
         r = min(round((width - MNIST_STROKE) / 2 * 0.75), int(width / 4))
         return _filter(fine, r, np.min)
