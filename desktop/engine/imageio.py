@@ -161,9 +161,14 @@ def fit_longest(a: np.ndarray, side: int) -> np.ndarray:
     h, w = a.shape
     s = side / max(h, w)
     size = (max(1, round(w * s)), max(1, round(h * s)))
-    resample = Image.Resampling.BOX if s < 1 else Image.Resampling.BILINEAR
     a = np.asarray(a, dtype=np.float32)
-    return resize_weights(h, size[1], resample) @ a @ resize_weights(w, size[0], resample).T
+    return _weights(h, size[1], s < 1) @ a @ _weights(w, size[0], s < 1).T
+
+
+@functools.lru_cache(maxsize=512)
+def _weights(n: int, m: int, shrink: bool) -> np.ndarray:
+    """resize_weights by a key of plain values: an enum's hash is a Python call, twice a resize."""
+    return resize_weights(n, m, Image.Resampling.BOX if shrink else Image.Resampling.BILINEAR)
 
 
 @functools.lru_cache(maxsize=512)
