@@ -3,7 +3,8 @@
 One walk lists the files (``walk``); ``plan_workers`` decides the worker processes for the CLI and
 the app alike; the model is verified once by the caller and reaches workers as its
 ``ClassifierSpec`` (a path and its verified settings). In each process a thread reads and
-decodes files ahead while the recognizer takes whatever is read, up to BATCH images, through
+decodes files (ahead of the recognizer for large ones; for small ones while it waits, see
+SMALL_READ) and the recognizer takes whatever is read, up to BATCH images, through
 ``recognize_many`` in one go: a folder of small files is preprocessed and classified in batches,
 and a slow file never holds back the rows of the files before it. Rows come out one at a time,
 in order; at most a few chunks of files are in flight at once. Workers die with the process that
