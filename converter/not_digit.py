@@ -21,7 +21,8 @@ from typing import Sequence
 
 import numpy as np
 
-from desktop.engine.recognize import KNOWN_RULES, NotDigitRule, Prediction, recognize
+from converter.verify import BATCH
+from desktop.engine.recognize import KNOWN_RULES, NotDigitRule, recognize_many
 
 # Shares of validation digits the app may flag (not a digit or unsure), per part; the issue's
 # targets are 1% of MNIST and 3% of other writers' digits, on test data.
@@ -39,8 +40,9 @@ class AppScores:
 
 
 def app_scores(clf, grays: Sequence[np.ndarray]) -> AppScores:
-    """Each image through ``recognize()``, with each rule's score kept apart from the threshold."""
-    preds = [recognize(clf, g) for g in grays]
+    """Each image through the app's path (``recognize_many``, in batches), with each rule's score kept
+    apart from the threshold."""
+    preds = [p for i in range(0, len(grays), BATCH) for p in recognize_many(clf, grays[i : i + BATCH])]
     never = NotDigitRule(KNOWN_RULES[0], 0.0)  # a threshold of 0 flags nothing: what is left is the shape rule
     rejected = np.array([p.digit is None or replace(p, rule=never).not_a_digit for p in preds], bool)
     scores = {r: np.array([NotDigitRule(r).score(p) for p in preds], np.float64) for r in KNOWN_RULES}

@@ -1,4 +1,4 @@
-"""Evaluate a TFLite file through the app's own inference code (Classifier, recognize_many): accuracy,
+"""Evaluate a TFLite file through the app's own inference code (Classifier; recognize_many in not_digit.py): accuracy,
 agreement, size, latency."""
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 
 from desktop.engine.classifier import Classifier, measure_latency
-from desktop.engine.recognize import recognize_many
 
 BATCH = 256
 
@@ -31,14 +30,6 @@ def verify(path: Path, x_test: np.ndarray, y_test: np.ndarray, keras_pred: np.nd
         "disagreement": round(float((pred != keras_pred).mean()), 6),
         **measure_latency(clf, x_test),
     }
-
-
-def accuracy_through_preprocessing(path: Path, x_uint8: np.ndarray, y: np.ndarray, temperature: float = 1.0) -> float:
-    """Accuracy when the test digits go through the app's whole path (recognize_many), as users' images do."""
-    clf = Classifier(path, temperature=temperature)
-    grays = list(x_uint8.astype(np.float32) / 255.0)
-    digits = [p.digit for i in range(0, len(grays), BATCH) for p in recognize_many(clf, grays[i : i + BATCH])]
-    return float(np.mean([d == label for d, label in zip(digits, y)]))
 
 
 def fit_temperature(probs: np.ndarray, y: np.ndarray) -> float:

@@ -67,3 +67,15 @@ def fresh_settings():
         s.clear()
         s.sync()
     yield
+
+
+@pytest.fixture
+def win(qtbot):
+    """The main window, shown, with fresh settings (fresh_settings); the GUI tests' one window."""
+    from desktop.app.main_window import MainWindow
+    from desktop.app.state import AppState
+
+    w = MainWindow(AppState.from_settings())
+    qtbot.addWidget(w)
+    w.show()
+    return w

@@ -3,25 +3,15 @@ import csv
 import shutil
 
 import numpy as np
-import pytest
 from PIL import Image
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from benchmarks.synthetic import Style, digit_strokes
-from desktop.app.main_window import MainWindow
 from desktop.app.settings_dialog import SettingsDialog
 from desktop.app.state import AppState
 from desktop.engine.model_files import read_metrics
-
-
-@pytest.fixture
-def win(qtbot):
-    w = MainWindow(AppState.from_settings())
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def on_widget(widget, points) -> list[QPoint]:

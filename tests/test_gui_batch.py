@@ -12,27 +12,10 @@ from PySide6.QtCore import Qt
 from desktop.app.batch_tab import COLUMNS, EXPORT_CHOICES, BatchTab
 from desktop.app.places import set_corrections_folder
 from desktop.app.state import AppState
-from desktop.engine import recognize as rec
 from desktop.engine.corrections import read_corrections
-from desktop.engine.recognize import ERROR, NotDigitRule
+from desktop.engine.recognize import ERROR
 
 FILE, ERR, STATUS = COLUMNS.index("file"), COLUMNS.index("error"), COLUMNS.index("status")
-
-
-@pytest.fixture(autouse=True)
-def default_rule(monkeypatch):
-    """The engine's own not-a-digit rule, whatever a manifest being trained next door says."""
-    monkeypatch.setattr(rec, "not_digit_rule", lambda: NotDigitRule(), raising=False)
-
-
-@pytest.fixture
-def win(qtbot):
-    from desktop.app.main_window import MainWindow  # here: the other tests need only the Batch tab
-
-    w = MainWindow(AppState.from_settings())
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 @pytest.fixture

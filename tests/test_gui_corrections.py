@@ -10,19 +10,8 @@ from PySide6.QtGui import QKeySequence
 from desktop.app.about import LICENCES, AboutDialog, HelpDialog, shortcuts
 from desktop.app.correction import CorrectionButton
 from desktop.app.places import corrections_folder, default_corrections_folder, set_corrections_folder
-from desktop.app.state import AppState
 from desktop.engine import corrections as corr
 from desktop.engine.corrections import load_examples, read_corrections
-
-
-@pytest.fixture
-def win(qtbot):
-    from desktop.app.main_window import MainWindow
-
-    w = MainWindow(AppState.from_settings())
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 @pytest.fixture

@@ -9,12 +9,10 @@ from desktop.app.state import AppState
 
 
 @pytest.fixture
-def win(qtbot):
-    w = MainWindow(AppState.from_settings())
-    qtbot.addWidget(w)
-    w.resize(1000, 700)
-    w.show()
-    return w
+def win(win):
+    """The shared window (conftest) at a fixed size: these tests draw near the pad's edges."""
+    win.resize(1000, 700)
+    return win
 
 
 def drag(qtbot, widget, points):

@@ -6,7 +6,6 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QRect, Qt
 
-from tests.test_gui import win  # noqa: F401  (the window fixture)
 from tests.test_gui_layout import orange_pixels, settle
 
 

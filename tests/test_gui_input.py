@@ -6,7 +6,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from desktop.app.main_window import MainWindow, redo_shortcuts
 from desktop.app.state import APP, ORG, AppState
-from tests.test_gui import drag, draw_digit, win  # noqa: F401  (the window fixture)
+from tests.test_gui import drag, draw_digit
 
 
 def keys_of(action: QAction) -> list[str]:

@@ -10,7 +10,7 @@ from desktop.app import draw_tab
 from desktop.app.main_window import MainWindow
 from desktop.app.result_panel import PROVISIONAL_MESSAGE
 from desktop.app.state import AppState
-from tests.test_gui import drag, draw_digit, on_widget, win  # noqa: F401  (the window fixture)
+from tests.test_gui import drag, draw_digit, on_widget
 
 
 def in_window(w, widget) -> QRect:

@@ -7,7 +7,7 @@ from PySide6.QtCore import QPoint, Qt
 from desktop.app.batch_tab import COLUMNS, ResultsFilter
 from desktop.app.result_panel import NOT_A_DIGIT_MESSAGE
 from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, NOT_A_DIGIT, STATUSES, NotDigitRule
-from tests.test_gui import on_widget, win  # noqa: F401  (the window fixture)
+from tests.test_gui import on_widget
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,9 @@
 """Train one model spec, reproducibly, with or without augmentation and an LR schedule."""
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
-
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -145,7 +143,7 @@ def train(spec: ModelSpec, split: Split, seed: int, epochs: int | None = None, v
         if extra is not None:
             keep = np.array([not is_bar(x) for x in extra.x_neg], bool)
             x_crisp, y_crisp = crisp_digits(split, seed)
-            extra = dataclasses.replace(extra, x_neg=extra.x_neg[keep], x_ow=np.concatenate([extra.x_ow, x_crisp]),
+            extra = replace(extra, x_neg=extra.x_neg[keep], x_ow=np.concatenate([extra.x_ow, x_crisp]),
                                         y_ow=np.concatenate([extra.y_ow, y_crisp.astype(extra.y_ow.dtype)]))
     else:
         model = spec.build()
