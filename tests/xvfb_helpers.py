@@ -24,7 +24,10 @@ def xvfb(display: int | None = None, size: str = "1280x900x24"):
     same time, here or in another checkout, never share or kill each other's server."""
     del display  # kept so callers may still name one; a fixed number collided between runs
     read, write = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", size, "-nolisten", "tcp"],
+    # -noreset: by default Xvfb resets when its last client leaves, and a client connecting during
+    # the reset is refused ("could not connect to display"): the readiness probe below is a client,
+    # so the app started right after it sometimes never got a window.
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", size, "-nolisten", "tcp", "-noreset"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write,))
     os.close(write)
     with os.fdopen(read) as f:
