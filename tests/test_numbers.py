@@ -10,7 +10,7 @@ import pytest
 
 from benchmarks.numbers import compose_mnist, drawn_numbers
 from desktop.engine import digit_shapes, segment
-from desktop.engine.preprocess import normalise_digit
+from desktop.engine.preprocess import normalise_digit, to_ink
 from desktop.engine.recognize import recognize_number
 from desktop.engine.segment import best_path, candidates
 
@@ -148,3 +148,36 @@ def test_empty_and_speck_only_ink_read_nothing(shipped):
     gray = np.ones((80, 200), np.float32)
     gray[40:43, 100:103] = 0.0
     assert recognize_number(shipped, gray).digits == []
+
+
+def test_crops_reaching_past_cuts_read_more_overlapping_numbers(shipped, sample, monkeypatch):
+    """Overlapping digits share columns: a cut leaves part of each with its neighbour, so a candidate
+    is also read with its crop reaching past its cuts (segment.REACH); without that, fewer are read."""
+    reaching = exact(shipped, sample, -0.25)
+    monkeypatch.setattr(segment, "REACH", ())
+    assert reaching > exact(shipped, sample, -0.25)
+
+
+def test_only_wide_ink_gets_reaching_crops():
+    """A single digit cut in two (ink no wider than REACH_ASPECT x its height) gets no reaching
+    crops: its halves, reaching into each other, would read as two whole digits."""
+    ink = np.zeros((40, 200), np.float32)
+    ink[10:30, 20:24] = 1.0  # one upright bar ...
+    ink[10:14, 20:44] = 1.0  # ... joined to a top bar: one component, 24 wide, 20 high
+    assert not [c for c in candidates(ink[:, :60])[1] if c.reach]
+    ink[10:14, 20:80] = 1.0  # now 60 wide: three times the height, surely more than one digit
+    assert [c for c in candidates(ink)[1] if c.reach]
+
+
+def test_each_digit_read_comes_with_the_box_it_was_read_from(shipped, sample):
+    """The engine says where each digit lies (work scale), even for overlapping digits whose crops
+    reach past their cuts: the window boxes and explains each digit there."""
+    x = sample["x_test"]
+    for gap in (0.5, -0.25):
+        gray = compose_mnist([x[0], x[1], x[2]], gap)
+        number = recognize_number(shipped, gray)
+        assert len(number.boxes) == len(number.digits) >= 2
+        lefts = [b[2] for b in number.boxes]
+        assert lefts == sorted(lefts) and all(b[1] > b[0] and b[3] > b[2] for b in number.boxes)
+        width = to_ink(gray).ink.shape[1]
+        assert number.boxes[0][2] <= 0.2 * width and number.boxes[-1][3] >= 0.8 * width  # from end to end

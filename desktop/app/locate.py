@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop.engine.preprocess import BBOX_LEVEL, WORK_SIDE, ink_bbox, normalise_digit, to_ink
+from desktop.engine.preprocess import BBOX_LEVEL, WORK_SIDE, ink_bbox, to_ink
 from desktop.engine.recognize import NumberPrediction, Prediction
-from desktop.engine.segment import over_segment
 
 Box = tuple[float, float, float, float]  # x, y, width, height in the image's pixels
 HEAT_INK = 0.05  # the 28x28 input's ink box, over which the saliency is laid onto the image's
@@ -50,45 +49,10 @@ def digit_box(gray: np.ndarray) -> Box | None:
 
 
 def number_boxes(gray: np.ndarray, number: NumberPrediction) -> list[Box | None]:
-    """The box of each digit of ``number`` in ``gray``, left to right (None where not found).
-
-    The engine keeps no positions, so the pieces are found again and every run of them is
-    normalised; the run whose 28x28 input is closest to a digit's, after the previous digit's
-    run, is that digit. Cheap next to the model: a few dozen small resamplings.
-    """
-    ink = to_ink(gray)
-    if ink.blank or not number.digits:
-        return [None] * len(number.digits)
-    pieces = over_segment(ink.ink)
+    """The box of each digit of ``number`` in ``gray``, left to right (None where the engine gave none)."""
     factor = work_factor(gray.shape)
-    runs: list[tuple[int, int, np.ndarray, np.ndarray]] = []  # first, last, mask, 28x28
-    for i in range(len(pieces)):
-        mask = np.zeros_like(pieces[i].mask)
-        for j in range(i, min(i + 5, len(pieces))):
-            mask = mask | pieces[j].mask
-            part = np.where(mask, ink.ink, 0.0)
-            bbox = ink_bbox(part)
-            if bbox is None:
-                continue
-            t, b, l, r = bbox
-            runs.append((i, j + 1, mask, normalise_digit(part[t:b, l:r])))
-    boxes: list[Box | None] = []
-    start = 0
-    for d in number.digits:
-        best, best_err = None, np.inf
-        for first, last, mask, x in runs:
-            if first < start or d.input28 is None:
-                continue
-            err = float(np.abs(x - d.input28).mean())
-            if err < best_err:
-                best, best_err = (first, last, mask), err
-        if best is None or best_err > 0.05:  # nothing like it: say so rather than box the wrong ink
-            boxes.append(None)
-            continue
-        start = best[1]
-        bbox = ink_bbox(np.where(best[2], ink.ink, 0.0), BBOX_LEVEL) or ink_bbox(np.where(best[2], ink.ink, 0.0))
-        boxes.append(_scaled(bbox, factor, gray.shape))
-    return boxes
+    boxes = number.boxes if len(number.boxes) == len(number.digits) else [None] * len(number.digits)
+    return [None if b is None else _scaled(b, factor, gray.shape) for b in boxes]
 
 
 def heat_over_ink(heat28: np.ndarray, input28: np.ndarray) -> np.ndarray:

@@ -15,14 +15,14 @@ import functools
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
 
 from desktop.engine.classifier import N_CLASSES, Classifier
 from desktop.engine.imageio import resize_weights
-from desktop.engine.preprocess import normalise_digit, preprocess_many, to_ink
+from desktop.engine.preprocess import BBOX_LEVEL, ink_bbox, preprocess_many, to_ink
 from desktop.engine.segment import best_path, candidates
 
 log = logging.getLogger("digits.recognize")
@@ -272,6 +272,9 @@ class Prediction:
 class NumberPrediction:
     digits: list[Prediction]
     seconds: float = 0.0
+    # Each digit's ink box (top, bottom, left, right) at the engine's work scale (preprocess.to_ink),
+    # so the window can box and explain each digit where it was read (desktop/app/locate.py).
+    boxes: list[tuple[int, int, int, int] | None] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -346,12 +349,15 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
     digits = [k for k, c in enumerate(cands) if not c.speck]
     if not digits:
         return NumberPrediction([], time.perf_counter() - start)
-    inputs = np.stack([normalise_digit(cands[k].crop) for k in digits])
+    inputs = np.stack([cands[k].input28 for k in digits])  # cached: the shape prior reads them too
     probs = classifier.predict(inputs)
     rule = classifier.not_digit or DEFAULT_RULE
     scores = np.zeros(len(cands))
     scores[digits] = np.log(np.clip(probs.max(axis=1), 1e-6, 1.0))
     row = {k: r for r, k in enumerate(digits)}
-    chosen = [row[k] for k in best_path(n_pieces, cands, scores)]
+    path = best_path(n_pieces, cands, scores)
+    boxes = [ink_bbox(np.where(cands[k].mask, ink.ink, 0.0), BBOX_LEVEL) or ink_bbox(np.where(cands[k].mask, ink.ink, 0.0))
+             for k in path]
     seconds = time.perf_counter() - start
-    return NumberPrediction([Prediction(int(np.argmax(probs[r])), probs[r], inputs[r], rule=rule) for r in chosen], seconds)
+    return NumberPrediction([Prediction(int(np.argmax(probs[row[k]])), probs[row[k]], inputs[row[k]], rule=rule)
+                             for k in path], seconds, boxes)

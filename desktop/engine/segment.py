@@ -52,6 +52,11 @@ CUT_EVERY = 0.25
 SEAM_BAND = 0.0
 SIDE_COST = 0.15
 FILL_ASPECT = 1.2  # up to this x the line height wide, a component is cut at its valleys only
+# Overlapping digits share columns, so a cut leaves part of each digit with its neighbour. A candidate
+# cut from its neighbours is also read with its crop reaching REACH x the line height past each cut
+# (into the same strokes' ink), and the reading that scores best stands for it.
+REACH = (0.1, 0.2)
+REACH_ASPECT = 1.2  # ...when the ink it was cut from is wider than this x the line height: two digits or more
 # Priors, in log-probability units, added to each candidate's score.
 WIDE_ASPECT = 0.95  # a digit wider than this x the line height is likely two digits...
 WIDE_COST = 6.0  # ...costing this much per unit of width / height beyond it
@@ -98,6 +103,8 @@ class Candidate:
     prior: float
     speck: bool
     alone: bool = False  # exactly one connected component of ink, uncut: most likely a whole digit
+    reach: float = 0.0  # how far (x the line height) its crop reaches past its cuts (REACH)
+    mask: np.ndarray | None = None  # its ink in the whole ink image (bool)
 
     @cached_property
     def input28(self) -> np.ndarray:
@@ -298,9 +305,32 @@ def candidates(ink: np.ndarray) -> tuple[int, list[Candidate]]:
             speck = is_speck(crop)
             if speck and j > i + 1:
                 continue  # several pieces that together are a speck: the single ones cover it
-            alone = len(group.components) == 1 and _severed(group.mask, ink_mask) == 0
-            out.append(Candidate(i, j, crop, _prior(group, line_height, stroke, ink_mask), speck, alone))
+            severed = _severed(group.mask, ink_mask)
+            prior = _prior(group, line_height, stroke, ink_mask)
+            out.append(Candidate(i, j, crop, prior, speck, len(group.components) == 1 and severed == 0,
+                                 mask=group.mask))
+            if severed and not speck:
+                out += _reaching(group, pieces, ink, line_height, prior, i, j)
     return len(pieces), out
+
+
+def _reaching(group: Segment, pieces: list[Segment], ink: np.ndarray, line_height: float, prior: float,
+              first: int, last: int) -> list[Candidate]:
+    """The candidate again with its crop reaching past its cuts into the same strokes (REACH)."""
+    shared = np.logical_or.reduce([p.mask for p in pieces if p.components & group.components])
+    span = np.flatnonzero(shared.any(axis=0))
+    if span[-1] - span[0] + 1 <= REACH_ASPECT * line_height:
+        return []  # one digit cut in two, likelier than two overlapping: its halves need no reach
+    cols = np.arange(ink.shape[1])[None, :]
+    out = []
+    for reach in REACH:
+        extra = round(reach * line_height)
+        m = group.mask | (shared & (cols >= group.left - extra) & (cols < group.right + extra))
+        used = np.flatnonzero(m.any(axis=0))
+        crop = Segment(int(used[0]), int(used[-1]) + 1, m).crop(ink)
+        if crop is not None:
+            out.append(Candidate(first, last, crop, prior, False, False, reach, m))
+    return out
 
 
 def _farness(cands: list[Candidate]) -> np.ndarray:
