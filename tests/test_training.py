@@ -174,3 +174,37 @@ def test_product_data_keeps_the_held_out_part_out(sample, tmp_path):
     d = product_data.build((sample["x_train"], sample["y_train"]), 42, quick=True, workers=1, echo=lambda *_: None)
     assert d.x_ow.dtype == np.uint8 and d.x_ow.shape[1:] == (28, 28) and len(d.x_ow) == len(d.y_ow)
     assert len(d.x_neg) > 250 and len(d.x_neg_val) > 80 and len(d.x_neg_test) == len(d.neg_test_kind)
+
+
+def test_crowded_digits_are_labelled_crops_of_touching_digits(sample, shipped):
+    """Number mode's own cuts of numbers whose digits overlap, each labelled with the digit it holds
+    most of: the shipped model (which never saw these test digits) reads most as labelled, which
+    a wrong label (say, the neighbour's) would not give; none is a whole isolated digit."""
+    from training.crowded import compose, crowded_digits
+
+    x, y = sample["x_test"], sample["y_test"]
+    a, la = crowded_digits(x, y, 3, n=150)
+    b, lb = crowded_digits(x, y, 3, n=150)
+    assert np.array_equal(a, b) and np.array_equal(la, lb)  # seeded
+    assert a.dtype == np.uint8 and a.shape == (150, 28, 28) and set(la.tolist()) <= set(range(10)) - {1}
+    assert (shipped.predict(a.astype(np.float32) / 255).argmax(1) == la).mean() > 0.75
+    gray, solos = compose([x[0], x[1]], -0.25, 2.0)  # overlapping: the pair is narrower than both
+    assert np.count_nonzero((1 - gray).max(0) > 0.1) < sum(np.count_nonzero((1 - s).max(0) > 0.1) for s in solos)
+    assert np.allclose(gray, np.minimum(*solos))
+
+
+def test_narrow_digits_are_squeezed_and_labelled(sample):
+    from training import train
+    from training.data import Split
+
+    x, y = sample["x_train"], sample["y_train"]
+    split = Split(x, y, x[:1], y[:1])
+    out, labels = train.narrow_digits(split, 5)
+    assert len(out) > 0 and 1 not in labels.tolist() and out.dtype == np.uint8
+
+    def aspects(images):
+        boxes = [(np.flatnonzero(im.max(1) > 64), np.flatnonzero(im.max(0) > 64)) for im in images]
+        return np.array([(c[-1] - c[0] + 1) / (r[-1] - r[0] + 1) for r, c in boxes])
+
+    # MNIST's own (not 1s): median 0.85; squeezed to 0.33-0.65 (thin strokes thickened widen a few)
+    assert np.median(aspects(out)) < 0.6 < np.median(aspects(x[y != 1]))

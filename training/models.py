@@ -41,6 +41,8 @@ class ModelSpec:
     # Second stage: start from this model of the same run folder (trained first, same run), at
     # INIT_LR_SHARE of the learning rate, with non-digits whose ink is a narrow upright bar left out.
     init_from: str | None = None
+    # Digits MNIST lacks that a second stage adds (training.train.EXTRA_DIGITS names each kind).
+    extra_digits: tuple[str, ...] = ("crisp",)
 
 
 def simple_nn() -> keras.Model:
@@ -152,6 +154,9 @@ MODELS: dict[str, ModelSpec] = {
 # softmax: about 2% of its non-digits (letters such as i and t, noise, scribbles, strokes) are such
 # bars after preprocessing, and MNIST has no crisp edges. product_cnn_tuned is a second stage from
 # its weights without those non-digits and with crisp digits (training.train.crisp_digits).
+# product_cnn_crowded, the same second stage with crowded digits as number mode cuts them
+# (training.crowded) and narrow digits (training.train.narrow_digits), was tried and not shipped:
+# it flagged more non-digits and read more overlapping numbers, but fewer drawn digits (README).
 PRODUCT_MODEL = "product_cnn_tuned"
 PRODUCT_WIDTH = 17  # 17 is the widest that stays under 100 KB as int8 (95.6 KB)
 W17_EPOCHS = 60  # compact_cnn_w17, the shipped model: 25 min on 2 cores
@@ -186,6 +191,11 @@ CANDIDATES: dict[str, ModelSpec] = {
         ModelSpec(name="product_cnn_tuned", title="Product CNN, second stage: crisp digits, no bar-shaped non-digits",
                   build=product_cnn, epochs=TUNE_EPOCHS, batch_size=BATCH, augment=True, schedule=True,
                   other_writers=True, outlier_weight=OUTLIER_WEIGHT, init_from="product_cnn"),
+        ModelSpec(name="product_cnn_crowded",
+                  title="Product CNN, second stage: crisp, crowded and narrow digits (tried, not shipped)",
+                  build=product_cnn, epochs=TUNE_EPOCHS, batch_size=BATCH, augment=True, schedule=True,
+                  other_writers=True, outlier_weight=OUTLIER_WEIGHT, init_from="product_cnn",
+                  extra_digits=("crisp", "crowded", "narrow")),
     ]
 }
 ALL_MODELS = {**MODELS, **CANDIDATES}

@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from training.augment import RandomElastic
+from training.crowded import crowded_digits
 from training.data import Split
 from training.models import ModelSpec
 
@@ -24,10 +25,19 @@ INIT_LR_SHARE = 0.1  # a second stage (ModelSpec.init_from) starts from trained 
 BAR_ASPECT = 0.4  # a non-digit whose ink box is narrower than this share of its height is a 1 in some hand
 # A second stage also trains on crisp digits: MNIST's are all anti-aliased, so a model shown crisp
 # non-digits (fonts, boxes, noise) learnt that hard pixel-aligned edges are not a digit, and a
-# ruler-straight upright 1 (crisp edges once scaled) got a flat softmax.
+# ruler-straight upright 1 (crisp edges once scaled) got a flat softmax. product_cnn_crowded (tried,
+# not shipped) also adds crowded digits (training.crowded: digits as number mode cuts them from
+# numbers whose digits touch or overlap) and narrow digits (narrow_digits).
 CRISP_MNIST = 10_000  # MNIST training digits thresholded at half ink
 STRAIGHT_ONES = 2_000  # straight strokes drawn as a 1: upright within STRAIGHT_LEAN degrees, 2-30 px pens
 STRAIGHT_LEAN = 12.0
+# Narrow digits: people write digits in a number narrow (a 0 a third as wide as it is tall), MNIST's
+# are seldom so; a model that had learnt crowded digits (a 1 with slivers of its neighbours) read a
+# narrow drawn 0 as a 1. MNIST training digits squeezed to NARROW_ASPECT.
+NARROW = 6_000
+NARROW_ASPECT = (0.33, 0.65)  # width / height after squeezing (1s, already narrow, are left out)
+NARROW_SCALE = 4  # squeezed at 4x MNIST's size...
+NARROW_THIN = 4  # ...and thinned by 0 to this many of those pixels (MNIST's stroke is ~10 of them)
 WEIGHT_DECAY = 5e-3
 EMA_MOMENTUM = 0.999  # weight averaging over ~2 epochs
 # Batch-norm statistics re-estimated on clean digits after augmented training.
@@ -128,6 +138,49 @@ def crisp_digits(split: Split, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(x), np.concatenate([split.y_train[idx], np.ones(len(ones), split.y_train.dtype)])
 
 
+def narrow_digits(split: Split, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST training digits (not 1s) squeezed sideways, as uint8 model inputs, and their labels."""
+    from PIL import Image, ImageFilter
+
+    from desktop.engine.preprocess import preprocess, stroke_width
+
+    rng = np.random.default_rng([seed, 3])
+    xs, ys = [], []
+    for i in rng.permutation(len(split.x_train)):
+        if len(xs) == NARROW:
+            break
+        im, label = split.x_train[i], split.y_train[i]
+        rows, cols = np.flatnonzero(im.max(axis=1)), np.flatnonzero(im.max(axis=0))
+        if label == 1 or rows.size == 0:
+            continue
+        digit = im[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        h, w = digit.shape
+        width = round(h * rng.uniform(*NARROW_ASPECT))
+        if width >= w:
+            continue  # already that narrow
+        # At NARROW_SCALE x, so that strokes can be thinned as well: a pen thinner than MNIST's
+        # (drawn digits are) makes a narrow 0 a thin ring, which MNIST's thick ones do not teach.
+        big = Image.fromarray(digit).resize((max(width, 2) * NARROW_SCALE, h * NARROW_SCALE), Image.Resampling.BILINEAR)
+        # Thinned by r, a stroke loses 2r: keep at least 40% of it, or thin strokes break apart
+        thin = int(rng.integers(0, min(NARROW_THIN, int(0.3 * stroke_width(np.asarray(big) / 255))) + 1))
+        if thin:
+            big = big.filter(ImageFilter.MinFilter(2 * thin + 1))
+        gray = np.pad(255 - np.asarray(big), 4 * NARROW_SCALE, constant_values=255).astype(np.float32) / 255
+        x = preprocess(gray).input28
+        if x is not None:
+            xs.append(np.round(np.clip(x, 0, 1) * 255).astype(np.uint8))
+            ys.append(label)
+    return np.stack(xs), np.asarray(ys, split.y_train.dtype)
+
+
+# The digits a second stage may add (ModelSpec.extra_digits), by name.
+EXTRA_DIGITS = {
+    "crisp": crisp_digits,
+    "crowded": lambda split, seed: crowded_digits(split.x_train, split.y_train, seed),
+    "narrow": narrow_digits,
+}
+
+
 def train(spec: ModelSpec, split: Split, seed: int, epochs: int | None = None, verbose: int = 1,
           extra=None, init_path: Path | None = None) -> Trained:
     """``extra`` (a ``training.product_data.ProductData``) adds other writers' digits and, with
@@ -142,9 +195,9 @@ def train(spec: ModelSpec, split: Split, seed: int, epochs: int | None = None, v
         model = keras.models.load_model(init_path)
         if extra is not None:
             keep = np.array([not is_bar(x) for x in extra.x_neg], bool)
-            x_crisp, y_crisp = crisp_digits(split, seed)
-            extra = replace(extra, x_neg=extra.x_neg[keep], x_ow=np.concatenate([extra.x_ow, x_crisp]),
-                                        y_ow=np.concatenate([extra.y_ow, y_crisp.astype(extra.y_ow.dtype)]))
+            made = [EXTRA_DIGITS[kind](split, seed) for kind in spec.extra_digits]
+            extra = replace(extra, x_neg=extra.x_neg[keep], x_ow=np.concatenate([extra.x_ow, *(x for x, _ in made)]),
+                            y_ow=np.concatenate([extra.y_ow, *(y.astype(extra.y_ow.dtype) for _, y in made)]))
     else:
         model = spec.build()
     x_val = to_input(split.x_val)
