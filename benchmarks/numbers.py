@@ -32,12 +32,9 @@ SCALE = 2  # composed numbers are upscaled like a photo or scan of a written num
 DRAWN_HEIGHT = 190  # px, a digit drawn on the app's 280 px high pad
 
 
-def compose_mnist(images: list[np.ndarray], gap: float) -> np.ndarray:
-    """MNIST digits (white on black, 0..255) side by side as a grey image, dark ink on white (0..1).
-
-    Each digit is cropped to its ink's columns; a neighbour starts ``gap`` x the pair's mean width
-    after the previous digit ends (overlapping ink combines as a pen would: the darker wins).
-    """
+def row_layout(images: list[np.ndarray], gap: float) -> tuple[list[np.ndarray], list[int], int]:
+    """MNIST digits cropped to their ink's columns (0..1), each one's left column in a row where a
+    neighbour starts ``gap`` x the pair's mean width after the previous digit ends, and the row's width."""
     parts = []
     for im in images:
         cols = np.flatnonzero(im.max(axis=0) > 0)
@@ -45,7 +42,16 @@ def compose_mnist(images: list[np.ndarray], gap: float) -> np.ndarray:
     lefts = [MARGIN]
     for a, b in zip(parts, parts[1:]):
         lefts.append(lefts[-1] + a.shape[1] + round(gap * (a.shape[1] + b.shape[1]) / 2))
-    width = max(left + p.shape[1] for left, p in zip(lefts, parts)) + MARGIN
+    return parts, lefts, max(left + p.shape[1] for left, p in zip(lefts, parts)) + MARGIN
+
+
+def compose_mnist(images: list[np.ndarray], gap: float) -> np.ndarray:
+    """MNIST digits (white on black, 0..255) side by side as a grey image, dark ink on white (0..1).
+
+    Each digit is cropped to its ink's columns; a neighbour starts ``gap`` x the pair's mean width
+    after the previous digit ends (overlapping ink combines as a pen would: the darker wins).
+    """
+    parts, lefts, width = row_layout(images, gap)
     canvas = np.zeros((28 + 2 * MARGIN, width), np.float32)
     for left, p in zip(lefts, parts):
         view = canvas[MARGIN : MARGIN + 28, left : left + p.shape[1]]

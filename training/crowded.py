@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from benchmarks.numbers import MARGIN, row_layout
 from desktop.engine.preprocess import at_work_scale, to_ink
 from desktop.engine.segment import INK_LEVEL, candidates
 
@@ -26,20 +27,12 @@ PER_DIGIT = 2  # crops kept per digit at most (the candidates of one digit are m
 # 1s are left out: a 1 is one stroke, and a 1 with slivers of its neighbours on either side is a
 # narrow 0, an A or a V (trained on them, the model read a narrow drawn 0 as a 1, 99% sure).
 SKIP = (1,)
-MARGIN = 6
 
 
 def compose(images: list[np.ndarray], gap: float, scale: float) -> tuple[np.ndarray, list[np.ndarray]]:
     """Digits (white on black uint8) in a row as dark ink on white paper (0..1), and each digit
     alone in the same place (the ink each digit owns)."""
-    parts = []
-    for im in images:
-        cols = np.flatnonzero(im.max(axis=0) > 0)
-        parts.append(im[:, cols[0] : cols[-1] + 1].astype(np.float32) / 255.0)
-    lefts = [MARGIN]
-    for a, b in zip(parts, parts[1:]):
-        lefts.append(lefts[-1] + a.shape[1] + round(gap * (a.shape[1] + b.shape[1]) / 2))
-    width = max(left + p.shape[1] for left, p in zip(lefts, parts)) + MARGIN
+    parts, lefts, width = row_layout(images, gap)  # the number-mode benchmark's layout
     size = (max(1, round(width * scale)), max(1, round((28 + 2 * MARGIN) * scale)))
     solos = []
     for left, p in zip(lefts, parts):
