@@ -2,7 +2,9 @@
 
 Segmentation by recognition. The ink is over-segmented into pieces: its connected components,
 and components wide enough to hold touching digits are cut further along the paths that cross
-least ink. Every run of up to MAX_GROUP consecutive pieces is a candidate digit. The caller
+least ink. Every run of up to MAX_GROUP consecutive pieces is a candidate digit (one cut out of
+ink wide enough for overlapping digits is read a second and third time with its crop reaching past
+its cuts, REACH, as overlapping digits share columns). The caller
 scores all candidates at once (recognize.py: one batched call to the classifier, log-probability
 of the best class); best_path() then picks, by dynamic programming, the split of the pieces into
 candidates with the highest total of score plus priors. The classifier alone is a poor judge of
