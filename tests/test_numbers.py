@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from benchmarks.numbers import compose_mnist, drawn_numbers
+from benchmarks.synthetic import Style, digit_strokes, render
 from desktop.engine import digit_shapes, segment
 from desktop.engine.preprocess import normalise_digit, to_ink
 from desktop.engine.recognize import recognize_number
@@ -150,28 +151,9 @@ def test_empty_and_speck_only_ink_read_nothing(shipped):
     assert recognize_number(shipped, gray).digits == []
 
 
-def test_crops_reaching_past_cuts_read_more_overlapping_numbers(shipped, sample, monkeypatch):
-    """Overlapping digits share columns: a cut leaves part of each with its neighbour, so a candidate
-    is also read with its crop reaching past its cuts (segment.REACH); without that, fewer are read."""
-    reaching = exact(shipped, sample, -0.25)
-    monkeypatch.setattr(segment, "REACH", ())
-    assert reaching > exact(shipped, sample, -0.25)
-
-
-def test_only_wide_ink_gets_reaching_crops():
-    """A single digit cut in two (ink no wider than REACH_ASPECT x its height) gets no reaching
-    crops: its halves, reaching into each other, would read as two whole digits."""
-    ink = np.zeros((40, 200), np.float32)
-    ink[10:30, 20:24] = 1.0  # one upright bar ...
-    ink[10:14, 20:44] = 1.0  # ... joined to a top bar: one component, 24 wide, 20 high
-    assert not [c for c in candidates(ink[:, :60])[1] if c.reach]
-    ink[10:14, 20:80] = 1.0  # now 60 wide: three times the height, surely more than one digit
-    assert [c for c in candidates(ink)[1] if c.reach]
-
-
 def test_each_digit_read_comes_with_the_box_it_was_read_from(shipped, sample):
-    """The engine says where each digit lies (work scale), even for overlapping digits whose crops
-    reach past their cuts: the window boxes and explains each digit there."""
+    """The engine says where each digit lies (work scale), also for overlapping digits: the window
+    boxes and explains each digit there, without searching for it again."""
     x = sample["x_test"]
     for gap in (0.5, -0.25):
         gray = compose_mnist([x[0], x[1], x[2]], gap)
@@ -181,3 +163,27 @@ def test_each_digit_read_comes_with_the_box_it_was_read_from(shipped, sample):
         assert lefts == sorted(lefts) and all(b[1] > b[0] and b[3] > b[2] for b in number.boxes)
         width = to_ink(gray).ink.shape[1]
         assert number.boxes[0][2] <= 0.2 * width and number.boxes[-1][3] >= 0.8 * width  # from end to end
+        if gap > 0:  # apart: each box ends before the next begins
+            assert all(a[3] <= b[2] for a, b in zip(number.boxes, number.boxes[1:]))
+
+
+@pytest.mark.parametrize("digit,seed", [(0, 3), (5, 1), (2, 0)])
+def test_a_wide_digit_stays_one_digit(shipped, digit, seed):
+    """A digit drawn nearly twice as wide as it is tall is ink wide enough for two. Crops of its
+    halves reaching into each other (tried for overlapping digits) read "07", "53", "22"."""
+    strokes, _ = digit_strokes(digit, np.random.default_rng(seed), Style(rotation=0),
+                               box=(40 + 190 * 1.9 / 2, 140, 190 * 1.9, 190))
+    gray = np.asarray(render(strokes, 14, (int(190 * 1.9 + 80), 280)), np.float32) / 255
+    assert recognize_number(shipped, gray).text == str(digit)
+
+
+def test_a_field_of_dots_is_cut_down_to_the_largest_pieces(shipped):
+    """Thousands of dots (dust, noise) made thousands of candidates: seconds on the window's
+    thread. Only the MAX_COMPONENTS largest pieces of ink are kept; a number's digits are fewer."""
+    rng = np.random.default_rng(0)
+    gray = np.ones((160, 160), np.float32)
+    ys, xs = rng.integers(0, 159, 1600), rng.integers(0, 159, 1600)
+    gray[ys, xs] = gray[ys + 1, xs] = 0.0  # dots of about the same size: none is a speck of the others
+    pieces = segment.over_segment(to_ink(gray).ink)
+    assert len(pieces) <= segment.MAX_COMPONENTS and len(pieces) < 100  # of ~1,000 dots
+    assert recognize_number(shipped, gray).status != "digit"

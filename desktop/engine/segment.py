@@ -2,9 +2,7 @@
 
 Segmentation by recognition. The ink is over-segmented into pieces: its connected components,
 and components wide enough to hold touching digits are cut further along the paths that cross
-least ink. Every run of up to MAX_GROUP consecutive pieces is a candidate digit (one cut out of
-ink wide enough for overlapping digits is read a second and third time with its crop reaching past
-its cuts, REACH, as overlapping digits share columns). The caller
+least ink. Every run of up to MAX_GROUP consecutive pieces is a candidate digit. The caller
 scores all candidates at once (recognize.py: one batched call to the classifier, log-probability
 of the best class); best_path() then picks, by dynamic programming, the split of the pieces into
 candidates with the highest total of score plus priors. The classifier alone is a poor judge of
@@ -42,6 +40,10 @@ from desktop.engine.preprocess import is_speck, normalise_digit, stroke_width
 INK_LEVEL = 0.3  # ink above this strength forms the pieces
 MIN_PIECE = 0.03  # pieces with less ink than this share of the largest are specks
 MAX_GROUP = 5  # at most this many consecutive pieces make one digit: keeps the search small
+# At most this many connected components of ink, the largest: a long number of broken digits has
+# fewer; a field of dots, dust or noise has thousands, and each costs candidates (6,400 dots took
+# seconds, on the window's thread in the Images tab; a hostile test found it).
+MAX_COMPONENTS = 48
 # Cutting: a component wider than CUT_ASPECT x the line height may be touching digits. Cuts go
 # along the paths that cross least ink, valleys first, at least MIN_PART x the height apart (and
 # from the ends), at most one per CUT_EVERY x height of width. Extra cuts cost only candidates.
@@ -54,11 +56,6 @@ CUT_EVERY = 0.25
 SEAM_BAND = 0.0
 SIDE_COST = 0.15
 FILL_ASPECT = 1.2  # up to this x the line height wide, a component is cut at its valleys only
-# Overlapping digits share columns, so a cut leaves part of each digit with its neighbour. A candidate
-# cut from its neighbours is also read with its crop reaching REACH x the line height past each cut
-# (into the same strokes' ink), and the reading that scores best stands for it.
-REACH = (0.1, 0.2)
-REACH_ASPECT = 1.2  # ...when the ink it was cut from is wider than this x the line height: two digits or more
 # Priors, in log-probability units, added to each candidate's score.
 WIDE_ASPECT = 0.95  # a digit wider than this x the line height is likely two digits...
 WIDE_COST = 6.0  # ...costing this much per unit of width / height beyond it
@@ -105,8 +102,7 @@ class Candidate:
     prior: float
     speck: bool
     alone: bool = False  # exactly one connected component of ink, uncut: most likely a whole digit
-    reach: float = 0.0  # how far (x the line height) its crop reaches past its cuts (REACH)
-    mask: np.ndarray | None = None  # its ink in the whole ink image (bool)
+    mask: np.ndarray | None = None  # its ink in the whole ink image (bool): its box in the image
 
     @cached_property
     def input28(self) -> np.ndarray:
@@ -139,8 +135,10 @@ def _components(ink: np.ndarray) -> list[Segment]:
     if n == 0:
         return []
     sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
+    kept = np.flatnonzero(sizes >= MIN_PIECE * sizes.max())
+    kept = np.sort(kept[np.argsort(-sizes[kept], kind="stable")[:MAX_COMPONENTS]])
     out = []
-    for i in np.flatnonzero(sizes >= MIN_PIECE * sizes.max()) + 1:
+    for i in kept + 1:
         m = labels == i
         cols = np.flatnonzero(m.any(axis=0))
         out.append(Segment(int(cols[0]), int(cols[-1]) + 1, m))
@@ -307,32 +305,9 @@ def candidates(ink: np.ndarray) -> tuple[int, list[Candidate]]:
             speck = is_speck(crop)
             if speck and j > i + 1:
                 continue  # several pieces that together are a speck: the single ones cover it
-            severed = _severed(group.mask, ink_mask)
-            prior = _prior(group, line_height, stroke, ink_mask)
-            out.append(Candidate(i, j, crop, prior, speck, len(group.components) == 1 and severed == 0,
-                                 mask=group.mask))
-            if severed and not speck:
-                out += _reaching(group, pieces, ink, line_height, prior, i, j)
+            alone = len(group.components) == 1 and _severed(group.mask, ink_mask) == 0
+            out.append(Candidate(i, j, crop, _prior(group, line_height, stroke, ink_mask), speck, alone, group.mask))
     return len(pieces), out
-
-
-def _reaching(group: Segment, pieces: list[Segment], ink: np.ndarray, line_height: float, prior: float,
-              first: int, last: int) -> list[Candidate]:
-    """The candidate again with its crop reaching past its cuts into the same strokes (REACH)."""
-    shared = np.logical_or.reduce([p.mask for p in pieces if p.components & group.components])
-    span = np.flatnonzero(shared.any(axis=0))
-    if span[-1] - span[0] + 1 <= REACH_ASPECT * line_height:
-        return []  # one digit cut in two, likelier than two overlapping: its halves need no reach
-    cols = np.arange(ink.shape[1])[None, :]
-    out = []
-    for reach in REACH:
-        extra = round(reach * line_height)
-        m = group.mask | (shared & (cols >= group.left - extra) & (cols < group.right + extra))
-        used = np.flatnonzero(m.any(axis=0))
-        crop = Segment(int(used[0]), int(used[-1]) + 1, m).crop(ink)
-        if crop is not None:
-            out.append(Candidate(first, last, crop, prior, False, False, reach, m))
-    return out
 
 
 def _farness(cands: list[Candidate]) -> np.ndarray:
