@@ -102,3 +102,23 @@ def test_preprocess_many_is_preprocess_of_each(sample):
         if x is not None:
             assert np.array_equal(x, alone)
     assert many[9] is None and many[12] is None and all(x is not None for x in many[:9])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 5.0])
+def test_one_bad_pixel_in_a_float_file_changes_nothing(sample, tmp_path, bad):
+    """A float TIFF may hold NaN, inf or values past white; one such pixel set the paper's level and
+    the contrast for the whole image, and a clear digit (or number) became "no digit"."""
+    from PIL import Image
+
+    from desktop.engine.imageio import load_gray
+
+    gray = 1.0 - np.kron(sample["x_test"][0], np.ones((4, 4))).astype(np.float32) / 255  # dark on white
+    spoilt = gray.copy()
+    spoilt[2, 2] = bad
+    path = tmp_path / "digit.tif"
+    Image.fromarray(spoilt, mode="F").save(path)
+    loaded = load_gray(path)
+    assert np.isnan(loaded[2, 2]) == (not np.isfinite(bad))  # the loader passes an unknown pixel on...
+    clean = preprocess(gray).input28
+    for image in (spoilt, loaded):  # ...and preprocessing reads the digit as if it were not there
+        assert np.abs(preprocess(image).input28 - clean).max() < 0.02

@@ -131,8 +131,15 @@ def _gray_ready(im: Image.Image) -> Image.Image:
 def _to_gray(im: Image.Image, sixteen_bit: bool = False) -> np.ndarray:
     if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         a = np.asarray(im, dtype=np.float32)
-        top = 65535.0 if sixteen_bit or im.mode.startswith("I;16") or a.max() > 255 else 255.0
-        gray = np.clip(a / top, 0.0, 1.0)
+        finite = np.isfinite(a)
+        # The scale from nearly the brightest pixel: one hot or broken pixel must not set it
+        peak = float(np.percentile(a[finite], 99.9)) if finite.any() else 1.0
+        if sixteen_bit or im.mode.startswith("I;16") or peak > 255:
+            top = 65535.0
+        else:  # a float file of 0..1 (as scientific TIFFs are) is already gray; else 0..255
+            top = 1.0 if im.mode == "F" and peak <= 1.0 else 255.0
+        # NaN and inf stay unknown (NaN), not black or white: preprocessing gives them the paper's tone
+        gray = np.where(finite, np.clip(a / top, 0.0, 1.0), np.float32(np.nan)).astype(np.float32)
     else:
         has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
         if has_alpha:

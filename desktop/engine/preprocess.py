@@ -187,6 +187,14 @@ def _checked(gray: np.ndarray) -> np.ndarray:
         raise DigitsError(f"This is not a grayscale image (an array of {gray.ndim} dimensions, not 2).")
     if gray.size == 0:
         raise DigitsError(f"This image is empty ({gray.shape[1]}x{gray.shape[0]} pixels).")
+    lo, hi = gray.min(), gray.max()  # NaN if any pixel is
+    if not (0.0 <= lo and hi <= 1.0):
+        # A float file (TIFF) may hold NaN, inf or values past white: one such pixel would set the
+        # paper's level and the contrast for all the others, and the digit vanish. Unknown pixels
+        # take the image's median tone; the rest is clipped to black..white.
+        finite = np.isfinite(gray)
+        fill = float(np.median(gray[finite])) if finite.any() else 1.0
+        gray = np.clip(np.where(finite, gray, np.float32(fill)), 0.0, 1.0).astype(np.float32)
     return gray
 
 
