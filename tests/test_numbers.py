@@ -11,7 +11,7 @@ import pytest
 from benchmarks.numbers import compose_mnist, drawn_numbers
 from benchmarks.synthetic import Style, digit_strokes, render
 from desktop.engine import digit_shapes, segment
-from desktop.engine.preprocess import normalise_digit, to_ink
+from desktop.engine.preprocess import NUMBER_MIN_HEIGHT, normalise_digit, to_ink, work_factor
 from desktop.engine.recognize import recognize_number
 from desktop.engine.segment import best_path, candidates
 
@@ -161,7 +161,7 @@ def test_each_digit_read_comes_with_the_box_it_was_read_from(shipped, sample):
         assert len(number.boxes) == len(number.digits) >= 2
         lefts = [b[2] for b in number.boxes]
         assert lefts == sorted(lefts) and all(b[1] > b[0] and b[3] > b[2] for b in number.boxes)
-        width = to_ink(gray).ink.shape[1]
+        width = to_ink(gray, number.factor).ink.shape[1]
         assert number.boxes[0][2] <= 0.2 * width and number.boxes[-1][3] >= 0.8 * width  # from end to end
         if gap > 0:  # apart: each box ends before the next begins
             assert all(a[3] <= b[2] for a, b in zip(number.boxes, number.boxes[1:]))
@@ -187,3 +187,19 @@ def test_a_field_of_dots_is_cut_down_to_the_largest_pieces(shipped):
     pieces = segment.over_segment(to_ink(gray).ink)
     assert len(pieces) <= segment.MAX_COMPONENTS and len(pieces) < 100  # of ~1,000 dots
     assert recognize_number(shipped, gray).status != "digit"
+
+
+def test_a_long_number_keeps_its_digits_tall_enough_to_read(shipped, sample):
+    """A 20-digit number was shrunk to 160 px wide with the rest of the images: its digits 8 px tall,
+    and not one such number read right (hostile test). Number mode keeps the row NUMBER_MIN_HEIGHT
+    tall at work scale, and gives its boxes' scale with the answer."""
+    x, y = sample["x_test"], sample["y_test"]
+    rng = np.random.default_rng(4)
+    right = 0
+    for _ in range(6):
+        idx = rng.choice(len(x), 20, replace=False)
+        gray = compose_mnist([x[i] for i in idx], 0.5)
+        number = recognize_number(shipped, gray)
+        right += number.text == "".join(str(int(y[i])) for i in idx)
+        assert number.factor < work_factor(gray.shape) and gray.shape[0] / number.factor >= NUMBER_MIN_HEIGHT
+    assert right >= 3

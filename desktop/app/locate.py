@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop.engine.preprocess import BBOX_LEVEL, WORK_SIDE, ink_bbox, to_ink
+from desktop.engine.preprocess import BBOX_LEVEL, ink_bbox, to_ink, work_factor
 from desktop.engine.recognize import NumberPrediction, Prediction
 
 Box = tuple[float, float, float, float]  # x, y, width, height in the image's pixels
@@ -25,11 +25,6 @@ class DigitMark:
     label: str
     heat: np.ndarray | None = None  # over the box, any resolution, in [0, 1]
     index: int = 0  # which digit of the answer, left to right
-
-
-def work_factor(shape: tuple[int, ...]) -> int:
-    """How many image pixels one work-scale pixel spans (preprocess.to_ink reduces by this)."""
-    return -(-max(shape) // WORK_SIDE) if max(shape) > WORK_SIDE else 1
 
 
 def _scaled(bbox: tuple[int, int, int, int], factor: int, shape: tuple[int, ...]) -> Box:
@@ -50,7 +45,7 @@ def digit_box(gray: np.ndarray) -> Box | None:
 
 def number_boxes(gray: np.ndarray, number: NumberPrediction) -> list[Box | None]:
     """The box of each digit of ``number`` in ``gray``, left to right (None where the engine gave none)."""
-    factor = work_factor(gray.shape)
+    factor = number.factor
     boxes = number.boxes if len(number.boxes) == len(number.digits) else [None] * len(number.digits)
     return [None if b is None else _scaled(b, factor, gray.shape) for b in boxes]
 

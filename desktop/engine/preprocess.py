@@ -25,6 +25,8 @@ except ImportError:  # another numpy layout
     _clip = np.clip
 
 WORK_SIDE = 160  # longest side the ink is found at; enough for a 20 px digit, cheap for numpy
+NUMBER_MIN_HEIGHT = 32  # number mode: a row of digits stays at least this tall at work scale...
+NUMBER_MAX_SIDE = 4 * WORK_SIDE  # ...while its longest side stays within this
 BOX = 20  # MNIST's digit box
 SIZE = 28  # MNIST's image
 FINE = 4  # stroke width is measured and normalised at FINE x the 20 px box (80 px)
@@ -198,13 +200,24 @@ def _checked(gray: np.ndarray) -> np.ndarray:
     return gray
 
 
-def at_work_scale(gray: np.ndarray) -> np.ndarray:
-    """The image as float32, shrunk by an integer factor to at most about WORK_SIDE (a no-op when it is)."""
+def work_factor(shape: tuple[int, ...], side: int = WORK_SIDE) -> int:
+    """How many image pixels one work-scale pixel spans: the integer reduction to at most ``side``."""
+    return -(-max(shape[:2]) // side) if max(shape[:2]) > side else 1
+
+
+def number_work_factor(shape: tuple[int, ...]) -> int:
+    """work_factor for a row of digits: no coarser than keeps the row NUMBER_MIN_HEIGHT tall (a
+    20-digit number reduced to 160 px wide is 8 px tall), within NUMBER_MAX_SIDE."""
+    return min(work_factor(shape), max(work_factor(shape, NUMBER_MAX_SIDE), shape[0] // NUMBER_MIN_HEIGHT, 1))
+
+
+def at_work_scale(gray: np.ndarray, factor: int | None = None) -> np.ndarray:
+    """The image as float32, shrunk by an integer factor (default: to at most about WORK_SIDE)."""
     gray = _checked(np.ascontiguousarray(gray, dtype=np.float32))
-    if max(gray.shape) <= WORK_SIDE:
-        return gray
     # An integer box reduction: a third of the cost of resampling to exactly WORK_SIDE.
-    f = -(-max(gray.shape) // WORK_SIDE)
+    f = work_factor(gray.shape) if factor is None else factor
+    if f == 1:
+        return gray
     h, w = gray.shape
     if f != 2 or h % 2 or w % 2:
         return np.asarray(Image.fromarray(gray).reduce(f))
@@ -212,9 +225,10 @@ def at_work_scale(gray: np.ndarray) -> np.ndarray:
     return (gray[0::2, 0::2] + gray[0::2, 1::2] + gray[1::2, 0::2] + gray[1::2, 1::2]) * np.float32(0.25)
 
 
-def to_ink(gray: np.ndarray) -> Ink:
-    """Polarity, background removal and contrast normalisation: white ink on black, 0 to 1."""
-    ink, blank, inverted, contrast = _inks(at_work_scale(gray)[None])
+def to_ink(gray: np.ndarray, factor: int | None = None) -> Ink:
+    """Polarity, background removal and contrast normalisation: white ink on black, 0 to 1, at work
+    scale (``factor``: image pixels per work pixel; default work_factor)."""
+    ink, blank, inverted, contrast = _inks(at_work_scale(gray, factor)[None])
     return Ink(ink[0], bool(blank[0]), bool(inverted[0]), float(contrast[0]))
 
 

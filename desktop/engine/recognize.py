@@ -22,7 +22,7 @@ from PIL import Image
 
 from desktop.engine.classifier import N_CLASSES, Classifier
 from desktop.engine.imageio import resize_weights
-from desktop.engine.preprocess import BBOX_LEVEL, ink_bbox, preprocess_many, to_ink
+from desktop.engine.preprocess import BBOX_LEVEL, ink_bbox, number_work_factor, preprocess_many, to_ink
 from desktop.engine.segment import best_path, candidates
 
 log = logging.getLogger("digits.recognize")
@@ -275,6 +275,7 @@ class NumberPrediction:
     # Each digit's ink box (top, bottom, left, right) at the engine's work scale (preprocess.to_ink),
     # so the window can box and explain each digit where it was read (desktop/app/locate.py).
     boxes: list[tuple[int, int, int, int] | None] = field(default_factory=list)
+    factor: int = 1  # image pixels per work pixel of the boxes (preprocess.number_work_factor)
 
     @property
     def text(self) -> str:
@@ -342,7 +343,8 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
     Stray dots are left out (preprocess.is_speck).
     """
     start = time.perf_counter()
-    ink = to_ink(gray)
+    factor = number_work_factor(np.shape(gray))
+    ink = to_ink(gray, factor)
     if ink.blank:
         return NumberPrediction([], time.perf_counter() - start)
     n_pieces, cands = candidates(ink.ink)
@@ -360,4 +362,4 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
              for k in path]
     seconds = time.perf_counter() - start
     return NumberPrediction([Prediction(int(np.argmax(probs[row[k]])), probs[row[k]], inputs[row[k]], rule=rule)
-                             for k in path], seconds, boxes)
+                             for k in path], seconds, boxes, factor)
