@@ -201,14 +201,17 @@ def _checked(gray: np.ndarray) -> np.ndarray:
 
 
 def work_factor(shape: tuple[int, ...], side: int = WORK_SIDE) -> int:
-    """How many image pixels one work-scale pixel spans: the integer reduction to at most ``side``."""
-    return -(-max(shape[:2]) // side) if max(shape[:2]) > side else 1
+    """How many image pixels one work-scale pixel spans: the integer reduction to at most ``side``.
+    (1 for a shape that is no image: _checked then says what is wrong with it.)"""
+    longest = max(shape[:2], default=0)
+    return -(-longest // side) if longest > side else 1
 
 
 def number_work_factor(shape: tuple[int, ...]) -> int:
     """work_factor for a row of digits: no coarser than keeps the row NUMBER_MIN_HEIGHT tall (a
     20-digit number reduced to 160 px wide is 8 px tall), within NUMBER_MAX_SIDE."""
-    return min(work_factor(shape), max(work_factor(shape, NUMBER_MAX_SIDE), shape[0] // NUMBER_MIN_HEIGHT, 1))
+    tall = shape[0] // NUMBER_MIN_HEIGHT if shape else 1
+    return min(work_factor(shape), max(work_factor(shape, NUMBER_MAX_SIDE), tall, 1))
 
 
 def at_work_scale(gray: np.ndarray, factor: int | None = None) -> np.ndarray:
