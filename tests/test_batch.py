@@ -90,3 +90,21 @@ def test_no_stop_request_reads_every_file(shipped, sample, tmp_path):
         Image.fromarray(255 - sample["x_test"][i]).save(tmp_path / f"{i}.png")
     rows = list(classify_rows([Found(str(tmp_path / f"{i}.png")) for i in range(3)], shipped, should_stop=lambda: False))
     assert [r.digit for r in rows] == [str(d) for d in sample["y_test"][:3]]
+
+
+def test_a_folder_read_as_numbers_keeps_long_rows_tall_enough(tmp_path, sample, shipped):
+    """Files were shrunk to 160 px before number mode saw them, so a long row came out 8 px tall
+    (the CLI read a 30-digit number as "98", a hostile test): the batch reads at number mode's scale."""
+    from PIL import Image
+
+    from benchmarks.numbers import compose_mnist
+    from desktop.engine.batch import recognize_files, walk
+    from desktop.engine.recognize import recognize_number
+
+    x, y = sample["x_test"], sample["y_test"]
+    gray = compose_mnist([x[i] for i in range(20)], 0.5)
+    Image.fromarray(np.round(gray * 255).astype(np.uint8)).save(tmp_path / "long.png")
+    (row,) = list(recognize_files(shipped, walk([tmp_path]), number=True))
+    direct = recognize_number(shipped, gray).text
+    assert row.digit == direct and len(direct) == 20
+    assert sum(a == b for a, b in zip(direct, "".join(str(int(d)) for d in y[:20]))) >= 18

@@ -173,3 +173,24 @@ def test_issue12_row01_a_named_pipe_is_refused_without_waiting(tmp_path):
         load_gray(fifo)  # opening it would wait forever for a writer
     with pytest.raises(ImageLoadError, match="folder"):
         load_gray(tmp_path)
+
+
+@pytest.mark.parametrize("white,dtype,name", [(4095, np.uint16, "a12.png"), (1023, np.uint16, "a10.png"),
+                                               (255, np.uint16, "a8in16.png"), (1.0, np.float32, "f.tif")])
+def test_the_full_scale_is_read_from_the_pixels(tmp_path, white, dtype, name):
+    """A 12-bit scan in a 16-bit file (or 8 bits in 16, or a float file of 0..1) is gray from black
+    to white, not a faint image that reads as "no digit" (divided by 65535 or by 255)."""
+    a = np.full((40, 40), 0.94 * white).astype(dtype)
+    a[10:30, 18:22] = 0.02 * white
+    g = load_gray(save(tmp_path, Image.fromarray(a), name))
+    assert g[0, 0] == pytest.approx(0.94, abs=0.01) and g[20, 20] == pytest.approx(0.02, abs=0.01)
+
+
+def test_one_hot_pixel_does_not_set_a_small_float_files_scale(tmp_path):
+    """On 784 pixels a high percentile is the hottest pixel itself: one pixel of 1.01 made a 0..1
+    digit be read as 0..255, all black (a hostile test). The scale comes from the k-th brightest."""
+    a = np.ones((28, 28), np.float32)
+    a[6:22, 12:16] = 0.0
+    a[0, 0] = 1.01
+    g = load_gray(save(tmp_path, Image.fromarray(a, mode="F"), "hot.tif"))
+    assert g[1, 1] == pytest.approx(1.0) and g[10, 13] == 0.0

@@ -31,7 +31,7 @@ from desktop.engine.classifier import Classifier, ClassifierSpec
 from desktop.engine.errors import DigitsError
 from desktop.engine.files import Found, find_images
 from desktop.engine.imageio import load_gray
-from desktop.engine.preprocess import at_work_scale
+from desktop.engine.preprocess import at_work_scale, number_work_factor
 from desktop.engine.recognize import recognize_many, recognize_number
 from desktop.engine.results import Row, row_for, same_path
 
@@ -75,12 +75,14 @@ def walk(paths: Iterable[str | os.PathLike], recursive: bool = True, skip: set[s
     return [f for f in find_images(paths, recursive) if not skip or same_path(f.path) not in skip]
 
 
-def _read(f: Found) -> tuple[Found, np.ndarray | None, str]:
-    """The file decoded and at work scale (small: a queue of them stays small), or its error in words."""
+def _read(f: Found, number: bool = False) -> tuple[Found, np.ndarray | None, str]:
+    """The file decoded and at work scale (small: a queue of them stays small), or its error in words.
+    ``number``: at number mode's scale, which keeps a long row of digits tall enough to read."""
     if f.error:
         return f, None, f.error
     try:
-        return f, at_work_scale(load_gray(f.path)), ""
+        gray = load_gray(f.path)
+        return f, at_work_scale(gray, number_work_factor(gray.shape) if number else None), ""
     except DigitsError as e:
         return f, None, str(e)
     except Exception as e:  # one strange file must not end a run of ten thousand
@@ -117,7 +119,7 @@ class _Hand:
         self.stopped = False
 
 
-def _read_ahead(found: Iterable[Found], hand: _Hand, failed: list) -> None:
+def _read_ahead(found: Iterable[Found], hand: _Hand, failed: list, number: bool = False) -> None:
     cv, small = hand.cv, False
 
     def put(item, wake: bool) -> bool:
@@ -137,7 +139,7 @@ def _read_ahead(found: Iterable[Found], hand: _Hand, failed: list) -> None:
     try:
         for f in found:
             t = time.perf_counter()
-            item = _read(f)
+            item = _read(f, number)
             small = time.perf_counter() - t < SMALL_READ
             if not put(item, not small):
                 return
@@ -183,7 +185,7 @@ def recognize_files(clf: Classifier, found: Iterable[Found], number: bool = Fals
     """The row of each file, in order; every failure is that file's error row, never an exception.
     Ends early, after the rows so far, when ``should_stop()`` says so, even while a file is slow."""
     hand, failed = _Hand(), []
-    threading.Thread(target=_read_ahead, args=(found, hand, failed), daemon=True, name="digits-read").start()
+    threading.Thread(target=_read_ahead, args=(found, hand, failed, number), daemon=True, name="digits-read").start()
     try:
         ended = False
         while not ended:

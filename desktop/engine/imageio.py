@@ -84,11 +84,10 @@ def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
             im.load()
             if "exif" in im.info or im.format in ("TIFF", "MPO"):
                 im = ImageOps.exif_transpose(im)
-            sixteen_bit = im.mode.startswith("I;16")
             im = _gray_ready(im)
             if max(im.size) > decode_side * 1.5:  # formats without draft(): shrink before going float
                 im = im.reduce(max(2, max(im.size) // decode_side))
-            return _to_gray(im, sixteen_bit)
+            return _to_gray(im)
     except ImageLoadError:
         raise
     except FileNotFoundError as e:
@@ -128,16 +127,22 @@ def _gray_ready(im: Image.Image) -> Image.Image:
     return im
 
 
-def _to_gray(im: Image.Image, sixteen_bit: bool = False) -> np.ndarray:
+WHITE_LEVELS = (255.0, 1023.0, 4095.0, 65535.0)  # full scales of 8, 10, 12 and 16-bit pixels
+
+
+def _to_gray(im: Image.Image) -> np.ndarray:
     if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         a = np.asarray(im, dtype=np.float32)
         finite = np.isfinite(a)
-        # The scale from nearly the brightest pixel: one hot or broken pixel must not set it
-        peak = float(np.percentile(a[finite], 99.9)) if finite.any() else 1.0
-        if sixteen_bit or im.mode.startswith("I;16") or peak > 255:
-            top = 65535.0
-        else:  # a float file of 0..1 (as scientific TIFFs are) is already gray; else 0..255
-            top = 1.0 if im.mode == "F" and peak <= 1.0 else 255.0
+        values = a[finite]
+        # The scale from the k-th brightest pixel (as preprocessing's contrast): one hot or broken
+        # pixel must not set it. White is the smallest usual full scale at or above it: a float file
+        # of 0..1 (as scientific TIFFs are), 8 bits, or 10, 12 or 16 bits (12-bit scans come in
+        # 16-bit files, and divided by 65535 they were too faint to read).
+        k = max(3, values.size // 1000)
+        peak = float(np.partition(values, values.size - k)[values.size - k]) if values.size >= k else 1.0
+        scales = ((1.0,) if im.mode == "F" else ()) + WHITE_LEVELS
+        top = next((w for w in scales if peak <= w), peak)
         # NaN and inf stay unknown (NaN), not black or white: preprocessing gives them the paper's tone
         gray = np.where(finite, np.clip(a / top, 0.0, 1.0), np.float32(np.nan)).astype(np.float32)
     else:
