@@ -203,3 +203,15 @@ def test_a_long_number_keeps_its_digits_tall_enough_to_read(shipped, sample):
         right += number.text == "".join(str(int(y[i])) for i in idx)
         assert number.factor < work_factor(gray.shape) and gray.shape[0] / number.factor >= NUMBER_MIN_HEIGHT
     assert right >= 3
+
+
+def test_a_number_on_a_large_page_is_read_at_its_own_height(shipped, sample):
+    """A number photographed on a page: the page is tall, the row of digits is not. Reduced by the
+    page's size to 160 px, "0645" in a 1000x1000 image was 11 px tall and read "0445" (hostile test)."""
+    x, y = sample["x_test"], sample["y_test"]
+    page = np.ones((1000, 1000), np.float32)
+    row = compose_mnist([x[i] for i in range(4)], 0.5)
+    page[460 : 460 + row.shape[0], 300 : 300 + row.shape[1]] = row
+    number = recognize_number(shipped, page)
+    assert number.text == "".join(str(int(d)) for d in y[:4])
+    assert number.factor < work_factor(page.shape)  # finer than the page's own reduction

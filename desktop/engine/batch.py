@@ -31,7 +31,7 @@ from desktop.engine.classifier import Classifier, ClassifierSpec
 from desktop.engine.errors import DigitsError
 from desktop.engine.files import Found, find_images
 from desktop.engine.imageio import load_gray
-from desktop.engine.preprocess import at_work_scale, number_work_factor
+from desktop.engine.preprocess import NUMBER_MAX_SIDE, at_work_scale, work_factor
 from desktop.engine.recognize import recognize_many, recognize_number
 from desktop.engine.results import Row, row_for, same_path
 
@@ -77,12 +77,13 @@ def walk(paths: Iterable[str | os.PathLike], recursive: bool = True, skip: set[s
 
 def _read(f: Found, number: bool = False) -> tuple[Found, np.ndarray | None, str]:
     """The file decoded and at work scale (small: a queue of them stays small), or its error in words.
-    ``number``: at number mode's scale, which keeps a long row of digits tall enough to read."""
+    ``number``: only down to NUMBER_MAX_SIDE, from which number mode picks the scale that keeps
+    its row of digits tall enough to read."""
     if f.error:
         return f, None, f.error
     try:
         gray = load_gray(f.path)
-        return f, at_work_scale(gray, number_work_factor(gray.shape) if number else None), ""
+        return f, at_work_scale(gray, work_factor(gray.shape, NUMBER_MAX_SIDE) if number else None), ""
     except DigitsError as e:
         return f, None, str(e)
     except Exception as e:  # one strange file must not end a run of ten thousand

@@ -207,11 +207,12 @@ def work_factor(shape: tuple[int, ...], side: int = WORK_SIDE) -> int:
     return -(-longest // side) if longest > side else 1
 
 
-def number_work_factor(shape: tuple[int, ...]) -> int:
+def number_work_factor(shape: tuple[int, ...], row_height: int | None = None) -> int:
     """work_factor for a row of digits: no coarser than keeps the row NUMBER_MIN_HEIGHT tall (a
-    20-digit number reduced to 160 px wide is 8 px tall), within NUMBER_MAX_SIDE."""
-    tall = shape[0] // NUMBER_MIN_HEIGHT if shape else 1
-    return min(work_factor(shape), max(work_factor(shape, NUMBER_MAX_SIDE), tall, 1))
+    20-digit number reduced to 160 px wide is 8 px tall), within NUMBER_MAX_SIDE. ``row_height``:
+    the ink's height in image pixels (a number on a page is shorter than the page); default the image's."""
+    height = row_height if row_height is not None else (shape[0] if shape else 0)
+    return min(work_factor(shape), max(work_factor(shape, NUMBER_MAX_SIDE), height // NUMBER_MIN_HEIGHT, 1))
 
 
 def at_work_scale(gray: np.ndarray, factor: int | None = None) -> np.ndarray:

@@ -22,7 +22,7 @@ from PIL import Image
 
 from desktop.engine.classifier import N_CLASSES, Classifier
 from desktop.engine.imageio import resize_weights
-from desktop.engine.preprocess import BBOX_LEVEL, ink_bbox, number_work_factor, preprocess_many, to_ink
+from desktop.engine.preprocess import BBOX_LEVEL, ink_bbox, number_work_factor, preprocess_many, to_ink, work_factor
 from desktop.engine.segment import best_path, candidates
 
 log = logging.getLogger("digits.recognize")
@@ -343,14 +343,21 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
     Stray dots are left out (preprocess.is_speck).
     """
     start = time.perf_counter()
-    factor = number_work_factor(np.shape(gray))
+    # Found at the usual scale first, then again at the one that keeps its row of digits tall enough
+    factor = work_factor(np.shape(gray))
     ink = to_ink(gray, factor)
     if ink.blank:
-        return NumberPrediction([], time.perf_counter() - start)
+        return NumberPrediction([], time.perf_counter() - start, factor=factor)
+    bbox = ink_bbox(ink.ink, BBOX_LEVEL)
+    finer = number_work_factor(np.shape(gray), None if bbox is None else (bbox[1] - bbox[0]) * factor)
+    if finer < factor:
+        factor, ink = finer, to_ink(gray, finer)
+        if ink.blank:
+            return NumberPrediction([], time.perf_counter() - start, factor=factor)
     n_pieces, cands = candidates(ink.ink)
     digits = [k for k, c in enumerate(cands) if not c.speck]
     if not digits:
-        return NumberPrediction([], time.perf_counter() - start)
+        return NumberPrediction([], time.perf_counter() - start, factor=factor)
     inputs = np.stack([cands[k].input28 for k in digits])  # cached: the shape prior reads them too
     probs = classifier.predict(inputs)
     rule = classifier.not_digit or DEFAULT_RULE
