@@ -215,3 +215,23 @@ def test_a_number_on_a_large_page_is_read_at_its_own_height(shipped, sample):
     number = recognize_number(shipped, page)
     assert number.text == "".join(str(int(d)) for d in y[:4])
     assert number.factor < work_factor(page.shape)  # finer than the page's own reduction
+
+
+@pytest.mark.parametrize("y", [262, 20], ids=["underline", "overline"])
+def test_a_line_under_or_over_a_number_is_left_out(shipped, y):
+    """An underline (not touching the digits) joined a 2 and the 0 of "2024" as one digit: "224"
+    (hostile test). Ink spanning most of the row's width and far wider than tall is no digit."""
+    from PIL import ImageDraw
+
+    strokes, centre = [], 40 + 57
+    for d in (2, 0, 2, 4):
+        s, _ = digit_strokes(d, np.random.default_rng(d + 7), Style(rotation=0), box=(centre, 140, 114, 190))
+        strokes += s
+        centre += 114 * 1.3
+    size = (int(centre - 114 * 1.3 + 57 + 40), 280)
+    plain = render(strokes, 14, size)
+    assert recognize_number(shipped, np.asarray(plain, np.float32) / 255).text == "2024"
+    ImageDraw.Draw(plain).line((30, y, size[0] - 30, y), fill=0, width=8)
+    gray = np.asarray(plain, np.float32) / 255
+    assert recognize_number(shipped, gray).text == "2024"
+    assert sum(p.right - p.left for p in segment.over_segment(to_ink(gray).ink)) < 0.8 * to_ink(gray).ink.shape[1]

@@ -44,6 +44,11 @@ MAX_GROUP = 5  # at most this many consecutive pieces make one digit: keeps the 
 # fewer; a field of dots, dust or noise has thousands, and each costs candidates (6,400 dots took
 # seconds, on the window's thread in the Images tab; a hostile test found it).
 MAX_COMPONENTS = 48
+# A line under or over a number (not touching it) is no digit: a piece of ink spanning RULE_SPAN of
+# the ink's width, and RULE_FLAT times wider than tall, is left out when other ink remains. (An
+# underlined "2024" read "224": the underline had joined a 2 and the 0 as one digit.)
+RULE_SPAN = 0.6
+RULE_FLAT = 0.15
 # Cutting: a component wider than CUT_ASPECT x the line height may be touching digits. Cuts go
 # along the paths that cross least ink, valleys first, at least MIN_PART x the height apart (and
 # from the ends), at most one per CUT_EVERY x height of width. Extra cuts cost only candidates.
@@ -142,7 +147,9 @@ def _components(ink: np.ndarray) -> list[Segment]:
         m = labels == i
         cols = np.flatnonzero(m.any(axis=0))
         out.append(Segment(int(cols[0]), int(cols[-1]) + 1, m))
-    return out
+    span = max(c.right for c in out) - min(c.left for c in out)
+    rules = [c for c in out if c.right - c.left >= RULE_SPAN * span and _height(c.mask) <= RULE_FLAT * (c.right - c.left)]
+    return [c for c in out if not any(c is r for r in rules)] if len(rules) < len(out) else out
 
 
 def _height(mask: np.ndarray) -> int:
