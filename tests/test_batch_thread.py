@@ -25,6 +25,14 @@ def run(qtbot, t: BatchThread) -> list:
     return rows, counted
 
 
+def started(t: BatchThread) -> list:
+    """The thread started, and the list its rows arrive in."""
+    rows = []
+    t.rowsReady.connect(rows.extend)
+    t.start()
+    return rows
+
+
 def test_rows_come_back_in_order_with_the_models_settings(qtbot, folder, shipped, sample):
     rows, counted = run(qtbot, BatchThread([str(folder)], True, False, shipped.spec, workers=1))
     assert counted == [300] and [r.path for r in rows] == sorted(str(p) for p in folder.iterdir())
@@ -33,9 +41,7 @@ def test_rows_come_back_in_order_with_the_models_settings(qtbot, folder, shipped
 
 def test_stop_ends_a_running_batch_and_keeps_its_rows(qtbot, folder, shipped):
     t = BatchThread([str(folder)], True, False, shipped.spec, workers=1)
-    rows = []
-    t.rowsReady.connect(rows.extend)
-    t.start()
+    rows = started(t)
     qtbot.waitUntil(lambda: len(rows) > 0, timeout=60000)
     assert t.stop(30000) and not t.isRunning()  # interrupted, then waited for: no bare flag, no join elsewhere
     assert t.cancelled and 0 < len(rows) < 300 and not t.error
@@ -65,9 +71,7 @@ def slow_folder(tmp_path, sample, monkeypatch):
 def test_rows_before_a_slow_file_are_shown_while_it_is_read(qtbot, slow_folder, shipped):
     # Rows were sent only when the next row came: the three done waited 30 s for the slow file.
     t = BatchThread([str(slow_folder)], True, False, shipped.spec, workers=1)
-    rows = []
-    t.rowsReady.connect(rows.extend)
-    t.start()
+    rows = started(t)
     try:
         qtbot.waitUntil(lambda: len(rows) == 3, timeout=5000)
     finally:
@@ -78,9 +82,7 @@ def test_rows_before_a_slow_file_are_shown_while_it_is_read(qtbot, slow_folder, 
 def test_stop_does_not_wait_for_a_slow_file(qtbot, slow_folder, shipped):
     """Cancel and closing the window end the run within about a second, even while a file takes 30 s."""
     t = BatchThread([str(slow_folder)], True, False, shipped.spec, workers=1)
-    rows = []
-    t.rowsReady.connect(rows.extend)
-    t.start()
+    rows = started(t)
     qtbot.waitUntil(lambda: len(rows) > 0, timeout=60000)
     time.sleep(1)  # the three files before the slow one are done by now: the run waits on the slow one
     start = time.monotonic()

@@ -2,8 +2,9 @@
 
 Number mode (desktop.engine.segment) reads a digit from a crop that the cut left it: part of its
 ink may stay with its neighbour, and the neighbour's ink may reach into it. A model trained only on
-whole, isolated digits reads such crops badly (on numbers whose digits overlap by a quarter of their
-width, most misreadings were a right split read wrong). These examples are those very crops: numbers
+whole, isolated digits is unsure of such crops (on numbers whose digits overlap by a quarter of their
+width, most misses had the right split among the candidates, read right but unsure, and a surer
+wrong split won). These examples are those very crops: numbers
 composed of training digits are over-segmented by the app's own code, and each candidate that
 covers one digit (and little of its neighbours) is kept with that digit's label.
 """

@@ -365,8 +365,8 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
     scores[digits] = np.log(np.clip(probs.max(axis=1), 1e-6, 1.0))
     row = {k: r for r, k in enumerate(digits)}
     path = best_path(n_pieces, cands, scores)
-    boxes = [ink_bbox(np.where(cands[k].mask, ink.ink, 0.0), BBOX_LEVEL) or ink_bbox(np.where(cands[k].mask, ink.ink, 0.0))
-             for k in path]
+    parts = [np.where(cands[k].mask, ink.ink, 0.0) for k in path]
+    boxes = [ink_bbox(part, BBOX_LEVEL) or ink_bbox(part) for part in parts]  # clear ink's box, else any ink's
     seconds = time.perf_counter() - start
     return NumberPrediction([Prediction(int(np.argmax(probs[row[k]])), probs[row[k]], inputs[row[k]], rule=rule)
                              for k in path], seconds, boxes, factor)

@@ -148,8 +148,8 @@ def _components(ink: np.ndarray) -> list[Segment]:
         cols = np.flatnonzero(m.any(axis=0))
         out.append(Segment(int(cols[0]), int(cols[-1]) + 1, m))
     span = max(c.right for c in out) - min(c.left for c in out)
-    rules = [c for c in out if c.right - c.left >= RULE_SPAN * span and _height(c.mask) <= RULE_FLAT * (c.right - c.left)]
-    return [c for c in out if not any(c is r for r in rules)] if len(rules) < len(out) else out
+    digits = [c for c in out if c.right - c.left < RULE_SPAN * span or _height(c.mask) > RULE_FLAT * (c.right - c.left)]
+    return digits or out  # nothing but lines: leave them to be read (and found no digit)
 
 
 def _height(mask: np.ndarray) -> int:
