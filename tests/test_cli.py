@@ -149,8 +149,11 @@ def test_ctrl_c_leaves_parseable_file(tmp_path, sample):
     for i in range(6000):
         img.save(d / f"{i:05d}.png")
     out = tmp_path / "r.csv"
+    # SIGINT as a terminal gives it: a suite started in the background (``pytest &``) ignores SIGINT,
+    # and an ignored signal stays ignored in the child, which then never sees the Ctrl+C.
     p = subprocess.Popen([sys.executable, "-m", "desktop.cli", "classify", str(d), "--out", str(out),
-                          "--workers", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+                          "--workers", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 60
     while time.time() < deadline and (not out.exists() or len(out.read_text().splitlines()) < 200):
         time.sleep(0.05)
