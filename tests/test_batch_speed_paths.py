@@ -20,6 +20,12 @@ def digit_files(tmp_path, sample, n: int) -> list[Found]:
         path = tmp_path / f"{i:04d}.png"
         if i % 17 == 5:
             path.write_bytes(b"not an image")  # error rows mixed in
+        elif i % 17 == 9:
+            # Files the reader reduces (past WORK_SIDE), reads as their smooth source (pixel-repeated)
+            # or finds small (12 px): each reaches the model through the batch as through the app.
+            im = Image.fromarray(255 - sample["x_test"][i])
+            size = (28 * (4 + i % 3), 28 * (4 + i % 3)) if i % 2 else (12, 12)
+            im.resize(size, Image.Resampling.NEAREST if i % 4 == 1 else Image.Resampling.BICUBIC).save(path)
         else:
             Image.fromarray(255 - sample["x_test"][i]).save(path)
         found.append(Found(str(path)))

@@ -213,11 +213,11 @@ def _rows(clf: Classifier, items: list[tuple[Found, np.ndarray | None, str]], nu
         if number:
             answers = {k: recognize_number(clf, items[k][1]) for k in good}
         else:
-            answers = dict(zip(good, recognize_many(clf, [items[k][1] for k in good])))
+            answers = dict(zip(good, recognize_many(clf, [items[k][1] for k in good], at_work=True)))
     except Exception:  # one image made the batch fail: each alone, so only that one is an error row
         for k in good:
             try:
-                answers[k] = recognize_number(clf, items[k][1]) if number else recognize_many(clf, [items[k][1]])[0]
+                answers[k] = recognize_number(clf, items[k][1]) if number else recognize_many(clf, [items[k][1]], at_work=True)[0]
             except Exception as e:
                 items[k] = (items[k][0], None, f"unexpected error: {type(e).__name__}: {e}")
     return [row_for(f.path, answers[k]) if k in answers else Row(f.path, error=error)

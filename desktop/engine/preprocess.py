@@ -420,12 +420,14 @@ def preprocess(gray: np.ndarray) -> Preprocessed:
     return Preprocessed(x, x is None)
 
 
-def preprocess_many(grays: Sequence[np.ndarray]) -> list[np.ndarray | None]:
+def preprocess_many(grays: Sequence[np.ndarray], *, at_work: bool = False) -> list[np.ndarray | None]:
     """Each image's 28x28 model input, or None where no digit is there (empty, too little ink, a speck).
 
     Images of one size at work scale (a folder of 28x28 files, say) find their ink in one pass.
+    ``at_work``: the images are at_work_scale's output already (a batch's reader makes them so, to
+    keep its queue small), and are not checked and reduced a second time.
     """
-    work = [_readable(at_work_scale(g)) for g in grays]
+    work = [_readable(g if at_work else at_work_scale(g)) for g in grays]
     groups: dict[tuple[int, int], list[int]] = {}
     for i, g in enumerate(work):
         groups.setdefault(g.shape, []).append(i)

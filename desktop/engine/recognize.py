@@ -303,7 +303,8 @@ class NumberPrediction:
         return DIGIT
 
 
-def recognize_many(classifier: Classifier, grays: Sequence[np.ndarray], *, live: bool = False) -> list[Prediction]:
+def recognize_many(classifier: Classifier, grays: Sequence[np.ndarray], *, live: bool = False,
+                   at_work: bool = False) -> list[Prediction]:
     """Each grayscale image's answer: the one path from images to answers (app, CLI, benchmarks, converter).
 
     Preprocessing runs on the whole list (same-sized small images together, preprocess_many), then
@@ -311,12 +312,13 @@ def recognize_many(classifier: Classifier, grays: Sequence[np.ndarray], *, live:
     NotDigitRule.needs_copies) go through the model in one batch. ``seconds`` is each answer's
     share of the time. ``live``: a provisional guess while a stroke is drawn, the
     input alone without its jittered copies (a quarter of the model's work); its status may differ
-    from the final answer's.
+    from the final answer's. ``at_work``: the images are preprocess.at_work_scale's output already
+    (see preprocess_many).
     """
     start = time.perf_counter()
     rule = classifier.not_digit or DEFAULT_RULE
     alone = live or not rule.needs_copies
-    inputs = preprocess_many(grays)
+    inputs = preprocess_many(grays, at_work=at_work)
     found = [i for i, x in enumerate(inputs) if x is not None]
     probs = np.empty((0, 1, N_CLASSES), np.float32)
     if found:
