@@ -9,6 +9,7 @@ ends at a complete row); 130 interrupted (the results file is still valid).
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -63,6 +64,22 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def _is_one_of(path: str, paths: list[str]) -> bool:
+    """The same file as one of ``paths`` (by device and inode: links and other spellings too)."""
+    try:
+        me = os.stat(path)
+    except OSError:
+        return False
+    for p in paths:
+        try:
+            st = os.stat(p)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (me.st_dev, me.st_ino):
+            return True
+    return False
+
+
 def classify(args: argparse.Namespace) -> int:
     from desktop.engine.errors import DigitsError
     from desktop.engine.results import ResultsOutput, format_for, open_results
@@ -112,6 +129,11 @@ def _run(args: argparse.Namespace, out, skip: set[str]) -> int:
 
     found = walk(args.paths, args.recursive, skip)
     total = len(found)
+    if args.out != "-" and _is_one_of(args.out, [f.path for f in found]):
+        # Written over, an image would be lost (with --overwrite) and be read back as a broken file.
+        print(f"digits: the output {args.out} is one of the images to classify; choose another --out.", file=err)
+        out.close(remove=True)
+        return EXIT_USAGE
     if total == 0 and not skip:
         print("digits: no image files found in " + ", ".join(args.paths), file=err)
         out.close(remove=True)

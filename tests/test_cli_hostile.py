@@ -449,3 +449,31 @@ def test_unreadable_file_is_said_in_plain_words(tmp_path):
         assert "Errno" not in str(e) and "too long" in str(e)
     else:
         raise AssertionError("a 300-character name cannot be read")
+
+
+def test_overwrite_keeps_the_old_results_until_a_row_replaces_them(folder, tmp_path):
+    """--overwrite on a run that fails before its first row (no model, no images, a typo in the
+    folder's name) lost every row of the old file: it was cut before the model was even loaded."""
+    out = tmp_path / "r.csv"
+    assert run_cli(folder, "--out", out, "-q").returncode == 0
+    old = out.read_bytes()
+    one_sentence_exit_2(run_cli(folder, "--out", out, "--overwrite", "--model", tmp_path / "missing.tflite"))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    one_sentence_exit_2(run_cli(empty, "--out", out, "--overwrite"))
+    assert out.read_bytes() == old
+    (folder / "d00.png").unlink()
+    assert run_cli(folder, "--out", out, "--overwrite", "-q").returncode == 0
+    assert [Path(r["path"]).name for r in rows(out)] == [f"d{i:02d}.png" for i in range(1, 6)]
+
+
+def test_an_output_that_is_one_of_the_images_is_refused(folder, tmp_path):
+    """`classify img.png --out img.png --overwrite` replaced the image with the results of reading it."""
+    image = folder / "d03.png"
+    before = image.read_bytes()
+    for args in ([image], [folder]):
+        one_sentence_exit_2(run_cli(*args, "--out", image, "--overwrite"))
+        assert image.read_bytes() == before
+    os.link(image, tmp_path / "linked.png")  # the same file under another name
+    one_sentence_exit_2(run_cli(tmp_path / "linked.png", "--out", image, "--overwrite"))
+    assert image.read_bytes() == before

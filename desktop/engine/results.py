@@ -132,11 +132,15 @@ class ResultsOutput:
     back to the end of the last complete record, so it always parses and ``--resume`` continues it.
     """
 
-    def __init__(self, fd: int, fmt: str, name: str, end: int | None, rows: int = 0, created: bool = False):
+    def __init__(self, fd: int, fmt: str, name: str, end: int | None, rows: int = 0, created: bool = False,
+                 replace: bool = False):
         self.fd, self.fmt, self.name = fd, fmt, name
         self.created = created  # this run made the file: an aborted run removes it again
         self._end = end  # size after the last complete record; None for stdout (cannot be cut)
         self.rows = rows  # records in the file, those of earlier runs included
+        # --overwrite: the old file stays whole until the first row replaces it, so a run that
+        # fails before its first row (no model, no images, Ctrl+C) leaves the old results as they were.
+        self._replace = replace
 
     @classmethod
     def stdout(cls, fmt: str) -> "ResultsOutput":
@@ -145,6 +149,11 @@ class ResultsOutput:
         return out
 
     def write(self, row: Row) -> None:
+        if self._replace:
+            self._replace = False
+            os.ftruncate(self.fd, 0)
+            self._end = 0
+            self._write(header_bytes(self.fmt))
         self._write(row_bytes(row, self.fmt))
         self.rows += 1
 
@@ -204,9 +213,9 @@ def open_results(path: str, fmt: str | None, resume: bool, overwrite: bool) -> t
         raise OutputError(f"The output {path} cannot be written ({e.strerror or e}).") from e
     try:
         _lock(fd, path)
-        if overwrite and not resume:
-            os.ftruncate(fd, 0)
         fmt = format_for(path, fmt)
+        if overwrite and not resume and os.fstat(fd).st_size > 0:
+            return ResultsOutput(fd, fmt, path, 0, 0, replace=True), set()  # cut at the first row
         done, end, count = _read_back(fd, path, fmt)
         os.ftruncate(fd, end)  # cut a record a killed run left half-written
         out = ResultsOutput(fd, fmt, path, end, count, created=st is None)
