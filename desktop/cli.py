@@ -142,7 +142,9 @@ def _run(args: argparse.Namespace, out, skip: set[str]) -> int:
         # More processes than CPUs only adds memory and switching; each costs a model load.
         print(f"digits: --workers {args.workers} lowered to {cpu_count()}, the number of CPUs this run may use",
               file=err)
-    from desktop.engine.recognize import ERROR, NO_DIGIT, STATUSES, format_confidence
+    from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, STATUSES, UNSURE, format_confidence
+
+    answers = (DIGIT, UNSURE)  # the digits (or numbers) read: what the summary's mean and tally count
 
     counts: Counter[str] = Counter()  # per digit (or number) read
     statuses: Counter[str] = Counter()
@@ -155,10 +157,9 @@ def _run(args: argparse.Namespace, out, skip: set[str]) -> int:
         for r in rows:
             out.write(r)
             statuses[r.status] += 1
-            if r.digit:
+            if r.status in answers:  # a not-a-digit row's best guess is no digit read (a tie picks 0)
                 counts[r.digit] += 1
-            if r.confidence is not None:
-                sure_sum += r.confidence
+                sure_sum += r.confidence or 0.0
             bar.update(1)
     except KeyboardInterrupt:
         interrupted = True
@@ -177,9 +178,11 @@ def _run(args: argparse.Namespace, out, skip: set[str]) -> int:
         print(f"{'interrupted: ' if interrupted else 'stopped: ' if stopped else ''}{done} files in {secs:.1f} s "
               f"({done / max(secs, 1e-9):.0f}/s){where}: "
               + ", ".join(f"{statuses[s]} {s}" for s in STATUSES), file=err)
-        answered = done - failed
-        if answered:
-            print(f"digits: mean confidence of the {answered} answers: {format_confidence(sure_sum / answered)}", file=err)
+        n_read = sum(statuses[s] for s in answers)
+        if n_read:
+            what = "numbers" if args.number else "digits"
+            print(f"digits: mean confidence of the {n_read} {what} read: {format_confidence(sure_sum / n_read)}",
+                  file=err)
         if counts and not args.number:
             print("digits: " + "  ".join(f"{d}:{counts[d]}" for d in sorted(counts)), file=err)
     if stopped:
