@@ -14,6 +14,10 @@ import signal
 import sys
 import time
 from collections import Counter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop.engine.results import DonePaths
 
 EXAMPLES = """examples:
   digits classify scans/ --out results.csv
@@ -82,7 +86,7 @@ def _is_one_of(path: str, paths: list[str]) -> bool:
 
 def classify(args: argparse.Namespace) -> int:
     from desktop.engine.errors import DigitsError
-    from desktop.engine.results import ResultsOutput, format_for, open_results
+    from desktop.engine.results import DonePaths, ResultsOutput, format_for, open_results
 
     err = sys.stderr
     signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -90,7 +94,7 @@ def classify(args: argparse.Namespace) -> int:
     # The output first: a problem with it is found before the model is loaded or a folder listed.
     try:
         if args.out == "-":
-            out, skip = ResultsOutput.stdout(fmt), set()
+            out, skip = ResultsOutput.stdout(fmt), DonePaths()
         else:
             out, skip = open_results(args.out, args.format, args.resume, args.overwrite)
     except DigitsError as e:
@@ -107,7 +111,7 @@ def classify(args: argparse.Namespace) -> int:
         out.close()
 
 
-def _run(args: argparse.Namespace, out, skip: set[str]) -> int:
+def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
     from tqdm import tqdm
 
     from desktop.engine.batch import classify_rows, cpu_count, plan_workers, walk
@@ -185,11 +189,15 @@ def _run(args: argparse.Namespace, out, skip: set[str]) -> int:
                   file=err)
         if counts and not args.number:
             print("digits: " + "  ".join(f"{d}:{counts[d]}" for d in sorted(counts)), file=err)
+    if skip.failed and not args.quiet:
+        # A resumed run finishes the job the file holds: its failures are this job's too.
+        print(f"digits: {args.out} also holds {skip.failed} earlier row(s) of files that could not be read or held "
+              "no digit; --resume does not read them again (--overwrite reads every file again)", file=err)
     if stopped:
         return EXIT_USAGE
     if interrupted:
         return EXIT_INTERRUPTED
-    return EXIT_SOME_FAILED if failed else EXIT_OK
+    return EXIT_SOME_FAILED if failed or skip.failed else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -477,3 +477,32 @@ def test_an_output_that_is_one_of_the_images_is_refused(folder, tmp_path):
     os.link(image, tmp_path / "linked.png")  # the same file under another name
     one_sentence_exit_2(run_cli(tmp_path / "linked.png", "--out", image, "--overwrite"))
     assert image.read_bytes() == before
+
+
+def test_resume_from_another_folder_adds_no_row_twice(folder, tmp_path):
+    """Paths are written as given (relative to where the run started); a --resume started from
+    another folder compared them from there and classified (and wrote) every file again."""
+    out = tmp_path / "r.csv"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def run_in(cwd, *args):
+        return subprocess.run([sys.executable, "-m", "desktop.cli", "classify", *map(str, args)], cwd=cwd,
+                              capture_output=True, text=True, timeout=120, env=env)
+
+    (folder / "d05.png").rename(tmp_path / "later.png")
+    assert run_in(tmp_path, "imgs", "--out", "r.csv", "-q").returncode == 0
+    (tmp_path / "later.png").rename(folder / "d05.png")
+    r = run_in(tmp_path.parent, Path(tmp_path.name) / "imgs", "--out", out, "--resume")
+    assert r.returncode == 0, r.stderr
+    assert [Path(x["path"]).name for x in rows(out)] == [f"d{i:02d}.png" for i in range(6)]
+
+
+def test_resume_says_the_files_that_failed_before_and_exits_1(folder, tmp_path):
+    """--resume does not read a failed file again; it said "0 files" and exited 0 over a file
+    still holding an error row."""
+    (folder / "broken.png").write_bytes(b"")
+    out = tmp_path / "r.csv"
+    assert run_cli(folder, "--out", out, "-q").returncode == 1
+    r = run_cli(folder, "--out", out, "--resume")
+    assert r.returncode == 1 and "1 earlier row(s) of files that could not be read" in r.stderr, r.stderr
+    assert TRACEBACK not in r.stderr and len(rows(out)) == 7

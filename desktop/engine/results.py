@@ -13,7 +13,7 @@ import io
 import json
 import os
 import stat
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import IO, Iterable, Iterator
 
 from desktop.engine.errors import OutputError
@@ -184,8 +184,8 @@ class ResultsOutput:
             self.fd = -1
 
 
-def open_results(path: str, fmt: str | None, resume: bool, overwrite: bool) -> tuple[ResultsOutput, set[str]]:
-    """The output file, locked for this run, and the paths it already holds (normalised; see ``same_path``).
+def open_results(path: str, fmt: str | None, resume: bool, overwrite: bool) -> tuple[ResultsOutput, DonePaths]:
+    """The output file, locked for this run, and the files it already holds (see ``DonePaths``).
 
     Every problem is an OutputError with one sentence, raised before any work is done: a missing
     folder, a folder or a device given as the file, no write permission, another run writing it,
@@ -215,7 +215,7 @@ def open_results(path: str, fmt: str | None, resume: bool, overwrite: bool) -> t
         _lock(fd, path)
         fmt = format_for(path, fmt)
         if overwrite and not resume and os.fstat(fd).st_size > 0:
-            return ResultsOutput(fd, fmt, path, 0, 0, replace=True), set()  # cut at the first row
+            return ResultsOutput(fd, fmt, path, 0, 0, replace=True), DonePaths()  # cut at the first row
         done, end, count = _read_back(fd, path, fmt)
         os.ftruncate(fd, end)  # cut a record a killed run left half-written
         out = ResultsOutput(fd, fmt, path, end, count, created=st is None)
@@ -243,11 +243,45 @@ def same_path(path: str) -> str:
     return os.path.abspath(path)
 
 
-def _read_back(fd: int, path: str, fmt: str) -> tuple[set[str], int, int]:
-    """(normalised paths already written, byte size up to the last complete record, records)."""
+@dataclass
+class DonePaths:
+    """The files a results file holds already (``--resume`` skips them), and how many of them failed.
+
+    A relative path was written relative to where that run started, which may not be where this
+    one does (``digits classify photos --out r.csv``, then ``--resume`` from another folder doubled
+    every row): a file whose absolute path ends with it (two components or more) counts as done too.
+    """
+
+    absolute: set[str] = field(default_factory=set)
+    relative: set[tuple[str, ...]] = field(default_factory=set)  # path components
+    failed: int = 0  # records of files that could not be read or held no digit (ERROR, NO_DIGIT)
+    _lengths: set[int] = field(default_factory=set)  # the relative records' component counts
+
+    def add(self, path: str, status: str = "") -> None:
+        self.absolute.add(same_path(path))
+        parts = tuple(p for p in os.path.normpath(path).split(os.sep) if p not in ("", "."))
+        # One component (a run started inside the folder) would match any file of that name anywhere.
+        if not os.path.isabs(path) and ".." not in parts and len(parts) > 1:
+            self.relative.add(parts)
+            self._lengths.add(len(parts))
+        self.failed += status in (ERROR, NO_DIGIT)
+
+    def __contains__(self, path: object) -> bool:
+        full = same_path(os.fspath(path))
+        if full in self.absolute:
+            return True
+        parts = tuple(full.split(os.sep))
+        return any(parts[-n:] in self.relative for n in self._lengths if n < len(parts))
+
+    def __len__(self) -> int:
+        return len(self.absolute)
+
+
+def _read_back(fd: int, path: str, fmt: str) -> tuple[DonePaths, int, int]:
+    """(the files already written, byte size up to the last complete record, records)."""
     size = os.fstat(fd).st_size
     if size == 0:
-        return set(), 0, 0
+        return DonePaths(), 0, 0
     with os.fdopen(os.dup(fd), "rb") as raw:
         raw.seek(0)
         text = io.TextIOWrapper(raw, encoding=ENCODING, errors=ERRORS, newline="")
@@ -257,9 +291,9 @@ def _read_back(fd: int, path: str, fmt: str) -> tuple[set[str], int, int]:
                               f"give --format {content} or another --out.")
         text.seek(0)
         records = _jsonl_records(text) if fmt == "jsonl" else _csv_records(text, path)
-        done, end, count = set(), 0, 0
-        for record_path, record_end in records:
-            done.add(same_path(record_path))
+        done, end, count = DonePaths(), 0, 0
+        for record_path, status, record_end in records:
+            done.add(record_path, status)
             end, count = record_end, count + 1
         return done, end, count
 
@@ -275,7 +309,7 @@ def _lines(text: IO[str]) -> Iterator[tuple[str, int]]:
         yield line, offset
 
 
-def _csv_records(text: IO[str], path: str) -> Iterator[tuple[str, int]]:
+def _csv_records(text: IO[str], path: str) -> Iterator[tuple[str, str, int]]:
     """Complete records only: the csv parser decides where one ends (a quoted path may hold a newline)."""
     lines = _lines(text)
     header = ",".join(FIELDS)
@@ -302,7 +336,7 @@ def _csv_records(text: IO[str], path: str) -> Iterator[tuple[str, int]]:
             if len(record) != len(FIELDS):
                 raise OutputError(f"The output {path} has a malformed row ending at byte {last['end']}; it was "
                                   "not written by this program, or was edited. Choose another --out.")
-            yield record[0], last["end"]
+            yield record[0], record[-1], last["end"]
     except csv.Error as e:
         if next(lines, None) is None:
             return  # the file ends inside a quoted field, cut mid-write: every record before it stands
@@ -310,7 +344,7 @@ def _csv_records(text: IO[str], path: str) -> Iterator[tuple[str, int]]:
                           "it was not written by this program, or was edited. Choose another --out.") from e
 
 
-def _jsonl_records(text: IO[str]) -> Iterator[tuple[str, int]]:
+def _jsonl_records(text: IO[str]) -> Iterator[tuple[str, str, int]]:
     for n, (line, end) in enumerate(_lines(text), 1):
         if not line.endswith("\n"):
             return  # the last line, cut mid-write
@@ -321,4 +355,4 @@ def _jsonl_records(text: IO[str]) -> Iterator[tuple[str, int]]:
         if not (isinstance(record, dict) and isinstance(record.get("path"), str)):
             raise OutputError(f"Line {n} of the output is not a result record; it was not written by this "
                               "program, or was edited. Choose another --out.")
-        yield record["path"], end
+        yield record["path"], str(record.get("status", "")), end
