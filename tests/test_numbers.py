@@ -7,6 +7,7 @@ simple priors only, before digit_shapes) failed: overlapping by 10% 27, by 25% 1
 """
 import numpy as np
 import pytest
+from PIL import Image
 
 from benchmarks.numbers import compose_mnist, drawn_numbers
 from benchmarks.synthetic import Style, digit_strokes, render
@@ -177,16 +178,38 @@ def test_a_wide_digit_stays_one_digit(shipped, digit, seed):
     assert recognize_number(shipped, gray).text == str(digit)
 
 
-def test_a_field_of_dots_is_cut_down_to_the_largest_pieces(shipped):
+def test_a_field_of_dots_is_no_number(shipped):
     """Thousands of dots (dust, noise) made thousands of candidates: seconds on the window's
-    thread. Only the MAX_COMPONENTS largest pieces of ink are kept; a number's digits are fewer."""
+    thread. Then only the 48 largest were kept: a row of 100 digits read "888", status digit.
+    Ink in more than MAX_COMPONENTS pieces is no number: one "not a digit" for all of it."""
     rng = np.random.default_rng(0)
     gray = np.ones((160, 160), np.float32)
     ys, xs = rng.integers(0, 159, 1600), rng.integers(0, 159, 1600)
     gray[ys, xs] = gray[ys + 1, xs] = 0.0  # dots of about the same size: none is a speck of the others
-    pieces = segment.over_segment(to_ink(gray).ink)
-    assert len(pieces) <= segment.MAX_COMPONENTS and len(pieces) < 100  # of ~1,000 dots
-    assert recognize_number(shipped, gray).status != "digit"
+    with pytest.raises(segment.TooManyPieces):
+        segment.over_segment(to_ink(gray).ink)
+    n = recognize_number(shipped, gray)
+    assert (n.text, n.status, len(n.boxes)) == ("?", "not a digit", 1)
+
+
+def test_a_row_longer_than_number_mode_reads_is_not_a_confident_number(shipped, sample):
+    """100 MNIST digits in a row (hostile test): "888", status digit, at 64%; scaled 3x, "8" at 97%."""
+    x = sample["x_test"][:100]
+    row = np.pad(np.hstack(list(x)), 10).astype(np.float32) / 255
+    for scale in (1, 3):
+        gray = np.asarray(Image.fromarray(1 - row).resize((row.shape[1] * scale, row.shape[0] * scale)), np.float32)
+        n = recognize_number(shipped, gray)
+        assert n.status == "not a digit" and n.text == "?", (scale, n.text, n.status)
+
+
+@pytest.mark.parametrize("length", [60, 200])
+def test_a_dash_is_not_a_row_of_ones(shipped, length):
+    """One stroke across (a dash, a minus, an underline alone) was cut every quarter of its
+    height: forty-five 1s. A row no taller than a few strokes is not cut."""
+    gray = np.ones((112, length + 40), np.float32)
+    gray[52:60, 20 : 20 + length] = 0.0
+    n = recognize_number(shipped, gray)
+    assert len(n.digits) == 1 and n.status == "not a digit", (n.text, n.status)
 
 
 def test_a_long_number_keeps_its_digits_tall_enough_to_read(shipped, sample):

@@ -11,6 +11,7 @@ case. The not-a-digit rule comes with the Classifier, read from its model's own 
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import time
@@ -23,7 +24,7 @@ from PIL import Image
 from desktop.engine.classifier import N_CLASSES, Classifier
 from desktop.engine.imageio import resize_weights
 from desktop.engine.preprocess import BBOX_LEVEL, ink_bbox, number_work_factor, preprocess_many, to_ink, work_factor
-from desktop.engine.segment import best_path, candidates
+from desktop.engine.segment import TooManyPieces, best_path, candidates
 
 log = logging.getLogger("digits.recognize")
 
@@ -182,6 +183,9 @@ class Prediction:
     seconds: float = 0.0
     jitter: np.ndarray | None = None  # (k, 10): the jittered copies' probabilities, when classified
     rule: NotDigitRule = DEFAULT_RULE  # the classifier's (its model's manifest), see rule_from_manifest
+    # Number mode: the whole image read as one character, because its ink is in more pieces than
+    # a number has (noise, a texture, dots, a row too long to read): not a digit, whatever its score.
+    unreadable: bool = False
 
     @property
     def blank(self) -> bool:
@@ -243,7 +247,7 @@ class Prediction:
         """Ink that no class fits: too little evidence (the manifest's rule, else ours) or no digit's shape."""
         if self.probabilities is None:
             return False
-        if self.rule.score(self) < self.rule.threshold:
+        if self.unreadable or self.rule.score(self) < self.rule.threshold:
             return True
         if self.input28 is None:
             return False
@@ -356,7 +360,14 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
         factor, ink = finer, to_ink(gray, finer)
         if ink.blank:
             return NumberPrediction([], time.perf_counter() - start, factor=factor)
-    n_pieces, cands = candidates(ink.ink)
+    try:
+        n_pieces, cands = candidates(ink.ink)
+    except TooManyPieces:
+        whole = recognize(classifier, gray)
+        if whole.digit is None:
+            return NumberPrediction([], time.perf_counter() - start, factor=factor)
+        return NumberPrediction([dataclasses.replace(whole, unreadable=True)], time.perf_counter() - start,
+                                [ink_bbox(ink.ink, BBOX_LEVEL)], factor)
     digits = [k for k, c in enumerate(cands) if not c.speck]
     if not digits:
         return NumberPrediction([], time.perf_counter() - start, factor=factor)

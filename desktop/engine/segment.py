@@ -40,10 +40,14 @@ from desktop.engine.preprocess import is_speck, normalise_digit, stroke_width
 INK_LEVEL = 0.3  # ink above this strength forms the pieces
 MIN_PIECE = 0.03  # pieces with less ink than this share of the largest are specks
 MAX_GROUP = 5  # at most this many consecutive pieces make one digit: keeps the search small
-# At most this many connected components of ink, the largest: a long number of broken digits has
-# fewer; a field of dots, dust or noise has thousands, and each costs candidates (6,400 dots took
-# seconds, on the window's thread in the Images tab; a hostile test found it).
-MAX_COMPONENTS = 48
+# At most this many connected components of ink (of at least MIN_PIECE): a number of 40 digits,
+# some broken, has fewer; a field of dots, dust or noise has thousands, and each costs candidates
+# (6,400 dots took seconds, on the window's thread in the Images tab; a hostile test found it).
+# More is no number (TooManyPieces): keeping the largest read a 100-digit row as "888".
+MAX_COMPONENTS = 96
+# A row of ink no taller than FLAT_ROW stroke widths (a dash, an underline alone) is not cut:
+# cut every quarter of its height, one dash read as forty-five 1s.
+FLAT_ROW = 2.5
 # A line under or over a number (not touching it) is no digit: a piece of ink spanning RULE_SPAN of
 # the ink's width, and RULE_FLAT times wider than tall, is left out when other ink remains. (An
 # underlined "2024" read "224": the underline had joined a 2 and the 0 as one digit.)
@@ -78,6 +82,10 @@ SHAPE_WEIGHT = 2.0  # per unit of log(distance from the class's shape / a typica
 SPECK_SKIP = -0.05  # the cost of leaving a speck out: just above a sure digit's score
 DIGIT_BONUS = 0.0  # added per digit: >0 favours more digits, <0 fewer
 SHAPE_ONLY_DIGIT = -0.01  # the score of every candidate when no classifier scores them
+
+
+class TooManyPieces(Exception):
+    """The ink is in more pieces than a number has (MAX_COMPONENTS): noise, a texture, a field of dots."""
 
 
 @dataclass
@@ -141,7 +149,8 @@ def _components(ink: np.ndarray) -> list[Segment]:
         return []
     sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
     kept = np.flatnonzero(sizes >= MIN_PIECE * sizes.max())
-    kept = np.sort(kept[np.argsort(-sizes[kept], kind="stable")[:MAX_COMPONENTS]])
+    if kept.size > MAX_COMPONENTS:
+        raise TooManyPieces(f"{kept.size} pieces of ink")
     out = []
     for i in kept + 1:
         m = labels == i
@@ -199,7 +208,7 @@ def _seams(cost: np.ndarray, band: int) -> tuple[np.ndarray, np.ndarray]:
     return paths, down_cost + up_cost - cost[mid]
 
 
-def _cuts(seg: Segment, ink: np.ndarray, line_height: int) -> list[np.ndarray]:
+def _cuts(seg: Segment, ink: np.ndarray, line_height: int, stroke: float) -> list[np.ndarray]:
     """Cut paths (a column per row of the ink image) where a wide component may be two digits.
 
     Widths are measured against the line's height: a broken digit's flat bar is no wide blob.
@@ -208,8 +217,8 @@ def _cuts(seg: Segment, ink: np.ndarray, line_height: int) -> list[np.ndarray]:
     width. Extra cuts cost only candidates: the scores choose.
     """
     height, width = line_height, seg.right - seg.left
-    if width <= CUT_ASPECT * height or _height(seg.mask) < SHORT * height:
-        return []  # one digit, or part of one (touching digits are each the line's height)
+    if width <= CUT_ASPECT * height or _height(seg.mask) < SHORT * height or height < FLAT_ROW * stroke:
+        return []  # one digit, or part of one (touching digits are each the line's height), or a dash
     rows = np.flatnonzero(seg.mask.any(axis=1))
     top, bottom = int(rows[0]), int(rows[-1]) + 1
     cost = np.where(seg.mask, ink, 0.0)[top:bottom, seg.left : seg.right]
@@ -239,16 +248,19 @@ def _cuts(seg: Segment, ink: np.ndarray, line_height: int) -> list[np.ndarray]:
 
 
 def over_segment(ink: np.ndarray) -> list[Segment]:
-    """Pieces, left to right: connected components, wide ones cut along their cheapest paths."""
+    """Pieces, left to right: connected components, wide ones cut along their cheapest paths.
+    TooManyPieces when the components are more than any number has."""
     pieces = []
     components = _components(ink)
     if not components:
         return []
-    line_height = _height(np.logical_or.reduce([c.mask for c in components]))
+    ink_mask = np.logical_or.reduce([c.mask for c in components])
+    line_height = _height(ink_mask)
+    stroke = stroke_width(np.where(ink_mask, ink, 0.0))
     columns = np.arange(ink.shape[1])[None, :]
     for number, seg in enumerate(components):
         edge = np.full((ink.shape[0], 1), seg.left)
-        for path in [*_cuts(seg, ink, line_height), None]:
+        for path in [*_cuts(seg, ink, line_height, stroke), None]:
             right = np.full_like(edge, seg.right) if path is None else np.maximum(path[:, None], edge)
             m = seg.mask & (columns >= edge) & (columns < right)
             edge = right
