@@ -32,6 +32,24 @@ def test_walk_lists_each_file_once_and_skips_those_done(tmp_path):
     assert len(walk([tmp_path], recursive=False)) == 2
 
 
+def test_walk_goes_deeper_than_pythons_recursion_limit_in_order(tmp_path):
+    """1,100 nested folders ended a run with a RecursionError (a hostile test)."""
+    import sys
+
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    for _ in range(sys.getrecursionlimit() + 100):
+        deep = deep / "d"
+        deep.mkdir()  # one level at a time: mkdir(parents=True) recurses too
+    Image.new("L", (28, 28)).save(deep / "x.png")
+    for name in ("b/1.png", "a/z/2.png", "a/1.png", "0.png"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("L", (28, 28)).save(tmp_path / name)
+    found = [f.path for f in walk([tmp_path])]
+    assert [str(tmp_path / n) for n in ("0.png", "a/1.png", "a/z/2.png", "b/1.png")] == found[:4]
+    assert found[4:] == [str(deep / "x.png")]
+
+
 def test_one_image_that_breaks_recognition_is_its_own_error_row(shipped, sample, tmp_path, monkeypatch):
     # Files are recognised in batches: an image the recognizer fails on must not cost the others their rows.
     for i in range(5):

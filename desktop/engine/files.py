@@ -61,32 +61,36 @@ class _Named:
         return True
 
 
-def _walk(folder: str, recursive: bool, seen: set[tuple[int, int]], named: _Named) -> Iterator[Found]:
-    try:
-        st = os.stat(folder)
-        key = (st.st_dev, st.st_ino)
-        if key in seen:  # a symlink loop, or the same folder reached twice
-            return
-        seen.add(key)
-        with os.scandir(folder) as it:
-            # Names and kinds only: a folder of 100,000 files must be listed to be sorted, and
-            # small tuples keep that listing a few MB.
-            entries = sorted((e.name, _kind(e), e.inode()) for e in it)
-    except OSError as e:
-        yield Found(folder, f"folder could not be read: {e.strerror or e}")
-        return
-    subfolders = []
-    for name, kind, inode in entries:
-        path = os.path.join(folder, name)
-        if kind == "dir":
-            subfolders.append(path)
-        elif kind != "file":
-            yield Found(path, kind)
-        elif is_image_name(name) and named.first_time(path, inode):
-            yield Found(path)
-    if recursive:
-        for sub in subfolders:
-            yield from _walk(sub, recursive, seen, named)
+def _walk(top: str, recursive: bool, seen: set[tuple[int, int]], named: _Named) -> Iterator[Found]:
+    """A folder's images, then each subfolder's in turn (sorted, depth first). A stack, not recursion:
+    1,100 nested folders exceeded Python's recursion limit (a traceback, found by a hostile test)."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            st = os.stat(folder)
+            key = (st.st_dev, st.st_ino)
+            if key in seen:  # a symlink loop, or the same folder reached twice
+                continue
+            seen.add(key)
+            with os.scandir(folder) as it:
+                # Names and kinds only: a folder of 100,000 files must be listed to be sorted, and
+                # small tuples keep that listing a few MB.
+                entries = sorted((e.name, _kind(e), e.inode()) for e in it)
+        except OSError as e:
+            yield Found(folder, f"folder could not be read: {e.strerror or e}")
+            continue
+        subfolders = []
+        for name, kind, inode in entries:
+            path = os.path.join(folder, name)
+            if kind == "dir":
+                subfolders.append(path)
+            elif kind != "file":
+                yield Found(path, kind)
+            elif is_image_name(name) and named.first_time(path, inode):
+                yield Found(path)
+        if recursive:
+            stack.extend(reversed(subfolders))  # the first subfolder is taken next
 
 
 def find_images(paths: Iterable[str | Path], recursive: bool = True) -> Iterator[Found]:
