@@ -167,6 +167,7 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
             bar.update(1)
     except KeyboardInterrupt:
         interrupted = True
+        out.close(remove=True)  # a file this run made and no row reached: not left to block the next run
     except (OutputError, DigitsError) as e:
         stopped = str(e)
     finally:
@@ -203,7 +204,10 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "classify":
-        return classify(args)
+        try:
+            return classify(args)
+        except KeyboardInterrupt:  # while the engine (numpy, Pillow, LiteRT) is still being imported
+            return EXIT_INTERRUPTED
     return EXIT_USAGE
 
 

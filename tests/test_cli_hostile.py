@@ -506,3 +506,20 @@ def test_resume_says_the_files_that_failed_before_and_exits_1(folder, tmp_path):
     r = run_cli(folder, "--out", out, "--resume")
     assert r.returncode == 1 and "1 earlier row(s) of files that could not be read" in r.stderr, r.stderr
     assert TRACEBACK not in r.stderr and len(rows(out)) == 7
+
+
+def test_ctrl_c_before_the_first_row_leaves_no_file_behind(folder, tmp_path, monkeypatch):
+    """An interrupt before any row left a header-only file, and the next run was refused ("already exists")."""
+    from desktop import cli
+    from desktop.engine import batch
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+        yield  # a generator, as classify_rows is
+
+    monkeypatch.setattr(batch, "classify_rows", interrupted)
+    out = tmp_path / "r.csv"
+    assert cli.main(["classify", str(folder), "--out", str(out), "-q"]) == 130
+    assert not out.exists()
+    monkeypatch.undo()
+    assert run_cli(folder, "--out", out, "-q").returncode == 0 and len(rows(out)) == 6

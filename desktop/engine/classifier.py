@@ -16,7 +16,7 @@ from desktop.engine.errors import ModelError
 
 try:
     from ai_edge_litert.interpreter import Interpreter
-except ImportError:  # platforms LiteRT has no wheel for
+except ModuleNotFoundError:  # platforms LiteRT has no wheel for (an installed one that fails says why)
     from tflite_runtime.interpreter import Interpreter  # type: ignore[no-redef]
 
 N_CLASSES = 10
