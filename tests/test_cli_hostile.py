@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -523,3 +524,20 @@ def test_ctrl_c_before_the_first_row_leaves_no_file_behind(folder, tmp_path, mon
     assert not out.exists()
     monkeypatch.undo()
     assert run_cli(folder, "--out", out, "-q").returncode == 0 and len(rows(out)) == 6
+
+
+def test_a_copy_of_the_shipped_model_answers_as_the_shipped_one(folder, tmp_path, sample):
+    """--model with a copy of the shipped model (no manifest beside it) gave other statuses and
+    uncalibrated confidences, silently: an 82% "1" became "not a digit"."""
+    import shutil
+
+    from desktop.engine.model_files import assets_dir, read_manifest
+
+    shutil.copy(assets_dir() / read_manifest()["model_file"], tmp_path / "copy.tflite")
+    Image.fromarray((np.random.default_rng(1).uniform(0, 1, (60, 60)) * 255).astype(np.uint8)).save(folder / "noise.png")
+    shipped = run_cli(folder, "--out", "-", "-q")
+    copy = run_cli(folder, "--out", "-", "-q", "--model", tmp_path / "copy.tflite")
+    assert copy.returncode == shipped.returncode and copy.stdout == shipped.stdout
+    (tmp_path / "other.tflite").write_bytes((tmp_path / "copy.tflite").read_bytes()[:-1] + b"\0")
+    r = run_cli(folder, "--out", "-", "-q", "--model", tmp_path / "other.tflite")
+    assert "no manifest.json of its own" in r.stderr

@@ -78,3 +78,11 @@ def test_copies_are_classified_only_when_the_rule_needs_them(shipped, monkeypatc
         seen.clear()
         p = rec.recognize(shipped, drawing)
         assert seen == [inputs] and (p.jitter is None) == (inputs == 1)
+
+
+def test_an_unusable_entry_is_one_short_warning(caplog):
+    """A damaged entry printed the whole manifest entry (900 characters), even with --quiet."""
+    entry = {"rule": "max_probability", "threshold": 1.5, "notes": "x" * 900}
+    with caplog.at_level("WARNING"):
+        assert rule_from_manifest(entry) == NotDigitRule()
+    assert len(caplog.records) == 1 and "threshold" in caplog.text and len(caplog.records[0].getMessage()) < 200

@@ -107,12 +107,17 @@ def test_the_rule_comes_with_the_model_from_its_own_manifest(monkeypatch, tmp_pa
     shipped_with({"rule": "max_probability", "threshold": 0.98})
     chosen = model_files.load_model(tmp_path / manifest["model_file"])
     assert chosen.not_digit == NotDigitRule("max_probability", 0.98) and chosen.temperature == manifest["temperature"]
-    # ...and one without a manifest of its own gets the defaults, whatever the shipped manifest says.
+    # ...and another model without a manifest of its own gets the defaults, whatever the shipped
+    # manifest says (padded: other bytes, the same network); a copy of the shipped model is the shipped one.
     monkeypatch.setenv(model_files.ENV_ASSETS, str(tmp_path))
     (tmp_path / "bare").mkdir()
-    shutil.copy(ROOT / "assets" / manifest["model_file"], tmp_path / "bare" / "mine.tflite")
+    shipped_bytes = (ROOT / "assets" / manifest["model_file"]).read_bytes()
+    (tmp_path / "bare" / "mine.tflite").write_bytes(shipped_bytes + bytes(16))
     bare = model_files.load_model(tmp_path / "bare" / "mine.tflite")
     assert bare.not_digit is None and bare.temperature == 1.0 and hand_made(bare).status == DIGIT
+    (tmp_path / "bare" / "copy.tflite").write_bytes(shipped_bytes)
+    copy = model_files.load_model(tmp_path / "bare" / "copy.tflite")
+    assert copy.not_digit == NotDigitRule("max_probability", 0.98) and copy.temperature == manifest["temperature"]
 
 
 def test_worker_processes_judge_by_the_models_rule(shipped, tmp_path):

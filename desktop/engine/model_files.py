@@ -127,6 +127,23 @@ def load_model(path: str | Path | None = None, num_threads: int = 1) -> Classifi
         return load_shipped(num_threads=num_threads)
     path = Path(path)
     manifest = own_manifest(path) if path.is_file() else None
+    if manifest is None and path.is_file():
+        manifest = _shipped_manifest_of(path)
     if manifest is None:
-        return Classifier(path, num_threads=num_threads)
+        clf = Classifier(path, num_threads=num_threads)
+        # Its answers differ from the same network's with its calibration and rule: said once, for a usable model.
+        log.warning("%s has no manifest.json of its own beside it: its confidences are uncalibrated and "
+                    "not-a-digit uses the engine's default rule", path.name)
+        return clf
     return _with_manifest(path, manifest, num_threads)
+
+
+def _shipped_manifest_of(path: Path) -> dict | None:
+    """The shipped manifest, when ``path`` is a copy of the shipped model (the same sha256), else None."""
+    try:
+        manifest = read_manifest()
+        if path.stat().st_size != manifest.get("bytes"):
+            return None  # not hashed: a large file chosen by mistake would cost seconds
+        return manifest if sha256(path) == manifest["sha256"] else None
+    except (DigitsError, OSError):
+        return None

@@ -77,23 +77,36 @@ class NotDigitRule:
 DEFAULT_RULE = NotDigitRule()
 
 
-def rule_from_manifest(entry: object) -> NotDigitRule:
-    """A model manifest's ``not_digit`` entry as a rule (model_files gives it to the Classifier), else ours."""
+def not_digit_problem(entry: object) -> str:
+    """What is wrong with a manifest's ``not_digit`` entry, in words, or "" when nothing is."""
     if not isinstance(entry, dict):
-        return DEFAULT_RULE
-    rule, threshold = entry.get("rule"), entry.get("threshold")
-    if rule not in KNOWN_RULES or isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
-            or not 0.0 <= threshold <= 1.0:
-        log.warning("manifest not_digit %r is not a rule this version knows; using %s < %.2f",
-                    entry, NOT_DIGIT_RULE, NOT_DIGIT_THRESHOLD)
-        return DEFAULT_RULE
-    unsure_below = entry.get("unsure_below")
+        return "it is not an object"
+    threshold, unsure_below = entry.get("threshold"), entry.get("unsure_below")
+    if entry.get("rule") not in KNOWN_RULES:
+        return f"its rule is not one of {', '.join(KNOWN_RULES)}"
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
+        return "its threshold is not a number from 0 to 1"
     if unsure_below is not None and (isinstance(unsure_below, bool) or not isinstance(unsure_below, (int, float))
                                      or not threshold <= unsure_below <= 1.0):
-        log.warning("manifest not_digit unsure_below %r is not in [threshold, 1]; using the engine's unsure rule",
-                    unsure_below)
+        return "its unsure_below is not a number from its threshold to 1"
+    return ""
+
+
+def rule_from_manifest(entry: object) -> NotDigitRule:
+    """A model manifest's ``not_digit`` entry as a rule (model_files gives it to the Classifier), else ours
+    (with one short warning: a manifest from another version of this program may hold a rule this one lacks)."""
+    if entry is None:
+        return DEFAULT_RULE
+    problem = not_digit_problem({**entry, "unsure_below": None} if isinstance(entry, dict) else entry)
+    if problem:
+        log.warning("the model manifest's not_digit entry is unusable (%s); using %s < %.2f",
+                    problem, NOT_DIGIT_RULE, NOT_DIGIT_THRESHOLD)
+        return DEFAULT_RULE
+    unsure_below = entry.get("unsure_below")
+    if not_digit_problem(entry):  # the band alone is wrong: the rule stands, the engine decides unsure
+        log.warning("the model manifest's not_digit entry: %s; using the engine's unsure rule", not_digit_problem(entry))
         unsure_below = None
-    return NotDigitRule(rule, float(threshold), None if unsure_below is None else float(unsure_below))
+    return NotDigitRule(entry["rule"], float(entry["threshold"]), None if unsure_below is None else float(unsure_below))
 
 
 def _turned(x: np.ndarray) -> list[np.ndarray]:
