@@ -131,6 +131,11 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
         out.close(remove=True)
         return EXIT_USAGE
 
+    if not any(os.path.lexists(p) for p in args.paths):
+        # A typo in the only folder's name is no run with one error row (exit 1) but no input (exit 2).
+        print(f"digits: nothing to classify: {', '.join(args.paths)} does not exist", file=err)
+        out.close(remove=True)
+        return EXIT_USAGE
     found = walk(args.paths, args.recursive, skip)
     total = len(found)
     if args.out != "-" and _is_one_of(args.out, [f.path for f in found]):
@@ -180,7 +185,7 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
     if not args.quiet:
         secs = time.perf_counter() - start
         where = "" if args.out == "-" else f" -> {args.out}"
-        print(f"{'interrupted: ' if interrupted else 'stopped: ' if stopped else ''}{done} files in {secs:.1f} s "
+        print(f"{'interrupted: ' if interrupted else 'stopped: ' if stopped else ''}{done} file{'' if done == 1 else 's'} in {secs:.1f} s "
               f"({done / max(secs, 1e-9):.0f}/s){where}: "
               + ", ".join(f"{statuses[s]} {s}" for s in STATUSES), file=err)
         n_read = sum(statuses[s] for s in answers)

@@ -126,7 +126,8 @@ def test_exit_codes(folder, tmp_path):
     for p in sorted(folder.glob("d*.png"))[:3]:
         (good / p.name).write_bytes(p.read_bytes())
     assert run_cli(good, "--out", tmp_path / "g.csv").returncode == 0
-    assert run_cli(tmp_path / "nothing-here", "--out", tmp_path / "n.csv").returncode == 1  # one error row
+    r = run_cli(tmp_path / "nothing-here", "--out", tmp_path / "n.csv")  # no input at all
+    assert r.returncode == 2 and "does not exist" in r.stderr and not (tmp_path / "n.csv").exists()
     empty = tmp_path / "emptydir"
     empty.mkdir()
     r = run_cli(empty)

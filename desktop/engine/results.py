@@ -141,11 +141,12 @@ class ResultsOutput:
         # --overwrite: the old file stays whole until the first row replaces it, so a run that
         # fails before its first row (no model, no images, Ctrl+C) leaves the old results as they were.
         self._replace = replace
+        self._header_due = False  # the header goes out with the first row (standard output, a replaced file)
 
     @classmethod
     def stdout(cls, fmt: str) -> "ResultsOutput":
         out = cls(1, fmt, "standard output", None)
-        out._write(header_bytes(fmt))
+        out._header_due = True  # with the first row: a run that fails before it prints no header-only CSV
         return out
 
     def write(self, row: Row) -> None:
@@ -153,6 +154,9 @@ class ResultsOutput:
             self._replace = False
             os.ftruncate(self.fd, 0)
             self._end = 0
+            self._header_due = True
+        if self._header_due:
+            self._header_due = False
             self._write(header_bytes(self.fmt))
         self._write(row_bytes(row, self.fmt))
         self.rows += 1
