@@ -336,3 +336,33 @@ def test_a_metrics_job_outliving_its_tab_ends_quietly():
     job = _Job(lambda: 42)
     shiboken6.delete(job.signals)
     job.run()  # no exception
+
+
+QUIT_AFTER_SETTINGS = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from desktop.app.main import make_window
+app = QApplication(sys.argv)
+win = make_window([])
+win.show()
+QTimer.singleShot(100, win.open_settings)  # Ctrl+, : the real method, a modal dialog
+QTimer.singleShot(400, lambda: getattr(QApplication.activeModalWidget(), sys.argv[1])())
+QTimer.singleShot(700, win.close)  # Ctrl+Q
+QTimer.singleShot(800, app.quit)
+app.exec()
+"""
+
+
+@pytest.mark.parametrize("button", ["accept", "reject"])
+def test_quitting_after_the_settings_dialog_exits_cleanly(tmp_path, button):
+    """Settings, OK, then Ctrl+Q: "QObject: shared QObject was deleted directly" and a bus error
+    at every exit (hostile test); the dialog outlived its window into the interpreter's exit."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    r = subprocess.run([sys.executable, "-c", QUIT_AFTER_SETTINGS, button], capture_output=True, text=True,
+                       timeout=120, env=env, cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert r.returncode == 0 and "QObject" not in r.stderr, (r.returncode, r.stderr[-2000:])

@@ -212,7 +212,14 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Save failed", f"{path} could not be written.")
 
     def open_settings(self) -> None:
-        if SettingsDialog(self.state, self).exec():
+        dialog = SettingsDialog(self.state, self)
+        try:
+            accepted = dialog.exec()
+        finally:
+            # Deleted by Qt now, not at the interpreter's exit: a dialog left to the exit crashed the
+            # app on quit ("shared QObject was deleted directly", a bus error) after Settings' OK.
+            dialog.deleteLater()
+        if accepted:
             self._update_status()
             self.draw.predict()
 

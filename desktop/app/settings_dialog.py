@@ -21,7 +21,7 @@ class SettingsDialog(QDialog):
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         reset = QPushButton("Use shipped")
-        reset.clicked.connect(lambda: self.path.setText(""))
+        reset.clicked.connect(self.path.clear)
         self.threads = QSpinBox()
         self.threads.setRange(1, 16)
         self.threads.setValue(state.threads)
@@ -32,7 +32,7 @@ class SettingsDialog(QDialog):
         browse_corr = QPushButton("Browse…")
         browse_corr.clicked.connect(self._browse_corrections)
         default_corr = QPushButton("Default")
-        default_corr.clicked.connect(lambda: self.corrections.setText(default_corrections_folder()))
+        default_corr.clicked.connect(self._default_corrections)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828")
@@ -53,6 +53,9 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _default_corrections(self) -> None:
+        self.corrections.setText(default_corrections_folder())
 
     def _browse(self) -> None:
         f, _ = QFileDialog.getOpenFileName(self, "Choose a model", start_dir("model"),
