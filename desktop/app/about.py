@@ -168,9 +168,18 @@ class HelpDialog(QDialog):
         self.resize(560, 520)
 
 
+def run_modal(dialog: QDialog) -> int:
+    """Show a dialog modally, then have Qt delete it: one left to the interpreter's exit crashed the
+    app on quit ("shared QObject was deleted directly"), as the Settings dialog did."""
+    try:
+        return dialog.exec()
+    finally:
+        dialog.deleteLater()
+
+
 def help_action(window: QWidget) -> QAction:
     """Help > Help… on F1 (the platform's Help key)."""
     a = QAction("&Help…", window)
     a.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.HelpContents) or [QKeySequence("F1")])
-    a.triggered.connect(lambda: HelpDialog(window).exec())
+    a.triggered.connect(lambda: run_modal(HelpDialog(window)))
     return a

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
-from desktop.app.about import AboutDialog, about_html, help_action
+from desktop.app.about import AboutDialog, about_html, help_action, run_modal
 from desktop.app.batch_tab import BatchTab
 from desktop.app.draw_tab import DrawTab
 from desktop.app.images_tab import ImagesTab
@@ -212,14 +212,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Save failed", f"{path} could not be written.")
 
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.state, self)
-        try:
-            accepted = dialog.exec()
-        finally:
-            # Deleted by Qt now, not at the interpreter's exit: a dialog left to the exit crashed the
-            # app on quit ("shared QObject was deleted directly", a bus error) after Settings' OK.
-            dialog.deleteLater()
-        if accepted:
+        if run_modal(SettingsDialog(self.state, self)):
             self._update_status()
             self.draw.predict()
 
@@ -227,7 +220,7 @@ class MainWindow(QMainWindow):
         return about_html(self.state)
 
     def about(self) -> None:
-        AboutDialog(self.state, self).exec()
+        run_modal(AboutDialog(self.state, self))
 
     def closeEvent(self, e: QCloseEvent) -> None:
         if self.batch.running and not self.batch.thread.stop():
