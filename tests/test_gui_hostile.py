@@ -366,3 +366,17 @@ def test_quitting_after_the_settings_dialog_exits_cleanly(tmp_path, button):
     r = subprocess.run([sys.executable, "-c", QUIT_AFTER_SETTINGS, button], capture_output=True, text=True,
                        timeout=120, env=env, cwd=os.path.dirname(os.path.dirname(__file__)))
     assert r.returncode == 0 and "QObject" not in r.stderr, (r.returncode, r.stderr[-2000:])
+
+
+def test_a_long_session_keeps_a_bounded_undo_history(win, qtbot):
+    """Every stroke and every cleared page stayed on the undo stack: about 70 KB a digit, without
+    end (hostile test: 500 digits, +45 MB). Undo still goes back through the last UNDO_LIMIT steps."""
+    from desktop.app.canvas import UNDO_LIMIT
+
+    c = win.draw.canvas
+    for i in range(UNDO_LIMIT // 2 + 10):
+        drag(qtbot, c, [(100 + i % 80, 60), (140, 220)])
+        c.clear()
+    assert c.undo_stack.count() == UNDO_LIMIT
+    c.undo_stack.undo()  # the last clear, undone: its stroke is back
+    assert (c.gray() < 0.5).any()

@@ -23,6 +23,9 @@ PAGE_SIDE = 280  # page units: the model's image of the pad is this many pixels 
 NUMBER_PAGE_WIDTH = 2 * PAGE_SIDE  # number mode: a page twice as wide
 MIN_PAD = 140  # the pad never forces the window larger than this (widget pixels)
 PEN_WIDTH, ERASER_WIDTH = 18.0, 30.0  # page units
+# Steps Ctrl+Z goes back. Each keeps its strokes (a cleared page's too): unlimited, a long session
+# grew by about 70 KB a digit (500 digits: +45 MB; a day at a kiosk: hundreds of MB).
+UNDO_LIMIT = 200
 
 
 def _every_sample(on: bool) -> None:
@@ -79,6 +82,7 @@ class DrawingCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self.pen_width = PEN_WIDTH
         self.eraser_width = ERASER_WIDTH
         self._eraser = False
