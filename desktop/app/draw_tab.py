@@ -18,7 +18,7 @@ from desktop.app.correction import CorrectionButton, sample_of
 from desktop.app.result_panel import ResultPanel
 from desktop.app.state import remembered, remember
 from desktop.app.widgets import PenPreview
-from desktop.engine.explain import occlusion_map
+from desktop.engine.explain import occlusion_map, occlusion_maps
 from desktop.engine.recognize import recognize, recognize_number
 
 LIVE_INTERVAL_MS = 60  # while drawing, predict at most this often
@@ -198,7 +198,7 @@ class DrawTab(QWidget):
             self.last = number
             heats = None
             if self.why.isChecked():
-                heats = [occlusion_map(clf, d.input28, d.digit) for d in number.digits]
+                heats = occlusion_maps(clf, [d.input28 for d in number.digits], [d.digit for d in number.digits])
             log.info("prediction %s %s %.4f %.2fms", number.text or "-", number.status, number.confidence,
                      1000 * number.seconds)
             self.result.show_number(number, heats)

@@ -24,7 +24,7 @@ from desktop.app.places import remember_dir, start_dir
 from desktop.app.result_panel import ResultPanel
 from desktop.app.state import remember, remembered
 from desktop.engine.errors import DigitsError
-from desktop.engine.explain import occlusion_map
+from desktop.engine.explain import occlusion_map, occlusion_maps
 from desktop.engine.files import IMAGE_SUFFIXES
 from desktop.engine.imageio import load_gray
 from desktop.engine.recognize import recognize, recognize_number
@@ -236,7 +236,7 @@ class ImagesTab(QWidget):
         if self.number_mode.isChecked():
             n = recognize_number(clf, gray)
             self.last = n
-            heats = [occlusion_map(clf, d.input28, d.digit) for d in n.digits] if why else None
+            heats = occlusion_maps(clf, [d.input28 for d in n.digits], [d.digit for d in n.digits]) if why else None
             log.info("image %s prediction %s %s %.4f", name, n.text or "-", n.status, n.confidence)
             self.result.show_number(n, heats)
             marks = marks_for(gray, n, heats)
