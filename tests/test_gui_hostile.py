@@ -380,3 +380,16 @@ def test_a_long_session_keeps_a_bounded_undo_history(win, qtbot):
     assert c.undo_stack.count() == UNDO_LIMIT
     c.undo_stack.undo()  # the last clear, undone: its stroke is back
     assert (c.gray() < 0.5).any()
+
+
+def test_a_pasted_image_past_the_pixel_limit_is_refused_before_it_is_encoded(win):
+    """A 9000x9000 paste froze the window 1.5 s (encoded to PNG) and was then refused by the loader,
+    leaving a useless row in the list."""
+    from PySide6.QtGui import QImage
+
+    t = win.images
+    before = t.list.count()
+    huge = QImage(8100, 8000, QImage.Format.Format_Mono)  # 64.8 megapixels in 8 MB
+    huge.fill(1)
+    t.add_image(huge, "pasted image")
+    assert t.list.count() == before and "8100x8000" in t.message.text() and "megapixel" in t.message.text()

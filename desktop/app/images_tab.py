@@ -26,7 +26,7 @@ from desktop.app.state import remember, remembered
 from desktop.engine.errors import DigitsError
 from desktop.engine.explain import occlusion_map, occlusion_maps
 from desktop.engine.files import IMAGE_SUFFIXES
-from desktop.engine.imageio import load_gray
+from desktop.engine.imageio import MAX_PIXELS, load_gray
 from desktop.engine.recognize import recognize, recognize_number
 
 log = logging.getLogger("digits.images")
@@ -145,6 +145,11 @@ class ImagesTab(QWidget):
 
     def add_image(self, image: QImage, name: str) -> None:
         """An in-memory image (pasted): encoded to PNG so it goes through the same loader."""
+        if image.width() * image.height() > MAX_PIXELS:
+            # Refused before the encoding: a 9000x9000 paste froze the window 1.5 s, then the loader refused it.
+            self.message.setText(f"The {name} is {image.width()}x{image.height()} pixels, larger than the "
+                                 f"{MAX_PIXELS // 1_000_000} megapixel limit.")
+            return
         buf = QBuffer()
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
         image.save(buf, "PNG")
