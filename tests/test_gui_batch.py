@@ -163,3 +163,28 @@ def test_choices_are_remembered(qtbot, tmp_path, sample):
     assert again.folder.text() == str(d)
     assert again.number.isChecked() and not again.recursive.isChecked()
     assert again.export_what.currentIndex() == 1
+
+
+def drop(widget, paths):
+    """A drop of files and folders from a file manager onto the widget (the real dropEvent)."""
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    widget.dropEvent(event)
+
+
+def test_files_and_folders_dropped_together_are_one_batch(tab, qtbot, tmp_path, sample):
+    """Of 50 files dropped, only the first was read ("Done: 1 of 1 files"), without a word; a drop
+    during a run changed the folder named above the run's rows."""
+    d = folder_of_kinds(tmp_path, sample)
+    drop(tab, [d / "a_digit.png", d / "b_noise.png", d / "a"])
+    assert tab.running
+    drop(tab, [d / "b"])  # while it runs: refused, said, and the field keeps naming the run
+    assert "running" in tab.status.text() and tab.folder.text() == str(d)
+    qtbot.waitUntil(lambda: tab.start_btn.isEnabled() and not tab.running, timeout=60000)
+    assert sorted(shown(tab)) == ["a/x.png", "a_digit.png", "b_noise.png"]
+    assert tab.status.text().startswith("Done: 3 of 3 files")

@@ -174,6 +174,7 @@ class BatchTab(QWidget):
         self.thread: BatchThread | None = None
         self.total = 0
         self.started = 0.0
+        self.where = ""  # what the run reads, in words: its folder, or "the 3 files and folders dropped"
         self.setAcceptDrops(True)
         self.folder = QLineEdit()
         self.folder.setPlaceholderText("Choose, drop or type a folder of images, then Enter")
@@ -273,22 +274,34 @@ class BatchTab(QWidget):
             e.acceptProposedAction()
 
     def dropEvent(self, e: QDropEvent) -> None:
-        urls = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
-        if urls:
-            self.folder.setText(urls[0])
-            self.start()
+        paths = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            return
+        if self.running:  # the field would name the drop above the rows of the run going on
+            self.status.setText("A batch is running: cancel it (Esc) before dropping more.")
+            return
+        # Several files and folders are one batch (only the first was read, without a word).
+        self.folder.setText(paths[0] if len(paths) == 1 else os.path.commonpath(paths))
+        self.start_paths(paths)
 
     @property
     def running(self) -> bool:
         return self.thread is not None and self.thread.isRunning()
 
     def start(self) -> None:
+        """Classify the folder (or file) in the field."""
+        self.start_paths([])
+
+    def start_paths(self, paths: list[str]) -> None:
+        """Classify ``paths`` (files and folders dropped together), or, when empty, what the field names."""
         folder = os.path.expanduser(self.folder.text().strip())  # ~/scans, typed as in a shell
         if self.running:
             return
         if not folder or not Path(folder).exists():
             self.status.setText("Choose a folder that exists.")
             return
+        paths = paths or [folder]
+        self.where = folder if len(paths) == 1 else f"the {len(paths)} files and folders dropped"
         self.model.clear()
         self.model.root = folder if Path(folder).is_dir() else str(Path(folder).parent)
         self.run_number = self.number.isChecked()
@@ -300,7 +313,7 @@ class BatchTab(QWidget):
         if self.state.classifier is None:
             self.status.setText("No model loaded: see Settings.")
             return
-        self.thread = BatchThread([folder], self.recursive.isChecked(), self.number.isChecked(),
+        self.thread = BatchThread(paths, self.recursive.isChecked(), self.number.isChecked(),
                                   self.state.classifier.spec, self.state.workers, self)
         self.thread.counted.connect(self._counted)
         self.thread.rowsReady.connect(self._rows)
@@ -319,6 +332,8 @@ class BatchTab(QWidget):
         self.total = total
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(0)
+        if total:  # workers take a second or two to start: not "Counting files…" meanwhile
+            self.status.setText(f"{total} files to read; starting…")
 
     def _rows(self, rows: list) -> None:
         self.model.append(rows)
@@ -339,8 +354,7 @@ class BatchTab(QWidget):
         elif t and t.cancelled and self.total == 0 and n == 0:
             msg = "Cancelled before the files were counted"  # not "0 of 0": the folder was never counted
         elif self.total == 0 and not (t and t.cancelled):
-            where = self.folder.text().strip()
-            msg = f"No images found in {where}" + ("" if self.recursive.isChecked() else " (subfolders not included)")
+            msg = f"No images found in {self.where}" + ("" if self.recursive.isChecked() else " (subfolders not included)")
         self.status.setText(msg)
         log.info("batch %s", msg)
         self.progress.setRange(0, max(self.total, 1))
