@@ -393,3 +393,26 @@ def test_a_pasted_image_past_the_pixel_limit_is_refused_before_it_is_encoded(win
     huge.fill(1)
     t.add_image(huge, "pasted image")
     assert t.list.count() == before and "8100x8000" in t.message.text() and "megapixel" in t.message.text()
+
+
+def test_an_image_dropped_on_the_draw_tab_opens_in_the_images_tab(win, qtbot, tmp_path, sample):
+    """The README says: drop images on the window. On the Draw and Metrics tabs the window refused them."""
+    from PIL import Image
+    from PySide6.QtCore import QMimeData, QPoint, QUrl
+    from PySide6.QtGui import QDragEnterEvent
+
+    from tests.test_gui_batch import drop
+
+    path = tmp_path / "seven.png"
+    Image.fromarray(255 - sample["x_test"][0]).save(path)
+    win.tabs.setCurrentWidget(win.draw)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    enter = QDragEnterEvent(QPoint(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    win.dragEnterEvent(enter)
+    assert enter.isAccepted() and win.acceptDrops()
+    drop(win, [path])
+    assert win.tabs.currentWidget() is win.images
+    assert win.images.list.currentItem().text() == "seven.png"
+    assert win.images.result.digit.text() == str(sample["y_test"][0])

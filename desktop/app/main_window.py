@@ -6,7 +6,7 @@ import os
 import sys
 
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from desktop.app.about import AboutDialog, about_html, help_action, run_modal
@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self._geometry_timer.timeout.connect(self._remember_geometry)
         self.state = state
         self.setWindowTitle("Digit Recognizer")
+        self.setAcceptDrops(True)  # images dropped on any tab open in the Images tab (its own and Batch's take theirs)
         self.tabs = QTabWidget()
         self.draw = DrawTab(state)
         self.images = ImagesTab(state)
@@ -194,6 +195,15 @@ class MainWindow(QMainWindow):
     def _open_folder(self) -> None:
         self.tabs.setCurrentWidget(self.batch)
         self.batch.choose_folder()
+
+    def dragEnterEvent(self, e: QDragEnterEvent) -> None:
+        if e.mimeData().hasUrls() or e.mimeData().hasImage():
+            e.acceptProposedAction()
+
+    def dropEvent(self, e: QDropEvent) -> None:
+        """A drop on the Draw or Metrics tab (refused there before: a "forbidden" cursor) opens in Images."""
+        self.tabs.setCurrentWidget(self.images)
+        self.images.dropEvent(e)
 
     def _paste(self) -> None:
         self.tabs.setCurrentWidget(self.images)
