@@ -223,3 +223,16 @@ def test_cli_status_column_summary_and_exit_code(tmp_path, sample):
 
     statuses = [json.loads(line)["status"] for line in (tmp_path / "r.jsonl").read_text().splitlines()]
     assert statuses == [DIGIT, NOT_A_DIGIT, NOT_A_DIGIT] and set(statuses) <= set(STATUSES)
+
+
+@pytest.mark.parametrize("side", [100, 160, 240])
+def test_a_large_filled_blob_is_not_a_digit_and_a_dot_is_no_digit(shipped, side):
+    """A box filled with ink measures about one of its own "strokes" across, as a dot does: the pad a
+    third covered said "No digit found. Draw a digit on the pad." (hostile test)."""
+    gray = np.ones((280, 280), np.float32)
+    top = (280 - side) // 2
+    gray[top : top + side, top : top + side] = 0.0
+    assert recognize(shipped, gray).status == NOT_A_DIGIT
+    dot = np.ones((280, 280), np.float32)
+    dot[130:148, 130:148] = 0.0  # a click of the 18-unit pen
+    assert recognize(shipped, dot).status == NO_DIGIT

@@ -56,6 +56,10 @@ MIN_INK_SHARE = 0.0004
 # click on the pad measures 1.75-1.85), not a digit. The least of the 10,000 MNIST test digits, a
 # blotted 8, measures 2.36; of 2,000 optdigits 2.8.
 MIN_EXTENT_STROKES = 2.2
+# ...unless it is large: a speck's extent is under this share of the image's longer side. A filled
+# box or disc measures 1-1.3 of its own "stroke" too, and was "No digit found. Draw a digit" on a
+# pad a third covered in ink; now the model and the blob rule read it (not a digit).
+SPECK_MAX_SHARE = 0.25
 # Low-resolution sources (issue 15). An image upscaled by repeating pixels (a 16x16 scan shown at 8x,
 # "nearest") is read as its source upscaled smoothly: blocks of flat ink cut by the box at
 # BBOX_LEVEL lose a whole source pixel at an edge (UCI 8x8 digits at 8x: 97.5% read; smooth 99.0%).
@@ -455,6 +459,7 @@ def _digit_input(ink: np.ndarray) -> np.ndarray | None:
     top, bottom, left, right = ink_bbox(ink, BBOX_LEVEL)
     y, x = max(top - 1, 0), max(left - 1, 0)
     crop = ink[y : bottom + 1, x : right + 1]
-    if is_speck(crop, (top - y, bottom - y, left - x, right - x)):  # the same box, in the crop
+    small = max(bottom - top, right - left) < SPECK_MAX_SHARE * max(ink.shape)
+    if small and is_speck(crop, (top - y, bottom - y, left - x, right - x)):  # the same box, in the crop
         return None
     return normalise_digit(crop)
