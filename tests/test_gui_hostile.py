@@ -416,3 +416,20 @@ def test_an_image_dropped_on_the_draw_tab_opens_in_the_images_tab(win, qtbot, tm
     assert win.tabs.currentWidget() is win.images
     assert win.images.list.currentItem().text() == "seven.png"
     assert win.images.result.digit.text() == str(sample["y_test"][0])
+
+
+def test_the_settings_dialog_shows_its_whole_message(win, qtbot, tmp_path):
+    """A broken model's message wrapped to two lines in one line's height: both cut (hostile test)."""
+    from desktop.app.settings_dialog import SettingsDialog
+
+    bad = tmp_path / "not_a_model.tflite"
+    bad.write_bytes(b"this is not a model" * 10)
+    d = SettingsDialog(win.state, win)
+    qtbot.addWidget(d)
+    d.show()
+    d.path.setText(str(bad))
+    d.accept()
+    qtbot.wait(50)
+    m = d.message
+    assert d.isVisible() and "not_a_model.tflite" in m.text()
+    assert m.height() >= m.heightForWidth(m.width()) > m.fontMetrics().height()  # wrapped, and all of it shown

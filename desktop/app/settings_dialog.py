@@ -78,6 +78,9 @@ class SettingsDialog(QDialog):
                 Classifier(path)
             except DigitsError as e:
                 self.message.setText(str(e))
+                # The dialog grows to the wrapped message: in the height it had, both lines were cut.
+                self.layout().activate()
+                self.adjustSize()
                 return
         folder = self.corrections.text().strip()
         set_corrections_folder("" if folder == default_corrections_folder() else folder)
