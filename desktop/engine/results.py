@@ -91,7 +91,9 @@ def row_bytes(row: Row, fmt: str) -> bytes:
 
 
 _csv_buf = io.StringIO()
-_csv_writer = csv.writer(_csv_buf)  # one writer reused: making one per row costs more than the row
+# One writer reused (making one per row costs more than the row). Lines end in "\n", as the
+# corrections' labels.csv does: with csv's default "\r\n", `grep ',digit$'` found no row on Linux.
+_csv_writer = csv.writer(_csv_buf, lineterminator="\n")
 
 
 def _csv_line(values: Iterable) -> bytes:
