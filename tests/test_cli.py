@@ -140,7 +140,9 @@ def test_stdout_csv(folder, sample):
     p = sorted(folder.glob("d*.png"))[0]
     r = run_cli(p, "--quiet")
     got = list(csv.DictReader(io.StringIO(r.stdout)))  # a CSV with its header, nothing else on stdout
-    assert "\r" not in r.stdout and r.stdout.endswith(",digit\n")  # lines as grep and cut expect them
+    raw = subprocess.run([sys.executable, "-m", "desktop.cli", "classify", str(p), "-q"], cwd=ROOT,
+                         capture_output=True, timeout=120).stdout  # bytes: text mode would hide a "\r"
+    assert b"\r" not in raw and raw.endswith(b",digit\n")  # lines as grep and cut expect them
     assert [g["path"] for g in got] == [str(p)] and got[0]["digit"] == str(sample["y_test"][int(p.stem[1:])])
 
 
