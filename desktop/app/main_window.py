@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
@@ -20,6 +21,7 @@ from desktop.app.state import AppState, remembered, settings
 
 
 log = logging.getLogger("digits.window")
+QUIT_AGAIN_S = 5.0  # a second close within this many seconds stops a running batch and quits
 
 
 def shortcut_list(key: QKeySequence.StandardKey) -> list[QKeySequence]:
@@ -43,6 +45,7 @@ class MainWindow(QMainWindow):
     def __init__(self, state: AppState):
         super().__init__()
         self._close_when_stopped = False  # closing waits for a batch that did not stop in time
+        self._quit_asked = float("-inf")  # when a close during a batch was last refused (time.monotonic)
         self._geometry_timer = QTimer(self, singleShot=True, interval=500)
         self._geometry_timer.timeout.connect(self._remember_geometry)
         self.state = state
@@ -232,7 +235,22 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         run_modal(AboutDialog(self.state, self))
 
+    def _quit_confirmed(self) -> bool:
+        """Closing during a batch takes a second close within QUIT_AGAIN_S: one Ctrl+Q (beside Ctrl+W
+        and Ctrl+A) threw away a long run's rows at once. The first says so, on the Batch tab."""
+        now = time.monotonic()
+        if now - self._quit_asked <= QUIT_AGAIN_S:
+            return True
+        self._quit_asked = now
+        self.tabs.setCurrentWidget(self.batch)
+        self.batch.status.setText(f"A batch is running ({len(self.batch.model.rows)} of {self.batch.total} files read). "
+                                  f"Close again within {QUIT_AGAIN_S:.0f} s to stop it and quit (Export keeps the rows so far).")
+        return False
+
     def closeEvent(self, e: QCloseEvent) -> None:
+        if self.batch.running and not self._close_when_stopped and not self._quit_confirmed():
+            e.ignore()
+            return
         if self.batch.running and not self.batch.thread.stop():
             # The run did not end within the wait (rows come in order: one slow file holds them
             # all). Destroying a running QThread aborts the process: stay until the run has ended.
