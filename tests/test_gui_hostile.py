@@ -435,3 +435,22 @@ def test_the_settings_dialog_shows_its_whole_message(win, qtbot, tmp_path):
     m = d.message
     assert d.isVisible() and "not_a_model.tflite" in m.text()
     assert m.height() >= m.heightForWidth(m.width()) > m.fontMetrics().height()  # wrapped, and all of it shown
+
+
+def test_a_path_copied_as_text_is_pasted_as_its_image(win, qtbot, tmp_path, sample):
+    """A path copied from a terminal (or a file:// address as text) said "The clipboard holds no image."."""
+    from PIL import Image
+    from PySide6.QtCore import QUrl
+    from PySide6.QtWidgets import QApplication
+
+    path = tmp_path / "a seven.png"
+    Image.fromarray(255 - sample["x_test"][0]).save(path)
+    t = win.images
+    for text in (str(path), f"'{path}'\n", QUrl.fromLocalFile(str(path)).toString()):
+        before = t.list.count()
+        QApplication.clipboard().setText(text)
+        t.paste()
+        assert t.list.count() == before + 1 and t.result.digit.text() == str(sample["y_test"][0]), text
+    QApplication.clipboard().setText(f"{path}\nnot a file")
+    t.paste()
+    assert t.message.text() == "The clipboard holds no image."

@@ -7,10 +7,11 @@ was read as one). Digit boxes and "Why?" are drawn over the image itself.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QIODevice, Qt
+from PySide6.QtCore import QBuffer, QIODevice, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QPushButton, QSplitter, QVBoxLayout, QWidget)
@@ -44,6 +45,13 @@ def fitted(box: Box | None, shape: tuple[int, ...]) -> Box | None:
     if x1 - x0 < 2 or y1 - y0 < 2:
         return None
     return float(x0), float(y0), float(x1 - x0), float(y1 - y0)
+
+
+def _paths_in_text(text: str) -> list[str]:
+    """Existing files named one per line in copied text (plain paths or file:// addresses), else []."""
+    lines = [line.strip().strip("'\"") for line in text.strip().splitlines()]
+    paths = [QUrl(line).toLocalFile() if line.startswith("file://") else os.path.expanduser(line) for line in lines]
+    return paths if paths and len(paths) <= 1000 and all(p and os.path.isfile(p) for p in paths) else []
 
 
 class ImagesTab(QWidget):
@@ -164,6 +172,8 @@ class ImagesTab(QWidget):
             self.add_image(QImage(mime.imageData()), f"pasted image {self.list.count() + 1}")
         elif any(u.isLocalFile() for u in mime.urls()):
             self.add_files([u.toLocalFile() for u in mime.urls() if u.isLocalFile()])
+        elif files := _paths_in_text(mime.text() if mime.hasText() else ""):
+            self.add_files(files)  # a path copied from a terminal or a file manager's address bar
         else:  # text, or only web addresses: nothing here to read
             self.message.setText("The clipboard holds no image.")
 
