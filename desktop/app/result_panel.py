@@ -15,6 +15,7 @@ from desktop.app.widgets import ArrayView, ProbabilityBars
 from desktop.engine.recognize import NOT_A_DIGIT, UNSURE, NumberPrediction, Prediction, format_confidence
 
 NOT_A_DIGIT_MESSAGE = "That doesn't look like a digit"
+TIE = 0.01  # top two probabilities closer than this: no best guess is named
 PROVISIONAL_MESSAGE = "Still drawing: a guess until the stroke ends"
 PROVISIONAL_STYLE = "color: #8a8a8a; font-style: italic"
 EMPTY = "–"  # the answer when there is none
@@ -250,7 +251,10 @@ class ResultPanel(QWidget):
             # The best guess stays visible, in small print: the user may disagree with the rule.
             self.digit.setText("?")
             self.verdict.setText(NOT_A_DIGIT_MESSAGE)
-            self.guess.setText(f"Best guess: {p.digit} ({format_confidence(p.confidence, 0)})")
+            (_, p1), (_, p2) = p.top3[:2]
+            # A flat softmax's tie goes to 0 ("Best guess: 0 (10%)" for a filled box): no guess to name.
+            self.guess.setText(f"Best guess: {p.digit} ({format_confidence(p.confidence, 0)})" if p1 - p2 > TIE
+                               else "No digit stands out")
         else:
             self.digit.setText(str(p.digit))
             self.verdict.setText(describe(p))
