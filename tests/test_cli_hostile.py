@@ -7,6 +7,7 @@ import errno
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -480,9 +481,11 @@ def test_an_output_that_is_one_of_the_images_is_refused(folder, tmp_path):
     assert image.read_bytes() == before
 
 
-def test_resume_from_another_folder_adds_no_row_twice(folder, tmp_path):
-    """Paths are written as given (relative to where the run started); a --resume started from
-    another folder compared them from there and classified (and wrote) every file again."""
+def test_resume_from_another_folder_neither_doubles_rows_nor_skips_other_files(folder, tmp_path):
+    """Paths are written as given (relative to where the run started). A --resume from another
+    folder read every file again (every row twice); matching paths by their ends instead skipped
+    old/imgs/x.png because imgs/x.png was done (a second hostile pass). Now such a resume is refused
+    in one sentence, and files of the same names in another folder are read."""
     out = tmp_path / "r.csv"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
@@ -493,9 +496,16 @@ def test_resume_from_another_folder_adds_no_row_twice(folder, tmp_path):
     (folder / "d05.png").rename(tmp_path / "later.png")
     assert run_in(tmp_path, "imgs", "--out", "r.csv", "-q").returncode == 0
     (tmp_path / "later.png").rename(folder / "d05.png")
+    before = out.read_bytes()
     r = run_in(tmp_path.parent, Path(tmp_path.name) / "imgs", "--out", out, "--resume")
-    assert r.returncode == 0, r.stderr
-    assert [Path(x["path"]).name for x in rows(out)] == [f"d{i:02d}.png" for i in range(6)]
+    one_sentence_exit_2(r)
+    assert "relative to another folder" in r.stderr and out.read_bytes() == before
+    r = run_in(tmp_path, "imgs", "--out", "r.csv", "--resume")  # from where it started: the one file left
+    assert r.returncode == 0 and [Path(x["path"]).name for x in rows(out)] == [f"d{i:02d}.png" for i in range(6)]
+    (tmp_path / "old").mkdir()
+    shutil.copytree(folder, tmp_path / "old" / "imgs")
+    r = run_in(tmp_path, Path("old") / "imgs", "--out", "r.csv", "--resume")
+    assert r.returncode == 0 and len(rows(out)) == 12  # other files, the same names: read, not skipped
 
 
 def test_resume_says_the_files_that_failed_before_and_exits_1(folder, tmp_path):

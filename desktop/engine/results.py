@@ -223,6 +223,9 @@ def open_results(path: str, fmt: str | None, resume: bool, overwrite: bool) -> t
         if overwrite and not resume and os.fstat(fd).st_size > 0:
             return ResultsOutput(fd, fmt, path, 0, 0, replace=True), DonePaths()  # cut at the first row
         done, end, count = _read_back(fd, path, fmt)
+        if done.elsewhere:
+            raise OutputError(f"The output {path} names its files by paths relative to another folder (none is "
+                              "found from here); run --resume from the folder the first run started in.")
         os.ftruncate(fd, end)  # cut a record a killed run left half-written
         out = ResultsOutput(fd, fmt, path, end, count, created=st is None)
         if end == 0:
@@ -251,33 +254,31 @@ def same_path(path: str) -> str:
 
 @dataclass
 class DonePaths:
-    """The files a results file holds already (``--resume`` skips them), and how many of them failed.
-
-    A relative path was written relative to where that run started, which may not be where this
-    one does (``digits classify photos --out r.csv``, then ``--resume`` from another folder doubled
-    every row): a file whose absolute path ends with it (two components or more) counts as done too.
-    """
+    """The files a results file holds already (``--resume`` skips them), by absolute path, and how
+    many of them failed. A relative path was written relative to where that run started; it is
+    resolved against where this one starts (see ``elsewhere``)."""
 
     absolute: set[str] = field(default_factory=set)
-    relative: set[tuple[str, ...]] = field(default_factory=set)  # path components
     failed: int = 0  # records of files that could not be read or held no digit (ERROR, NO_DIGIT)
-    _lengths: set[int] = field(default_factory=set)  # the relative records' component counts
+    relative: int = 0  # records written with a relative path...
+    relative_here: int = 0  # ...of which this many name a file that exists from the current folder
 
     def add(self, path: str, status: str = "") -> None:
         self.absolute.add(same_path(path))
-        parts = tuple(p for p in os.path.normpath(path).split(os.sep) if p not in ("", "."))
-        # One component (a run started inside the folder) would match any file of that name anywhere.
-        if not os.path.isabs(path) and ".." not in parts and len(parts) > 1:
-            self.relative.add(parts)
-            self._lengths.add(len(parts))
+        if not os.path.isabs(path):
+            self.relative += 1
+            self.relative_here += os.path.lexists(path)
         self.failed += status in (ERROR, NO_DIGIT)
 
+    @property
+    def elsewhere(self) -> bool:
+        """Every relative path in the file names nothing from here: the first run started in another
+        folder, and every file would be read and written again (a resume from another folder doubled
+        every row). Matching the ends of paths instead skipped other folders' files of the same names."""
+        return self.relative > 0 and self.relative_here == 0
+
     def __contains__(self, path: object) -> bool:
-        full = same_path(os.fspath(path))
-        if full in self.absolute:
-            return True
-        parts = tuple(full.split(os.sep))
-        return any(parts[-n:] in self.relative for n in self._lengths if n < len(parts))
+        return same_path(os.fspath(path)) in self.absolute
 
     def __len__(self) -> int:
         return len(self.absolute)
