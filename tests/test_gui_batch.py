@@ -181,10 +181,13 @@ def test_files_and_folders_dropped_together_are_one_batch(tab, qtbot, tmp_path, 
     """Of 50 files dropped, only the first was read ("Done: 1 of 1 files"), without a word; a drop
     during a run changed the folder named above the run's rows."""
     d = folder_of_kinds(tmp_path, sample)
+    tab.folder.setText(str(d / "b"))
     drop(tab, [d / "a_digit.png", d / "b_noise.png", d / "a"])
     assert tab.running
-    drop(tab, [d / "b"])  # while it runs: refused, said, and the field keeps naming the run
-    assert "running" in tab.status.text() and tab.folder.text() == str(d)
+    # The field is left as it was: their common folder there would be run whole by the next Enter.
+    assert tab.folder.text() == str(d / "b")
+    drop(tab, [d])  # while it runs: refused and said
+    assert "running" in tab.status.text() and tab.folder.text() == str(d / "b")
     qtbot.waitUntil(lambda: tab.start_btn.isEnabled() and not tab.running, timeout=60000)
     assert sorted(shown(tab)) == ["a/x.png", "a_digit.png", "b_noise.png"]
     assert tab.status.text().startswith("Done: 3 of 3 files")

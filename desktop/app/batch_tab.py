@@ -280,8 +280,10 @@ class BatchTab(QWidget):
         if self.running:  # the field would name the drop above the rows of the run going on
             self.status.setText("A batch is running: cancel it (Esc) before dropping more.")
             return
-        # Several files and folders are one batch (only the first was read, without a word).
-        self.folder.setText(paths[0] if len(paths) == 1 else os.path.commonpath(paths))
+        # Several files and folders are one batch (only the first was read, without a word). The field
+        # keeps naming one folder: their common folder there would be run whole by the next Enter.
+        if len(paths) == 1:
+            self.folder.setText(paths[0])
         self.start_paths(paths)
 
     @property
@@ -294,19 +296,22 @@ class BatchTab(QWidget):
 
     def start_paths(self, paths: list[str]) -> None:
         """Classify ``paths`` (files and folders dropped together), or, when empty, what the field names."""
-        folder = os.path.expanduser(self.folder.text().strip())  # ~/scans, typed as in a shell
         if self.running:
             return
-        if not folder or not Path(folder).exists():
-            self.status.setText("Choose a folder that exists.")
-            return
-        paths = paths or [folder]
-        self.where = folder if len(paths) == 1 else f"the {len(paths)} files and folders dropped"
+        if len(paths) > 1:
+            folder = os.path.commonpath(paths)  # the table shows paths relative to it
+            self.where = f"the {len(paths)} files and folders dropped"
+        else:
+            folder = os.path.expanduser(self.folder.text().strip())  # ~/scans, typed as in a shell
+            if not folder or not Path(folder).exists():
+                self.status.setText("Choose a folder that exists.")
+                return
+            paths, self.where = [folder], folder
+            self._remember_run(folder)
         self.model.clear()
         self.model.root = folder if Path(folder).is_dir() else str(Path(folder).parent)
         self.run_number = self.number.isChecked()
         self.note.setText("")
-        self._remember_run(folder)
         self.total = 0
         self.progress.setRange(0, 0)  # busy until the files are counted
         self.started = time.perf_counter()
