@@ -10,7 +10,7 @@ from PIL import Image
 
 from benchmarks.synthetic import render
 from desktop.engine import recognize as rec
-from desktop.engine.results import Row
+from desktop.engine.results import Row, row_for
 from desktop.engine.recognize import (DIGIT, ERROR, NO_DIGIT, NOT_A_DIGIT, STATUSES, UNSURE, NotDigitRule,
                                       NumberPrediction, Prediction, format_confidence, recognize)
 
@@ -145,6 +145,18 @@ def test_number_marks_a_character_that_is_not_a_digit():
     assert n.text == "2?2" and n.status == NOT_A_DIGIT
     assert NumberPrediction([good, good]).text == "22" and NumberPrediction([good]).status == DIGIT
     assert NumberPrediction([]).status == NO_DIGIT
+
+
+def test_a_number_whose_digits_are_all_right_less_often_than_not_is_unsure():
+    """Each digit sure enough alone, the number not: 20-35 digit rows read wrong were "digit"."""
+    rule = NotDigitRule("max_probability", 0.2195, 0.5027)  # the shipped manifest's band
+    probs = np.full(10, 0.1 / 9, np.float32)
+    probs[7] = 0.9
+    seven = Prediction(7, probs, stroke_input(), rule=rule)
+    assert seven.status == DIGIT
+    assert NumberPrediction([seven] * 6).status == DIGIT  # 0.9^6 = 0.53: right more often than not
+    long = NumberPrediction([seven] * 7)  # 0.9^7 = 0.48
+    assert long.status == UNSURE and long.unsure and row_for("n.png", long).status == UNSURE
 
 
 @pytest.mark.parametrize("p", [1.0, 0.99999, 0.9996, 0.99951, 0.9995])

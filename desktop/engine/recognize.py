@@ -306,7 +306,13 @@ class NumberPrediction:
 
     @property
     def unsure(self) -> bool:
-        return any(d.unsure for d in self.digits)
+        """A digit is unsure, or the number as a whole is: the probability that every digit is right
+        below where one digit's answer would be unsure (a long row of sure-ish digits, each passing,
+        was a "digit" read at 0.14-0.42, most of them wrong; a second hostile pass)."""
+        if any(d.unsure for d in self.digits):
+            return True
+        band = self.digits[0].rule.unsure_below if self.digits else None
+        return bool(self.digits) and self.confidence < (UNSURE_TOP if band is None else band)
 
     @property
     def status(self) -> str:
@@ -317,7 +323,7 @@ class NumberPrediction:
         for s in (ERROR, NOT_A_DIGIT, UNSURE):
             if s in statuses:
                 return s
-        return DIGIT
+        return UNSURE if self.unsure else DIGIT
 
 
 def recognize_many(classifier: Classifier, grays: Sequence[np.ndarray], *, live: bool = False,
