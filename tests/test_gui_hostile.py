@@ -454,3 +454,19 @@ def test_a_path_copied_as_text_is_pasted_as_its_image(win, qtbot, tmp_path, samp
     QApplication.clipboard().setText(f"{path}\nnot a file")
     t.paste()
     assert t.message.text() == "The clipboard holds no image."
+
+
+def test_a_large_pasted_image_is_kept_small_and_still_read(win, sample):
+    """A 64 megapixel paste was encoded to PNG whole: the window froze 1.3-1.7 s (a second hostile pass)."""
+    import io
+
+    from PIL import Image
+    from PySide6.QtGui import QImage
+
+    from desktop.app.images_tab import PASTE_SIDE, SOURCE
+
+    digit = Image.fromarray(255 - sample["x_test"][0]).resize((6000, 6000))
+    t = win.images
+    t.add_image(QImage(digit.tobytes(), 6000, 6000, 6000, QImage.Format.Format_Grayscale8).copy(), "pasted image")
+    stored = Image.open(io.BytesIO(t.list.currentItem().data(SOURCE)))
+    assert max(stored.size) == PASTE_SIDE and t.result.digit.text() == str(sample["y_test"][0])
