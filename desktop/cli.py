@@ -190,7 +190,7 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
               + ", ".join(f"{statuses[s]} {s}" for s in STATUSES), file=err)
         n_read = sum(statuses[s] for s in answers)
         if n_read:
-            what = "numbers" if args.number else "digits"
+            what = ("number" if args.number else "digit") + ("s" if n_read != 1 else "")
             print(f"digits: mean confidence of the {n_read} {what} read: {format_confidence(sure_sum / n_read)}",
                   file=err)
         if counts and not args.number:

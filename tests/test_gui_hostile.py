@@ -470,3 +470,28 @@ def test_a_large_pasted_image_is_kept_small_and_still_read(win, sample):
     t.add_image(QImage(digit.tobytes(), 6000, 6000, 6000, QImage.Format.Format_Grayscale8).copy(), "pasted image")
     stored = Image.open(io.BytesIO(t.list.currentItem().data(SOURCE)))
     assert max(stored.size) == PASTE_SIDE and t.result.digit.text() == str(sample["y_test"][0])
+
+
+def test_a_folder_dropped_on_the_draw_tab_runs_in_batch_and_a_web_link_is_said(win, qtbot, tmp_path, sample):
+    """A folder dropped on the window added a dead row to Images ("is a folder, not an image file");
+    a web link was accepted and did nothing, under the previous drop's message (a second hostile pass)."""
+    from PIL import Image
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from tests.test_gui_batch import drop
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    Image.fromarray(255 - sample["x_test"][0]).save(folder / "a.png")
+    win.tabs.setCurrentWidget(win.draw)
+    rows_before = win.images.list.count()
+    drop(win, [folder])
+    assert win.tabs.currentWidget() is win.batch and win.images.list.count() == rows_before
+    qtbot.waitUntil(lambda: win.batch.start_btn.isEnabled() and not win.batch.running, timeout=60000)
+    assert win.batch.status.text().startswith("Done: 1 of 1 file:")
+    mime = QMimeData()
+    mime.setUrls([QUrl("https://example.com/x.png")])
+    win.dropEvent(QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                             Qt.KeyboardModifier.NoModifier))
+    assert win.tabs.currentWidget() is win.images and "Only files on this computer" in win.images.message.text()

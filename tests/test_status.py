@@ -224,7 +224,7 @@ def test_cli_status_column_summary_and_exit_code(tmp_path, sample):
     assert r.returncode == 1  # an error and a no digit
     assert "1 digit, 0 unsure, 2 not a digit, 1 no digit, 1 error" in r.stderr
     # The mean and the tally count the digits read, not the best guesses of what is no digit.
-    assert "mean confidence of the 1 digits read: " in r.stderr and "100.0%" not in r.stderr
+    assert "mean confidence of the 1 digit read: " in r.stderr and "100.0%" not in r.stderr
     assert f"digits: {sample['y_test'][0]}:1\n" in r.stderr
     # Only answers (a digit and a not-a-digit): exit 0, in JSON lines too.
     (d / "d_blank.png").unlink()

@@ -351,7 +351,7 @@ class BatchTab(QWidget):
         t = self.thread
         n = len(self.model.rows)
         what = "Cancelled" if t and t.cancelled else "Done"
-        msg = f"{what}: {n} of {self.total} files"
+        msg = f"{what}: {n} of {self.total} file{'' if self.total == 1 else 's'}"
         if n:
             msg += f": {summary(self.model.rows)}"
         if t and t.error:

@@ -189,10 +189,13 @@ class ImagesTab(QWidget):
             e.acceptProposedAction()
 
     def dropEvent(self, e: QDropEvent) -> None:
+        files = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
         if e.mimeData().hasImage():
             self.add_image(QImage(e.mimeData().imageData()), "dropped image")
-        else:
-            self.add_files([u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()])
+        elif files:
+            self.add_files(files)
+        else:  # a web link: accepted, then nothing happened, under the previous drop's message
+            self.message.setText("Only files on this computer can be opened: save the image, then open it.")
 
     # --- modes and region ------------------------------------------------------------------
     def _on_number(self, on: bool) -> None:

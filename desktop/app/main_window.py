@@ -204,7 +204,13 @@ class MainWindow(QMainWindow):
             e.acceptProposedAction()
 
     def dropEvent(self, e: QDropEvent) -> None:
-        """A drop on the Draw or Metrics tab (refused there before: a "forbidden" cursor) opens in Images."""
+        """A drop on the Draw or Metrics tab (refused there before: a "forbidden" cursor): images open
+        in the Images tab, folders (only folders) run in the Batch tab."""
+        paths = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
+        if paths and all(os.path.isdir(p) for p in paths):
+            self.tabs.setCurrentWidget(self.batch)
+            self.batch.dropEvent(e)
+            return
         self.tabs.setCurrentWidget(self.images)
         self.images.dropEvent(e)
 
