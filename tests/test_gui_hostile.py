@@ -495,3 +495,20 @@ def test_a_folder_dropped_on_the_draw_tab_runs_in_batch_and_a_web_link_is_said(w
     win.dropEvent(QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                              Qt.KeyboardModifier.NoModifier))
     assert win.tabs.currentWidget() is win.images and "Only files on this computer" in win.images.message.text()
+
+
+def test_undo_takes_back_the_last_stroke_even_when_an_earlier_one_is_the_same(win, qtbot):
+    """A dot, the eraser over it, the same dot again: Ctrl+Z removed the first dot (equal strokes
+    compared equal), so the erased dot was gone and the visible one stayed (a second hostile pass)."""
+    c = win.draw.canvas
+    win.draw.number_mode.setChecked(False)
+    c.clear()
+    dot = [(140, 140), (141, 141)]
+    drag(qtbot, c, dot)
+    c.eraser = True
+    drag(qtbot, c, [(100, 100), (180, 180)])
+    c.eraser = False
+    drag(qtbot, c, dot)
+    assert (c.gray() < 0.5).any()
+    c.undo_stack.undo()  # the last dot goes; the first is still under the eraser's stroke
+    assert not (c.gray() < 0.5).any()

@@ -37,7 +37,7 @@ def _every_sample(on: bool) -> None:
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents, not on)
 
 
-@dataclass
+@dataclass(eq=False)  # each stroke is itself: undo removes this one, not the first drawn the same
 class Stroke:
     points: list[QPointF] = field(default_factory=list)  # page units
     width: float = PEN_WIDTH
