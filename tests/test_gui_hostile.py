@@ -512,3 +512,19 @@ def test_undo_takes_back_the_last_stroke_even_when_an_earlier_one_is_the_same(wi
     assert (c.gray() < 0.5).any()
     c.undo_stack.undo()  # the last dot goes; the first is still under the eraser's stroke
     assert not (c.gray() < 0.5).any()
+
+
+def test_a_long_model_file_name_does_not_widen_the_settings_dialog(win, qtbot, tmp_path):
+    """A 240-character file name in the error made the dialog 1,756 px wide (a second hostile pass)."""
+    from desktop.app.settings_dialog import SettingsDialog
+
+    bad = tmp_path / ("m" * 240 + ".tflite")
+    bad.write_bytes(b"not a model" * 10)
+    d = SettingsDialog(win.state, win)
+    qtbot.addWidget(d)
+    d.show()
+    d.path.setText(str(bad))
+    d.accept()
+    qtbot.wait(50)
+    assert d.width() < 900 and "m" * 30 in d.message.text().replace("\u200b", "")
+    assert d.message.height() >= d.message.heightForWidth(d.message.width())

@@ -11,6 +11,13 @@ from desktop.engine.classifier import Classifier
 from desktop.engine.errors import DigitsError
 
 
+def _breakable(text: str, every: int = 30) -> str:
+    """``text`` with a zero-width space after every ``every`` characters of a word that long: a file
+    name of 240 characters in the message made the dialog 1,756 px wide (a word-wrapped label breaks
+    only between words)."""
+    return " ".join("\u200b".join(w[i : i + every] for i in range(0, len(w), every)) for w in text.split(" "))
+
+
 class SettingsDialog(QDialog):
     def __init__(self, state, parent: QWidget | None = None):
         super().__init__(parent)
@@ -77,7 +84,7 @@ class SettingsDialog(QDialog):
             try:
                 Classifier(path)
             except DigitsError as e:
-                self.message.setText(str(e))
+                self.message.setText(_breakable(str(e)))
                 # The dialog grows to the wrapped message: in the height it had, both lines were cut.
                 self.layout().activate()
                 self.adjustSize()
