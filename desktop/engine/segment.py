@@ -35,7 +35,7 @@ from functools import cached_property
 import numpy as np
 
 from desktop.engine import digit_shapes
-from desktop.engine.preprocess import is_speck, normalise_digit, stroke_width
+from desktop.engine.preprocess import is_blob, is_speck, normalise_digit, stroke_width
 
 INK_LEVEL = 0.3  # ink above this strength forms the pieces
 MIN_PIECE = 0.03  # pieces with less ink than this share of the largest are specks
@@ -119,7 +119,7 @@ class Candidate:
 
     @cached_property
     def input28(self) -> np.ndarray:
-        return normalise_digit(self.crop)
+        return normalise_digit(self.crop, is_blob(self.crop))
 
 
 def label(mask: np.ndarray) -> tuple[np.ndarray, int]:
@@ -321,7 +321,7 @@ def candidates(ink: np.ndarray) -> tuple[int, list[Candidate]]:
             crop = group.crop(ink)
             if crop is None:
                 continue
-            speck = is_speck(crop)
+            speck = is_speck(crop, image_side=max(ink.shape))
             if speck and j > i + 1:
                 continue  # several pieces that together are a speck: the single ones cover it
             alone = len(group.components) == 1 and _severed(group.mask, ink_mask) == 0
