@@ -282,7 +282,7 @@ def test_closing_during_a_batch_that_will_not_stop_in_time_never_aborts(win, qtb
     b.thread.start()
     try:
         win.close()
-        assert win.isVisible() and "Close again" in b.status.text()  # a running batch: asked once
+        assert win.isVisible() and "Close again" in b.note.text()  # a running batch: asked once
         win.close()
         assert win.isVisible()  # not closed under a running thread
         assert "Stopping" in b.status.text()

@@ -277,8 +277,8 @@ class BatchTab(QWidget):
         paths = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
         if not paths:
             return
-        if self.running:  # the field would name the drop above the rows of the run going on
-            self.status.setText("A batch is running: cancel it (Esc) before dropping more.")
+        if self.running:  # the note: the status line is rewritten as rows arrive
+            self.note.setText("A batch is running: cancel it (Esc) before dropping more.")
             return
         # Several files and folders are one batch (only the first was read, without a word). The field
         # keeps naming one folder: their common folder there would be run whole by the next Enter.

@@ -249,8 +249,10 @@ class MainWindow(QMainWindow):
             return True
         self._quit_asked = now
         self.tabs.setCurrentWidget(self.batch)
-        self.batch.status.setText(f"A batch is running ({len(self.batch.model.rows)} of {self.batch.total} files read). "
-                                  f"Close again within {QUIT_AGAIN_S:.0f} s to stop it and quit (Export keeps the rows so far).")
+        # The note, not the status line: the status is rewritten as rows arrive, ten times a second.
+        self.batch.note.setText(f"A batch is running ({len(self.batch.model.rows)} of {self.batch.total} files read). "
+                                f"Close again within {QUIT_AGAIN_S:.0f} s to stop it and quit (Export keeps the rows "
+                                "so far).")
         return False
 
     def closeEvent(self, e: QCloseEvent) -> None:
