@@ -565,3 +565,18 @@ def test_no_input_is_exit_2_and_no_header_reaches_standard_output(folder, tmp_pa
     r = run_cli(folder / "d00.png", tmp_path / "typo.png", "--out", "-")  # one of two missing: its error row
     assert r.returncode == 1 and r.stdout.startswith("path,") and "typo.png does not exist" in r.stdout
     assert "2 files in" in r.stderr and "1 file in" in run_cli(folder / "d00.png", "--out", "-").stderr
+
+
+def test_resume_after_the_finished_files_were_moved_away(folder, tmp_path):
+    """Files done, moved out, new ones added, --resume from the same folder: it was refused as written
+    "relative to another folder" because no file it named was there any more (a review)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = [sys.executable, "-m", "desktop.cli", "classify", "imgs", "--out", "r.csv"]
+    assert subprocess.run(run + ["-q"], cwd=tmp_path, env=env, timeout=120).returncode == 0
+    (tmp_path / "done").mkdir()
+    for p in folder.glob("d0[0-4].png"):
+        p.rename(tmp_path / "done" / p.name)
+    shutil.copy(tmp_path / "done" / "d00.png", folder / "new.png")
+    r = subprocess.run(run + ["--resume"], cwd=tmp_path, env=env, timeout=120, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert [Path(x["path"]).name for x in rows(tmp_path / "r.csv")][-1] == "new.png" and len(rows(tmp_path / "r.csv")) == 7

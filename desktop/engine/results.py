@@ -260,22 +260,21 @@ class DonePaths:
 
     absolute: set[str] = field(default_factory=set)
     failed: int = 0  # records of files that could not be read or held no digit (ERROR, NO_DIGIT)
-    relative: int = 0  # records written with a relative path...
-    relative_here: int = 0  # ...of which this many name a file that exists from the current folder
+    folders: set[str] = field(default_factory=set)  # the folders of the records with relative paths
 
     def add(self, path: str, status: str = "") -> None:
         self.absolute.add(same_path(path))
         if not os.path.isabs(path):
-            self.relative += 1
-            self.relative_here += os.path.lexists(path)
+            self.folders.add(os.path.dirname(path))
         self.failed += status in (ERROR, NO_DIGIT)
 
     @property
     def elsewhere(self) -> bool:
-        """Every relative path in the file names nothing from here: the first run started in another
-        folder, and every file would be read and written again (a resume from another folder doubled
-        every row). Matching the ends of paths instead skipped other folders' files of the same names."""
-        return self.relative > 0 and self.relative_here == 0
+        """No folder of the file's relative paths is found from here: the first run started in
+        another folder, and every file would be read and written again (a resume from another folder
+        doubled every row; matching the ends of paths instead skipped other folders' files of the
+        same names). Folders, not files: the files done may have been moved away since."""
+        return bool(self.folders) and not any(os.path.isdir(f or ".") for f in self.folders)
 
     def __contains__(self, path: object) -> bool:
         return same_path(os.fspath(path)) in self.absolute
