@@ -141,10 +141,12 @@ def test_jittered_copies_are_the_turns_and_shrink_pillow_makes(sample):
 def test_a_long_numbers_why_maps_are_one_batch_within_the_patch_budget(shipped, sample, monkeypatch):
     """Why? on a number ran one occlusion batch per digit on the window's thread: 60 digits froze
     it for a second (hostile test). One batch for all digits, coarser when long, within MAX_PATCHES."""
-    from desktop.engine.explain import MAX_PATCHES, occlusion_maps
+    from desktop.engine.explain import MAX_PATCHES, PATCH, STRIDE, _starts, occlusion_maps
 
-    x = sample["x_test"][:60].astype(np.float32) / 255
-    y = [int(d) for d in sample["y_test"][:60]]
+    # Every stride hides the input's last rows and columns too (a wider stride alone never reached them).
+    assert all(_starts(s)[0] == 0 and _starts(s)[-1] == 28 - PATCH for s in range(STRIDE, PATCH + 1))
+    x = sample["x_test"][:48].astype(np.float32) / 255
+    y = [int(d) for d in sample["y_test"][:48]]
     few = occlusion_maps(shipped, list(x[:3]), y[:3])
     assert all(np.array_equal(m, occlusion_map(shipped, a, d)) for m, a, d in zip(few, x[:3], y[:3]))
     sizes = []
@@ -154,4 +156,4 @@ def test_a_long_numbers_why_maps_are_one_batch_within_the_patch_budget(shipped, 
     assert len(sizes) == 1 and sizes[0] <= MAX_PATCHES + len(x)
     # Normalised to 1 where a patch mattered (a sure digit may lose nothing to any one patch), mostly on the ink.
     assert all(m.max() in (0.0, 1.0) and (m[a == 0] == 0).mean() > 0.5 for m, a in zip(maps, x))
-    assert sum(m.max() == 1.0 for m in maps) >= 50
+    assert sum(m.max() == 1.0 for m in maps) >= 40
