@@ -84,3 +84,19 @@ def test_batch_tab_status_column_and_filter(win, qtbot, tmp_path, sample):
     assert b.proxy.rowCount() == 2
     b.filter_box.setCurrentIndex(0)
     assert b.proxy.rowCount() == 4
+
+
+def test_a_tie_names_no_best_guess_in_any_place():
+    """A not-a-digit answer whose top classes tie (int8 scores often do) named "0", the tie's first
+    class, as its best guess: in the verdict's small print and in a number's digit tiles."""
+    from desktop.app.result_panel import NO_GUESS, describe
+
+    from desktop.engine.recognize import Prediction
+    from tests.test_status import stroke_input
+
+    flat = Prediction(0, np.full(10, 0.1, np.float32), stroke_input())
+    assert flat.status == NOT_A_DIGIT and flat.best_guess is None and NO_GUESS.lower() in describe(flat)
+    probs = np.full(10, 0.85 / 9, np.float32)
+    probs[3] = 0.15
+    ahead = Prediction(3, probs, stroke_input(), rule=NotDigitRule("max_probability", 0.2))
+    assert ahead.status == NOT_A_DIGIT and ahead.best_guess == 3 and "best guess 3" in describe(ahead)

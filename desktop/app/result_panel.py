@@ -15,7 +15,7 @@ from desktop.app.widgets import ArrayView, ProbabilityBars
 from desktop.engine.recognize import NOT_A_DIGIT, UNSURE, NumberPrediction, Prediction, format_confidence
 
 NOT_A_DIGIT_MESSAGE = "That doesn't look like a digit"
-TIE = 0.01  # top two probabilities closer than this: no best guess is named
+NO_GUESS = "No digit stands out"  # in place of a best guess when the top classes tie (Prediction.best_guess)
 PROVISIONAL_MESSAGE = "Still drawing: a guess until the stroke ends"
 PROVISIONAL_STYLE = "color: #8a8a8a; font-style: italic"
 EMPTY = "–"  # the answer when there is none
@@ -26,7 +26,9 @@ TILE, TILE_MIN = 56, 20  # a number's digit in the strip, largest and smallest
 def describe(p: Prediction) -> str:
     """One digit's answer in words, as the verdict line says it."""
     if p.status == NOT_A_DIGIT:
-        return f"{NOT_A_DIGIT_MESSAGE} (best guess {p.digit}, {format_confidence(p.confidence, 0)})"
+        if p.best_guess is None:
+            return f"{NOT_A_DIGIT_MESSAGE} ({NO_GUESS.lower()})"
+        return f"{NOT_A_DIGIT_MESSAGE} (best guess {p.best_guess}, {format_confidence(p.confidence, 0)})"
     if p.status == UNSURE:
         b, pb = p.rival  # the runner-up, or what slightly moved copies of the drawing say instead
         return f"Unsure: {p.digit} ({format_confidence(p.confidence, 0)}) or {b} ({format_confidence(pb, 0)})?"
@@ -251,10 +253,8 @@ class ResultPanel(QWidget):
             # The best guess stays visible, in small print: the user may disagree with the rule.
             self.digit.setText("?")
             self.verdict.setText(NOT_A_DIGIT_MESSAGE)
-            (_, p1), (_, p2) = p.top3[:2]
-            # A flat softmax's tie goes to 0 ("Best guess: 0 (10%)" for a filled box): no guess to name.
-            self.guess.setText(f"Best guess: {p.digit} ({format_confidence(p.confidence, 0)})" if p1 - p2 > TIE
-                               else "No digit stands out")
+            self.guess.setText(NO_GUESS if p.best_guess is None
+                               else f"Best guess: {p.best_guess} ({format_confidence(p.confidence, 0)})")
         else:
             self.digit.setText(str(p.digit))
             self.verdict.setText(describe(p))

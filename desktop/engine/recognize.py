@@ -183,6 +183,7 @@ def format_confidence(p: float, decimals: int = 1) -> str:
     return text + "%"
 
 
+GUESS_TIE = 0.01  # top two probabilities closer than this: no best guess is named (Prediction.best_guess)
 NOT_A_DIGIT_MARK = "?"  # stands for a character that is not a digit in a number's text
 
 
@@ -214,6 +215,15 @@ class Prediction:
             return []
         order = np.argsort(self.probabilities)[::-1][:3]
         return [(int(i), float(self.probabilities[i])) for i in order]
+
+    @functools.cached_property
+    def best_guess(self) -> int | None:
+        """The digit to name as a best guess (of a not-a-digit answer, say), or None when the top
+        classes tie within GUESS_TIE: int8 scores often tie on what is no digit, and the tie went to 0."""
+        if self.probabilities is None:
+            return None
+        (_, p1), (_, p2) = self.top3[:2]
+        return self.digit if p1 - p2 > GUESS_TIE else None
 
     @functools.cached_property
     def agreement(self) -> float:
