@@ -34,26 +34,24 @@ def test_walk_lists_each_file_once_and_skips_those_done(tmp_path):
 
 def test_walk_goes_deeper_than_pythons_recursion_limit_in_order(tmp_path):
     """1,100 nested folders ended a run with a RecursionError (a hostile test)."""
-    import sys
-
-    deep = tmp_path / "deep"
-    deep.mkdir()
-    for _ in range(sys.getrecursionlimit() + 100):
-        deep = deep / "d"
-        deep.mkdir()  # one level at a time: mkdir(parents=True) recurses too
-    Image.new("L", (28, 28)).save(deep / "x.png")
     for name in ("b/1.png", "a/z/2.png", "a/1.png", "0.png"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         Image.new("L", (28, 28)).save(tmp_path / name)
+    made = [tmp_path / "deep"]
     try:
+        made[0].mkdir()
+        for _ in range(1100):  # past Python's default recursion limit (1,000)
+            made.append(made[-1] / "d")
+            made[-1].mkdir()  # one level at a time: mkdir(parents=True) recurses too
+        Image.new("L", (28, 28)).save(made[-1] / "x.png")
         found = [f.path for f in walk([tmp_path])]
     finally:
-        # Removed here, bottom up: shutil.rmtree recurses per level, and pytest's clean-up of old
-        # temporary folders would end a later session with a RecursionError.
-        (deep / "x.png").unlink()
-        while deep != tmp_path:
-            deep.rmdir()
-            deep = deep.parent
+        # Removed here, bottom up, whatever was made: shutil.rmtree recurses per level, and pytest's
+        # clean-up of old temporary folders would end a later session with a RecursionError.
+        (made[-1] / "x.png").unlink(missing_ok=True)
+        for folder in reversed(made):
+            if folder.is_dir():
+                folder.rmdir()
     assert [str(tmp_path / n) for n in ("0.png", "a/1.png", "a/z/2.png", "b/1.png")] == found[:4]
     assert len(found) == 5 and found[4].endswith("/d/d/x.png")
 

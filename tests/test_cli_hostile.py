@@ -530,7 +530,11 @@ def test_ctrl_c_before_the_first_row_leaves_no_file_behind(folder, tmp_path, mon
 
     monkeypatch.setattr(batch, "classify_rows", interrupted)
     out = tmp_path / "r.csv"
-    assert cli.main(["classify", str(folder), "--out", str(out), "-q"]) == 130
+    sigterm = signal.getsignal(signal.SIGTERM)  # classify() sets its own: pytest's is given back
+    try:
+        assert cli.main(["classify", str(folder), "--out", str(out), "-q"]) == 130
+    finally:
+        signal.signal(signal.SIGTERM, sigterm)
     assert not out.exists()
     monkeypatch.undo()
     assert run_cli(folder, "--out", out, "-q").returncode == 0 and len(rows(out)) == 6

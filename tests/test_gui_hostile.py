@@ -348,11 +348,24 @@ from desktop.app.main import make_window
 app = QApplication(sys.argv)
 win = make_window([])
 win.show()
-QTimer.singleShot(100, win.open_settings)  # Ctrl+, : the real method, a modal dialog
-QTimer.singleShot(400, lambda: getattr(QApplication.activeModalWidget(), sys.argv[1])())
-QTimer.singleShot(700, win.close)  # Ctrl+Q
-QTimer.singleShot(800, app.quit)
+done = []
+
+def press_when_shown():  # polled, not timed: a loaded machine may show the dialog late
+    dialog = QApplication.activeModalWidget()
+    if dialog is None:
+        return
+    poll.stop()
+    getattr(dialog, sys.argv[1])()
+    done.append(True)
+    QTimer.singleShot(100, win.close)  # Ctrl+Q
+    QTimer.singleShot(200, app.quit)
+
+poll = QTimer(interval=20)
+poll.timeout.connect(press_when_shown)
+poll.start()
+QTimer.singleShot(0, win.open_settings)  # Ctrl+, : the real method, a modal dialog
 app.exec()
+print("pressed" if done else "never shown")
 """
 
 
@@ -367,7 +380,7 @@ def test_quitting_after_the_settings_dialog_exits_cleanly(tmp_path, button):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
     r = subprocess.run([sys.executable, "-c", QUIT_AFTER_SETTINGS, button], capture_output=True, text=True,
                        timeout=120, env=env, cwd=os.path.dirname(os.path.dirname(__file__)))
-    assert r.returncode == 0 and "QObject" not in r.stderr, (r.returncode, r.stderr[-2000:])
+    assert r.returncode == 0 and "QObject" not in r.stderr and "pressed" in r.stdout, (r.returncode, r.stderr[-2000:])
 
 
 def test_a_long_session_keeps_a_bounded_undo_history(win, qtbot):

@@ -255,4 +255,3 @@ def test_a_large_filled_blob_is_not_a_digit_and_a_dot_is_no_digit(shipped, side,
     dot = np.ones((280, 280), np.float32)
     dot[130:148, 130:148] = 0.0  # a click of the 18-unit pen
     assert recognize(shipped, dot).status == NO_DIGIT
-
