@@ -2,9 +2,10 @@
 
 Each row has a status: digit, unsure, not a digit, no digit or error; the summary counts them.
 Exit codes: 0 every file answered (digit, unsure or not a digit); 1 finished, but some files had
-errors or no digit;
-2 bad arguments, no input, an unusable model or output, or a write that failed (the file still
-ends at a complete row); 130 interrupted (the results file is still valid).
+errors or no digit (after --resume, also those of the earlier runs in the file);
+2 bad arguments, no input (every path named missing, or no image in them), an unusable model or
+output, or a write that failed (the file still ends at a complete row); 130 interrupted (the
+results file is still valid).
 """
 from __future__ import annotations
 
@@ -116,7 +117,9 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
 
     from desktop.engine.batch import classify_rows, cpu_count, plan_workers, walk
     from desktop.engine.errors import DigitsError, OutputError
+    from desktop.engine.files import is_image_name
     from desktop.engine.model_files import load_model
+    from desktop.engine.results import same_path
 
     err = sys.stderr
     if args.threads > cpu_count():  # thousands of threads exhaust the system's limit and crash
@@ -124,6 +127,13 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
             print(f"digits: --threads {args.threads} lowered to {cpu_count()}, the number of CPUs this run may use",
                   file=err)
         args.threads = cpu_count()
+    if not any(os.path.lexists(p) for p in args.paths):
+        # A typo in the only folder's name is no run with one error row (exit 1) but no input (exit 2).
+        what = (f"{args.paths[0]} does not exist" if len(args.paths) == 1
+                else f"none of {', '.join(args.paths)} exists")
+        print(f"digits: nothing to classify: {what}", file=err)
+        out.close(remove=True)
+        return EXIT_USAGE
     try:
         clf = load_model(args.model, num_threads=args.threads)
     except DigitsError as e:
@@ -131,14 +141,12 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
         out.close(remove=True)
         return EXIT_USAGE
 
-    if not any(os.path.lexists(p) for p in args.paths):
-        # A typo in the only folder's name is no run with one error row (exit 1) but no input (exit 2).
-        print(f"digits: nothing to classify: {', '.join(args.paths)} does not exist", file=err)
-        out.close(remove=True)
-        return EXIT_USAGE
     found = walk(args.paths, args.recursive, skip)
     total = len(found)
-    if args.out != "-" and _is_one_of(args.out, [f.path for f in found]):
+    # Only an image name (folders give images only) or a path named itself can be among the inputs.
+    named = {same_path(p) for p in args.paths}
+    if args.out != "-" and (is_image_name(args.out) or same_path(args.out) in named) \
+            and _is_one_of(args.out, [f.path for f in found]):
         # Written over, an image would be lost (with --overwrite) and be read back as a broken file.
         print(f"digits: the output {args.out} is one of the images to classify; choose another --out.", file=err)
         out.close(remove=True)
@@ -151,9 +159,7 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
         # More processes than CPUs only adds memory and switching; each costs a model load.
         print(f"digits: --workers {args.workers} lowered to {cpu_count()}, the number of CPUs this run may use",
               file=err)
-    from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, STATUSES, UNSURE, format_confidence
-
-    answers = (DIGIT, UNSURE)  # the digits (or numbers) read: what the summary's mean and tally count
+    from desktop.engine.recognize import FAILED, READ, STATUSES, format_confidence
 
     counts: Counter[str] = Counter()  # per digit (or number) read
     statuses: Counter[str] = Counter()
@@ -166,7 +172,7 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
         for r in rows:
             out.write(r)
             statuses[r.status] += 1
-            if r.status in answers:  # a not-a-digit row's best guess is no digit read (a tie picks 0)
+            if r.status in READ:  # a not-a-digit row's best guess is no digit read (a tie picks 0)
                 counts[r.digit] += 1
                 sure_sum += r.confidence or 0.0
             bar.update(1)
@@ -179,16 +185,17 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
         rows.close()
         bar.close()
     done = sum(statuses.values())
-    failed = statuses[ERROR] + statuses[NO_DIGIT]
+    failed = sum(statuses[s] for s in FAILED)
     if stopped:
         print(f"digits: {stopped}", file=err)
     if not args.quiet:
         secs = time.perf_counter() - start
         where = "" if args.out == "-" else f" -> {args.out}"
-        print(f"{'interrupted: ' if interrupted else 'stopped: ' if stopped else ''}{done} file{'' if done == 1 else 's'} in {secs:.1f} s "
+        files = f"{done} file{'' if done == 1 else 's'}"
+        print(f"{'interrupted: ' if interrupted else 'stopped: ' if stopped else ''}{files} in {secs:.1f} s "
               f"({done / max(secs, 1e-9):.0f}/s){where}: "
               + ", ".join(f"{statuses[s]} {s}" for s in STATUSES), file=err)
-        n_read = sum(statuses[s] for s in answers)
+        n_read = sum(statuses[s] for s in READ)
         if n_read:
             what = ("number" if args.number else "digit") + ("s" if n_read != 1 else "")
             print(f"digits: mean confidence of the {n_read} {what} read: {format_confidence(sure_sum / n_read)}",

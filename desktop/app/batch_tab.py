@@ -299,7 +299,10 @@ class BatchTab(QWidget):
         if self.running:
             return
         if len(paths) > 1:
-            folder = os.path.commonpath(paths)  # the table shows paths relative to it
+            try:
+                folder = os.path.commonpath(paths)  # the table shows paths relative to it
+            except ValueError:  # no common folder (two Windows drives)
+                folder = os.path.dirname(paths[0])
             self.where = f"the {len(paths)} files and folders dropped"
         else:
             folder = os.path.expanduser(self.folder.text().strip())  # ~/scans, typed as in a shell
@@ -359,7 +362,8 @@ class BatchTab(QWidget):
         elif t and t.cancelled and self.total == 0 and n == 0:
             msg = "Cancelled before the files were counted"  # not "0 of 0": the folder was never counted
         elif self.total == 0 and not (t and t.cancelled):
-            msg = f"No images found in {self.where}" + ("" if self.recursive.isChecked() else " (subfolders not included)")
+            msg = f"No images found in {self.where}" + ("" if self.recursive.isChecked()
+                                                        else " (subfolders not included)")
         self.status.setText(msg)
         log.info("batch %s", msg)
         self.progress.setRange(0, max(self.total, 1))

@@ -26,7 +26,7 @@ from desktop.app.result_panel import ResultPanel
 from desktop.app.state import remember, remembered
 from desktop.engine.errors import DigitsError
 from desktop.engine.explain import occlusion_map, occlusion_maps
-from desktop.engine.files import IMAGE_SUFFIXES
+from desktop.engine.files import IMAGE_SUFFIXES, is_image_name
 from desktop.engine.imageio import MAX_PIXELS, load_gray
 from desktop.engine.recognize import recognize, recognize_number
 
@@ -50,11 +50,17 @@ def fitted(box: Box | None, shape: tuple[int, ...]) -> Box | None:
 PASTE_SIDE = 2048  # a pasted or dropped image is kept at most this long (the engine reads at 160-640 px)
 
 
+MAX_PASTED_PATHS = 1000  # more lines of copied text are no list of files (and are not looked at)
+
+
 def _paths_in_text(text: str) -> list[str]:
-    """Existing files named one per line in copied text (plain paths or file:// addresses), else []."""
-    lines = [line.strip().strip("'\"") for line in text.strip().splitlines()]
+    """Image files named one per line in copied text (plain paths or file:// addresses), else []."""
+    lines = text.strip().splitlines()
+    if not lines or len(lines) > MAX_PASTED_PATHS:
+        return []
+    lines = [line.strip().strip("'\"") for line in lines]
     paths = [QUrl(line).toLocalFile() if line.startswith("file://") else os.path.expanduser(line) for line in lines]
-    return paths if paths and len(paths) <= 1000 and all(p and os.path.isfile(p) for p in paths) else []
+    return paths if all(p and is_image_name(p) and os.path.isfile(p) for p in paths) else []
 
 
 class ImagesTab(QWidget):

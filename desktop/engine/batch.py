@@ -20,7 +20,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
@@ -71,8 +71,9 @@ def plan_workers(total: int, asked: int | None = None) -> int:
     return max(1, min(workers, total // MIN_FILES_PER_WORKER))
 
 
-def walk(paths: Iterable[str | os.PathLike], recursive: bool = True, skip: set[str] | None = None) -> list[Found]:
-    """Every file to classify, listed once (count and run use this list); ``skip``: normalised paths done."""
+def walk(paths: Iterable[str | os.PathLike], recursive: bool = True, skip: Container[str] | None = None) -> list[Found]:
+    """Every file to classify, listed once (count and run use this list); ``skip``: the absolute paths
+    done (results.DonePaths, or a set of same_path's keys)."""
     return [f for f in find_images(paths, recursive) if not skip or same_path(f.path) not in skip]
 
 
@@ -217,7 +218,8 @@ def _rows(clf: Classifier, items: list[tuple[Found, np.ndarray | None, str]], nu
     except Exception:  # one image made the batch fail: each alone, so only that one is an error row
         for k in good:
             try:
-                answers[k] = recognize_number(clf, items[k][1]) if number else recognize_many(clf, [items[k][1]], at_work=True)[0]
+                answers[k] = (recognize_number(clf, items[k][1]) if number
+                              else recognize_many(clf, [items[k][1]], at_work=True)[0])
             except Exception as e:
                 items[k] = (items[k][0], None, f"unexpected error: {type(e).__name__}: {e}")
     return [row_for(f.path, answers[k]) if k in answers else Row(f.path, error=error)

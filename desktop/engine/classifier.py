@@ -16,7 +16,9 @@ from desktop.engine.errors import ModelError
 
 try:
     from ai_edge_litert.interpreter import Interpreter
-except ModuleNotFoundError:  # platforms LiteRT has no wheel for (an installed one that fails says why)
+except ModuleNotFoundError as missing:  # platforms LiteRT has no wheel for
+    if missing.name not in ("ai_edge_litert", "ai_edge_litert.interpreter"):
+        raise  # LiteRT is there but one of its own dependencies is not: say that, not "no tflite_runtime"
     from tflite_runtime.interpreter import Interpreter  # type: ignore[no-redef]
 
 N_CLASSES = 10

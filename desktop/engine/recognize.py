@@ -30,6 +30,8 @@ log = logging.getLogger("digits.recognize")
 
 DIGIT, UNSURE, NOT_A_DIGIT, NO_DIGIT, ERROR = "digit", "unsure", "not a digit", "no digit", "error"
 STATUSES = (DIGIT, UNSURE, NOT_A_DIGIT, NO_DIGIT, ERROR)
+READ = (DIGIT, UNSURE)  # a digit (or number) was read: what a summary's mean confidence and tally count
+FAILED = (NO_DIGIT, ERROR)  # no answer for the file: what makes a batch's exit status 1
 
 # A result is called unsure when the top probability is low or the runner-up is close: the
 # app says so instead of presenting a coin toss as an answer.
@@ -103,8 +105,9 @@ def rule_from_manifest(entry: object) -> NotDigitRule:
                     problem, NOT_DIGIT_RULE, NOT_DIGIT_THRESHOLD)
         return DEFAULT_RULE
     unsure_below = entry.get("unsure_below")
-    if not_digit_problem(entry):  # the band alone is wrong: the rule stands, the engine decides unsure
-        log.warning("the model manifest's not_digit entry: %s; using the engine's unsure rule", not_digit_problem(entry))
+    band_problem = not_digit_problem(entry)
+    if band_problem:  # the band alone is wrong: the rule stands, the engine decides unsure
+        log.warning("the model manifest's not_digit entry: %s; using the engine's unsure rule", band_problem)
         unsure_below = None
     return NotDigitRule(entry["rule"], float(entry["threshold"]), None if unsure_below is None else float(unsure_below))
 

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import IO, Iterable, Iterator
 
 from desktop.engine.errors import OutputError
-from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, UNSURE, NumberPrediction, Prediction
+from desktop.engine.recognize import DIGIT, ERROR, FAILED, NO_DIGIT, UNSURE, NumberPrediction, Prediction
 
 try:
     import fcntl
@@ -154,7 +154,10 @@ class ResultsOutput:
     def write(self, row: Row) -> None:
         if self._replace:
             self._replace = False
-            os.ftruncate(self.fd, 0)
+            try:
+                os.ftruncate(self.fd, 0)
+            except OSError as e:
+                raise OutputError(f"Replacing {self.name} failed ({e.strerror or e}).") from e
             self._end = 0
             self._header_due = True
         if self._header_due:
@@ -259,14 +262,14 @@ class DonePaths:
     resolved against where this one starts (see ``elsewhere``)."""
 
     absolute: set[str] = field(default_factory=set)
-    failed: int = 0  # records of files that could not be read or held no digit (ERROR, NO_DIGIT)
+    failed: int = 0  # records of files that got no answer (recognize.FAILED)
     folders: set[str] = field(default_factory=set)  # the folders of the records with relative paths
 
     def add(self, path: str, status: str = "") -> None:
         self.absolute.add(same_path(path))
         if not os.path.isabs(path):
             self.folders.add(os.path.dirname(path))
-        self.failed += status in (ERROR, NO_DIGIT)
+        self.failed += status in FAILED
 
     @property
     def elsewhere(self) -> bool:
