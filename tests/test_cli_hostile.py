@@ -554,7 +554,7 @@ def test_a_copy_of_the_shipped_model_answers_as_the_shipped_one(folder, tmp_path
     assert copy.returncode == shipped.returncode and copy.stdout == shipped.stdout
     (tmp_path / "other.tflite").write_bytes((tmp_path / "copy.tflite").read_bytes()[:-1] + b"\0")
     r = run_cli(folder, "--out", "-", "-q", "--model", tmp_path / "other.tflite")
-    assert "no manifest.json of its own" in r.stderr
+    assert "has no manifest.json beside it" in r.stderr
 
 
 def test_no_input_is_exit_2_and_no_header_reaches_standard_output(folder, tmp_path):

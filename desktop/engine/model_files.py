@@ -131,9 +131,11 @@ def load_model(path: str | Path | None = None, num_threads: int = 1) -> Classifi
         manifest = _shipped_manifest_of(path)
     if manifest is None:
         clf = Classifier(path, num_threads=num_threads)
-        # Its answers differ from the same network's with its calibration and rule: said once, for a usable model.
-        log.warning("%s has no manifest.json of its own beside it: its confidences are uncalibrated and "
-                    "not-a-digit uses the engine's default rule", path.name)
+        # Its answers differ from the same network's with its calibration and rule: said once, for a
+        # usable model (own_manifest has said it already of a manifest for another build).
+        if not (path.parent / MANIFEST).exists():
+            log.warning("%s has no %s beside it: its confidences are uncalibrated and not-a-digit uses the "
+                        "engine's default rule", path.name, MANIFEST)
         return clf
     return _with_manifest(path, manifest, num_threads)
 
@@ -142,7 +144,7 @@ def _shipped_manifest_of(path: Path) -> dict | None:
     """The shipped manifest, when ``path`` is a copy of the shipped model (the same sha256), else None."""
     try:
         manifest = read_manifest()
-        if path.stat().st_size != manifest.get("bytes"):
+        if path.stat().st_size != manifest.get("bytes", path.stat().st_size):
             return None  # not hashed: a large file chosen by mistake would cost seconds
         return manifest if sha256(path) == manifest["sha256"] else None
     except (DigitsError, OSError):
