@@ -59,8 +59,8 @@ MUTATIONS = (
              "        if False:\n",
              ("tests/test_gui.py", "-k", "empty_canvas or undo_redo or eraser")),
     Mutation("speck rule removed (is_speck returns False)", PREPROCESS,
-             "def is_speck(crop: np.ndarray, bbox: tuple[int, int, int, int] | None = None) -> bool:\n",
-             "def is_speck(crop: np.ndarray, bbox: tuple[int, int, int, int] | None = None) -> bool:\n"
+             "def is_speck(crop: np.ndarray, bbox: tuple[int, int, int, int] | None = None, image_side: int | None = None) -> bool:\n",
+             "def is_speck(crop: np.ndarray, bbox: tuple[int, int, int, int] | None = None, image_side: int | None = None) -> bool:\n"
              "    return False\n",
              ("tests/test_preprocess.py",)),
     Mutation("polarity: never inverted", PREPROCESS,
