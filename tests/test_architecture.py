@@ -29,3 +29,12 @@ def test_import_linter_contracts():
     r = subprocess.run([str(exe)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "broken" in r.stdout and "0 broken" in r.stdout
+
+
+def test_the_installed_commands_import_from_any_folder(tmp_path):
+    """digits-train and digits-convert stopped with "No module named 'benchmarks'" when started
+    outside the repository (training.crowded reads benchmarks.numbers, which was not packaged)."""
+    r = subprocess.run([sys.executable, "-c", "import training.cli, training.crowded, converter.cli, desktop.cli"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                       env={"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert r.returncode == 0, r.stderr[-2000:]
