@@ -61,6 +61,24 @@ def test_earlier_rows_survive_a_cut_line_and_garbage(tmp_path, sample):
     assert len(back.skipped) == 3 and any("missing.png" in s for s in back.skipped)
 
 
+def test_a_stray_quote_a_byte_order_mark_and_a_raw_byte_name_lose_nothing(tmp_path, sample):
+    """One stray quote in labels.csv swallowed every row after it (and past csv's field limit raised);
+    a file saved by Excel (a byte-order mark) was "not a corrections file"; a source path that is not
+    UTF-8 raised and left two images without their row (a third hostile pass)."""
+    first = save_correction(tmp_path, 3, paper(sample, 0))
+    with open(tmp_path / corr.LABELS, "a") as f:
+        f.write('"a stray quote,4,1,draw,2026-01-01T00:00:00+00:00\n')
+    later = [save_correction(tmp_path, 5, paper(sample, i)) for i in range(1, 4)]
+    odd = save_correction(tmp_path, 6, paper(sample, 4), source=os.fsdecode(b"batch:/scans/\xff.png"))
+    back = read_corrections(tmp_path)
+    assert [r.file for r in back.rows] == [first.file, *(r.file for r in later), odd.file]
+    assert len(back.skipped) == 1 and back.skipped[0].startswith("line 3")
+    data = (tmp_path / corr.LABELS).read_bytes()
+    assert b"\xff.png" in data  # the name's own byte, kept
+    (tmp_path / corr.LABELS).write_bytes(b"\xef\xbb\xbf" + data)  # saved again by a spreadsheet
+    assert len(read_corrections(tmp_path).rows) == 5
+
+
 def test_missing_model_input_is_recomputed(tmp_path, sample):
     row = save_correction(tmp_path, int(sample["y_test"][0]), paper(sample, 0))
     x_saved, _, _ = load_examples(tmp_path)

@@ -85,6 +85,7 @@ def _run(args, data, console) -> int:
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
 
     from training.compare import RunOptions, run
+    from desktop.engine.corrections import CorrectionsError
     from training.corrections import NoCorrectionsError
     from training.data import N_VAL, QUICK_N_VAL
     from training.runs import SUMMARY_HEADER, summary_rows
@@ -95,7 +96,7 @@ def _run(args, data, console) -> int:
                       corrections=args.corrections, corrections_repeat=args.corrections_repeat)
     try:
         metrics = run(data, opts, echo=console.print)
-    except NoCorrectionsError as e:
+    except (NoCorrectionsError, CorrectionsError) as e:  # a folder that cannot be read, or is no corrections
         print(f"digits-train: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -112,7 +112,9 @@ def _unique_stem(folder: Path, label: int, now: datetime) -> str:
 def _csv_line(values) -> bytes:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(values)
-    return buf.getvalue().encode("utf-8")
+    # A source path that is not UTF-8 (a file name's own bytes) is kept byte for byte: encoding it
+    # strictly raised, and left the two images of the correction without their row.
+    return buf.getvalue().encode("utf-8", "surrogateescape")
 
 
 def _append_row(labels: Path, row: Correction) -> None:
@@ -181,7 +183,8 @@ def read_corrections(folder: str | os.PathLike) -> CorrectionsRead:
     folder = Path(folder).expanduser()
     out = CorrectionsRead()
     try:
-        text = (folder / LABELS).read_text(encoding="utf-8", errors="replace")
+        # utf-8-sig: a file saved by Excel or LibreOffice starts with a byte-order mark.
+        text = (folder / LABELS).read_text(encoding="utf-8-sig", errors="replace")
     except FileNotFoundError:
         return out
     except OSError as e:
@@ -192,7 +195,13 @@ def read_corrections(folder: str | os.PathLike) -> CorrectionsRead:
     if next(csv.reader([lines[0]]), []) != list(FIELDS):
         raise CorrectionsError(f"{folder / LABELS} is not a corrections file (its first line is not "
                                f"{','.join(FIELDS)}).")
-    for n, values in enumerate(csv.reader(lines[1:]), 2):
+    for n, line in enumerate(lines[1:], 2):
+        # Line by line (this program writes no newline inside a field): one stray quote, read as one
+        # record, swallowed every row after it, and past csv's field limit raised instead.
+        try:
+            values = next(csv.reader([line]), [])
+        except csv.Error:
+            values = ["?"]
         if not values:
             continue
         if len(values) != len(FIELDS) or values[1] not in tuple("0123456789"):
