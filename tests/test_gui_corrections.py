@@ -55,6 +55,27 @@ def test_draw_correction_written_and_read_back(win, qtbot, folder):
     assert np.abs(x[0].astype(int) - np.round(d.last.input28 * 255).astype(int)).max() <= 1  # what the model saw
 
 
+def test_a_numbers_digit_is_corrected_only_once_the_user_picks_it(win, qtbot, folder):
+    """In number mode "Wrong? -> 7" right after drawing labelled the first digit, which was only
+    shown first, not picked (a third hostile pass). Now a tile must be clicked first."""
+    d = win.draw
+    d.number_mode.setChecked(True)
+    c = d.canvas
+    c.clear()
+    w, h = c.width(), c.height()
+    for x in (0.3, 0.7):  # two 1s
+        drag(qtbot, c, [(w * x, h * 0.2), (w * x, h * 0.8)])
+    assert d.last is not None and len(d.last.digits) == 2
+    menu = d.correction.button.menu()
+    menu.aboutToShow.emit()
+    assert not any(a.isEnabled() for a in menu.actions())  # which digit? none picked yet
+    assert not d.correction.choose(7) and read_corrections(folder).rows == []
+    qtbot.mouseClick(d.result.strip.tiles[1], Qt.MouseButton.LeftButton)
+    assert d.correction.choose(7)
+    assert [(r.label, r.predicted) for r in read_corrections(folder).rows] == [(7, str(d.last.digits[1].digit))]
+    d.number_mode.setChecked(False)
+
+
 def test_nothing_to_correct_on_an_empty_pad(win, qtbot, folder):
     win.draw.canvas.clear()
     win.draw.predict()

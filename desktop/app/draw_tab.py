@@ -50,7 +50,7 @@ class DrawTab(QWidget):
         self.result = ResultPanel("Draw a digit on the pad.")
         # "Wrong? ▾" under the answer: keeps the image read with the right digit (correction.py).
         self.correction = CorrectionButton(
-            "draw", lambda: sample_of(self.last, self.canvas.gray(), self.result.strip.current))
+            "draw", lambda: sample_of(self.last, self.canvas.gray(), self.result.strip.chosen))
         self.result.layout().addWidget(self.correction)
         self.result.selectedChanged.connect(self._select)
         # Within the sliders' ranges: a damaged setting never draws with a negative or page-wide pen.

@@ -100,10 +100,10 @@ class ImagesTab(QWidget):
         self.result = ResultPanel("Open, drop or paste an image.")
         # "Wrong? ▾" under the answer: keeps the image read with the right digit (correction.py).
         self.correction = CorrectionButton(
-            "images", lambda: sample_of(self.last, crop(self.gray, self.region()), self.result.strip.current))
+            "images", lambda: sample_of(self.last, crop(self.gray, self.region()), self.result.strip.chosen))
         self.result.layout().addWidget(self.correction)
         self.result.selectedChanged.connect(lambda k: self.preview.set_marks(self.preview.marks, k))
-        self.preview.digitClicked.connect(self.result.select_digit)
+        self.preview.digitClicked.connect(self.result.choose_digit)
         left = QVBoxLayout()
         row = QHBoxLayout()
         row.addWidget(open_btn)

@@ -46,6 +46,9 @@ class DigitStrip(QWidget):
         self.labels: list[QLabel] = []
         self.cells: list[QWidget] = []
         self.current = -1
+        # The digit the user picked (a tile or a box clicked), -1 before: the one shown first is not a
+        # choice, and a correction of a number needs one (it labelled digit 1 when none was picked).
+        self.chosen = -1
         self.row = QHBoxLayout(self)
         self.row.setContentsMargins(0, 0, 0, 0)
         self.row.addStretch()
@@ -68,7 +71,7 @@ class DigitStrip(QWidget):
             box.setContentsMargins(0, 0, 0, 0)
             tile = ArrayView(TILE)
             tile.setCursor(Qt.CursorShape.PointingHandCursor)
-            tile.clicked.connect(lambda k=k: self.select(k))
+            tile.clicked.connect(lambda k=k: self.choose(k))
             label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
             box.addWidget(tile)
             box.addWidget(label)
@@ -82,6 +85,7 @@ class DigitStrip(QWidget):
             self.labels[k].setText("?" if d.not_a_digit else str(d.digit))
         self.setVisible(bool(digits))
         self._fit()
+        self.chosen = -1  # another answer: the digit picked in the last one is no choice in this one
         if not 0 <= self.current < len(digits):
             self.current = -1
 
@@ -98,6 +102,11 @@ class DigitStrip(QWidget):
         side = int(max(TILE_MIN, min(TILE, (self.width() - self.row.spacing() * n) / n)))
         for t in self.tiles:
             t.set_side(side)
+
+    def choose(self, k: int) -> None:
+        """The user picked digit ``k`` (its tile, or its box on the image)."""
+        self.select(k)
+        self.chosen = k
 
     def select(self, k: int) -> None:
         self.current = k
@@ -280,6 +289,11 @@ class ResultPanel(QWidget):
         self.legend.setVisible(bool(heats))
         self.timing.setText(f"{1000 * n.seconds:.2f} ms, {len(n.digits)} digits")
         self.strip.select(self.strip.current if self.strip.current >= 0 else 0)
+
+    def choose_digit(self, k: int) -> None:
+        """The user clicked digit ``k``'s box on the drawing or the image."""
+        if self.number is not None and 0 <= k < len(self.number.digits):
+            self.strip.choose(k)
 
     def select_digit(self, k: int) -> None:
         """Show digit ``k`` of the number: its bars, its model view and its answer in words."""
