@@ -92,3 +92,21 @@ def test_speed_is_measured_off_the_ui_thread_in_microseconds(tab, qtbot):
     qtbot.mouseClick(tab.speed_btn, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.speed_btn.isEnabled(), timeout=60000)
     assert tab.speed_label.text().startswith("One image: median ") and "µs" in tab.speed_label.text()
+
+
+def test_tab_leaves_every_table_for_the_buttons(tab, qtbot):
+    """Tab cycled through the first table's cells for good: "Measure speed" and "Score" were out of
+    the keyboard's reach (a third hostile pass)."""
+    from PySide6.QtWidgets import QAbstractButton, QApplication, QTableWidget
+
+    tables = tab.findChildren(QTableWidget)
+    assert tables and not any(t.tabKeyNavigation() for t in tables)
+    tables[0].setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is tables[0], timeout=2000)
+    reached = set()
+    for _ in range(40):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        w = QApplication.focusWidget()
+        if isinstance(w, QAbstractButton):
+            reached.add(w.text())
+    assert any("speed" in t.lower() for t in reached), reached

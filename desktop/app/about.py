@@ -141,6 +141,7 @@ class HelpDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["keys", "does"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab reaches the Close button (arrows move in the table)
         for i, (k, t) in enumerate(rows):
             self.table.setItem(i, 0, QTableWidgetItem(k))
             self.table.setItem(i, 1, QTableWidgetItem(t))

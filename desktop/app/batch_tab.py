@@ -210,6 +210,7 @@ class BatchTab(QWidget):
         self.filter_box.currentIndexChanged.connect(self.proxy.set_mode)
         self.search.textChanged.connect(self.proxy.set_text)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for Export (arrows move in it)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.verticalHeader().setDefaultSectionSize(THUMB + 4)

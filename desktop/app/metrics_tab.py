@@ -20,6 +20,9 @@ def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
     t.verticalHeader().setVisible(False)  # row numbers beside a digit column read as digits
     fill_table(t, rows)
     t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    # Tab leaves the table (arrows move between its cells): Tab cycled through the cells for good, and
+    # the buttons below were out of the keyboard's reach.
+    t.setTabKeyNavigation(False)
     return t
 
 
