@@ -211,3 +211,15 @@ def test_a_number_is_corrected_one_chosen_digit_at_a_time(sample):
     single = digit(3)
     assert sample_of(single, gray).image is gray and sample_of(single, None) is None
     assert sample_of(Prediction(None, None, None), gray) is None  # no digit: nothing to correct
+
+
+def test_a_relative_corrections_folder_is_kept_absolute(win, tmp_path, monkeypatch):
+    """A folder typed as "relative-dir" in Settings was resolved against wherever the app had been
+    started, so corrections went to one place from a terminal and another from a menu."""
+    from desktop.app.places import corrections_folder, set_corrections_folder
+
+    monkeypatch.chdir(tmp_path)
+    set_corrections_folder("relative-dir")
+    monkeypatch.chdir("/")
+    assert corrections_folder() == str(tmp_path / "relative-dir")
+    set_corrections_folder("")

@@ -110,3 +110,24 @@ def test_tab_leaves_every_table_for_the_buttons(tab, qtbot):
         if isinstance(w, QAbstractButton):
             reached.add(w.text())
     assert any("speed" in t.lower() for t in reached), reached
+
+
+def test_the_tab_says_when_its_figures_are_not_the_model_in_uses(qtbot, tmp_path):
+    """With a model chosen in Settings the tab went on showing the shipped model's figures (or, chosen
+    before the start, those of another trained model titled "best model"), without a word."""
+    from desktop.engine.model_files import assets_dir, read_manifest
+
+    mine = tmp_path / "mine.tflite"
+    mine.write_bytes((assets_dir() / read_manifest()["model_file"]).read_bytes() + bytes(16))  # no manifest
+    state = AppState.from_settings()
+    state.model_path = str(mine)
+    state.load()
+    t = MetricsTab(state)
+    qtbot.addWidget(t)
+    t.show()
+    assert t.model_note.isVisible() and "mine.tflite" in t.model_note.text()
+    shipped = read_manifest()["source"]["model"]
+    from PySide6.QtWidgets import QGroupBox
+
+    titles = [g.title() for g in t.findChildren(QGroupBox)]
+    assert any(shipped in title for title in titles) and not any("best model" in title for title in titles)

@@ -2,6 +2,8 @@
 in use does on the user's own corrections."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QTableWidget,
@@ -9,6 +11,8 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPus
 
 from desktop.app.charts import ConfusionMatrix, LineChart
 from desktop.app.places import corrections_folder
+from desktop.engine.errors import DigitsError
+from desktop.engine.model_files import read_manifest
 from desktop.engine.recognize import format_confidence
 
 US = "µs"
@@ -63,6 +67,13 @@ class _Job(QRunnable):
             pass
 
 
+def _shipped_manifest() -> dict:
+    try:
+        return read_manifest()
+    except DigitsError:
+        return {}
+
+
 def speed_text(t: dict) -> str:
     return (f"One image: median {_us(t['median_us'])}, 95th percentile {_us(t['p95_us'])}; "
             f"batched: {_us(t['batch_us_per_image'], 1)} per image.")
@@ -79,6 +90,11 @@ class MetricsTab(QWidget):
         variants = metrics.get("variants", {})
         inner = QWidget()
         lay = QVBoxLayout(inner)
+        # Which model the figures are of, when another is in use (Settings): they are the shipped
+        # model's and its fellows', and said nothing of it while Measure speed and Score used the other.
+        self.model_note = QLabel("")
+        self.model_note.setWordWrap(True)
+        lay.addWidget(self.model_note)
         if not comparison and not variants:
             lay.addWidget(QLabel("No metrics were shipped with this model."))
         self.comparison_table = _table(
@@ -106,7 +122,7 @@ class MetricsTab(QWidget):
         cw.setLayout(charts)
         lay.addWidget(self._group("Training curves", cw))
 
-        shipped = state.manifest.get("source", {}).get("model", "")
+        shipped = _shipped_manifest().get("source", {}).get("model", "")  # the figures are the shipped run's
         best = comparison.get(shipped) or (max(comparison.values(), key=lambda m: m["test_accuracy"]) if comparison else None)
         grid = QGridLayout()
         self.heatmap = ConfusionMatrix()
@@ -142,6 +158,15 @@ class MetricsTab(QWidget):
     def showEvent(self, e) -> None:
         super().showEvent(e)
         self.show_corrections_folder()  # Settings may have moved it since
+        self.show_model_in_use()
+
+    def show_model_in_use(self) -> None:
+        path = self.state.model_path
+        self.model_note.setVisible(path is not None)
+        if path is not None:
+            self.model_note.setText(f"The model in use is {os.path.basename(path)}, chosen in Settings: Measure speed "
+                                    "and Score use it. The figures below are the shipped model's and those trained "
+                                    "with it, not its own.")
 
     @staticmethod
     def _group(title: str, w: QWidget) -> QGroupBox:

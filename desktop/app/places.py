@@ -46,5 +46,6 @@ def corrections_folder() -> str:
 
 
 def set_corrections_folder(path: str) -> None:
-    """An empty path goes back to the default."""
-    settings().setValue(CORRECTIONS_KEY, path or "")
+    """An empty path goes back to the default. A relative one is kept absolute: resolved later, it
+    depended on the folder the app was started from (a terminal's, or / from a desktop menu)."""
+    settings().setValue(CORRECTIONS_KEY, os.path.abspath(os.path.expanduser(path)) if path else "")
