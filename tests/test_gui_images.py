@@ -118,3 +118,17 @@ def test_why_is_drawn_over_the_image(win, qtbot, page, number, mode):
         x, y, w, h = m.box
         box = QRect(t.preview.to_widget(x, y).toPoint(), t.preview.to_widget(x + w, y + h).toPoint())
         assert orange_pixels(shot, box) > 0.03 * box.width() * box.height(), m.label
+
+
+def test_an_open_image_without_a_digit_says_so_not_open_an_image(win, tmp_path):
+    """A blank image open in the tab said "No digit found. Open, drop or paste an image." (a third
+    hostile pass): it is open already; what it lacks is a readable digit."""
+    from PIL import Image
+
+    blank = tmp_path / "blank.png"
+    Image.new("L", (200, 120), 255).save(blank)
+    t = win.images
+    for number in (False, True):
+        t.add_files([str(blank)], number=number)
+        text = t.result.verdict.text()
+        assert "No digit found in this image" in text and "Open, drop or paste" not in text, text

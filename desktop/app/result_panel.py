@@ -118,9 +118,12 @@ class DigitStrip(QWidget):
 class ResultPanel(QWidget):
     selectedChanged = Signal(int)  # the digit of a number whose bars are shown
 
-    def __init__(self, invitation: str, parent: QWidget | None = None):
+    def __init__(self, invitation: str, parent: QWidget | None = None, nothing_found: str | None = None):
         super().__init__(parent)
         self.invitation = invitation
+        # Said when what was read holds no digit: after the invitation by default ("Draw a digit on
+        # the pad."); the Images tab's own, since "Open, drop or paste an image" under an open one misleads.
+        self.nothing_found = nothing_found
         self.provisional = False
         self.number: NumberPrediction | None = None
         self.heats: list | None = None
@@ -251,7 +254,7 @@ class ResultPanel(QWidget):
 
     def show_prediction(self, p: Prediction, heat=None) -> None:
         if p.digit is None:
-            self.show_empty("No digit found. " + self.invitation)
+            self.show_empty(self.nothing_found or "No digit found. " + self.invitation)
             return
         self._set_provisional(False)
         self.number, self.heats = None, None
@@ -276,7 +279,7 @@ class ResultPanel(QWidget):
 
     def show_number(self, n: NumberPrediction, heats: list | None = None) -> None:
         if not n.digits:
-            self.show_empty("No digits found. " + self.invitation)
+            self.show_empty(self.nothing_found or "No digits found. " + self.invitation)
             return
         self._set_provisional(False)
         self.number, self.heats = n, heats
