@@ -144,6 +144,7 @@ def test_number_marks_a_character_that_is_not_a_digit():
     blob = Prediction(8, np.eye(10)[8] * 0.99 + 0.001, full)
     n = NumberPrediction([good, blob, good])
     assert n.text == "2?2" and n.status == NOT_A_DIGIT
+    assert row_for("n.png", n).top3.split() == ["2:0.991", "?:0.991", "2:0.991"]  # as the text shows them
     assert NumberPrediction([good, good]).text == "22" and NumberPrediction([good]).status == DIGIT
     assert NumberPrediction([]).status == NO_DIGIT
 

@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass, field
 from typing import IO, Iterable, Iterator
 
 from desktop.engine.errors import OutputError
-from desktop.engine.recognize import DIGIT, ERROR, FAILED, NO_DIGIT, UNSURE, NumberPrediction, Prediction
+from desktop.engine.recognize import (DIGIT, ERROR, FAILED, NO_DIGIT, NOT_A_DIGIT_MARK, UNSURE, NumberPrediction,
+                                      Prediction)
 
 try:
     import fcntl
@@ -55,7 +56,8 @@ def row_for(path: str, answer: Prediction | NumberPrediction) -> Row:
     if status == ERROR:
         return Row(path, error=NO_SCORE)
     if isinstance(answer, NumberPrediction):
-        top = " ".join(f"{d.digit}:{d.confidence:.3f}" for d in answer.digits)
+        # Each character as the number's text shows it: a piece that is no digit is "?", not its tie's 0.
+        top = " ".join(f"{NOT_A_DIGIT_MARK if d.not_a_digit else d.digit}:{d.confidence:.3f}" for d in answer.digits)
         return Row(path, answer.text, round(answer.confidence, 4), answer.unsure, top, status=status)
     top = " ".join(f"{d}:{q:.3f}" for d, q in answer.top3)
     return Row(path, str(answer.digit), round(answer.confidence, 4), answer.unsure, top, status=status)
