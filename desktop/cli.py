@@ -5,7 +5,7 @@ Exit codes: 0 every file answered (digit, unsure or not a digit); 1 finished, bu
 errors or no digit (after --resume, also those of the earlier runs in the file);
 2 bad arguments, no input (every path named missing, or no image in them), an unusable model or
 output, or a write that failed (the file still ends at a complete row); 130 interrupted (the
-results file is still valid).
+results file is still valid); 141 standard output's reader stopped reading (| head), quietly.
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ EXAMPLES = """examples:
   digits classify img.png                                 # CSV to the terminal
 """
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_READER_CLOSED = 128 + 13  # as a program that SIGPIPE ends: `digits classify scans | head` stops quietly
 
 
 def _positive(text: str) -> int:
@@ -116,7 +117,7 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
     from tqdm import tqdm
 
     from desktop.engine.batch import classify_rows, cpu_count, plan_workers, walk
-    from desktop.engine.errors import DigitsError, OutputError
+    from desktop.engine.errors import DigitsError, OutputError, ReaderClosed
     from desktop.engine.files import is_image_name
     from desktop.engine.model_files import load_model
     from desktop.engine.results import same_path
@@ -179,6 +180,8 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
     except KeyboardInterrupt:
         interrupted = True
         out.close(remove=True)  # a file this run made and no row reached: not left to block the next run
+    except ReaderClosed:
+        return EXIT_READER_CLOSED  # no summary: `| head` took what it wanted
     except (OutputError, DigitsError) as e:
         stopped = str(e)
     finally:

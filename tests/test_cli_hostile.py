@@ -584,3 +584,15 @@ def test_resume_after_the_finished_files_were_moved_away(folder, tmp_path):
     r = subprocess.run(run + ["--resume"], cwd=tmp_path, env=env, timeout=120, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert [Path(x["path"]).name for x in rows(tmp_path / "r.csv")][-1] == "new.png" and len(rows(tmp_path / "r.csv")) == 7
+
+
+def test_a_reader_that_stops_reading_ends_the_run_quietly(many):
+    """`digits classify scans | head -3` said "Writing to standard output failed (Broken pipe)" and
+    a summary, exit 2; a program whose reader has gone stops quietly, as SIGPIPE would stop it."""
+    p = start_cli(many, "--quiet")
+    head = [p.stdout.readline() for _ in range(3)]
+    p.stdout.close()  # as head does once it has its lines
+    err = p.stderr.read()
+    p.wait(timeout=120)
+    assert head[0].startswith("path,") and p.returncode == 141
+    assert [line for line in err.splitlines() if not line.startswith("INFO: ")] == [], err

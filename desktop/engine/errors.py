@@ -15,3 +15,7 @@ class ModelError(DigitsError):
 
 class OutputError(DigitsError):
     """The results file cannot be used or written: a missing folder, a full disk, another run's lock."""
+
+
+class ReaderClosed(OutputError):
+    """Standard output's reader stopped reading (``digits classify scans | head``): no error to report."""

@@ -16,7 +16,7 @@ import stat
 from dataclasses import asdict, dataclass, field
 from typing import IO, Iterable, Iterator
 
-from desktop.engine.errors import OutputError
+from desktop.engine.errors import OutputError, ReaderClosed
 from desktop.engine.recognize import (DIGIT, ERROR, FAILED, NO_DIGIT, NOT_A_DIGIT_MARK, UNSURE, NumberPrediction,
                                       Prediction)
 
@@ -180,6 +180,8 @@ class ResultsOutput:
                 except OSError:
                     pass
             if self._end is None:
+                if e.errno == errno.EPIPE:
+                    raise ReaderClosed(f"{self.name} was closed by its reader.") from e
                 raise OutputError(f"Writing to {self.name} failed ({e.strerror or e}).") from e
             raise OutputError(f"Writing to {self.name} failed ({e.strerror or e}); it ends at its last complete "
                               f"row ({self.rows} rows) and --resume continues it.") from e
