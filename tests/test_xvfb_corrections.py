@@ -54,6 +54,7 @@ def test_correction_from_the_keyboard_in_a_real_window(tmp_path):
             screenshot(env, tmp_path / "menu.png")  # kept with the test's files: what the user saw
             xdo(env, "key", "7")
             kept = wait_for(lambda: bool((folder / "labels.csv").exists() and read_corrections(folder).rows))
+            time.sleep(1.0)  # the row is on disk: give the window its log line before it is stopped
         except TimeoutError:
             kept = False
         finally:

@@ -84,11 +84,11 @@ def keep(sample: Sample, label: int, source: str) -> tuple[Correction | None, st
     except CorrectionsError as e:
         log.warning("correction not kept: %s", e)
         return None, str(e)
+    log.info("correction %s %s -> %d in %s", source, sample.predicted, label, folder)  # as soon as it is kept
     try:
         n = len(read_corrections(folder).rows)
     except CorrectionsError:
         n = 0
-    log.info("correction %s %s -> %d in %s", source, sample.predicted, label, folder)
     return row, f"Kept as {label} ({n} in your corrections folder)."
 
 
