@@ -78,11 +78,10 @@ def _is_one_of(path: str, paths: list[str]) -> bool:
         return False
     for p in paths:
         try:
-            st = os.stat(p)
+            if os.path.samestat(os.stat(p), me):
+                return True
         except OSError:
             continue
-        if (st.st_dev, st.st_ino) == (me.st_dev, me.st_ino):
-            return True
     return False
 
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, 
                                QWidget)
 
 from desktop.app.correction import Sample, digit_menu, keep
-from desktop.app.places import corrections_folder, remember_dir, start_dir
+from desktop.app.places import corrections_folder, local_paths, remember_dir, start_dir
 from desktop.app.batch_thread import BatchThread
 from desktop.app.state import remembered, settings
 from desktop.engine.errors import DigitsError
@@ -275,7 +275,7 @@ class BatchTab(QWidget):
             e.acceptProposedAction()
 
     def dropEvent(self, e: QDropEvent) -> None:
-        paths = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
+        paths = local_paths(e.mimeData())
         if not paths:
             return
         if self.running:  # the note: the status line is rewritten as rows arrive

@@ -21,13 +21,13 @@ from desktop.app.locate import Box, marks_for, offset
 from desktop.app.preview import ImagePreview
 from desktop.app.qtimage import qimage_from_gray
 from desktop.app.correction import CorrectionButton, crop, sample_of
-from desktop.app.places import remember_dir, start_dir
+from desktop.app.places import local_paths, remember_dir, start_dir
 from desktop.app.result_panel import ResultPanel
 from desktop.app.state import remember, remembered
 from desktop.engine.errors import DigitsError
 from desktop.engine.explain import occlusion_map, occlusion_maps
 from desktop.engine.files import IMAGE_SUFFIXES, is_image_name
-from desktop.engine.imageio import MAX_PIXELS, load_gray
+from desktop.engine.imageio import load_gray, too_large
 from desktop.engine.recognize import recognize, recognize_number
 
 log = logging.getLogger("digits.images")
@@ -163,10 +163,9 @@ class ImagesTab(QWidget):
 
     def add_image(self, image: QImage, name: str) -> None:
         """An in-memory image (pasted): encoded to PNG so it goes through the same loader."""
-        if image.width() * image.height() > MAX_PIXELS:
+        if refused := too_large(image.width(), image.height(), f"The {name}"):
             # Refused before the encoding: a 9000x9000 paste froze the window 1.5 s, then the loader refused it.
-            self.message.setText(f"The {name} is {image.width()}x{image.height()} pixels, larger than the "
-                                 f"{MAX_PIXELS // 1_000_000} megapixel limit.")
+            self.message.setText(refused)
             return
         if max(image.width(), image.height()) > PASTE_SIDE:
             # Reading shrinks it far more anyway; encoding 64 MP to PNG froze the window 1.3-1.7 s (0.13 s now).
@@ -184,8 +183,8 @@ class ImagesTab(QWidget):
         mime = QApplication.clipboard().mimeData()
         if mime.hasImage():
             self.add_image(QImage(mime.imageData()), f"pasted image {self.list.count() + 1}")
-        elif any(u.isLocalFile() for u in mime.urls()):
-            self.add_files([u.toLocalFile() for u in mime.urls() if u.isLocalFile()])
+        elif files := local_paths(mime):
+            self.add_files(files)
         elif files := _paths_in_text(mime.text() if mime.hasText() else ""):
             self.add_files(files)  # a path copied from a terminal or a file manager's address bar
         else:  # text, or only web addresses: nothing here to read
@@ -196,7 +195,7 @@ class ImagesTab(QWidget):
             e.acceptProposedAction()
 
     def dropEvent(self, e: QDropEvent) -> None:
-        files = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
+        files = local_paths(e.mimeData())
         if e.mimeData().hasImage():
             self.add_image(QImage(e.mimeData().imageData()), "dropped image")
         elif files:

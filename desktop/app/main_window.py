@@ -15,7 +15,7 @@ from desktop.app.batch_tab import BatchTab
 from desktop.app.draw_tab import DrawTab
 from desktop.app.images_tab import ImagesTab
 from desktop.app.metrics_tab import MetricsTab
-from desktop.app.places import remember_dir, start_dir
+from desktop.app.places import local_paths, remember_dir, start_dir
 from desktop.app.settings_dialog import SettingsDialog
 from desktop.app.state import AppState, remembered, settings
 
@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
     def dropEvent(self, e: QDropEvent) -> None:
         """A drop on the Draw or Metrics tab (refused there before: a "forbidden" cursor): images open
         in the Images tab, folders (only folders) run in the Batch tab."""
-        paths = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
+        paths = local_paths(e.mimeData())
         if paths and all(os.path.isdir(p) for p in paths):
             self.tabs.setCurrentWidget(self.batch)
             self.batch.dropEvent(e)

@@ -122,7 +122,8 @@ class MetricsTab(QWidget):
         cw.setLayout(charts)
         lay.addWidget(self._group("Training curves", cw))
 
-        shipped = _shipped_manifest().get("source", {}).get("model", "")  # the figures are the shipped run's
+        # The figures are the shipped run's: its manifest (the state holds it while the shipped model is in use).
+        shipped = (state.manifest or _shipped_manifest()).get("source", {}).get("model", "")
         best = comparison.get(shipped) or (max(comparison.values(), key=lambda m: m["test_accuracy"]) if comparison else None)
         grid = QGridLayout()
         self.heatmap = ConfusionMatrix()

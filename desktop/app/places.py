@@ -1,4 +1,5 @@
-"""Where dialogs start and where corrections go: the user's Pictures folder or the last folder used.
+"""Where dialogs start and where corrections go: the user's Pictures folder or the last folder used;
+and which files on this computer a drop or a paste names.
 
 Every choice is remembered in the app's QSettings (state.settings), so the next dialog, and the
 next session, starts where the user left off instead of in the working directory.
@@ -8,12 +9,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QMimeData, QStandardPaths
 
 from desktop.app.state import settings
 from desktop.engine.corrections import DEFAULT_DIRNAME
 
 CORRECTIONS_KEY = "corrections/folder"
+
+
+def local_paths(mime: QMimeData) -> list[str]:
+    """The files and folders on this computer that dropped or pasted data names (web links left out)."""
+    return [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
 
 
 def pictures_dir() -> str:

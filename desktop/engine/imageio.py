@@ -67,6 +67,13 @@ def _why_unreadable(source: Source, name: str) -> str:
     return f"{name} is not an image format this program can read."
 
 
+def too_large(width: int, height: int, name: str = "") -> str:
+    """Why an image of this size is refused, in words (naming it), or "" when it is within MAX_PIXELS."""
+    if width * height <= MAX_PIXELS:
+        return ""
+    return f"{name} is {width}x{height} pixels, larger than the {MAX_PIXELS // 1_000_000} megapixel limit."
+
+
 def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
     """The image as grayscale float32 in [0, 1] (white = 1), at most about ``decode_side`` px."""
     name = os.path.basename(source) if not isinstance(source, bytes) else "The image"
@@ -76,9 +83,8 @@ def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             # Checked from the header, before any pixel is decoded. (Pillow's own bomb check only
             # warns below twice its limit; ours refuses.)
-            if im.width * im.height > MAX_PIXELS:
-                raise ImageLoadError(f"{name} is {im.width}x{im.height} pixels, larger than the "
-                                     f"{MAX_PIXELS // 1_000_000} megapixel limit.")
+            if too_large(im.width, im.height):
+                raise ImageLoadError(too_large(im.width, im.height, name))
             # JPEG can decode at 1/2, 1/4 or 1/8 size directly: a 12 MP photo costs a fraction.
             im.draft("RGB" if im.mode in ("RGB", "CMYK", "YCbCr") else im.mode, (decode_side, decode_side))
             im.load()

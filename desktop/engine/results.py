@@ -283,8 +283,9 @@ class DonePaths:
         same names). Folders, not files: the files done may have been moved away since."""
         return bool(self.folders) and not any(os.path.isdir(f or ".") for f in self.folders)
 
-    def __contains__(self, path: object) -> bool:
-        return same_path(os.fspath(path)) in self.absolute
+    def __contains__(self, key: object) -> bool:
+        """``key``: a path as same_path gives it (batch.walk normalises each file once)."""
+        return key in self.absolute
 
     def __len__(self) -> int:
         return len(self.absolute)

@@ -247,16 +247,30 @@ def _cuts(seg: Segment, ink: np.ndarray, line_height: int, stroke: float) -> lis
     return out
 
 
+@dataclass
+class _Line:
+    """The row of ink the pieces make: its mask, its height and its stroke width (measured once)."""
+
+    mask: np.ndarray
+    height: int
+    stroke: float
+
+
 def over_segment(ink: np.ndarray) -> list[Segment]:
     """Pieces, left to right: connected components, wide ones cut along their cheapest paths.
     TooManyPieces when the components are more than any number has."""
+    return _pieces(ink)[0]
+
+
+def _pieces(ink: np.ndarray) -> tuple[list[Segment], _Line | None]:
+    """over_segment's pieces and the line they make (None when there is no ink)."""
     pieces = []
     components = _components(ink)
     if not components:
-        return []
-    ink_mask = np.logical_or.reduce([c.mask for c in components])
-    line_height = _height(ink_mask)
-    stroke = stroke_width(np.where(ink_mask, ink, 0.0))
+        return [], None
+    ink_mask = np.logical_or.reduce([c.mask for c in components])  # the pieces' union too: cuts split, not drop
+    line = _Line(ink_mask, _height(ink_mask), stroke_width(np.where(ink_mask, ink, 0.0)))
+    line_height, stroke = line.height, line.stroke
     columns = np.arange(ink.shape[1])[None, :]
     for number, seg in enumerate(components):
         edge = np.full((ink.shape[0], 1), seg.left)
@@ -268,7 +282,7 @@ def over_segment(ink: np.ndarray) -> list[Segment]:
             if cols.size:
                 pieces.append(Segment(int(cols[0]), int(cols[-1]) + 1, m, frozenset([number])))
     # Order by the centre of the ink: the piece of a broken digit sits between its neighbours.
-    return sorted(pieces, key=lambda s: float(np.flatnonzero(s.mask.any(axis=0)).mean()))
+    return sorted(pieces, key=lambda s: float(np.flatnonzero(s.mask.any(axis=0)).mean())), line
 
 
 def _severed(mask: np.ndarray, ink_mask: np.ndarray) -> int:
@@ -304,12 +318,10 @@ def _prior(group: Segment, line_height: float, stroke: float, ink_mask: np.ndarr
 
 def candidates(ink: np.ndarray) -> tuple[int, list[Candidate]]:
     """The number of pieces and every candidate digit: runs of up to MAX_GROUP pieces."""
-    pieces = over_segment(ink)
+    pieces, line = _pieces(ink)
     if not pieces:
         return 0, []
-    ink_mask = np.logical_or.reduce([p.mask for p in pieces])
-    line_height = float(_height(ink_mask))
-    stroke = max(1.0, stroke_width(np.where(ink_mask, ink, 0.0)))
+    ink_mask, line_height, stroke = line.mask, float(line.height), max(1.0, line.stroke)
     out = []
     for i in range(len(pieces)):
         group = pieces[i]
