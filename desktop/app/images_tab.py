@@ -97,8 +97,7 @@ class ImagesTab(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828")
-        self.result = ResultPanel("Open, drop or paste an image.", nothing_found="No digit found in this image: it is "
-                                  "empty, or its ink is too faint or too small to read.")
+        self.result = ResultPanel("Open, drop or paste an image.", nothing_found="No digit found in this image.")
         # "Wrong? ▾" under the answer: keeps the image read with the right digit (correction.py).
         self.correction = CorrectionButton(
             "images", lambda: sample_of(self.last, crop(self.gray, self.region()), self.result.strip.chosen))

@@ -165,9 +165,9 @@ class MetricsTab(QWidget):
         path = self.state.model_path
         self.model_note.setVisible(path is not None)
         if path is not None:
-            self.model_note.setText(f"The model in use is {os.path.basename(path)}, chosen in Settings: Measure speed "
-                                    "and Score use it. The figures below are the shipped model's and those trained "
-                                    "with it, not its own.")
+            # Short: the tab scrolls sideways for its tables, and a long wrapped line ran past the view.
+            self.model_note.setText(f"In use: {os.path.basename(path)} (Settings). The figures below are the "
+                                    "shipped model's, not its own.")
 
     @staticmethod
     def _group(title: str, w: QWidget) -> QGroupBox:
