@@ -236,6 +236,43 @@ def test_save_drawing_never_writes_into_a_pipe(win, qtbot, tmp_path, monkeypatch
     assert warned and "not a regular file" in warned[0]
 
 
+def test_a_name_typed_without_a_suffix_gets_the_chosen_formats(win, qtbot, tmp_path, monkeypatch):
+    """Save drawing… as "mine" wrote a PNG named mine; Export as "res" with JSON lines chosen wrote
+    CSV (the format follows the name). Now each gets its suffix, and a file already there under the
+    suffixed name (the dialog only asked about the name typed) is replaced only when the user agrees."""
+    import json
+
+    from PIL import Image
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    answers = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: answers.pop(0)))
+    typed = {"Save drawing": (str(tmp_path / "mine"), "PNG (*.png)"),
+             "Export results": (str(tmp_path / "res"), "JSON lines (*.jsonl *.ndjson)")}
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda parent, title, *a: typed[title]))
+    drag(qtbot, win.draw.canvas, [(140, 40), (140, 240)])
+    win.save_drawing()
+    assert not (tmp_path / "mine").exists()
+    assert Image.open(tmp_path / "mine.png").format == "PNG"
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    Image.new("L", (28, 28), 255).save(folder / "blank.png")
+    win.batch.folder.setText(str(folder))
+    win.batch.start()
+    qtbot.waitUntil(lambda: bool(win.batch.model.rows) and not win.batch.running, timeout=30_000)
+    win.batch.export_dialog()
+    assert json.loads((tmp_path / "res.jsonl").read_text().splitlines()[0])["status"] == "no digit"
+
+    (tmp_path / "res.jsonl").write_text("mine\n")
+    answers.append(QMessageBox.StandardButton.No)
+    win.batch.export_dialog()
+    assert (tmp_path / "res.jsonl").read_text() == "mine\n"  # kept: the user said no
+    answers.append(QMessageBox.StandardButton.Yes)
+    win.batch.export_dialog()
+    assert (tmp_path / "res.jsonl").read_text() != "mine\n"
+
+
 def test_a_damaged_settings_file_never_stops_the_start(qtbot):
     """Settings hand-edited or left by another version: a word where a number belongs made the
     window fail to open on every start (ValueError from int()); widths outside the sliders' ranges

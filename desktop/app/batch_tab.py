@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, 
                                QWidget)
 
 from desktop.app.correction import Sample, digit_menu, keep
-from desktop.app.places import corrections_folder, local_paths, remember_dir, start_dir
+from desktop.app.places import corrections_folder, local_paths, remember_dir, save_path, start_dir
 from desktop.app.batch_thread import BatchThread
 from desktop.app.state import remembered, settings
 from desktop.engine.errors import DigitsError
@@ -414,10 +414,8 @@ class BatchTab(QWidget):
         return row is not None
 
     def export_dialog(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(self, "Export results", os.path.join(start_dir("export"), "results.csv"),
-                                                   "CSV (*.csv);;JSON lines (*.jsonl *.ndjson)")
+        path = save_path(self, "Export results", "export", "results.csv", ["CSV (*.csv)", "JSON lines (*.jsonl *.ndjson)"])
         if path:
-            remember_dir("export", path)
             self.export(path)
 
     def shown_rows(self) -> list[Row]:

@@ -8,14 +8,14 @@ import time
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from desktop.app.about import AboutDialog, about_html, help_action, run_modal
 from desktop.app.batch_tab import BatchTab
 from desktop.app.draw_tab import DrawTab
 from desktop.app.images_tab import ImagesTab
 from desktop.app.metrics_tab import MetricsTab
-from desktop.app.places import local_paths, remember_dir, start_dir
+from desktop.app.places import local_paths, save_path
 from desktop.app.settings_dialog import SettingsDialog
 from desktop.app.state import AppState, remembered, settings
 
@@ -219,9 +219,7 @@ class MainWindow(QMainWindow):
         self.images.paste()
 
     def save_drawing(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save drawing", os.path.join(start_dir("drawing"), "digit.png"),
-                                              "PNG (*.png)")
-        remember_dir("drawing", path)  # the next dialog starts here (else in Pictures)
+        path = save_path(self, "Save drawing", "drawing", "digit.png", ["PNG (*.png)"])
         if path and os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
             # A pipe would block the window until some program read it; a device is no drawing.
             QMessageBox.warning(self, "Save failed", f"{path} is not a regular file (a device or a pipe): "

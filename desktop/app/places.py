@@ -7,9 +7,11 @@ next session, starts where the user left off instead of in the working directory
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QStandardPaths
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop.app.state import settings
 from desktop.engine.corrections import DEFAULT_DIRNAME
@@ -39,6 +41,24 @@ def remember_dir(key: str, path: str) -> None:
     if path:
         folder = path if os.path.isdir(path) else os.path.dirname(path)
         settings().setValue(f"dialogs/{key}", folder)
+
+
+def save_path(parent: QWidget, title: str, key: str, name: str, filters: list[str]) -> str:
+    """A file name to save to, from the save dialog starting where the last one of ``key`` ended
+    ("" when cancelled). A name typed without a suffix gets the chosen filter's first one ("results"
+    with "JSON lines" chosen is results.jsonl, not a suffixless CSV), and a file already there under
+    that name is only replaced once the user says so: the dialog asked about the name as typed."""
+    path, chosen = QFileDialog.getSaveFileName(parent, title, os.path.join(start_dir(key), name), ";;".join(filters))
+    if not path:
+        return ""
+    if not os.path.splitext(os.path.basename(path))[1]:
+        path += re.search(r"\*(\.\w+)", chosen if chosen in filters else filters[0]).group(1)
+        if os.path.exists(path):
+            answer = QMessageBox.question(parent, title, f"{os.path.basename(path)} already exists. Replace it?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return ""
+    remember_dir(key, path)
+    return path
 
 
 def default_corrections_folder() -> str:
