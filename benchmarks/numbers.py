@@ -22,7 +22,8 @@ from desktop.engine.classifier import Classifier
 from desktop.engine.model_files import load_model, load_shipped
 from desktop.engine.preprocess import is_speck, normalise_digit, to_ink
 from desktop.engine.recognize import recognize_number
-from desktop.engine.segment import Segment, label
+from desktop.engine.components import label
+from desktop.engine.segment import Segment
 
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
 GAPS = (-0.25, -0.1, 0.0, 0.25, 0.5)  # share of the neighbours' mean width; < 0 overlaps

@@ -23,18 +23,17 @@ units and named below; none is fitted to the classifier's scores, so a retrained
 retuning. They were chosen on numbers composed from MNIST *training* digits; the benchmark
 (benchmarks/numbers.py) uses test digits only.
 
-The labelling is a few lines of breadth-first search on the small work-scale mask rather than
-scipy.ndimage.label: scipy would add tens of MB to the packaged binary.
+Pieces are labelled by desktop.engine.components.
 """
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from desktop.engine import digit_shapes
+from desktop.engine.components import label
 from desktop.engine.preprocess import is_blob, is_speck, normalise_digit, stroke_width
 
 INK_LEVEL = 0.3  # ink above this strength forms the pieces
@@ -120,27 +119,6 @@ class Candidate:
     @cached_property
     def input28(self) -> np.ndarray:
         return normalise_digit(self.crop, is_blob(self.crop))
-
-
-def label(mask: np.ndarray) -> tuple[np.ndarray, int]:
-    """8-connected component labels (0 = background) and their count."""
-    labels = np.zeros(mask.shape, np.int32)
-    h, w = mask.shape
-    n = 0
-    for y, x in zip(*np.nonzero(mask)):
-        if labels[y, x]:
-            continue
-        n += 1
-        labels[y, x] = n
-        queue = deque([(y, x)])
-        while queue:
-            cy, cx = queue.popleft()
-            for ny in (cy - 1, cy, cy + 1):
-                for nx in (cx - 1, cx, cx + 1):
-                    if 0 <= ny < h and 0 <= nx < w and mask[ny, nx] and not labels[ny, nx]:
-                        labels[ny, nx] = n
-                        queue.append((ny, nx))
-    return labels, n
 
 
 def _components(ink: np.ndarray) -> list[Segment]:
