@@ -101,6 +101,14 @@ MUTATIONS = (
              "    if workers <= 1:\n",
              "    if True:\n",
              ("tests/test_cli.py", "-k", "two_workers")),
+    Mutation("the paper's marks kept (digit_only returns its input)", "desktop/engine/clutter.py",
+             "    mask = ink > level\n    if not mask.any() or not _may_hold_clutter(mask):\n",
+             "    mask = ink > level\n    if True:\n",
+             ("tests/test_paper_marks.py",)),
+    Mutation("a scanner's black border outvotes the page (banded sides ignored)", PREPROCESS,
+             "    light = light | banded\n",
+             "    light = light\n",
+             ("tests/test_paper_marks.py", "-k", "border")),
 )
 
 

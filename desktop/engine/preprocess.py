@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from desktop.engine.clutter import digit_only
 from desktop.engine.errors import DigitsError
 from desktop.engine.imageio import fit_longest, resize_weights
 
@@ -49,6 +50,7 @@ BORDER_SHARE = 0.04  # the border ring polarity is read from, as a share of the 
 PAPER_QUANTILE = 0.9  # a side's paper level: its 90th percentile (10th on dark paper)
 RING_SAMPLE = 200
 BORDER_SPLIT = 0.1  # a border between 40% and 60% light is split: the corners decide
+BAND_SHARE = 0.9  # a side this much of one tone is one tone along its whole length (see _papers)
 MIN_CONTRAST = 0.12  # a "digit" fainter than this against its background is no digit
 MIN_INK_PIXELS = 6  # at work scale; fewer strong ink pixels than this is an empty canvas
 MIN_INK_SHARE = 0.0004
@@ -179,6 +181,14 @@ def _papers(gray: np.ndarray) -> Paper:
     corners = gray[:, [0, 0, -1, -1], [0, -1, 0, -1]]
     split = np.abs(light_share - 0.5) < BORDER_SPLIT
     light = np.where(split, (corners > mid).sum(axis=1) >= 2, light_share > 0.5)
+    # Two or more sides dark along their whole length and another light: a scanner's black border
+    # or the desk beside a page, and the page. A digit touches its frame only in places, and along a
+    # whole side on one side at most (a tight crop's 7), so the light side is the paper. (Two black
+    # sides of four outvoted the page: every digit so scanned was its paper read as ink.)
+    edges = (gray[:, 0], gray[:, -1], gray[:, :, 0], gray[:, :, -1])  # a band reaches the outermost pixels
+    dark_shares = np.stack([(e <= mid).mean(axis=1) for e in edges], axis=1)
+    banded = ((dark_shares >= BAND_SHARE).sum(axis=1) >= 2) & (dark_shares <= 1 - BAND_SHARE).any(axis=1)
+    light = light | banded
     tone = _median_where(ring, above == light[:, None])
     # Each side's paper level: its lightest (darkest for light-on-dark) pixels, which stay paper
     # where the digit touches the side and where grey anti-aliased or low-resolution ink lies.
@@ -479,6 +489,7 @@ def _readable(gray: np.ndarray) -> np.ndarray:
 
 def _digit_input(ink: np.ndarray) -> np.ndarray | None:
     """Ink at work scale to the model input, None for a speck."""
+    ink = digit_only(ink, BBOX_LEVEL)
     top, bottom, left, right = ink_bbox(ink, BBOX_LEVEL)
     y, x = max(top - 1, 0), max(left - 1, 0)
     crop = ink[y : bottom + 1, x : right + 1]

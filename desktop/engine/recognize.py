@@ -22,8 +22,10 @@ import numpy as np
 from PIL import Image
 
 from desktop.engine.classifier import N_CLASSES, Classifier
+from desktop.engine.clutter import digit_only
 from desktop.engine.imageio import resize_weights
 from desktop.engine.preprocess import BBOX_LEVEL, ink_bbox, number_work_factor, preprocess_many, to_ink, work_factor
+from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
 from desktop.engine.segment import TooManyPieces, best_path, candidates
 
 log = logging.getLogger("digits.recognize")
@@ -393,7 +395,7 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
         if ink.blank:
             return NumberPrediction([], time.perf_counter() - start, factor=factor)
     try:
-        n_pieces, cands = candidates(ink.ink)
+        n_pieces, cands = candidates(digit_only(ink.ink, PIECE_LEVEL))  # ruled lines, a margin, specks
     except TooManyPieces:
         whole = recognize(classifier, gray)
         if whole.digit is None:
