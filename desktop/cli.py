@@ -215,7 +215,27 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
     return EXIT_SOME_FAILED if failed or skip.failed else EXIT_OK
 
 
+def _standard_streams_opened() -> None:
+    """Open the null device on standard input, output or error where it is closed (`2>&-`).
+
+    A closed descriptor 2 was taken by the results file, the lowest free one: the runtime's log line
+    landed inside the CSV, and the progress bar (sys.stderr None) stopped the run with no word."""
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError:
+            pass
+        null = os.open(os.devnull, os.O_RDWR)  # the lowest free descriptor: this one, as lower ones are open
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, mode, closefd=False))
+
+
 def main(argv: list[str] | None = None) -> int:
+    _standard_streams_opened()
     args = build_parser().parse_args(argv)
     if args.command == "classify":
         try:

@@ -596,3 +596,36 @@ def test_a_reader_that_stops_reading_ends_the_run_quietly(many):
     p.wait(timeout=120)
     assert head[0].startswith("path,") and p.returncode == 141
     assert [line for line in err.splitlines() if not line.startswith("INFO: ")] == [], err
+
+
+# Third pass
+def test_a_carriage_return_in_a_name_keeps_its_row_whole(folder, tmp_path):
+    """csv quotes only its own line end's characters: a bare "\r" in a path split the row for every
+    CSV reader, and --resume then refused the file as edited."""
+    (folder / "a\rb.png").write_bytes((folder / "d00.png").read_bytes())
+    out = tmp_path / "r.csv"
+    assert run_cli(folder, "--out", out).returncode == 0
+    with open(out, newline="", encoding="utf-8") as f:
+        table = list(csv.reader(f))
+    assert {len(r) for r in table} == {7} and len(table) == 8
+    assert any(r[0].endswith("a\rb.png") and r[-1] == "digit" for r in table)
+    r = run_cli(folder, "--out", out, "--resume")
+    assert r.returncode == 0 and "0 files" in r.stderr, r.stderr
+
+
+def test_closed_standard_error_neither_stops_the_run_nor_enters_the_results(folder, tmp_path):
+    """`2>&-`: the results file took descriptor 2, LiteRT's log line went into it, and the progress
+    bar (sys.stderr None) ended the run with exit 1 and no rows."""
+    out = tmp_path / "r.csv"
+    r = subprocess.run([sys.executable, "-m", "desktop.cli", "classify", str(folder), "--out", str(out)], cwd=ROOT,
+                       stdout=subprocess.PIPE, preexec_fn=lambda: os.close(2), timeout=120)
+    assert r.returncode == 0
+    got = rows(out)
+    assert len(got) == 6 and all(g["status"] == "digit" for g in got)
+
+
+def test_quiet_means_quiet(folder):
+    """-q: nothing on standard error, LiteRT's "INFO: Created ... delegate" line included."""
+    r = run_cli(folder, "-q")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert len(r.stdout.splitlines()) == 7

@@ -5,6 +5,8 @@ same code serves every variant the converter makes and is what the converter ver
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +67,26 @@ def calibrate(probs: np.ndarray, temperature: float) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """LiteRT's C++ runtime writes "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." to file
+    descriptor 2 when tensors are allocated: noise in every `digits classify -q`, and, with standard
+    error closed, a line inside the results file. Python's own writes to stderr are not affected."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no descriptor 2 at all: nothing to silence
+        yield
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 @dataclass(frozen=True)
 class ClassifierSpec:
     """A model already verified (hash, manifest), as worker processes get it: open() skips the checks."""
@@ -97,7 +119,8 @@ class Classifier:
             raise ModelError(f"The model file {self.path} is {what}.")
         try:
             self._interp = Interpreter(model_path=str(self.path), num_threads=num_threads)
-            self._interp.allocate_tensors()
+            with _native_stderr_silenced():
+                self._interp.allocate_tensors()
         except Exception as e:  # the interpreter raises ValueError, RuntimeError, OSError...: all mean unusable
             raise ModelError(f"{self.path.name} is not a valid TFLite model (corrupt or truncated): {e}") from e
         inputs, outputs = self._interp.get_input_details(), self._interp.get_output_details()

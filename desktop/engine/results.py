@@ -96,12 +96,17 @@ _csv_buf = io.StringIO()
 # One writer reused (making one per row costs more than the row). Lines end in "\n", as the
 # corrections' labels.csv does: with csv's default "\r\n", `grep ',digit$'` found no row on Linux.
 _csv_writer = csv.writer(_csv_buf, lineterminator="\n")
+# csv quotes only its own line terminator's characters: a "\r" in a file name went out bare, and
+# every CSV reader (--resume's included) split the row there. Such rows have every field quoted.
+_csv_quoting_all = csv.writer(_csv_buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
 
 
 def _csv_line(values: Iterable) -> bytes:
     _csv_buf.seek(0)
     _csv_buf.truncate()
-    _csv_writer.writerow(values)
+    values = tuple(values)
+    bare_cr = any(isinstance(v, str) and "\r" in v for v in values)
+    (_csv_quoting_all if bare_cr else _csv_writer).writerow(values)
     return _csv_buf.getvalue().encode(ENCODING, ERRORS)
 
 
