@@ -629,3 +629,20 @@ def test_quiet_means_quiet(folder):
     r = run_cli(folder, "-q")
     assert r.returncode == 0 and r.stderr == "", r.stderr
     assert len(r.stdout.splitlines()) == 7
+
+
+def test_a_link_to_a_folder_holding_the_tree_is_not_walked(folder, tmp_path):
+    """A link to / (or home) inside a scans folder walked the whole disk, /proc included; a link to
+    any other folder (a share, an archive) is still followed."""
+    (tmp_path / "outside.png").write_bytes((folder / "d00.png").read_bytes())
+    elsewhere = tmp_path / "archive"
+    elsewhere.mkdir()
+    (elsewhere / "old.png").write_bytes((folder / "d01.png").read_bytes())
+    (folder / "up").symlink_to(tmp_path, target_is_directory=True)
+    (folder / "root").symlink_to("/", target_is_directory=True)
+    (folder / "archive").symlink_to(elsewhere, target_is_directory=True)
+    out = tmp_path / "r.csv"
+    r = run_cli(folder, "--out", out, timeout=60)
+    assert r.returncode == 0, r.stderr
+    names = sorted(Path(g["path"]).name for g in rows(out))
+    assert names == sorted([f"d{i:02d}.png" for i in range(6)] + ["old.png"])
