@@ -193,10 +193,11 @@ def test_a_field_of_dots_is_no_number(shipped):
 
 
 def test_a_row_longer_than_number_mode_reads_is_not_a_confident_number(shipped, sample):
-    """100 MNIST digits in a row (hostile test): "888", status digit, at 64%; scaled 3x, "8" at 97%."""
-    x = sample["x_test"][:100]
-    row = np.pad(np.hstack(list(x)), 10).astype(np.float32) / 255
-    for scale in (1, 3):
+    """100 MNIST digits in a row (hostile test): "888", status digit, at 64%; scaled 3x, "8" at 97%.
+    200 in a row, as tall as the digits alone: "no digit", as if the image were empty (third pass)."""
+    for count, scale in ((100, 1), (100, 3), (200, 1)):
+        x = sample["x_test"][:count]
+        row = np.pad(np.hstack(list(x)), 10 if count == 100 else 0).astype(np.float32) / 255
         gray = np.asarray(Image.fromarray(1 - row).resize((row.shape[1] * scale, row.shape[0] * scale)), np.float32)
         n = recognize_number(shipped, gray)
         assert n.status == "not a digit" and n.text == "?", (scale, n.text, n.status)

@@ -386,6 +386,11 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
     # Found at the usual scale first, then again at the one that keeps its row of digits tall enough
     factor = work_factor(np.shape(gray))
     ink = to_ink(gray, factor)
+    if ink.blank and number_work_factor(np.shape(gray)) < factor:
+        # A row so long that its digits vanish at the usual scale (200 digits, 28 px tall: "no digit",
+        # as if the image were empty): found again at the scale that keeps the image's height.
+        factor = number_work_factor(np.shape(gray))
+        ink = to_ink(gray, factor)
     if ink.blank:
         return NumberPrediction([], time.perf_counter() - start, factor=factor)
     bbox = ink_bbox(ink.ink, BBOX_LEVEL)
@@ -398,8 +403,9 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
         n_pieces, cands = candidates(digit_only(ink.ink, PIECE_LEVEL))  # ruled lines, a margin, specks
     except TooManyPieces:
         whole = recognize(classifier, gray)
-        if whole.digit is None:
-            return NumberPrediction([], time.perf_counter() - start, factor=factor)
+        if whole.digit is None:  # a row too long to find at the usual scale (200 digits): ink all the same
+            flat = np.full(N_CLASSES, 1.0 / N_CLASSES, np.float32)
+            whole = Prediction(int(np.argmax(flat)), flat, None, rule=classifier.not_digit or DEFAULT_RULE)
         return NumberPrediction([dataclasses.replace(whole, unreadable=True)], time.perf_counter() - start,
                                 [ink_bbox(ink.ink, BBOX_LEVEL)], factor)
     digits = [k for k, c in enumerate(cands) if not c.speck]
