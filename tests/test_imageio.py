@@ -194,3 +194,21 @@ def test_one_hot_pixel_does_not_set_a_small_float_files_scale(tmp_path):
     a[0, 0] = 1.01
     g = load_gray(save(tmp_path, Image.fromarray(a, mode="F"), "hot.tif"))
     assert g[1, 1] == pytest.approx(1.0) and g[10, 13] == 0.0
+
+
+def test_only_the_formats_the_program_reads_are_decoded(tmp_path):
+    """An EPS file named .png went to Pillow's EPS plugin (which runs Ghostscript where installed);
+    a file in a format outside the list is not an image this program reads, whatever its name."""
+    from PIL import Image
+
+    from desktop.engine.errors import ImageLoadError
+    from desktop.engine.imageio import load_gray
+
+    p = tmp_path / "x.png"
+    Image.new("L", (32, 32), 255).save(p, "ICO")  # a format Pillow reads and the program does not
+    with pytest.raises(ImageLoadError, match="not an image format"):
+        load_gray(p)
+    eps = tmp_path / "y.png"
+    eps.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n")
+    with pytest.raises(ImageLoadError, match="not an image format"):
+        load_gray(eps)

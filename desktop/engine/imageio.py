@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from desktop.engine.errors import ImageLoadError
+from desktop.engine.files import IMAGE_SUFFIXES
 
 # Nothing a user draws or photographs needs more; larger is a decompression bomb.
 MAX_PIXELS = 64_000_000
@@ -26,6 +27,9 @@ MAX_PIXELS = 64_000_000
 DECODE_SIDE = 1024
 
 Source = str | os.PathLike | bytes
+# The decoders of the formats the program reads (by content, whatever the name), and no others: an
+# EPS file named .png went to Pillow's EPS plugin, which runs Ghostscript on it where installed.
+_FORMATS = tuple(sorted({f for f in map(Image.registered_extensions().get, IMAGE_SUFFIXES) if f}))
 
 
 _NOT_REGULAR = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device",
@@ -37,7 +41,7 @@ def _opened(source: Source) -> Iterator[Image.Image]:
     if isinstance(source, bytes):
         if not source:
             raise ImageLoadError("The image data is empty.")
-        with Image.open(io.BytesIO(source)) as im:
+        with Image.open(io.BytesIO(source), formats=_FORMATS) as im:
             yield im
         return
     # Only regular files are opened: opening a named pipe waits for a writer forever, a device
@@ -46,7 +50,7 @@ def _opened(source: Source) -> Iterator[Image.Image]:
     fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as f:  # Pillow does not close a file object it is given
         _require_regular(os.fstat(fd), source)
-        with Image.open(f) as im:
+        with Image.open(f, formats=_FORMATS) as im:
             yield im
 
 
