@@ -106,10 +106,11 @@ def classify(args: argparse.Namespace) -> int:
     try:
         return _run(args, out, skip)
     except KeyboardInterrupt:  # before the first row (loading the model, listing the folders)
-        out.close(remove=True)
         return EXIT_INTERRUPTED
     finally:
-        out.close()
+        # A file this run made with no row in it helps no one, and "already exists" would block the
+        # next run: an interrupt, a model or a system limit that stopped the run before its first row.
+        out.close(remove=True)
 
 
 def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
@@ -178,7 +179,6 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
             bar.update(1)
     except KeyboardInterrupt:
         interrupted = True
-        out.close(remove=True)  # a file this run made and no row reached: not left to block the next run
     except ReaderClosed:
         return EXIT_READER_CLOSED  # no summary: `| head` took what it wanted
     except (OutputError, DigitsError) as e:

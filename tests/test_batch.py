@@ -132,3 +132,54 @@ def test_a_folder_read_as_numbers_keeps_long_rows_tall_enough(tmp_path, sample, 
     direct = recognize_number(shipped, gray).text
     assert row.digit == direct and len(direct) == 20
     assert sum(a == b for a, b in zip(direct, "".join(str(int(d)) for d in y[:20]))) >= 18
+
+
+def _folder(tmp_path, sample, n=12):
+    for i in range(n):
+        Image.fromarray(255 - sample["x_test"][i]).save(tmp_path / f"d{i:02d}.png")
+    return walk([tmp_path])
+
+
+def test_workers_that_cannot_start_leave_the_run_to_this_process(shipped, sample, tmp_path, monkeypatch, caplog):
+    """No usable /dev/shm (a container's --ipc=none) or too few descriptors: the queue or the pool
+    raised OSError, a traceback and a header-only file that blocked the next run (third pass)."""
+    found = _folder(tmp_path, sample)
+
+    class NoSharedMemory:
+        def __getattr__(self, name):
+            def refuse(*a, **k):
+                raise OSError(30, "Read-only file system")
+            return refuse
+
+    monkeypatch.setattr(batch.multiprocessing, "get_context", lambda *a: NoSharedMemory())
+    with caplog.at_level("WARNING", logger="digits.batch"):
+        rows = list(classify_rows(found, shipped.spec, workers=2))
+    assert [r.path for r in rows] == [f.path for f in found] and all(r.status == "digit" for r in rows)
+    assert "classifying in this process" in caplog.text
+
+
+def test_a_system_limit_stops_the_run_rather_than_failing_each_file(shipped, sample, tmp_path, monkeypatch):
+    """Out of descriptors (ulimit -n 20): 16,608 of 20,000 good images became error rows that
+    --resume never reads again. Now the run stops after the rows so far, with one sentence."""
+    import errno
+    import os
+
+    from desktop.engine import imageio
+    from desktop.engine.errors import SystemLimitError
+
+    found = _folder(tmp_path, sample)
+    real_open, opened = os.open, []
+
+    def scarce(path, *a, **k):
+        if str(path).endswith(".png"):
+            opened.append(path)
+            if len(opened) > 5:
+                raise OSError(errno.EMFILE, "Too many open files")
+        return real_open(path, *a, **k)
+
+    monkeypatch.setattr(imageio.os, "open", scarce)
+    rows = []
+    with pytest.raises(SystemLimitError, match="refused to read more files"):
+        for r in classify_rows(found, shipped, workers=1):
+            rows.append(r)
+    assert len(rows) == 5 and all(r.status == "digit" for r in rows)

@@ -13,6 +13,7 @@ started them, and stop when it stops.
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 import queue
@@ -28,12 +29,14 @@ from itertools import islice
 import numpy as np
 
 from desktop.engine.classifier import Classifier, ClassifierSpec
-from desktop.engine.errors import DigitsError
+from desktop.engine.errors import DigitsError, SystemLimitError
 from desktop.engine.files import Found, find_images
 from desktop.engine.imageio import load_gray
 from desktop.engine.preprocess import NUMBER_MAX_SIDE, at_work_scale, work_factor
 from desktop.engine.recognize import recognize_many, recognize_number
 from desktop.engine.results import Row, row_for, same_path
+
+log = logging.getLogger("digits.batch")
 
 CHUNK = 64  # files per task sent to a worker: one message each way per file would cost more than the work
 KILL_WAIT = 5.0  # seconds a stopped run waits for its killed workers to be gone
@@ -86,6 +89,8 @@ def _read(f: Found, number: bool = False) -> tuple[Found, np.ndarray | None, str
     try:
         gray = load_gray(f.path)
         return f, at_work_scale(gray, work_factor(gray.shape, NUMBER_MAX_SIDE) if number else None), ""
+    except SystemLimitError:
+        raise  # not this file's fault: the run stops after the rows so far
     except DigitsError as e:
         return f, None, str(e)
     except Exception as e:  # one strange file must not end a run of ten thousand
@@ -293,15 +298,22 @@ def _worker_chunk(first: int, chunk: list[Found], number: bool) -> int:
     return len(chunk)
 
 
+class _NoWorkers(Exception):
+    """Worker processes could not be started, and no row was given yet: run in this process instead."""
+
+
 def _rows_in_workers(found: Iterable[Found], spec: ClassifierSpec, workers: int, number: bool,
                      start_method: str | None, should_stop: StopCheck = None) -> Iterator[Row]:
     context = multiprocessing.get_context(start_method)
-    rows: multiprocessing.Queue = context.Queue()
+    try:
+        rows: multiprocessing.Queue = context.Queue()
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                   initargs=(spec, rows, os.getpid()))
+    except OSError as e:  # no usable /dev/shm (a container's --ipc=none), or no descriptors left
+        raise _NoWorkers(e) from e
     # Forked workers share the parent's memory until they write to it, and a garbage collection
     # writes to every object it visits: frozen, the parent's objects (the walk's list) stay shared.
     gc.freeze()
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                               initargs=(spec, rows, os.getpid()))
     in_flight: list[Future] = []
     waiting: dict[int, Row] = {}  # rows that came before an earlier file's
     chunks, sent, given, finished = _chunks(found, CHUNK), 0, 0, False
@@ -315,7 +327,13 @@ def _rows_in_workers(found: Iterable[Found], spec: ClassifierSpec, workers: int,
                 if chunk is None:
                     finished = True
                     break
-                in_flight.append(pool.submit(_worker_chunk, sent, chunk, number))
+                try:
+                    in_flight.append(pool.submit(_worker_chunk, sent, chunk, number))  # workers start here
+                except OSError as e:  # too few descriptors or processes allowed (ulimit)
+                    if given:
+                        raise DigitsError(f"A worker process could not be started ({e.strerror or e}); "
+                                          "the rows so far are kept.") from e
+                    raise _NoWorkers(e) from e
                 sent += len(chunk)
             if finished and given == sent:
                 break
@@ -380,11 +398,16 @@ def classify_rows(
     caller that cannot close the generator while it waits inside it (the app's thread).
     """
     spec = model.spec if isinstance(model, Classifier) else model
-    if workers <= 1:
-        clf = model if isinstance(model, Classifier) else spec.open()
-        yield from recognize_files(clf, found, number, should_stop)
-        return
-    yield from _rows_in_workers(found, spec, workers, number, start_method, should_stop)
+    if workers > 1:
+        found = found if isinstance(found, Sequence) else list(found)  # read again if the workers cannot start
+        try:
+            yield from _rows_in_workers(found, spec, workers, number, start_method, should_stop)
+            return
+        except _NoWorkers as e:  # before any row: the same run, in this process
+            log.warning("worker processes could not be started (%s); classifying in this process",
+                        e.__cause__.strerror or e.__cause__)
+    clf = model if isinstance(model, Classifier) else spec.open()
+    yield from recognize_files(clf, found, number, should_stop)
 
 
 def rows_for_paths(paths: Sequence[str | os.PathLike], model: Classifier | ClassifierSpec, recursive: bool = True,

@@ -6,6 +6,7 @@ must not become all black).
 """
 from __future__ import annotations
 
+import errno
 import functools
 import io
 import os
@@ -18,7 +19,7 @@ from typing import Iterator
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from desktop.engine.errors import ImageLoadError
+from desktop.engine.errors import ImageLoadError, SystemLimitError
 from desktop.engine.files import IMAGE_SUFFIXES
 
 # Nothing a user draws or photographs needs more; larger is a decompression bomb.
@@ -108,6 +109,9 @@ def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
         raise ImageLoadError(f"{name} is larger than the {MAX_PIXELS // 1_000_000} megapixel limit.") from e
     except OSError as e:
         msg = str(e)
+        if e.errno in (errno.EMFILE, errno.ENFILE, errno.ENOMEM):
+            raise SystemLimitError(f"The system refused to read more files ({e.strerror.lower()}, at {name}); "
+                                   "the rows so far are kept.") from e
         if "truncated" in msg or "broken" in msg.lower():
             raise ImageLoadError(f"{name} is damaged: its image data is truncated.") from e
         if e.strerror:  # an error from the system: its words, without Python's errno and repeated path
