@@ -646,3 +646,19 @@ def test_a_link_to_a_folder_holding_the_tree_is_not_walked(folder, tmp_path):
     assert r.returncode == 0, r.stderr
     names = sorted(Path(g["path"]).name for g in rows(out))
     assert names == sorted([f"d{i:02d}.png" for i in range(6)] + ["old.png"])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_resume_reads_past_a_byte_order_mark_and_blank_lines(folder, tmp_path, suffix):
+    """A file saved again by an editor: a byte-order mark made JSON lines "CSV, give --format csv"
+    (which failed too), and one blank line at the end was "a malformed row ... edited"."""
+    out = tmp_path / f"r{suffix}"
+    (folder / "d05.png").rename(tmp_path / "later.png")
+    assert run_cli(folder, "--out", out).returncode == 0
+    out.write_bytes(b"\xef\xbb\xbf" + out.read_bytes() + b"\n")
+    (tmp_path / "later.png").rename(folder / "d05.png")
+    r = run_cli(folder, "--out", out, "--resume")
+    assert r.returncode == 0 and "1 file " in r.stderr, r.stderr
+    text = out.read_bytes().decode("utf-8-sig")
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == (7 if suffix == ".csv" else 6) and sum("d05.png" in line for line in lines) == 1

@@ -304,12 +304,15 @@ def _read_back(fd: int, path: str, fmt: str) -> tuple[DonePaths, int, int]:
     with os.fdopen(os.dup(fd), "rb") as raw:
         raw.seek(0)
         text = io.TextIOWrapper(raw, encoding=ENCODING, errors=ERRORS, newline="")
-        content = "jsonl" if text.read(1) == "{" else "csv"
+        first = text.read(1)
+        bom = first == "\ufeff"  # an editor's byte-order mark: read past, as corrections' labels.csv is
+        content = "jsonl" if (text.read(1) if bom else first) == "{" else "csv"
         if content != fmt:
             raise OutputError(f"The output {path} holds {_NAMES[content]}, not {_NAMES[fmt]}; "
                               f"give --format {content} or another --out.")
         text.seek(0)
-        records = _jsonl_records(text) if fmt == "jsonl" else _csv_records(text, path)
+        start = len(text.read(1).encode(ENCODING)) if bom else 0
+        records = _jsonl_records(text, start) if fmt == "jsonl" else _csv_records(text, path, start)
         done, end, count = DonePaths(), 0, 0
         for record_path, status, record_end in records:
             done.add(record_path, status)
@@ -320,17 +323,17 @@ def _read_back(fd: int, path: str, fmt: str) -> tuple[DonePaths, int, int]:
 _NAMES = {"csv": "CSV", "jsonl": "JSON lines"}
 
 
-def _lines(text: IO[str]) -> Iterator[tuple[str, int]]:
-    """Each line with the byte offset just after it (surrogateescape makes it exact)."""
-    offset = 0
+def _lines(text: IO[str], offset: int = 0) -> Iterator[tuple[str, int]]:
+    """Each line with the byte offset just after it (surrogateescape makes it exact); ``offset``:
+    where the text read from starts (after a byte-order mark)."""
     for line in text:
         offset += len(line.encode(ENCODING, ERRORS))
         yield line, offset
 
 
-def _csv_records(text: IO[str], path: str) -> Iterator[tuple[str, str, int]]:
+def _csv_records(text: IO[str], path: str, start: int = 0) -> Iterator[tuple[str, str, int]]:
     """Complete records only: the csv parser decides where one ends (a quoted path may hold a newline)."""
-    lines = _lines(text)
+    lines = _lines(text, start)
     header = ",".join(FIELDS)
     first = next(lines, None)
     if first is None:
@@ -352,6 +355,8 @@ def _csv_records(text: IO[str], path: str) -> Iterator[tuple[str, str, int]]:
         for record in csv.reader(feed(), strict=True):
             if not last["line"].endswith(("\n", "\r")):
                 return  # the last record, cut mid-write
+            if not record:
+                continue  # a blank line (an editor's at the end): csv readers skip it, and so do we
             if len(record) != len(FIELDS):
                 raise OutputError(f"The output {path} has a malformed row ending at byte {last['end']}; it was "
                                   "not written by this program, or was edited. Choose another --out.")
@@ -363,10 +368,12 @@ def _csv_records(text: IO[str], path: str) -> Iterator[tuple[str, str, int]]:
                           "it was not written by this program, or was edited. Choose another --out.") from e
 
 
-def _jsonl_records(text: IO[str]) -> Iterator[tuple[str, str, int]]:
-    for n, (line, end) in enumerate(_lines(text), 1):
+def _jsonl_records(text: IO[str], start: int = 0) -> Iterator[tuple[str, str, int]]:
+    for n, (line, end) in enumerate(_lines(text, start), 1):
         if not line.endswith("\n"):
             return  # the last line, cut mid-write
+        if not line.strip():
+            continue  # a blank line
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
