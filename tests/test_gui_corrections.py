@@ -55,6 +55,27 @@ def test_draw_correction_written_and_read_back(win, qtbot, folder):
     assert np.abs(x[0].astype(int) - np.round(d.last.input28 * 255).astype(int)).max() <= 1  # what the model saw
 
 
+def test_choosing_again_for_the_same_answer_replaces_the_first_choice(win, qtbot, folder):
+    """Wrong? -> 1, 2, 3, 4, 5 on one drawing kept five identical images with five labels, all
+    trained on and scored (a hostile pass). A second choice for the answer on screen relabels it."""
+    d = win.draw
+    d.number_mode.setChecked(False)
+    c = d.canvas
+    c.clear()
+    w, h = c.width(), c.height()
+    drag(qtbot, c, [(w * 0.5, h * 0.15), (w * 0.5, h * 0.85)])
+    for label in (1, 2, 2):
+        assert d.correction.choose(label)
+    assert [r.label for r in read_corrections(folder).rows] == [2]
+    assert d.correction.note.text() == "Already kept as 2."
+    assert len(list(folder.glob("*.png"))) == 2  # one image and its model input
+    x, y, _ = load_examples(folder)
+    assert list(y) == [2]
+    drag(qtbot, c, [(w * 0.3, h * 0.3), (w * 0.7, h * 0.3)])  # another answer on screen: a new correction
+    assert d.correction.choose(7)
+    assert sorted(r.label for r in read_corrections(folder).rows) == [2, 7]
+
+
 def test_a_numbers_digit_is_corrected_only_once_the_user_picks_it(win, qtbot, folder):
     """In number mode "Wrong? -> 7" right after drawing labelled the first digit, which was only
     shown first, not picked (a third hostile pass). Now a tile must be clicked first."""
@@ -82,6 +103,8 @@ def test_nothing_to_correct_on_an_empty_pad(win, qtbot, folder):
     menu = win.draw.correction.button.menu()
     menu.aboutToShow.emit()
     assert not any(a.isEnabled() for a in menu.actions())
+    assert "Nothing to correct" in win.draw.correction.note.text()  # why the digits are grey, as the menu opens
+    win.draw.correction.note.setText("")
     assert not win.draw.correction.choose(3)
     assert "Nothing to correct" in win.draw.correction.note.text()
     assert not (folder / corr.LABELS).exists()

@@ -15,11 +15,13 @@ from PySide6.QtCore import Signal, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from desktop.app.places import corrections_folder
-from desktop.engine.corrections import LABELS, Correction, CorrectionsError, read_corrections, save_correction
+from desktop.engine.corrections import (LABELS, Correction, CorrectionsError, read_corrections, relabel_correction,
+                                        save_correction)
 from desktop.engine.recognize import NOT_A_DIGIT_MARK, Prediction
 
 log = logging.getLogger("digits.corrections")
 FEEDBACK_MS = 6000  # the "kept" note stays this long, then the button is alone again
+NOTHING_TO_CORRECT = "Nothing to correct: no digit is shown (in a number, click the digit first)."
 
 
 @dataclass
@@ -69,8 +71,15 @@ def crop(gray: np.ndarray | None, box) -> np.ndarray | None:
     return gray[y : y + h, x : x + w]
 
 
+# The last correction kept from each source ("draw", "images", "batch:<path>"), with its folder and
+# sample: choosing again for the same answer relabels it (five choices on one drawing kept five
+# identical images with five labels, all trained on; a hostile pass).
+_kept: dict[str, tuple[str, Sample, Correction]] = {}
+
+
 def keep(sample: Sample, label: int, source: str) -> tuple[Correction | None, str]:
-    """Save one correction in the user's folder; (the row or None, a sentence for the window)."""
+    """Save one correction in the user's folder, or relabel the one just kept from ``source`` when
+    the same answer is chosen again; (the row or None, a sentence for the window)."""
     folder = corrections_folder()
     labels = Path(folder).expanduser() / LABELS
     if labels.is_file():  # the folder's labels.csv must be ours: never append to another tool's file
@@ -79,11 +88,22 @@ def keep(sample: Sample, label: int, source: str) -> tuple[Correction | None, st
         except CorrectionsError as e:
             log.warning("correction not kept: %s", e)
             return None, f"{e} Nothing was written; choose another folder in Settings."
+    earlier = _kept.get(source)
+    again = (earlier is not None and earlier[0] == folder and earlier[1].predicted == sample.predicted
+             and np.array_equal(earlier[1].image, sample.image))
     try:
-        row = save_correction(folder, label, sample.image, sample.input28, sample.predicted, source)
+        if again:  # the same answer on screen, chosen again: the first choice was a slip, not a second image
+            row = relabel_correction(folder, earlier[2], label)
+        else:
+            row = save_correction(folder, label, sample.image, sample.input28, sample.predicted, source)
     except CorrectionsError as e:
         log.warning("correction not kept: %s", e)
         return None, str(e)
+    _kept[source] = (folder, sample, row)
+    if again:
+        log.info("correction %s %s -> %d (was %d) in %s", source, sample.predicted, label, earlier[2].label, folder)
+        return row, (f"Changed to {label} (it was kept as {earlier[2].label})." if label != earlier[2].label
+                     else f"Already kept as {label}.")
     log.info("correction %s %s -> %d in %s", source, sample.predicted, label, folder)  # as soon as it is kept
     try:
         n = len(read_corrections(folder).rows)
@@ -132,17 +152,19 @@ class CorrectionButton(QWidget):
         lay.addWidget(self.note, 1)
 
     def _refresh(self) -> None:
-        # Nothing on screen to correct (empty pad, unreadable file, no digit of a number chosen):
-        # the digits cannot be chosen.
+        # Nothing on screen to correct (empty pad, unreadable file, no digit of a number chosen): the
+        # digits cannot be chosen, and the note says why (ten greyed digits alone gave no reason).
         ready = self.sample() is not None
         for a in self.menu.actions():
             a.setEnabled(ready)
+        if not ready:
+            self._say(NOTHING_TO_CORRECT, error=True)
 
     def choose(self, label: int) -> bool:
         """Keep the current image as ``label``; False (and a sentence saying why) if it could not be."""
         s = self.sample()
         if s is None:
-            self._say("Nothing to correct: no digit is shown (in a number, click the digit first).", error=True)
+            self._say(NOTHING_TO_CORRECT, error=True)
             return False
         row, message = keep(s, label, self.source)
         self._say(message, error=row is None)

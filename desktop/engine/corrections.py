@@ -13,7 +13,9 @@ app said (a digit, ``?`` for not a digit, empty for no digit); ``source`` is ``d
 or ``batch`` (with the batch file's path after a colon); ``timestamp`` is UTC, ISO 8601.
 
 Rows are only ever appended, one whole line in one write under a lock, so a crash or a second
-app never loses or mangles earlier rows; a row cut by a crash is skipped on reading. The folder
+app never loses or mangles earlier rows; a row cut by a crash is skipped on reading. A later row
+for the same image replaces the earlier one (a second choice for the same answer: the first was a
+slip, and both labels were kept and trained on). The folder
 belongs to the user: training (``digits-train run --corrections DIR``) and the Metrics tab read it
 with ``read_corrections`` / ``load_examples`` here, so there is one reader.
 """
@@ -174,6 +176,22 @@ def save_correction(folder: str | os.PathLike, label: int, image: np.ndarray, in
     return row
 
 
+def relabel_correction(folder: str | os.PathLike, row: Correction, label: int,
+                       now: datetime | None = None) -> Correction:
+    """Give a kept correction another label: a row for the same image, appended (rows are only ever
+    appended), which replaces the earlier one for every reader. The same label: nothing is written."""
+    if label == row.label:
+        return row
+    now = now or datetime.now(timezone.utc)
+    new = Correction(row.file, int(label), row.predicted, row.source, now.isoformat())
+    try:
+        _append_row(Path(folder).expanduser() / LABELS, new)
+    except OSError as e:
+        raise CorrectionsError(f"The corrections folder {folder} cannot be written ({_why(e)}); "
+                               "choose another folder in Settings.") from e
+    return new
+
+
 def read_corrections(folder: str | os.PathLike) -> CorrectionsRead:
     """Every usable row of labels.csv; a missing folder or file is no corrections, not an error.
 
@@ -195,6 +213,7 @@ def read_corrections(folder: str | os.PathLike) -> CorrectionsRead:
     if next(csv.reader([lines[0]]), []) != list(FIELDS):
         raise CorrectionsError(f"{folder / LABELS} is not a corrections file (its first line is not "
                                f"{','.join(FIELDS)}).")
+    latest: dict[str, Correction] = {}  # a later row for the same image replaces the earlier (relabel_correction)
     for n, line in enumerate(lines[1:], 2):
         # Line by line (this program writes no newline inside a field): one stray quote, read as one
         # record, swallowed every row after it, and past csv's field limit raised instead.
@@ -211,7 +230,8 @@ def read_corrections(folder: str | os.PathLike) -> CorrectionsRead:
         if os.path.isabs(row.file) or ".." in Path(row.file).parts or not (folder / row.file).is_file():
             out.skipped.append(f"line {n}: image {row.file} not found in the folder")
             continue
-        out.rows.append(row)
+        latest[row.file] = row
+    out.rows = list(latest.values())
     return out
 
 
