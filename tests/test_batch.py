@@ -183,3 +183,11 @@ def test_a_system_limit_stops_the_run_rather_than_failing_each_file(shipped, sam
         for r in classify_rows(found, shipped, workers=1):
             rows.append(r)
     assert len(rows) == 5 and all(r.status == "digit" for r in rows)
+
+
+def test_files_come_in_the_order_file_managers_show(tmp_path, sample):
+    """scan_1, scan_10, scan_100 came before scan_2 (plain text order), in the CSV and the window."""
+    for name in ("scan_10.png", "scan_2.png", "Scan_1.png", "scan_100.png"):
+        Image.fromarray(255 - sample["x_test"][0]).save(tmp_path / name)
+    assert [f.path.rsplit("/", 1)[-1] for f in walk([tmp_path])] == ["Scan_1.png", "scan_2.png", "scan_10.png",
+                                                                    "scan_100.png"]

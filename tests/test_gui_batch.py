@@ -51,6 +51,16 @@ def shown(t, col=FILE):
     return [t.proxy.index(i, col).data() for i in range(t.proxy.rowCount())]
 
 
+def test_the_table_sorts_names_as_file_managers_do(tab, qtbot, tmp_path, sample):
+    """s_1, s_10, s_100 before s_2 (sorted as plain text), in a folder of scans (hostile GUI pass)."""
+    for name in ("s_10.png", "s_2.png", "s_100.png", "s_1.png"):
+        Image.fromarray(255 - sample["x_test"][0]).save(tmp_path / name)
+    run(qtbot, tab, tmp_path)
+    assert shown(tab) == ["s_1.png", "s_2.png", "s_10.png", "s_100.png"]
+    tab.table.sortByColumn(FILE, Qt.SortOrder.DescendingOrder)
+    assert shown(tab) == ["s_100.png", "s_10.png", "s_2.png", "s_1.png"]
+
+
 def test_relative_paths_default_sort_tooltips_and_filter(tab, qtbot, tmp_path, sample):
     d = folder_of_kinds(tmp_path, sample)
     run(qtbot, tab, d)

@@ -19,6 +19,7 @@ from desktop.app.places import corrections_folder, local_paths, remember_dir, sa
 from desktop.app.batch_thread import BatchThread
 from desktop.app.state import remembered, settings
 from desktop.engine.errors import DigitsError
+from desktop.engine.files import natural_key
 from desktop.engine.imageio import load_gray
 from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, NOT_A_DIGIT, STATUSES, UNSURE, format_confidence
 from desktop.engine.results import Row, RowWriter, format_for
@@ -127,7 +128,7 @@ class ResultsModel(QAbstractTableModel):
                 return f"top 3: {r.top3}"
             return r.path
         if role == Qt.ItemDataRole.UserRole:  # sort key
-            shown = self.shown_path(r)
+            shown = natural_key(self.shown_path(r))  # scan_2 before scan_10, as the folder was read
             return [shown, shown, r.digit, -1.0 if r.confidence is None else r.confidence, r.unsure, r.error,
                     STATUSES.index(r.status) if r.status in STATUSES else len(STATUSES)][col]
         return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
@@ -17,6 +18,13 @@ class Found(NamedTuple):
 
     path: str
     error: str = ""  # set for a folder that could not be read: it becomes one error row
+
+
+def natural_key(name: str) -> str:
+    """A name's sort key in the order file managers show: numbers by value (scan_2 before scan_10),
+    case ignored. A string, so the window's table sorts by it too: each run of digits is prefixed
+    with its length (two digits of it), which orders numbers of any length by value."""
+    return re.sub(r"\d+", lambda m: f"{len(m.group()):02d}{m.group()}", name.casefold())
 
 
 def is_image_name(name: str) -> bool:
@@ -73,7 +81,7 @@ class _Named:
 
 
 def _walk(top: str, recursive: bool, seen: set[tuple[int, int]], named: _Named, roots: tuple[str, ...]) -> Iterator[Found]:
-    """A folder's images, then each subfolder's in turn (sorted, depth first). A stack, not recursion:
+    """A folder's images, then each subfolder's in turn (in natural order, depth first). A stack, not recursion:
     1,100 nested folders exceeded Python's recursion limit (a traceback, found by a hostile test)."""
     stack = [top]
     while stack:
@@ -87,7 +95,8 @@ def _walk(top: str, recursive: bool, seen: set[tuple[int, int]], named: _Named, 
             with os.scandir(folder) as it:
                 # Names and kinds only: a folder of 100,000 files must be listed to be sorted, and
                 # small tuples keep that listing a few MB.
-                entries = sorted((e.name, _kind(e, roots), e.inode()) for e in it)
+                entries = sorted(((e.name, _kind(e, roots), e.inode()) for e in it),
+                                 key=lambda entry: (natural_key(entry[0]), entry[0]))
         except OSError as e:
             yield Found(folder, f"folder could not be read: {e.strerror or e}")
             continue
