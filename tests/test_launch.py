@@ -120,3 +120,24 @@ def test_images_on_the_command_line_open_in_the_images_tab(qtbot, tmp_path, samp
     qtbot.addWidget(win)
     assert win.tabs.currentWidget() is win.images
     assert win.images.list.count() == 2
+
+
+def test_ctrl_c_in_the_terminal_closes_the_window(tmp_path):
+    """SIGINT was ignored while the window was open (Qt's loop never returned to Python); only
+    SIGTERM ended it. Now it closes the window as its close button does, and the app exits 0."""
+    import signal
+    import sys
+    import time
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path),
+           "DIGITS_REPORT_STARTUP": "1"}
+    p = subprocess.Popen([sys.executable, "-m", "desktop.app.main"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert p.stdout.readline().startswith("shown"), "the window did not show"
+        time.sleep(0.5)
+        p.send_signal(signal.SIGINT)
+        assert p.wait(timeout=10) == 0
+    finally:
+        p.kill()
+        p.wait()

@@ -11,6 +11,7 @@ import argparse
 import difflib
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ from desktop import __version__
 
 COMMANDS = ("classify",)
 EXIT_NO_DISPLAY = 3
+SIGNAL_POLL_MS = 200  # how often Python gets to run a signal handler (Ctrl+C) while Qt runs the window
 
 
 def program_name() -> str:
@@ -104,6 +106,13 @@ def run_gui(argv: list[str], images: list[str], prog: str) -> int:
         QTimer.singleShot(0, lambda: print(f"shown {time.perf_counter() - t0:.4f}", flush=True))
     if win.state.classifier is None:
         QTimer.singleShot(0, lambda: QMessageBox.critical(win, "Model problem", win.state.error))
+    # Ctrl+C in the terminal closes the window as its close button does (during a batch, a second
+    # within seconds). Qt's loop never returns to Python on its own, so Python never ran its handler
+    # and Ctrl+C was ignored: a timer lets it run a few times a second.
+    signal.signal(signal.SIGINT, lambda *_: win.close())
+    wake = QTimer(interval=SIGNAL_POLL_MS)
+    wake.timeout.connect(lambda: None)
+    wake.start()
     return app.exec()
 
 
