@@ -131,3 +131,27 @@ def test_an_error_in_a_slot_is_a_message_not_a_traceback_alone(win, qtbot, monke
     assert shown and shown[0][0] is win and "bad thing" in shown[0][2] and "kept" in shown[0][2]
     assert "Traceback" in capsys.readouterr().err  # the details stay on stderr for a bug report
     assert len(win.draw.canvas._strokes) == 1  # the stroke was kept
+
+
+def test_a_mode_switch_mid_stroke_ends_the_stroke_first(win, qtbot):
+    """Number mode switched while the button was down: the stroke's first half (kept in page units)
+    jumped away from the pointer as the page widened, one stroke read as two digits "??", and a
+    final answer showed while still drawing. The switch now ends the stroke where it is."""
+    from tests.test_gui import on_widget
+
+    d = win.draw
+    d.number_mode.setChecked(False)
+    c = d.canvas
+    c.clear()
+    a, b, far = on_widget(c, [(140, 40), (140, 150), (140, 260)])
+    qtbot.mousePress(c, Qt.MouseButton.LeftButton, pos=a)
+    qtbot.mouseMove(c, b)
+    before = [c.to_page(QPointF(a)), c.to_page(QPointF(b))]
+    d.number_mode.setChecked(True)  # Space on the focused box, mid-stroke
+    assert not c.drawing and len(c._strokes) == 1
+    assert [(round(p.x()), round(p.y())) for p in c._strokes[0].points[:1]] == [(round(before[0].x()), round(before[0].y()))]
+    qtbot.mouseMove(c, far)  # the button still down: draws nothing more
+    qtbot.mouseRelease(c, Qt.MouseButton.LeftButton, pos=far)
+    assert len(c._strokes) == 1 and len(c._strokes[0].points) == 2
+    assert d.last is not None and d.last.text == "1"
+    d.number_mode.setChecked(False)

@@ -301,7 +301,15 @@ class DrawingCanvas(QWidget):
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         if self._current is None or e.button() != Qt.MouseButton.LeftButton:
             return
-        stroke, self._current = self._current, None
+        self.finish_stroke()
         if not self.underMouse():
             _every_sample(False)
+
+    def finish_stroke(self) -> None:
+        """End the stroke under way as a release does; the button's further moves draw nothing. A
+        mode switch mid-stroke changes the page under it: its first half jumped from the pointer,
+        and a final answer showed while the button was still down (a hostile GUI pass)."""
+        if self._current is None:
+            return
+        stroke, self._current = self._current, None
         self.undo_stack.push(_AddStroke(self, stroke))  # redo() renders it properly

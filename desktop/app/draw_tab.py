@@ -162,6 +162,7 @@ class DrawTab(QWidget):
 
     def _on_mode(self, number: bool) -> None:
         remember("draw/number_mode", number)
+        self.canvas.finish_stroke()  # the page's width changes: no stroke is drawn across two pages
         self._apply_mode(number)
         self.predict()
 
