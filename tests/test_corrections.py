@@ -79,6 +79,16 @@ def test_a_stray_quote_a_byte_order_mark_and_a_raw_byte_name_lose_nothing(tmp_pa
     assert len(read_corrections(tmp_path).rows) == 5
 
 
+def test_a_batch_files_name_with_line_breaks_keeps_its_row(tmp_path, sample):
+    """A batch file named with a carriage return (or another line break Python knows) split the
+    correction's row on reading, and the correction was skipped (a review)."""
+    names = ["batch:/scans/a\rb.png", "batch:/scans/c\u2028d.png", "batch:/scans/e\nf.png", "batch:/scans/g\x85h.png"]
+    kept = [save_correction(tmp_path, 2, paper(sample, i), source=name) for i, name in enumerate(names)]
+    back = read_corrections(tmp_path)
+    assert [r.file for r in back.rows] == [k.file for k in kept] and not back.skipped
+    assert [r.source for r in back.rows[:2]] == names[:2]
+
+
 def test_missing_model_input_is_recomputed(tmp_path, sample):
     row = save_correction(tmp_path, int(sample["y_test"][0]), paper(sample, 0))
     x_saved, _, _ = load_examples(tmp_path)

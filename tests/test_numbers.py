@@ -12,6 +12,7 @@ from PIL import Image
 from benchmarks.numbers import compose_mnist, drawn_numbers
 from benchmarks.synthetic import Style, digit_strokes, render
 from desktop.engine import digit_shapes, segment
+from desktop.engine.explain import occlusion_maps
 from desktop.engine.preprocess import NUMBER_MIN_HEIGHT, normalise_digit, to_ink, work_factor
 from desktop.engine.recognize import recognize_number
 from desktop.engine.segment import best_path, candidates
@@ -201,6 +202,8 @@ def test_a_row_longer_than_number_mode_reads_is_not_a_confident_number(shipped, 
         gray = np.asarray(Image.fromarray(1 - row).resize((row.shape[1] * scale, row.shape[0] * scale)), np.float32)
         n = recognize_number(shipped, gray)
         assert n.status == "not a digit" and n.text == "?", (scale, n.text, n.status)
+        # "Why?" reads each digit's model input: the unreadable answer has one (None raised TypeError)
+        assert len(occlusion_maps(shipped, [d.input28 for d in n.digits], [d.digit for d in n.digits])) == 1
 
 
 @pytest.mark.parametrize("length", [60, 200])

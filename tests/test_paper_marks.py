@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 from desktop.engine.clutter import digit_only
 from desktop.engine.preprocess import BBOX_LEVEL, to_ink
 from desktop.engine.recognize import DIGIT, recognize, recognize_number
+from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
 
 N = 60
 PAGE = 300
@@ -141,6 +142,45 @@ def test_a_drawn_circle_is_no_printed_box():
     d.arc([35, 50, 85, 95], 20, 160, fill=255, width=4)
     ink = np.asarray(im, np.float32) / 255.0
     assert np.array_equal(digit_only(ink, BBOX_LEVEL), ink)
+
+
+def _pen_drawing(strokes, size=(280, 280), width=6) -> np.ndarray:
+    im = Image.new("L", size, 255)
+    d = ImageDraw.Draw(im)
+    for s in strokes:
+        d.line(s, fill=0, width=width, joint="curve")
+    return np.asarray(im, np.float32) / 255
+
+
+@pytest.mark.parametrize("pen", [4, 6, 10])
+def test_a_digits_own_strokes_are_no_lines_of_the_paper(pen, shipped):
+    """A review found digits drawn with a thin pen losing strokes: a 7 whose bar overshoots its stem
+    (tight, or detached) read 1, a 4 whose stem rises above its bar 6, "10" with a tall 1 read "0".
+    A line of the paper runs edge to edge (a margin, top to bottom) and is thinner than the strokes."""
+    sevens = ([[(2, 8), (276, 8)], [(230, 8), (110, 276)]], [[(2, 8), (276, 8)], [(230, 25), (110, 276)]],
+              [[(40, 40), (250, 40)], [(205, 40), (120, 250)]])
+    for strokes in sevens:
+        g = _pen_drawing(strokes, width=pen)
+        ink = to_ink(g).ink
+        assert np.array_equal(digit_only(ink, BBOX_LEVEL), ink)
+        assert recognize(shipped, g).digit == 7
+    four = _pen_drawing([[(110, 60), (20, 180), (200, 180)], [(170, 5), (170, 275)]], width=pen)
+    assert np.array_equal(digit_only(to_ink(four).ink, BBOX_LEVEL), to_ink(four).ink)
+    ten = to_ink(_pen_drawing([[(60, 5), (60, 275)], [(120, 90), (240, 90), (240, 190), (120, 90)]],
+                              size=(300, 280), width=pen)).ink
+    assert np.array_equal(digit_only(ten, PIECE_LEVEL), ten)  # number mode's level: the 1 was a "margin"
+
+
+def test_a_white_seven_cropped_to_its_bar_keeps_its_polarity(shipped):
+    """The scanner-border rule read one light side as paper: a white 7 on black whose bar runs along
+    the whole top edge was read as black ink (MNIST test digit 2301, cropped tight, flipped)."""
+    g = np.zeros((60, 40), np.float32)
+    g[0:4, :] = 1.0
+    for r in range(4, 60):
+        c = int(36 - (r - 4) * 0.5)
+        g[r, c - 2 : c + 2] = 1.0
+    assert not to_ink(g).inverted and to_ink(1 - g).inverted
+    assert recognize(shipped, g).digit == recognize(shipped, 1 - g).digit == 7
 
 
 def test_noise_is_left_as_it_is():

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop.engine.preprocess import BBOX_LEVEL, ink_bbox, to_ink, work_factor
+from desktop.engine.preprocess import digit_ink, ink_bbox, to_ink, work_factor
 from desktop.engine.recognize import NumberPrediction, Prediction
 
 Box = tuple[float, float, float, float]  # x, y, width, height in the image's pixels
@@ -35,11 +35,11 @@ def _scaled(bbox: tuple[int, int, int, int], factor: int, shape: tuple[int, ...]
 
 
 def digit_box(gray: np.ndarray) -> Box | None:
-    """The box of the one digit in ``gray`` the way preprocess finds it (clear ink only)."""
+    """The box of the one digit in ``gray`` as preprocess finds it (clear ink, the paper's marks left out)."""
     ink = to_ink(gray)
     if ink.blank:
         return None
-    bbox = ink_bbox(ink.ink, BBOX_LEVEL)
+    _, bbox = digit_ink(ink.ink)
     return None if bbox is None else _scaled(bbox, work_factor(gray.shape), gray.shape)
 
 

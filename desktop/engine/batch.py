@@ -305,11 +305,14 @@ class _NoWorkers(Exception):
 def _rows_in_workers(found: Iterable[Found], spec: ClassifierSpec, workers: int, number: bool,
                      start_method: str | None, should_stop: StopCheck = None) -> Iterator[Row]:
     context = multiprocessing.get_context(start_method)
+    rows: multiprocessing.Queue | None = None
     try:
-        rows: multiprocessing.Queue = context.Queue()
+        rows = context.Queue()
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
                                    initargs=(spec, rows, os.getpid()))
     except OSError as e:  # no usable /dev/shm (a container's --ipc=none), or no descriptors left
+        if rows is not None:
+            rows.close()
         raise _NoWorkers(e) from e
     # Forked workers share the parent's memory until they write to it, and a garbage collection
     # writes to every object it visits: frozen, the parent's objects (the walk's list) stay shared.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,24 +68,28 @@ def calibrate(probs: np.ndarray, temperature: float) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+_stderr_lock = threading.Lock()
+
+
 @contextlib.contextmanager
 def _native_stderr_silenced():
     """LiteRT's C++ runtime writes "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." to file
     descriptor 2 when tensors are allocated: noise in every `digits classify -q`, and, with standard
     error closed, a line inside the results file. Python's own writes to stderr are not affected."""
-    try:
-        saved = os.dup(2)
-    except OSError:  # no descriptor 2 at all: nothing to silence
-        yield
-        return
-    try:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 2)
-        os.close(null)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+    with _stderr_lock:  # two models opened at once (the window's thread and another) must not swap it for good
+        try:
+            saved = os.dup(2)
+        except OSError:  # no descriptor 2 at all: nothing to silence
+            yield
+            return
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 2)
+            os.close(null)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 @dataclass(frozen=True)

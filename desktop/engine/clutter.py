@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from desktop.engine.components import label
+from desktop.engine.components import boxes, label, runs, stroke_width
 
 LINE_SPAN = 0.6
 LINE_FLAT = 0.15
@@ -45,11 +45,8 @@ SPECK_SHARE = 0.03
 SPECK_MARGIN, SPECK_MARGIN_PX = 0.1, 2  # "off the rest's box": this share of its size away, at least these pixels
 SPECKS_MAX = 0.5  # specks outweighing half the kept ink are no clutter but the image itself
 CROSS = 3
-
-
-def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+LINE_STROKE = 0.7  # a line of the paper is thinner than this share of the writer's stroke
+EDGE_GAP = 1  # px: a ruled line or a margin runs to the image's edges, within this
 
 
 def _may_hold_clutter(mask: np.ndarray) -> bool:
@@ -74,51 +71,49 @@ def _grown(mask: np.ndarray) -> np.ndarray:
     return grown
 
 
-def _long_runs(mask: np.ndarray) -> np.ndarray:
-    """The pixels of runs along the rows at least LINE_SPAN of the width long: ruled lines, borders."""
+def _edge_to_edge(mask: np.ndarray) -> np.ndarray:
+    """The pixels of runs along the rows from the image's left edge to its right (within EDGE_GAP):
+    ruled lines. A digit's bar stops short of an edge unless the digit is cropped tight, where the
+    rest of the ink reaches the edges too and the bar is kept (_uncrossed)."""
     h, w = mask.shape
-    padded = np.zeros((h, w + 2), np.int8)
-    padded[:, 1:-1] = mask
-    step = np.diff(padded, axis=1)
-    row, start = np.nonzero(step == 1)
-    _, end = np.nonzero(step == -1)
-    long = end - start >= LINE_SPAN * w
-    runs = np.zeros_like(mask)
-    for r, a, b in zip(row[long], start[long], end[long]):
-        runs[r, a:b] = True
-    return runs
+    row, start, end = runs(mask)
+    edge = (start <= EDGE_GAP) & (end >= w - EDGE_GAP) & (end - start >= LINE_SPAN * w)
+    lines = np.zeros_like(mask)
+    for r, a, b in zip(row[edge], start[edge], end[edge]):
+        lines[r, a:b] = True
+    return lines
 
 
-def _uncrossed(runs: np.ndarray, rest: np.ndarray) -> np.ndarray:
-    """Long runs along the rows that are lines through the ink: reaching LINE_BEYOND of the width
-    past the rest of the ink on both sides (a bar that does not is the digit's own: a 7's in a tight
-    crop), less where a stroke crosses them."""
+def _uncrossed(lines: np.ndarray, rest: np.ndarray, stroke: float) -> np.ndarray:
+    """Rows of edge-to-edge runs that are lines through the ink: in bands thinner than the writer's
+    ``stroke`` (LINE_STROKE of it; a 7's bar drawn with a thin pen is as thick as its stem) and than
+    LINE_THICK of the image (a 1 cropped tight is many such runs side by side), reaching LINE_BEYOND
+    of the width past the rest of the ink on both sides, less where a stroke crosses them."""
     cols = np.flatnonzero(rest.any(axis=0))
-    beyond = max(2, round(LINE_BEYOND * runs.shape[1]))
-    reach = runs[:, : max(cols[0] - beyond + 1, 0)].any(axis=1) & runs[:, cols[-1] + beyond :].any(axis=1)
-    # Thin bands of such rows only: a stroke of a 1 or a 4 cropped tight is many such runs side by side.
+    beyond = max(2, round(LINE_BEYOND * lines.shape[1]))
+    reach = lines[:, : max(cols[0] - beyond + 1, 0)].any(axis=1) & lines[:, cols[-1] + beyond :].any(axis=1)
     edges = np.flatnonzero(np.diff(np.concatenate(([0], reach.astype(np.int8), [0]))))
     thin = np.zeros_like(reach)
     for a, b in zip(edges[::2], edges[1::2]):
-        thin[a:b] = b - a <= max(1, LINE_THICK * runs.shape[0])
+        thin[a:b] = b - a <= min(max(1, LINE_THICK * lines.shape[0]), LINE_STROKE * stroke)
     if not thin.any():
-        return np.zeros_like(runs)
-    runs = runs & thin[:, None]  # a run reaching past both sides is one run: the row's only long one
+        return np.zeros_like(lines)
     above, below = np.zeros_like(rest), np.zeros_like(rest)
     for k in range(1, CROSS + 1):
         above[k:] |= rest[:-k]
         below[:-k] |= rest[k:]
-    return runs & ~(above & below)
+    return lines & thin[:, None] & ~(above & below)
 
 
 def _lines_through(mask: np.ndarray) -> np.ndarray:
     """The pixels of lines running edge to edge through the ink, along the rows or the columns."""
-    across, down = _long_runs(mask), _long_runs(mask.T).T
+    across, down = _edge_to_edge(mask), _edge_to_edge(mask.T).T
     rest = mask & ~across & ~down
     longest = max(int(across.sum(axis=1).max()), int(down.sum(axis=0).max()))
     if longest == 0 or rest.sum() < REST_SHARE * longest:
         return np.zeros_like(mask)  # nothing but lines (a blank ruled page): read as it is
-    return _uncrossed(across, rest) | _uncrossed(down.T, rest.T).T
+    stroke = stroke_width(rest)
+    return _uncrossed(across, rest, stroke) | _uncrossed(down.T, rest.T, stroke).T
 
 
 def _rectangular(piece: np.ndarray) -> bool:
@@ -139,6 +134,13 @@ def _line(length: int, thick: int, side: int, across: int, start_past: int, end_
             and length >= LINE_OVER * rest and start_past <= -beyond and end_past >= beyond)
 
 
+def _others(values: np.ndarray, kept: np.ndarray, i: int, least: bool) -> int:
+    """The least (or greatest) of ``values`` over the kept pieces but ``i``."""
+    v = np.where(kept, values, np.iinfo(np.int64).max if least else -1)
+    v[i] = np.iinfo(np.int64).max if least else -1
+    return int(v.min() if least else v.max())
+
+
 def _pieces_off(mask: np.ndarray) -> np.ndarray:
     """The pixels of pieces of clear ink that are lines, frames or specks (see the module's doc)."""
     labels, n = label(mask)
@@ -147,33 +149,43 @@ def _pieces_off(mask: np.ndarray) -> np.ndarray:
         return none
     sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
     h, w = mask.shape
-    boxes = [_box(labels == i + 1) for i in range(n)]
+    box = boxes(labels, n)
+    top, bottom, left, right = box.T
     specks = sizes < SPECK_SHARE * sizes.max()
     if specks.any():
         # Only specks off the rest's box: those near it change the digit's box by a pixel or two, and
         # at low resolution such a fleck is the end of a stroke (a 9 cropped tight lost one and read 4).
-        top, bottom, left, right = (f(b[k] for b, s in zip(boxes, specks) if not s)
-                                    for k, f in enumerate((min, max, min, max)))
-        margin = max(SPECK_MARGIN_PX, round(SPECK_MARGIN * max(bottom - top, right - left)))
-        specks &= np.array([b[1] <= top - margin or b[0] >= bottom + margin or b[3] <= left - margin
-                            or b[2] >= right + margin for b in boxes])
+        t, b, l, r = top[~specks].min(), bottom[~specks].max(), left[~specks].min(), right[~specks].max()
+        margin = max(SPECK_MARGIN_PX, round(SPECK_MARGIN * max(b - t, r - l)))
+        specks &= (bottom <= t - margin) | (top >= b + margin) | (right <= l - margin) | (left >= r + margin)
     if sizes[specks].sum() > SPECKS_MAX * sizes[~specks].sum():
         specks[:] = False
     kept = ~specks
-    for i in np.flatnonzero(kept):
-        top, bottom, left, right = boxes[i]
-        rest = [boxes[j] for j in np.flatnonzero(kept) if j != i]
-        if not rest:
+    # Only pieces reaching LINE_SPAN of a side can be lines or frames: a few, however many specks.
+    for i in np.flatnonzero(kept & ((bottom - top >= LINE_SPAN * h) | (right - left >= LINE_SPAN * w))):
+        if kept.sum() < 2:
             break
-        r_top, r_bottom = min(b[0] for b in rest), max(b[1] for b in rest)
-        r_left, r_right = min(b[2] for b in rest), max(b[3] for b in rest)
-        tall, wide = bottom - top, right - left
-        line = (_line(wide, tall, w, h, left - r_left, right - r_right, r_right - r_left)
-                or _line(tall, wide, h, w, top - r_top, bottom - r_bottom, r_bottom - r_top))
+        r_top, r_bottom = _others(top, kept, i, True), _others(bottom, kept, i, False)
+        r_left, r_right = _others(left, kept, i, True), _others(right, kept, i, False)
+        tall, wide = int(bottom[i] - top[i]), int(right[i] - left[i])
+        # A margin runs the page's height, top edge to bottom: a tall 1 beside smaller digits does not.
+        margin = top[i] <= EDGE_GAP and bottom[i] >= h - EDGE_GAP
+        line = (_line(wide, tall, w, h, left[i] - r_left, right[i] - r_right, r_right - r_left)
+                or (margin and _line(tall, wide, h, w, top[i] - r_top, bottom[i] - r_bottom, r_bottom - r_top)))
         frame = (tall >= LINE_SPAN * h and wide >= LINE_SPAN * w and sizes[i] <= FRAME_FILL * tall * wide
-                 and top < r_top and r_bottom < bottom and left < r_left and r_right < right
-                 and _rectangular(labels[top:bottom, left:right] == i + 1))
-        if frame or (line and sizes[kept].sum() - sizes[i] >= REST_SHARE * sizes[i]):
+                 and top[i] < r_top and r_bottom < bottom[i] and left[i] < r_left and r_right < right[i]
+                 and _rectangular(labels[top[i] : bottom[i], left[i] : right[i]] == i + 1))
+        if not (frame or line):
+            continue
+        # Thinner than the writer's strokes: the paper's (a printed box, a ruled margin). As thick: the
+        # writer's own (a 1's detached base, a 0 drawn boxy, a 7's bar cropped tight), unless it is a
+        # frame along the whole image (a scanner's border).
+        rest = (labels > 0) & (labels != i + 1) & kept[np.maximum(labels - 1, 0)]
+        own = stroke_width(labels[top[i] : bottom[i], left[i] : right[i]] == i + 1) > LINE_STROKE * stroke_width(rest)
+        border = frame and tall >= h - 2 * EDGE_GAP and wide >= w - 2 * EDGE_GAP
+        if own and not border:
+            continue
+        if frame or sizes[kept].sum() - sizes[i] >= REST_SHARE * sizes[i]:
             kept[i] = False
     return none if kept.all() else np.isin(labels, np.flatnonzero(~kept) + 1)
 

@@ -17,17 +17,38 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - offsets, counts) + np.arange(int(counts.sum()))
 
 
+def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every run of True along the rows, in raster order: (row, start, end exclusive) arrays."""
+    h, w = mask.shape
+    padded = np.zeros((h, w + 2), np.int8)
+    padded[:, 1:-1] = mask
+    step = np.diff(padded, axis=1)
+    row, start = np.nonzero(step == 1)
+    _, end = np.nonzero(step == -1)
+    return row, start, end
+
+
+def boxes(labels: np.ndarray, n: int) -> np.ndarray:
+    """(n, 4) int array: each component's (top, bottom, left, right), ends exclusive, in one pass."""
+    ys, xs = np.nonzero(labels)
+    k = labels[ys, xs] - 1
+    out = np.empty((n, 4), np.int64)
+    out[:, 0], out[:, 2] = labels.shape[0], labels.shape[1]
+    out[:, 1] = out[:, 3] = 0
+    np.minimum.at(out[:, 0], k, ys)
+    np.maximum.at(out[:, 1], k, ys + 1)
+    np.minimum.at(out[:, 2], k, xs)
+    np.maximum.at(out[:, 3], k, xs + 1)
+    return out
+
+
 def label(mask: np.ndarray) -> tuple[np.ndarray, int]:
     """8-connected component labels (0 = background) and their count; components are numbered in
     the order of their first pixel, row by row (as a raster scan meets them)."""
     mask = np.asarray(mask, bool)
     h, w = mask.shape
     labels = np.zeros((h, w), np.int32)
-    padded = np.zeros((h, w + 2), np.int8)
-    padded[:, 1:-1] = mask
-    step = np.diff(padded, axis=1)
-    row, start = np.nonzero(step == 1)  # runs in raster order
-    _, end = np.nonzero(step == -1)  # each run's end, exclusive
+    row, start, end = runs(mask)
     n = row.size
     if n == 0:
         return labels, 0
@@ -58,3 +79,21 @@ def label(mask: np.ndarray) -> tuple[np.ndarray, int]:
     lengths = end - start
     labels.ravel()[_ranges(row * w + start, lengths)] = np.repeat(number[root], lengths)
     return labels, int(roots.size)
+
+
+def stroke_width(fine: np.ndarray) -> float:
+    """Mean stroke width in pixels: 2 x area / boundary, exact for long strokes of any width."""
+    mask = fine > 0.5
+    area = int(np.count_nonzero(mask))
+    if area == 0:
+        return 0.0
+    # Ink touching the crop's edge still has a boundary there: outside the crop is no ink. Inner
+    # pixels (ink with ink on all four sides) can only lie off the edge: the interior, each of its
+    # pixels and-ed with its four neighbours.
+    middle = mask[1:-1, 1:-1]
+    inner = middle & mask[:-2, 1:-1]
+    inner &= mask[2:, 1:-1]
+    inner &= mask[1:-1, :-2]
+    inner &= mask[1:-1, 2:]
+    boundary = area - int(np.count_nonzero(inner))
+    return 2.0 * area / max(boundary, 1)

@@ -22,7 +22,6 @@ with ``read_corrections`` / ``load_examples`` here, so there is one reader.
 from __future__ import annotations
 
 import csv
-import io
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -32,6 +31,7 @@ import numpy as np
 from PIL import Image
 
 from desktop.engine.errors import DigitsError
+from desktop.engine.results import csv_line
 
 try:
     import fcntl
@@ -111,24 +111,18 @@ def _unique_stem(folder: Path, label: int, now: datetime) -> str:
     return stem
 
 
-def _csv_line(values) -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(values)
-    # A source path that is not UTF-8 (a file name's own bytes) is kept byte for byte: encoding it
-    # strictly raised, and left the two images of the correction without their row.
-    return buf.getvalue().encode("utf-8", "surrogateescape")
-
-
 def _append_row(labels: Path, row: Correction) -> None:
     """One whole line in one write, under an exclusive lock; the header when the file is new."""
     fd = os.open(labels, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
-        data = _csv_line([row.file, row.label, row.predicted, row.source, row.timestamp])
+        # A newline in a batch file's name would end the row early for the line-by-line reader: escaped.
+        source = row.source.replace("\n", "\\n")
+        data = csv_line([row.file, row.label, row.predicted, source, row.timestamp])
         size = os.fstat(fd).st_size
         if size == 0:
-            data = _csv_line(FIELDS) + data
+            data = csv_line(FIELDS) + data
         else:
             with open(labels, "rb") as f:  # a line cut by a crash: start ours on a fresh line
                 f.seek(size - 1)
@@ -202,12 +196,14 @@ def read_corrections(folder: str | os.PathLike) -> CorrectionsRead:
     out = CorrectionsRead()
     try:
         # utf-8-sig: a file saved by Excel or LibreOffice starts with a byte-order mark.
-        text = (folder / LABELS).read_text(encoding="utf-8-sig", errors="replace")
+        text = (folder / LABELS).read_bytes().decode("utf-8-sig", errors="replace")  # no newline translation
     except FileNotFoundError:
         return out
     except OSError as e:
         raise CorrectionsError(f"The corrections in {folder} cannot be read ({_why(e)}).") from e
-    lines = text.splitlines()
+    # Lines end in "\n" only: splitlines() also broke a row at a "\r", "\x85" or "\u2028" in a batch
+    # file's name (the row's path, quoted, holds it whole).
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     if not lines:
         return out
     if next(csv.reader([lines[0]]), []) != list(FIELDS):

@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image
 
 from desktop.engine.clutter import digit_only
+from desktop.engine.components import stroke_width
 from desktop.engine.errors import DigitsError
 from desktop.engine.imageio import fit_longest, resize_weights
 
@@ -181,13 +182,14 @@ def _papers(gray: np.ndarray) -> Paper:
     corners = gray[:, [0, 0, -1, -1], [0, -1, 0, -1]]
     split = np.abs(light_share - 0.5) < BORDER_SPLIT
     light = np.where(split, (corners > mid).sum(axis=1) >= 2, light_share > 0.5)
-    # Two or more sides dark along their whole length and another light: a scanner's black border
-    # or the desk beside a page, and the page. A digit touches its frame only in places, and along a
-    # whole side on one side at most (a tight crop's 7), so the light side is the paper. (Two black
-    # sides of four outvoted the page: every digit so scanned was its paper read as ink.)
+    # Two sides dark along their whole length and two light: a scanner's black border or the desk
+    # beside a page, and the page. A digit touches its frame only in places, and along a whole side
+    # on one side at most (a tight crop's 7, dark or light ink), so the light sides are the paper.
+    # (Two black sides of four outvoted the page: every digit so scanned was its paper read as ink;
+    # one light side was not enough: a white 7 on black, cropped to its bar, was read as black ink.)
     edges = (gray[:, 0], gray[:, -1], gray[:, :, 0], gray[:, :, -1])  # a band reaches the outermost pixels
     dark_shares = np.stack([(e <= mid).mean(axis=1) for e in edges], axis=1)
-    banded = ((dark_shares >= BAND_SHARE).sum(axis=1) >= 2) & (dark_shares <= 1 - BAND_SHARE).any(axis=1)
+    banded = ((dark_shares >= BAND_SHARE).sum(axis=1) >= 2) & ((dark_shares <= 1 - BAND_SHARE).sum(axis=1) >= 2)
     light = light | banded
     tone = _median_where(ring, above == light[:, None])
     # Each side's paper level: its lightest (darkest for light-on-dark) pixels, which stay paper
@@ -358,24 +360,6 @@ def ink_bbox(ink: np.ndarray, level: float = 0.0) -> tuple[int, int, int, int] |
     return top, rows.size - int(rows[::-1].argmax()), int(cols.argmax()), cols.size - int(cols[::-1].argmax())
 
 
-def stroke_width(fine: np.ndarray) -> float:
-    """Mean stroke width in pixels: 2 x area / boundary, exact for long strokes of any width."""
-    mask = fine > 0.5
-    area = int(np.count_nonzero(mask))
-    if area == 0:
-        return 0.0
-    # Ink touching the crop's edge still has a boundary there: outside the crop is no ink. Inner
-    # pixels (ink with ink on all four sides) can only lie off the edge: the interior, each of its
-    # pixels and-ed with its four neighbours.
-    middle = mask[1:-1, 1:-1]
-    inner = middle & mask[:-2, 1:-1]
-    inner &= mask[2:, 1:-1]
-    inner &= mask[1:-1, :-2]
-    inner &= mask[1:-1, 2:]
-    boundary = area - int(np.count_nonzero(inner))
-    return 2.0 * area / max(boundary, 1)
-
-
 def _normalise_stroke(fine: np.ndarray) -> np.ndarray:
     width = stroke_width(fine)
     if 0 < width < THIN * MNIST_STROKE:  # a thin pen: thicken towards MNIST's stroke
@@ -487,10 +471,16 @@ def _readable(gray: np.ndarray) -> np.ndarray:
     return _smooth_upscale(gray, h * k, w * k)
 
 
+def digit_ink(ink: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
+    """The ink without the paper's marks (clutter.digit_only) and its digit's box, that of its clear
+    ink: the box the model's input is cut from, and the one the window draws."""
+    ink = digit_only(ink, BBOX_LEVEL)
+    return ink, ink_bbox(ink, BBOX_LEVEL)
+
+
 def _digit_input(ink: np.ndarray) -> np.ndarray | None:
     """Ink at work scale to the model input, None for a speck."""
-    ink = digit_only(ink, BBOX_LEVEL)
-    top, bottom, left, right = ink_bbox(ink, BBOX_LEVEL)
+    ink, (top, bottom, left, right) = digit_ink(ink)
     y, x = max(top - 1, 0), max(left - 1, 0)
     crop = ink[y : bottom + 1, x : right + 1]
     box = (top - y, bottom - y, left - x, right - x)  # the same box, in the crop

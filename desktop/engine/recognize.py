@@ -393,21 +393,23 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
         ink = to_ink(gray, factor)
     if ink.blank:
         return NumberPrediction([], time.perf_counter() - start, factor=factor)
-    bbox = ink_bbox(ink.ink, BBOX_LEVEL)
+    bbox = ink_bbox(digit_only(ink.ink, PIECE_LEVEL), BBOX_LEVEL)  # the row's height, not the ruled page's
     finer = number_work_factor(np.shape(gray), None if bbox is None else (bbox[1] - bbox[0]) * factor)
     if finer < factor:
         factor, ink = finer, to_ink(gray, finer)
         if ink.blank:
             return NumberPrediction([], time.perf_counter() - start, factor=factor)
+    clean = digit_only(ink.ink, PIECE_LEVEL)  # ruled lines, a margin, specks
     try:
-        n_pieces, cands = candidates(digit_only(ink.ink, PIECE_LEVEL))  # ruled lines, a margin, specks
+        n_pieces, cands = candidates(clean)
     except TooManyPieces:
         whole = recognize(classifier, gray)
         if whole.digit is None:  # a row too long to find at the usual scale (200 digits): ink all the same
             flat = np.full(N_CLASSES, 1.0 / N_CLASSES, np.float32)
-            whole = Prediction(int(np.argmax(flat)), flat, None, rule=classifier.not_digit or DEFAULT_RULE)
+            blank = np.zeros((28, 28), np.float32)  # "Why?" reads a model input: there is none to show
+            whole = Prediction(int(np.argmax(flat)), flat, blank, rule=classifier.not_digit or DEFAULT_RULE)
         return NumberPrediction([dataclasses.replace(whole, unreadable=True)], time.perf_counter() - start,
-                                [ink_bbox(ink.ink, BBOX_LEVEL)], factor)
+                                [ink_bbox(clean, BBOX_LEVEL)], factor)
     digits = [k for k, c in enumerate(cands) if not c.speck]
     if not digits:
         return NumberPrediction([], time.perf_counter() - start, factor=factor)

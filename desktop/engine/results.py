@@ -13,6 +13,7 @@ import io
 import json
 import os
 import stat
+import threading
 from dataclasses import asdict, dataclass, field
 from typing import IO, Iterable, Iterator
 
@@ -80,14 +81,14 @@ def format_for(path: str | os.PathLike | None, given: str | None = None) -> str:
 
 
 def header_bytes(fmt: str) -> bytes:
-    return _csv_line(FIELDS) if fmt == "csv" else b""
+    return csv_line(FIELDS) if fmt == "csv" else b""
 
 
 def row_bytes(row: Row, fmt: str) -> bytes:
     """One complete record, newline included, ready to be written in one go."""
     values = (row.path, row.digit, row.confidence, row.unsure, row.top3, row.error, row.status)  # FIELDS' order
     if fmt == "csv":
-        return _csv_line(values)
+        return csv_line(values)
     # ensure_ascii: every non-ASCII character, lone surrogates included, becomes a \uXXXX escape.
     return (json.dumps(dict(zip(FIELDS, values)), ensure_ascii=True) + "\n").encode("ascii")
 
@@ -101,13 +102,19 @@ _csv_writer = csv.writer(_csv_buf, lineterminator="\n")
 _csv_quoting_all = csv.writer(_csv_buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
 
 
-def _csv_line(values: Iterable) -> bytes:
-    _csv_buf.seek(0)
-    _csv_buf.truncate()
+_csv_lock = threading.Lock()  # the buffer is shared: the corrections' labels.csv is written with it too
+
+
+def csv_line(values: Iterable) -> bytes:
+    """One CSV record, "\n"-terminated, as bytes (UTF-8; a name's undecodable bytes kept as they were).
+    The one CSV writer of results and corrections alike."""
     values = tuple(values)
     bare_cr = any(isinstance(v, str) and "\r" in v for v in values)
-    (_csv_quoting_all if bare_cr else _csv_writer).writerow(values)
-    return _csv_buf.getvalue().encode(ENCODING, ERRORS)
+    with _csv_lock:
+        _csv_buf.seek(0)
+        _csv_buf.truncate()
+        (_csv_quoting_all if bare_cr else _csv_writer).writerow(values)
+        return _csv_buf.getvalue().encode(ENCODING, ERRORS)
 
 
 def _write_all(fd: int, data: bytes) -> None:
