@@ -43,6 +43,8 @@ class ModelSpec:
     init_from: str | None = None
     # Digits MNIST lacks that a second stage adds (training.train.EXTRA_DIGITS names each kind).
     extra_digits: tuple[str, ...] = ("crisp",)
+    # Non-digits only a second stage adds (training.negatives.EXTRA_KINDS): the first stage's data stays.
+    extra_negatives: tuple[str, ...] = ()
 
 
 def simple_nn() -> keras.Model:
@@ -153,7 +155,9 @@ MODELS: dict[str, ModelSpec] = {
 # flags non-digits, but it gave a ruler-straight upright line (a 1 as most people draw it) a flat
 # softmax: about 2% of its non-digits (letters such as i and t, noise, scribbles, strokes) are such
 # bars after preprocessing, and MNIST has no crisp edges. product_cnn_tuned is a second stage from
-# its weights without those non-digits and with crisp digits (training.train.crisp_digits).
+# its weights without those non-digits, with crisp digits (training.train.crisp_digits) and with
+# hand-drawn question marks as non-digits (training.negatives.question_mark: the model before read
+# 35 of 40 outside ones as a confident 3).
 # product_cnn_crowded, the same second stage with crowded digits as number mode cuts them
 # (training.crowded) and narrow digits (training.train.narrow_digits), was tried and not shipped:
 # it flagged more non-digits and read more overlapping numbers, but fewer drawn digits (README).
@@ -188,9 +192,11 @@ CANDIDATES: dict[str, ModelSpec] = {
         ModelSpec(name="product_cnn", title="Product CNN: + other writers, non-digits (outlier exposure)",
                   build=product_cnn, epochs=PRODUCT_EPOCHS, batch_size=BATCH, augment=True, schedule=True,
                   other_writers=True, outlier_weight=OUTLIER_WEIGHT),
-        ModelSpec(name="product_cnn_tuned", title="Product CNN, second stage: crisp digits, no bar-shaped non-digits",
+        ModelSpec(name="product_cnn_tuned",
+                  title="Product CNN, second stage: crisp digits, question marks, no bar-shaped non-digits",
                   build=product_cnn, epochs=TUNE_EPOCHS, batch_size=BATCH, augment=True, schedule=True,
-                  other_writers=True, outlier_weight=OUTLIER_WEIGHT, init_from="product_cnn"),
+                  other_writers=True, outlier_weight=OUTLIER_WEIGHT, init_from="product_cnn",
+                  extra_negatives=("question_mark",)),
         ModelSpec(name="product_cnn_crowded",
                   title="Product CNN, second stage: crisp, crowded and narrow digits (tried, not shipped)",
                   build=product_cnn, epochs=TUNE_EPOCHS, batch_size=BATCH, augment=True, schedule=True,

@@ -27,6 +27,8 @@ INVERTED_SHARE = 0.15  # white ink on dark paper, as some users' files are
 KINDS = ("stroke", "scribble", "letter", "shape", "pair", "noise")
 # Share of each kind; letters, shapes and strokes are what users draw most when not drawing digits.
 KIND_WEIGHTS = (0.16, 0.16, 0.28, 0.20, 0.11, 0.09)
+EXTRA_KINDS = ("question_mark",)  # made only for a second stage (extra): the first stage's set is unchanged
+EXTRA_STREAM = 7  # their RNG streams are apart from make()'s
 
 
 @lru_cache(maxsize=1)
@@ -185,6 +187,41 @@ def noise(rng) -> Image.Image:
             a = a.T
     im = Image.fromarray(np.ascontiguousarray(a).astype(np.uint8))
     return im.filter(ImageFilter.GaussianBlur(float(rng.uniform(0, 1.5))))
+
+
+def question_mark(rng) -> Image.Image:
+    """A hand-drawn question mark: a hook (most of a circle's top, then down to the middle), a short
+    stem, a dot below. Read as a 3 at up to 99.99% by the shipped model (an outside pass: 35 of 40);
+    only a second stage adds them (ModelSpec.extra_negatives), after the first stage's data."""
+    im, d = _canvas()
+    w = _pen(rng)
+    cx, top = CANVAS / 2 + rng.uniform(-8, 8), rng.uniform(8, 20)
+    r = rng.uniform(14, 24)
+    lean = rng.uniform(-0.25, 0.25)  # slant: x offset per unit of height
+    start, sweep = rng.uniform(160, 200), rng.uniform(230, 290)  # degrees, from the left round the top
+    arc = [(cx + r * np.cos(np.radians(start + t)), top + r + r * np.sin(np.radians(start + t)))
+           for t in np.linspace(0, sweep, 24)]
+    stem_top = arc[-1]
+    stem_len = rng.uniform(8, 22)
+    stem_end = (cx + lean * stem_len + rng.uniform(-3, 3), stem_top[1] + stem_len)
+    d.line(arc + [stem_end], fill=255, width=w, joint="curve")
+    gap = rng.uniform(6, 16)
+    dot = (stem_end[0] + lean * gap, stem_end[1] + gap + w)
+    dr = max(w * rng.uniform(0.6, 1.2), 2.0)
+    d.ellipse((dot[0] - dr, dot[1] - dr, dot[0] + dr, dot[1] + dr), fill=255)
+    return im.rotate(float(rng.uniform(-10, 10)), resample=Image.Resampling.BILINEAR)
+
+
+def extra(kind: str, n: int, seed: int) -> np.ndarray:
+    """``n`` non-digits of one kind a second stage adds (ModelSpec.extra_negatives), as grayscale file
+    images (white = 1), each from its own seeded RNG."""
+    out = []
+    for i in range(n):
+        rng = np.random.default_rng([seed, EXTRA_STREAM, i])
+        im = globals()[kind](rng).filter(ImageFilter.GaussianBlur(0.6))
+        ink = np.asarray(im, np.float32) / 255.0
+        out.append((ink if rng.random() < INVERTED_SHARE else 1.0 - ink).astype(np.float32))
+    return np.stack(out)
 
 
 def make(i: int, seed: int, digits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, str]:

@@ -35,6 +35,7 @@ STRAIGHT_LEAN = 12.0
 # are seldom so; a model that had learnt crowded digits (a 1 with slivers of its neighbours) read a
 # narrow drawn 0 as a 1. MNIST training digits squeezed to NARROW_ASPECT.
 NARROW = 6_000
+EXTRA_NEGATIVES = 2_000  # of each kind a second stage adds (ModelSpec.extra_negatives)
 NARROW_ASPECT = (0.33, 0.65)  # width / height after squeezing (1s, already narrow, are left out)
 NARROW_SCALE = 4  # squeezed at 4x MNIST's size...
 NARROW_THIN = 4  # ...and thinned by 0 to this many of those pixels (MNIST's stroke is ~10 of them)
@@ -173,6 +174,16 @@ def narrow_digits(split: Split, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(xs), np.asarray(ys, split.y_train.dtype)
 
 
+def extra_negatives(kind: str, seed: int) -> np.ndarray:
+    """EXTRA_NEGATIVES non-digits of a kind training.negatives makes for a second stage, as uint8
+    model inputs through the app's own preprocessing (those it finds no digit in left out)."""
+    from training import negatives
+    from training.product_data import _prep
+
+    inputs = [_prep(g) for g in negatives.extra(kind, EXTRA_NEGATIVES, seed)]
+    return np.stack([x for x in inputs if x is not None])
+
+
 # The digits a second stage may add (ModelSpec.extra_digits), by name.
 EXTRA_DIGITS = {
     "crisp": crisp_digits,
@@ -196,7 +207,9 @@ def train(spec: ModelSpec, split: Split, seed: int, epochs: int | None = None, v
         if extra is not None:
             keep = np.array([not is_bar(x) for x in extra.x_neg], bool)
             made = [EXTRA_DIGITS[kind](split, seed) for kind in spec.extra_digits]
-            extra = replace(extra, x_neg=extra.x_neg[keep], x_ow=np.concatenate([extra.x_ow, *(x for x, _ in made)]),
+            odd = [extra_negatives(kind, seed) for kind in spec.extra_negatives]
+            extra = replace(extra, x_neg=np.concatenate([extra.x_neg[keep], *odd]),
+                            x_ow=np.concatenate([extra.x_ow, *(x for x, _ in made)]),
                             y_ow=np.concatenate([extra.y_ow, *(y.astype(extra.y_ow.dtype) for _, y in made)]))
     else:
         model = spec.build()
