@@ -13,8 +13,9 @@ DATA=${1:-${DIGITS_MNIST:-../shared/data/mnist.npz}}
 .venv/bin/digits-train run --data "$DATA" --out runs/full
 # The shipped model: product_cnn (MNIST + other writers + non-digits with outlier exposure; 40
 # epochs: 68 min while other work shared the 2 cores, ~40 min alone), then product_cnn_tuned, a
-# second stage from its weights (6 epochs, 8 min). The shipped file was converted from this
-# command's run under the folder name runs/product_v4 (the manifest's source.run).
+# second stage from its weights (6 epochs, 8 min, adding hand-drawn question marks as non-digits).
+# The shipped file was converted from this command's run under the folder name runs/product_v9
+# (the manifest's source.run; its first stage is runs/product_v4's, trained by the same command).
 .venv/bin/digits-train run --data "$DATA" --out runs/product --models product_cnn product_cnn_tuned
 .venv/bin/digits-train report --data "$DATA" --out reports --run runs/full --run runs/product
 cp runs/full/metrics.json reports/metrics-full.json
