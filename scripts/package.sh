@@ -18,6 +18,9 @@ else
   echo "built dist/digits/ ($(du -sh dist/digits | cut -f1), $(find dist/digits -type f | wc -l) files)"
 fi
 .venv-build/bin/pip freeze --exclude-editable | grep -iE "pyside6|litert|numpy|pillow|pyinstaller|tqdm" > dist/build-versions.txt
+# Which code the binary is: a dist/ left from an older commit looked current (a hostile pass ran a
+# binary 95 commits old, with bugs fixed long before). "-dirty": built with uncommitted changes.
+echo "commit $(git describe --always --dirty 2>/dev/null || echo unknown)" >> dist/build-versions.txt
 # Desktop integration: `dist/digits/digits --install` for this user, or the .deb for everyone.
 if [ "${1:-}" = "--deb" ]; then
   PYTHON_BUILD=.venv-build/bin/python bash packaging/make-deb.sh
