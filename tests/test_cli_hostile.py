@@ -662,3 +662,14 @@ def test_resume_reads_past_a_byte_order_mark_and_blank_lines(folder, tmp_path, s
     text = out.read_bytes().decode("utf-8-sig")
     lines = [line for line in text.splitlines() if line.strip()]
     assert len(lines) == (7 if suffix == ".csv" else 6) and sum("d05.png" in line for line in lines) == 1
+
+
+def test_no_row_claims_certainty(folder, tmp_path):
+    """Rounded to 4 places a 0.99996 was written "1.0" (and "7:1.000" in top3): the window never
+    says 100% and neither does a results file; probabilities are rounded down."""
+    out = tmp_path / "r.csv"
+    assert run_cli(folder, "--out", out).returncode == 0
+    got = rows(out)
+    sure = [float(g["confidence"]) for g in got if g["status"] == "digit"]
+    assert max(sure) >= 0.999 and all(c < 1.0 for c in sure)  # the sure ones are what rounding made certain
+    assert not any(":1.000" in g["top3"] for g in got)

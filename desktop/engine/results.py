@@ -11,6 +11,7 @@ import csv
 import errno
 import io
 import json
+import math
 import os
 import stat
 import threading
@@ -58,10 +59,18 @@ def row_for(path: str, answer: Prediction | NumberPrediction) -> Row:
         return Row(path, error=NO_SCORE)
     if isinstance(answer, NumberPrediction):
         # Each character as the number's text shows it: a piece that is no digit is "?", not its tie's 0.
-        top = " ".join(f"{NOT_A_DIGIT_MARK if d.not_a_digit else d.digit}:{d.confidence:.3f}" for d in answer.digits)
-        return Row(path, answer.text, round(answer.confidence, 4), answer.unsure, top, status=status)
-    top = " ".join(f"{d}:{q:.3f}" for d, q in answer.top3)
-    return Row(path, str(answer.digit), round(answer.confidence, 4), answer.unsure, top, status=status)
+        top = " ".join(f"{NOT_A_DIGIT_MARK if d.not_a_digit else d.digit}:{_down(d.confidence, 3):.3f}"
+                       for d in answer.digits)
+        return Row(path, answer.text, _down(answer.confidence, 4), answer.unsure, top, status=status)
+    top = " ".join(f"{d}:{_down(q, 3):.3f}" for d, q in answer.top3)
+    return Row(path, str(answer.digit), _down(answer.confidence, 4), answer.unsure, top, status=status)
+
+
+def _down(p: float, places: int) -> float:
+    """A probability rounded down: 0.99996 is 0.9999, never 1.0 (no answer is certain; the window
+    says "> 99.9%" for the same reason)."""
+    scale = 10**places
+    return math.floor(p * scale) / scale
 
 
 FORMATS = ("csv", "jsonl")
