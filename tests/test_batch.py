@@ -191,3 +191,16 @@ def test_files_come_in_the_order_file_managers_show(tmp_path, sample):
         Image.fromarray(255 - sample["x_test"][0]).save(tmp_path / name)
     assert [f.path.rsplit("/", 1)[-1] for f in walk([tmp_path])] == ["Scan_1.png", "scan_2.png", "scan_10.png",
                                                                     "scan_100.png"]
+
+
+def test_workers_refused_at_their_start_leave_the_run_to_this_process(shipped, sample, tmp_path, monkeypatch):
+    """The pool starts its processes at the first submit: too few processes or descriptors allowed
+    (ulimit) raised there, before any row, and the run is this process's instead."""
+    found = _folder(tmp_path, sample)
+
+    def refuse(self, *a, **k):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(batch.ProcessPoolExecutor, "submit", refuse)
+    rows = list(classify_rows(found, shipped.spec, workers=2))
+    assert [r.path for r in rows] == [f.path for f in found] and all(r.status == "digit" for r in rows)
