@@ -183,6 +183,36 @@ def test_a_white_seven_cropped_to_its_bar_keeps_its_polarity(shipped):
     assert recognize(shipped, g).digit == recognize(shipped, 1 - g).digit == 7
 
 
+@pytest.mark.parametrize("strokes", [[[(0, 0), (1, 0)], [(0.75, 0), (0.3, 1)]],  # a 7, its bar past its stem
+                                     [[(0.3, 0.2), (0.05, 0.6), (1, 0.6)], [(0.75, 0), (0.75, 1)]]])  # a 4, tall stem
+def test_a_thin_pen_digit_cropped_tight_keeps_its_strokes(strokes):
+    """A ballpoint on a 1000 px photo (a 6 px pen) is 1 px at the work scale, as thin as a ruled
+    line: the 7's bar and the 4's stem, edge to edge in a tight crop, were cut as lines (a second
+    review pass: the 7 read 1, the 4 not a digit). Lines through the ink are cut only where the digit
+    leaves room across them, and only when thinner than its strokes, both measured alike."""
+    im = Image.new("L", (1000, 1000), 255)
+    for s in strokes:
+        ImageDraw.Draw(im).line([(100 + u * 700, 50 + v * 900) for u, v in s], fill=0, width=6)
+    a = np.asarray(im, np.float32) / 255
+    ys, xs = np.nonzero(a < 0.5)
+    crop = a[ys.min() - 2 : ys.max() + 3, xs.min() - 2 : xs.max() + 3]
+    ink = to_ink(crop).ink
+    assert np.array_equal(digit_only(ink, BBOX_LEVEL), ink)
+
+
+@pytest.mark.parametrize("pts, pen", [([(40, 40), (240, 40), (40, 240), (240, 240)], 12),  # a Z-shaped 2
+                                      ([(40, 40), (240, 40), (40, 240), (240, 240)], 24)])
+def test_light_ink_along_two_whole_sides_is_no_scanners_border(pts, pen):
+    """Two light sides and two dark ones is a scanner's border only when the light tone is most of
+    the image, as a page is: a white 2 on black, cropped into its bars, was read as black ink."""
+    im = Image.new("L", (280, 280), 0)
+    ImageDraw.Draw(im).line(pts, fill=255, width=pen)
+    a = np.asarray(im, np.float32) / 255
+    ys, xs = np.nonzero(a > 0.5)
+    crop = a[ys.min() + 1 : ys.max(), xs.min() + 1 : xs.max()]
+    assert not to_ink(crop).inverted
+
+
 def test_noise_is_left_as_it_is():
     """Specks outweighing the digit are the image itself, for the not-a-digit rule to judge."""
     rng = np.random.default_rng(1)

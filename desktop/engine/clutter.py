@@ -16,9 +16,10 @@ and an underline turned 9s into 2s. ``digit_only`` zeroes such marks in the ink 
     scanner's border along two sides; not a drawn circle (a smiley kept its eyes and mouth);
   - a speck: under SPECK_SHARE of the largest piece and off the rest's box, while specks are not
     most of the ink (noise is left to the not-a-digit rule);
-- lines running edge to edge through the digit (ruled paper: runs along a row of LINE_SPAN of the
-  width, in bands no thicker than LINE_THICK, reaching LINE_BEYOND past the rest at both ends),
-  less where a stroke crosses them (ink within CROSS px above and below).
+- lines running edge to edge through the digit (ruled paper: runs along a whole row, in bands no
+  thicker than LINE_THICK of the image nor LINE_STROKE of the writer's strokes measured alike,
+  reaching LINE_BEYOND past the rest at both ends, across a digit that leaves LINE_ROOM for them:
+  not a tight crop's own bar), less where a stroke crosses them (ink within CROSS px above and below).
 
 Nothing is zeroed when little else would remain (REST_SHARE): a blank ruled page, a lone line or
 a 1 with a fleck of its serif are read as they are. Only ink that could hold such marks is split
@@ -45,6 +46,7 @@ SPECK_SHARE = 0.03
 SPECK_MARGIN, SPECK_MARGIN_PX = 0.1, 2  # "off the rest's box": this share of its size away, at least these pixels
 SPECKS_MAX = 0.5  # specks outweighing half the kept ink are no clutter but the image itself
 CROSS = 3
+LINE_ROOM = 0.8  # lines through the ink are cut only when the rest spans less than this across them
 LINE_STROKE = 0.7  # a line of the paper is thinner than this share of the writer's stroke
 EDGE_GAP = 1  # px: a ruled line or a margin runs to the image's edges, within this
 
@@ -95,7 +97,9 @@ def _uncrossed(lines: np.ndarray, rest: np.ndarray, stroke: float) -> np.ndarray
     edges = np.flatnonzero(np.diff(np.concatenate(([0], reach.astype(np.int8), [0]))))
     thin = np.zeros_like(reach)
     for a, b in zip(edges[::2], edges[1::2]):
-        thin[a:b] = b - a <= min(max(1, LINE_THICK * lines.shape[0]), LINE_STROKE * stroke)
+        # Measured as the strokes are (stroke_width: 2 x area / boundary), so a 1 px bar of a digit
+        # drawn with a 1 px pen is as thick as its strokes, not half of them.
+        thin[a:b] = b - a <= max(1, LINE_THICK * lines.shape[0]) and stroke_width(lines[a:b]) <= LINE_STROKE * stroke
     if not thin.any():
         return np.zeros_like(lines)
     above, below = np.zeros_like(rest), np.zeros_like(rest)
@@ -113,7 +117,17 @@ def _lines_through(mask: np.ndarray) -> np.ndarray:
     if longest == 0 or rest.sum() < REST_SHARE * longest:
         return np.zeros_like(mask)  # nothing but lines (a blank ruled page): read as it is
     stroke = stroke_width(rest)
-    return _uncrossed(across, rest, stroke) | _uncrossed(down.T, rest.T, stroke).T
+    rows, cols = np.flatnonzero(rest.any(axis=1)), np.flatnonzero(rest.any(axis=0))
+    h, w = mask.shape
+    # A digit filling LINE_ROOM of the image across the lines is cropped (nearly) tight: its own bar
+    # or base runs edge to edge (a 7's overshooting bar, a 2's long base, drawn with a thin pen, read
+    # 1 and 7). Ruled lines leave the digit room above and below.
+    lines = np.zeros_like(mask)
+    if rows[-1] + 1 - rows[0] < LINE_ROOM * h:
+        lines |= _uncrossed(across, rest, stroke)
+    if cols[-1] + 1 - cols[0] < LINE_ROOM * w:
+        lines |= _uncrossed(down.T, rest.T, stroke).T
+    return lines
 
 
 def _rectangular(piece: np.ndarray) -> bool:

@@ -52,6 +52,7 @@ PAPER_QUANTILE = 0.9  # a side's paper level: its 90th percentile (10th on dark 
 RING_SAMPLE = 200
 BORDER_SPLIT = 0.1  # a border between 40% and 60% light is split: the corners decide
 BAND_SHARE = 0.9  # a side this much of one tone is one tone along its whole length (see _papers)
+BAND_PAGE = 0.6  # ...and the page inside a scanner's border is at least this share of the image
 MIN_CONTRAST = 0.12  # a "digit" fainter than this against its background is no digit
 MIN_INK_PIXELS = 6  # at work scale; fewer strong ink pixels than this is an empty canvas
 MIN_INK_SHARE = 0.0004
@@ -189,7 +190,11 @@ def _papers(gray: np.ndarray) -> Paper:
     # one light side was not enough: a white 7 on black, cropped to its bar, was read as black ink.)
     edges = (gray[:, 0], gray[:, -1], gray[:, :, 0], gray[:, :, -1])  # a band reaches the outermost pixels
     dark_shares = np.stack([(e <= mid).mean(axis=1) for e in edges], axis=1)
+    # And the light tone must be most of the image, as a page is: a white Z-shaped 2 on black cropped
+    # into its bars also has two light sides, and a dark-mode screenshot a light frame on two.
     banded = ((dark_shares >= BAND_SHARE).sum(axis=1) >= 2) & ((dark_shares <= 1 - BAND_SHARE).sum(axis=1) >= 2)
+    if banded.any():  # rare: the whole image is looked at only then
+        banded &= (gray > mid[:, :, None]).mean(axis=(1, 2)) >= BAND_PAGE
     light = light | banded
     tone = _median_where(ring, above == light[:, None])
     # Each side's paper level: its lightest (darkest for light-on-dark) pixels, which stay paper
