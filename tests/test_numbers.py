@@ -262,3 +262,40 @@ def test_a_line_under_or_over_a_number_is_left_out(shipped, y):
     gray = np.asarray(plain, np.float32) / 255
     assert recognize_number(shipped, gray).text == "2024"
     assert sum(p.right - p.left for p in segment.over_segment(to_ink(gray).ink)) < 0.8 * to_ink(gray).ink.shape[1]
+
+
+def _with_dots(sample, digits_idx, dots, gap=0.6):
+    """MNIST test digits in a row (benchmarks.numbers' layout, 2x) with round dots drawn in the gaps:
+    ``dots`` maps a gap's index to the dot's height (0 = the digits' top, 1 = their bottom)."""
+    from benchmarks.numbers import MARGIN, SCALE, row_layout
+
+    images = [sample["x_test"][i] for i in digits_idx]
+    gray = compose_mnist(images, gap)
+    parts, lefts, _ = row_layout(images, gap)
+    for k, height in dots.items():
+        cx = (lefts[k] + parts[k].shape[1] + lefts[k + 1]) / 2 * SCALE
+        cy = (MARGIN + 4 + height * 20) * SCALE
+        yy, xx = np.mgrid[: gray.shape[0], : gray.shape[1]]
+        gray[(yy - cy) ** 2 + (xx - cx) ** 2 <= (1.6 * SCALE) ** 2] = 0.0
+    return gray, "".join(str(sample["y_test"][i]) for i in digits_idx)
+
+
+def test_a_decimal_point_is_read(shipped, sample):
+    """ "14.79" was read 1479, a price 100 times off, with nothing said: the point was left out as a
+    speck (a pass with inputs made outside this project: 38 of 40 prices)."""
+    idx = [i for i in range(200) if sample["y_test"][i] != 1][:8]
+    read = []
+    for a in range(0, 8, 4):
+        gray, digits = _with_dots(sample, idx[a : a + 4], {1: 0.95})
+        read.append(recognize_number(shipped, gray).text == digits[:2] + "." + digits[2:])
+    assert all(read)
+
+
+def test_a_dot_high_in_a_gap_or_two_dots_make_no_point(shipped, sample):
+    idx = [i for i in range(200) if sample["y_test"][i] != 1][:4]
+    high, digits = _with_dots(sample, idx, {1: 0.3})
+    assert "." not in recognize_number(shipped, high).text
+    two, _ = _with_dots(sample, idx, {0: 0.95, 2: 0.95})
+    assert "." not in recognize_number(shipped, two).text
+    plain, _ = _with_dots(sample, idx, {})
+    assert recognize_number(shipped, plain).text == digits

@@ -26,7 +26,7 @@ from desktop.engine.clutter import digit_only
 from desktop.engine.imageio import resize_weights
 from desktop.engine.preprocess import BBOX_LEVEL, ink_bbox, number_work_factor, preprocess_many, to_ink, work_factor
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
-from desktop.engine.segment import TooManyPieces, best_path, candidates
+from desktop.engine.segment import TooManyPieces, best_path, candidates, decimal_point
 
 log = logging.getLogger("digits.recognize")
 
@@ -190,6 +190,7 @@ def format_confidence(p: float, decimals: int = 1) -> str:
 
 GUESS_TIE = 0.01  # top two probabilities closer than this: no best guess is named (Prediction.best_guess)
 NOT_A_DIGIT_MARK = "?"  # stands for a character that is not a digit in a number's text
+DECIMAL_POINT = "."
 
 
 @dataclass
@@ -308,11 +309,15 @@ class NumberPrediction:
     # so the window can box and explain each digit where it was read (desktop/app/locate.py).
     boxes: list[tuple[int, int, int, int] | None] = field(default_factory=list)
     factor: int = 1  # image pixels per work pixel of the boxes (preprocess.number_work_factor)
+    point: int | None = None  # a decimal point after this digit (segment.decimal_point)
 
     @property
     def text(self) -> str:
-        """The number read; a character that is not a digit shows as NOT_A_DIGIT_MARK."""
-        return "".join(NOT_A_DIGIT_MARK if d.not_a_digit else str(d.digit) for d in self.digits if d.digit is not None)
+        """The number read, its decimal point included; a character that is not a digit shows as NOT_A_DIGIT_MARK."""
+        chars = [NOT_A_DIGIT_MARK if d.not_a_digit else str(d.digit) for d in self.digits if d.digit is not None]
+        if self.point is not None and self.point + 1 < len(chars):
+            chars.insert(self.point + 1, DECIMAL_POINT)
+        return "".join(chars)
 
     @property
     def confidence(self) -> float:
@@ -422,6 +427,7 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
     path = best_path(n_pieces, cands, scores)
     parts = [np.where(cands[k].mask, ink.ink, 0.0) for k in path]
     boxes = [ink_bbox(part, BBOX_LEVEL) or ink_bbox(part) for part in parts]  # clear ink's box, else any ink's
+    point = decimal_point(clean, [cands[k].mask for k in path], boxes)
     seconds = time.perf_counter() - start
     return NumberPrediction([Prediction(int(np.argmax(probs[row[k]])), probs[row[k]], inputs[row[k]], rule=rule)
-                             for k in path], seconds, boxes, factor)
+                             for k in path], seconds, boxes, factor, point)
