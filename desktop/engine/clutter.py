@@ -48,6 +48,7 @@ SPECKS_MAX = 0.5  # specks outweighing half the kept ink are no clutter but the 
 CROSS = 3
 LINE_ROOM = 0.8  # lines through the ink are cut only when the rest spans less than this across them
 LINE_STROKE = 0.7  # a line of the paper is thinner than this share of the writer's stroke
+MIN_SIDE = 40  # px at work scale: smaller images are left as they are (a folder of 28x28 files ran 14% slower)
 EDGE_GAP = 1  # px: a ruled line or a margin runs to the image's edges, within this
 
 
@@ -207,6 +208,8 @@ def _pieces_off(mask: np.ndarray) -> np.ndarray:
 def digit_only(ink: np.ndarray, level: float) -> np.ndarray:
     """``ink`` (white on black, work scale) with the paper's marks zeroed; ``ink`` itself when none.
     ``level``: the strength of clear ink (the digit's box is that of the ink above it)."""
+    if max(ink.shape) < MIN_SIDE:
+        return ink  # a crop of one digit (MNIST's 28x28): no page around it to carry marks
     mask = ink > level
     if not mask.any() or not _may_hold_clutter(mask):
         return ink

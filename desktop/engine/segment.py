@@ -437,6 +437,8 @@ def decimal_point(ink: np.ndarray, masks: list[np.ndarray], boxes: list[tuple[in
         rows, cols = np.flatnonzero(region.any(axis=1)), np.flatnonzero(region.any(axis=0))
         if not rows.size:
             continue
+        if rows[0] == 0 or cols[0] == 0 or rows[-1] == region.shape[0] - 1 or cols[-1] == region.shape[1] - 1:
+            continue  # ink running on out of the gap (an underline, a stroke): no dot
         tall, wide = rows[-1] + 1 - rows[0], cols[-1] + 1 - cols[0]
         # As wide as the pen at least (a fleck of a stroke is not: "2003" read 200.3), and small.
         if not (POINT_PEN * stroke <= min(tall, wide) and max(tall, wide) <= POINT_SIZE * height):
