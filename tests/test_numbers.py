@@ -321,3 +321,32 @@ def test_an_underline_is_no_decimal_point(shipped, sample):
         ImageDraw.Draw(im).line([(15, 160), (x + 10, 160)], fill=0, width=5)
         found.append(recognize_number(shipped, np.asarray(im, np.float32) / 255).text)
     assert not any("." in t for t in found), found
+
+
+def test_dust_a_dash_and_two_points_are_no_decimal_point(shipped, sample):
+    """A hostile pass: two 1 px specks in one gap read "9099" as 90.99 (their one box was as wide as
+    a pen), a pen-lift dash 97.62, and "1.2.3" read 123 as sure as any number. Now a point is the one
+    round, solid piece of stray ink in its gap, and dots in two gaps make the number unsure."""
+    from benchmarks.numbers import MARGIN, SCALE, row_layout
+
+    idx = [i for i in range(200) if sample["y_test"][i] != 1][:4]
+    images = [sample["x_test"][i] for i in idx]
+    digits = "".join(str(sample["y_test"][i]) for i in idx)
+    parts, lefts, _ = row_layout(images, 0.6)
+    gap_x = [round((lefts[k] + parts[k].shape[1] + lefts[k + 1]) / 2 * SCALE) for k in range(3)]
+    y = (MARGIN + 23) * SCALE
+
+    specks = compose_mnist(images, 0.6)
+    specks[y, gap_x[1] - 2] = specks[y + 1, gap_x[1] + 2] = 0.0
+    assert recognize_number(shipped, specks).text == digits
+
+    dash = compose_mnist(images, 0.6)
+    dash[y : y + 2, gap_x[1] - 4 : gap_x[1] + 4] = 0.0
+    assert "." not in recognize_number(shipped, dash).text
+
+    two, _ = _with_dots(sample, idx, {0: 0.95, 2: 0.95})
+    n = recognize_number(shipped, two)
+    assert "." not in n.text and n.status == "unsure"
+
+    below, _ = _with_dots(sample, idx, {1: 1.1})  # hanging just under the line
+    assert recognize_number(shipped, below).text == digits[:2] + "." + digits[2:]

@@ -26,7 +26,7 @@ from desktop.engine.clutter import digit_only
 from desktop.engine.imageio import resize_weights
 from desktop.engine.preprocess import BBOX_LEVEL, ink_bbox, number_work_factor, preprocess_many, to_ink, work_factor
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
-from desktop.engine.segment import TooManyPieces, best_path, candidates, decimal_point
+from desktop.engine.segment import Point, TooManyPieces, best_path, candidates, decimal_point
 
 log = logging.getLogger("digits.recognize")
 
@@ -309,14 +309,14 @@ class NumberPrediction:
     # so the window can box and explain each digit where it was read (desktop/app/locate.py).
     boxes: list[tuple[int, int, int, int] | None] = field(default_factory=list)
     factor: int = 1  # image pixels per work pixel of the boxes (preprocess.number_work_factor)
-    point: int | None = None  # a decimal point after this digit (segment.decimal_point)
+    point: Point = field(default_factory=Point)  # a decimal point, and whether dots were found in several gaps
 
     @property
     def text(self) -> str:
         """The number read, its decimal point included; a character that is not a digit shows as NOT_A_DIGIT_MARK."""
         chars = [NOT_A_DIGIT_MARK if d.not_a_digit else str(d.digit) for d in self.digits if d.digit is not None]
-        if self.point is not None and self.point + 1 < len(chars):
-            chars.insert(self.point + 1, DECIMAL_POINT)
+        if self.point.after is not None and self.point.after + 1 < len(chars):
+            chars.insert(self.point.after + 1, DECIMAL_POINT)
         return "".join(chars)
 
     @property
@@ -329,7 +329,7 @@ class NumberPrediction:
         """A digit is unsure, or the number as a whole is: the probability that every digit is right
         below where one digit's answer would be unsure (a long row of sure-ish digits, each passing,
         was a "digit" read at 0.14-0.42, most of them wrong; a second hostile pass)."""
-        if any(d.unsure for d in self.digits):
+        if any(d.unsure for d in self.digits) or self.point.doubtful:  # "1.2.3": which dot is the point?
             return True
         band = self.digits[0].rule.unsure_below if self.digits else None
         return bool(self.digits) and self.confidence < (UNSURE_TOP if band is None else band)

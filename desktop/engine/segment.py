@@ -33,6 +33,7 @@ from functools import cached_property
 import numpy as np
 
 from desktop.engine import digit_shapes
+from desktop.engine.components import boxes as boxes_of
 from desktop.engine.components import label
 from desktop.engine.preprocess import is_blob, is_speck, normalise_digit, stroke_width
 
@@ -81,8 +82,10 @@ SHAPE_WEIGHT = 2.0  # per unit of log(distance from the class's shape / a typica
 SPECK_SKIP = -0.05  # the cost of leaving a speck out: just above a sure digit's score
 # A decimal point (decimal_point): a dot in a gap between digits, its centre below POINT_LOW of their
 # height, reaching at most POINT_BELOW of it under their line, no larger than POINT_SIZE of it.
-POINT_LOW, POINT_BELOW, POINT_SIZE = 0.6, 0.25, 0.3
+POINT_LOW, POINT_BELOW, POINT_SIZE = 0.6, 0.4, 0.45
 POINT_PEN = 0.6  # ...and at least this share of the digits' stroke width across
+POINT_ROUND, POINT_SOLID = 1.8, 0.5  # longest side / shortest at most; share of its box inked at least
+POINT_SEARCH = 0.35  # stray ink is looked for from this share of the digits' height down
 DIGIT_BONUS = 0.0  # added per digit: >0 favours more digits, <0 fewer
 SHAPE_ONLY_DIGIT = -0.01  # the score of every candidate when no classifier scores them
 
@@ -410,19 +413,26 @@ def split_digits(ink: np.ndarray, scores: np.ndarray | None = None) -> list[np.n
     return [cands[k].crop for k in best_path(n, cands, scores)]
 
 
-def decimal_point(ink: np.ndarray, masks: list[np.ndarray], boxes: list[tuple[int, int, int, int] | None]) -> int | None:
-    """Where a decimal point sits in a number, as the index of the digit before it; None when there is
-    none, or more than one place looks like one.
+@dataclass(frozen=True)
+class Point:
+    """What decimal_point found: ``after`` the index of the digit before the point (None: no point);
+    ``doubtful`` when more than one gap holds a dot ("1.2.3"), which makes the number unsure."""
 
-    A point is a dot of ink (at most POINT_SIZE of the digits' height each way, at least POINT_PEN of
-    their stroke width) in the gap between
-    two digits, low on their line (its centre below POINT_LOW of their height), that belongs to
-    neither: the path leaves such dots out as specks, and "14.79" was read 1479, a price 100 times
-    off, with nothing said (a pass with inputs made outside this project: 38 of 40).
+    after: int | None = None
+    doubtful: bool = False
+
+
+def decimal_point(ink: np.ndarray, masks: list[np.ndarray], boxes: list[tuple[int, int, int, int] | None]) -> Point:
+    """Where a decimal point sits in a number: a dot of ink in the gap between two digits, touching
+    neither, low on their line (its centre below POINT_LOW of their height, at most POINT_BELOW
+    under it), round (POINT_ROUND) and solid, at least POINT_PEN of their stroke across and at most
+    POINT_SIZE of their height, the only piece of stray ink in that part of the gap. The path leaves
+    such dots out as specks, and "14.79" was read 1479, a price 100 times off, with nothing said (a
+    pass with inputs made outside this project: 38 of 40 prices).
     """
     known = [b for b in boxes if b is not None]
     if len(known) < 2 or len(known) != len(boxes):
-        return None
+        return Point()
     height = float(np.median([b[1] - b[0] for b in known]))
     digits = np.logical_or.reduce(masks)
     stroke = stroke_width(np.where(digits, ink, 0.0))
@@ -432,20 +442,21 @@ def decimal_point(ink: np.ndarray, masks: list[np.ndarray], boxes: list[tuple[in
         if b[2] - a[3] < 1:
             continue  # no gap: touching or overlapping digits
         top, bottom = min(a[0], b[0]), max(a[1], b[1])
-        low = int(top + POINT_LOW * (bottom - top))
-        region = others[low : int(bottom + POINT_BELOW * height), a[3] : b[2]]
-        rows, cols = np.flatnonzero(region.any(axis=1)), np.flatnonzero(region.any(axis=0))
-        if not rows.size:
+        y0 = int(top + POINT_SEARCH * (bottom - top))
+        region = others[y0 : int(bottom + POINT_BELOW * height) + 1, a[3] : b[2]]
+        labels, n = label(region)
+        if n == 0:
             continue
-        if rows[0] == 0 or cols[0] == 0 or rows[-1] == region.shape[0] - 1 or cols[-1] == region.shape[1] - 1:
-            continue  # ink running on out of the gap (an underline, a stroke): no dot
-        tall, wide = rows[-1] + 1 - rows[0], cols[-1] + 1 - cols[0]
-        # As wide as the pen at least (a fleck of a stroke is not: "2003" read 200.3), and small.
-        if not (POINT_PEN * stroke <= min(tall, wide) and max(tall, wide) <= POINT_SIZE * height):
-            continue
-        # Apart from the digits: a piece cut off a stroke where two digits overlap touches the stroke.
-        y0, x0 = low + rows[0], a[3] + cols[0]
-        near = digits[max(y0 - 1, 0) : y0 + tall + 1, max(x0 - 1, 0) : x0 + wide + 1]
-        if not near.any():
+        pieces = boxes_of(labels, n)
+        sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
+        if n > 1 or pieces[0][2] == 0 or pieces[0][3] == region.shape[1]:
+            continue  # dust (more than one fleck), or ink running on out of the gap (an underline)
+        t, bt, l, r = (int(v) for v in pieces[0])
+        tall, wide = bt - t, r - l
+        centre = y0 + (t + bt) / 2
+        near = digits[max(y0 + t - 1, 0) : y0 + bt + 1, max(a[3] + l - 1, 0) : a[3] + r + 1]
+        if (centre >= top + POINT_LOW * (bottom - top) and max(tall, wide) <= POINT_ROUND * min(tall, wide)
+                and sizes[0] >= POINT_SOLID * tall * wide and POINT_PEN * stroke <= min(tall, wide)
+                and max(tall, wide) <= POINT_SIZE * height and not near.any()):
             found.append(i)
-    return found[0] if len(found) == 1 else None
+    return Point(found[0] if len(found) == 1 else None, len(found) > 1)
