@@ -7,11 +7,10 @@ was read as one). Digit boxes and "Why?" are drawn over the image itself.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QIODevice, Qt, QUrl
+from PySide6.QtCore import QBuffer, QIODevice, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QPushButton, QSplitter, QVBoxLayout, QWidget)
@@ -21,12 +20,12 @@ from desktop.app.locate import Box, marks_for, offset
 from desktop.app.preview import ImagePreview
 from desktop.app.qtimage import qimage_from_gray
 from desktop.app.correction import CorrectionButton, crop, sample_of
-from desktop.app.places import local_paths, remember_dir, start_dir
+from desktop.app.places import image_paths_in_text, local_paths, remember_dir, start_dir
 from desktop.app.result_panel import ResultPanel
 from desktop.app.state import remember, remembered
 from desktop.engine.errors import DigitsError
 from desktop.engine.explain import occlusion_map, occlusion_maps
-from desktop.engine.files import IMAGE_SUFFIXES, is_image_name
+from desktop.engine.files import IMAGE_SUFFIXES
 from desktop.engine.imageio import load_gray, too_large
 from desktop.engine.recognize import recognize, recognize_number
 
@@ -50,17 +49,6 @@ def fitted(box: Box | None, shape: tuple[int, ...]) -> Box | None:
 PASTE_SIDE = 2048  # a pasted or dropped image is kept at most this long (the engine reads at 160-640 px)
 
 
-MAX_PASTED_PATHS = 1000  # more lines of copied text are no list of files (and are not looked at)
-
-
-def _paths_in_text(text: str) -> list[str]:
-    """Image files named one per line in copied text (plain paths or file:// addresses), else []."""
-    lines = text.strip().splitlines()
-    if not lines or len(lines) > MAX_PASTED_PATHS:
-        return []
-    lines = [line.strip().strip("'\"") for line in lines]
-    paths = [QUrl(line).toLocalFile() if line.startswith("file://") else os.path.expanduser(line) for line in lines]
-    return paths if all(p and is_image_name(p) and os.path.isfile(p) for p in paths) else []
 
 
 class ImagesTab(QWidget):
@@ -184,7 +172,7 @@ class ImagesTab(QWidget):
             self.add_image(QImage(mime.imageData()), f"pasted image {self.list.count() + 1}")
         elif files := local_paths(mime):
             self.add_files(files)
-        elif files := _paths_in_text(mime.text() if mime.hasText() else ""):
+        elif files := image_paths_in_text(mime.text() if mime.hasText() else ""):
             self.add_files(files)  # a path copied from a terminal or a file manager's address bar
         else:  # text, or only web addresses: nothing here to read
             self.message.setText("The clipboard holds no image.")

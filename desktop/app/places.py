@@ -10,11 +10,12 @@ import os
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QStandardPaths
+from PySide6.QtCore import QMimeData, QStandardPaths, QUrl
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop.app.state import settings
 from desktop.engine.corrections import DEFAULT_DIRNAME
+from desktop.engine.files import is_image_name
 
 CORRECTIONS_KEY = "corrections/folder"
 
@@ -22,6 +23,19 @@ CORRECTIONS_KEY = "corrections/folder"
 def local_paths(mime: QMimeData) -> list[str]:
     """The files and folders on this computer that dropped or pasted data names (web links left out)."""
     return [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+
+
+MAX_PASTED_PATHS = 1000  # more lines of copied text are no list of files (and are not looked at)
+
+
+def image_paths_in_text(text: str) -> list[str]:
+    """Image files named one per line in copied text (plain paths or file:// addresses), else []."""
+    lines = text.strip().splitlines()
+    if not lines or len(lines) > MAX_PASTED_PATHS:
+        return []
+    lines = [line.strip().strip("'\"") for line in lines]
+    paths = [QUrl(line).toLocalFile() if line.startswith("file://") else os.path.expanduser(line) for line in lines]
+    return paths if all(p and is_image_name(p) and os.path.isfile(p) for p in paths) else []
 
 
 def pictures_dir() -> str:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from desktop.engine.components import boxes, label, runs, stroke_width
+from desktop.engine.components import boxes, label, run_pixels, runs, stroke_width
 
 LINE_SPAN = 0.6
 LINE_FLAT = 0.15
@@ -81,9 +81,8 @@ def _edge_to_edge(mask: np.ndarray) -> np.ndarray:
     h, w = mask.shape
     row, start, end = runs(mask)
     edge = (start <= EDGE_GAP) & (end >= w - EDGE_GAP) & (end - start >= LINE_SPAN * w)
-    lines = np.zeros_like(mask)
-    for r, a, b in zip(row[edge], start[edge], end[edge]):
-        lines[r, a:b] = True
+    lines = np.zeros((h, w), bool)  # C order, so ravel() is a view (mask may be a transposed one)
+    lines.ravel()[run_pixels(row[edge], start[edge], end[edge], w)] = True
     return lines
 
 

@@ -17,6 +17,11 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - offsets, counts) + np.arange(int(counts.sum()))
 
 
+def run_pixels(row: np.ndarray, start: np.ndarray, end: np.ndarray, width: int) -> np.ndarray:
+    """The flat indices (in an image ``width`` wide) of every pixel of the runs ``runs`` gives."""
+    return _ranges(row * width + start, end - start)
+
+
 def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every run of True along the rows, in raster order: (row, start, end exclusive) arrays."""
     h, w = mask.shape
@@ -76,8 +81,7 @@ def label(mask: np.ndarray) -> tuple[np.ndarray, int]:
     roots = np.flatnonzero(root == np.arange(n))
     number = np.zeros(n, np.int32)
     number[roots] = np.arange(1, roots.size + 1)
-    lengths = end - start
-    labels.ravel()[_ranges(row * w + start, lengths)] = np.repeat(number[root], lengths)
+    labels.ravel()[run_pixels(row, start, end, w)] = np.repeat(number[root], end - start)
     return labels, int(roots.size)
 
 

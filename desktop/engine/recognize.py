@@ -398,13 +398,14 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
         ink = to_ink(gray, factor)
     if ink.blank:
         return NumberPrediction([], time.perf_counter() - start, factor=factor)
-    bbox = ink_bbox(digit_only(ink.ink, PIECE_LEVEL), BBOX_LEVEL)  # the row's height, not the ruled page's
+    clean = digit_only(ink.ink, PIECE_LEVEL)  # ruled lines, a margin, specks
+    bbox = ink_bbox(clean, BBOX_LEVEL)  # the row's height, not the ruled page's
     finer = number_work_factor(np.shape(gray), None if bbox is None else (bbox[1] - bbox[0]) * factor)
     if finer < factor:
         factor, ink = finer, to_ink(gray, finer)
         if ink.blank:
             return NumberPrediction([], time.perf_counter() - start, factor=factor)
-    clean = digit_only(ink.ink, PIECE_LEVEL)  # ruled lines, a margin, specks
+        clean = digit_only(ink.ink, PIECE_LEVEL)
     try:
         n_pieces, cands = candidates(clean)
     except TooManyPieces:
