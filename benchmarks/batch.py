@@ -57,11 +57,11 @@ MODEL_ONLY = "model only (what each file needs, batched)"
 
 
 def model_only(clf, files: list[str], batch: int = 64):
-    """The model alone on what files need (each input, and its 3 jittered copies when the model's
-    rule needs them: NotDigitRule.needs_copies), batch files a call."""
-    x = np.stack([np.asarray(Image.open(f), np.float32) / 255 for f in files[:batch]])
-    if (clf.not_digit or DEFAULT_RULE).needs_copies:
-        x = jittered(x).reshape(-1, 28, 28)
+    """The model alone on what files need (each input and its jittered copies: recognize.VOTE and
+    the rule's scores, NotDigitRule.needs_shrunk_copy), batch files a call."""
+    shrunk = (clf.not_digit or DEFAULT_RULE).needs_shrunk_copy
+    x = jittered(np.stack([np.asarray(Image.open(f), np.float32) / 255 for f in files[:batch]]), shrunk)
+    x = x.reshape(-1, 28, 28)
     clf.predict(x)
 
     def run() -> int:

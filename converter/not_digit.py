@@ -29,6 +29,11 @@ from desktop.engine.recognize import KNOWN_RULES, NotDigitRule, recognize_many
 MAX_FLAGGED = {"mnist_val": 0.008, "other_writers_val": 0.02}
 MAX_NOT_A_DIGIT = {"mnist_val": 0.003, "other_writers_val": 0.008}
 MAX_FLAGGED_DIGITS = MAX_FLAGGED["mnist_val"]
+APPLIES_TO = {  # what each rule's score is, in words, for the manifest's reader
+    "max_probability": "the answer's calibrated probability (the vote of the input and its turned copies)",
+    "mean_jitter_probability": "the answer's calibrated probability averaged over its vote and its jittered copies",
+    "vote_and_input_probability": "the lower of the answer's calibrated probability in the vote and in the input alone",
+}
 
 
 @dataclass(frozen=True)
@@ -100,8 +105,7 @@ def summary(parts: dict[str, AppScores], mnist_test: AppScores, y_test: np.ndarr
         "rule": rule,
         "threshold": threshold,
         "unsure_below": unsure_below,
-        "applies_to": ("the answer's calibrated probability" if rule == "max_probability" else
-                       "the answer's calibrated probability averaged over the input and its jittered copies"),
+        "applies_to": APPLIES_TO[rule],
         "chosen_on": "validation images through recognize(): flagged (unsure or not a digit) at most "
                      + ", ".join(f"{100 * v:g}% of {k}" for k, v in MAX_FLAGGED.items()) + "; not a digit at most "
                      + ", ".join(f"{100 * v:g}% of {k}" for k, v in MAX_NOT_A_DIGIT.items()),

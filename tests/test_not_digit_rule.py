@@ -64,20 +64,42 @@ def test_training_leaves_bar_shaped_non_digits_out_of_the_second_stage():
     assert is_bar(bar) and not is_bar(box) and not is_bar(np.zeros((28, 28), np.uint8))
 
 
-def test_copies_are_classified_only_when_the_rule_needs_them(shipped, monkeypatch):
-    """A band on the top probability needs no jittered copies: one model input per image, not four."""
+def test_a_final_answer_is_the_vote_of_the_input_and_its_turned_copies(shipped, monkeypatch, sample):
+    """Every final answer classifies the input and its turned copies in one call (and the shrunk copy
+    when the rule needs it), and its probabilities are the geometric mean over the input and its two
+    turned copies (VOTE); a live guess is the input alone."""
     import desktop.engine.recognize as rec
 
     seen = []
     predict = shipped.predict
     monkeypatch.setattr(shipped, "predict", lambda x: seen.append(len(x)) or predict(x))
     drawing = line_drawing(130, 150, 18)
-    for rule, inputs in ((NotDigitRule("max_probability", 0.2, 0.5), 1), (NotDigitRule("max_probability", 0.2), 4),
-                         (NotDigitRule("mean_jitter_probability", 0.2, 0.5), 4)):
+    for rule, inputs in ((NotDigitRule("max_probability", 0.2, 0.5), 3), (NotDigitRule("max_probability", 0.2), 4),
+                         (NotDigitRule("mean_jitter_probability", 0.2, 0.5), 4),
+                         (NotDigitRule("vote_and_input_probability", 0.2, 0.5), 3)):
         monkeypatch.setattr(shipped, "not_digit", rule)
         seen.clear()
         p = rec.recognize(shipped, drawing)
-        assert seen == [inputs] and (p.jitter is None) == (inputs == 1)
+        assert seen == [inputs] and p.jitter.shape == (inputs - 1, 10) and p.alone.shape == (10,)
+    seen.clear()
+    assert rec.recognize(shipped, drawing, live=True).jitter is None and seen == [1]
+    # The vote, from the model's own views of each input: not the input's probabilities alone.
+    grays = list(sample["x_test"][:40].astype(np.float32) / 255)
+    answers = rec.recognize_many(shipped, grays)
+    views = predict(rec.jittered(np.stack([a.input28 for a in answers])).reshape(-1, 28, 28)).reshape(40, 4, 10)
+    logs = np.log(views[:, [0, 1, 2]]).mean(axis=1)
+    vote = np.exp(logs) / np.exp(logs).sum(axis=1, keepdims=True)  # the views' geometric mean
+    assert np.allclose([a.probabilities for a in answers], vote, atol=1e-6)
+    assert [a.digit for a in answers] == list(vote.argmax(axis=1))
+    assert not np.allclose(vote, views[:, 0], atol=1e-3)  # the copies move it: the test can tell
+    # Number mode answers the digits of its path the same way.
+    row = np.hstack([np.pad(sample["x_test"][i], 4) for i in range(3)]).astype(np.float32) / 255
+    number = rec.recognize_number(shipped, row)
+    assert number.text == "".join(str(int(d)) for d in sample["y_test"][:3])
+    for d in number.digits:
+        own = predict(rec.jittered(d.input28[None], False).reshape(-1, 28, 28))
+        mean = np.exp(np.log(own[[0, 1, 2]]).mean(axis=0))
+        assert np.allclose(d.probabilities, mean / mean.sum(), atol=1e-6) and d.jitter.shape == (2, 10)
 
 
 def test_an_unusable_entry_is_one_short_warning(caplog):

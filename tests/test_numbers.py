@@ -44,14 +44,17 @@ def exact(shipped, sample, gap: float, damage=None) -> int:
 # Out of 40 numbers each. Set with the model of their time (old segmentation: 27 at -10%, 14 at
 # -25%); the shipped product_cnn_tuned, which reads more of benchmarks.numbers at every gap, scores
 # 29 at -10% and 21 with broken strokes (a broken digit's parts now fall below the not-a-digit
-# threshold and show as "?"), so those two are set one under it.
+# threshold and show as "?"), so those two are set one under it. With each digit answered by its
+# vote (recognize.VOTE), broken strokes read 19: two of these 40 changed (a "68" read "62" unsure,
+# a 7 flagged "?"), while 600 numbers per gap read better at +25%, 0 and -10% (97.3 -> 97.7%,
+# 93.8 -> 94.2%, 80.7 -> 81.2%; benchmarks.numbers' compose, seed 1), so it is set one under 19.
 @pytest.mark.parametrize("gap,least", [(0.5, 38), (0.0, 34), (-0.1, 28), (-0.25, 18)])
 def test_mnist_numbers_read_exactly(shipped, sample, gap, least):
     assert exact(shipped, sample, gap) >= least
 
 
 def test_broken_strokes_are_one_digit(shipped, sample):
-    assert exact(shipped, sample, 0.5, broken) >= 20
+    assert exact(shipped, sample, 0.5, broken) >= 18
 
 
 @pytest.mark.parametrize("gap,least", [(-0.25, 17), (0.0, 20)])

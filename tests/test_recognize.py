@@ -102,20 +102,23 @@ def test_a_batch_gives_each_image_the_answer_it_gets_alone(shipped, sample, monk
         assert p.digit == alone.digit and p.status == alone.status
         if p.digit is not None:
             assert np.array_equal(p.input28, alone.input28) and np.allclose(p.probabilities, alone.probabilities, atol=1e-6)
-            assert p.jitter.shape == (3, 10) and np.allclose(p.jitter, alone.jitter, atol=1e-6)
+            assert p.jitter.shape == alone.jitter.shape and np.allclose(p.jitter, alone.jitter, atol=1e-6)
     assert [p.digit for p in together[:6]] == list(sample["y_test"][:6])
     assert [together[i].digit for i in (7, 9, 10)] == [None, None, None]  # empty page, speck, black square
 
 
-def test_live_guess_skips_the_jittered_copies_only(shipped, monkeypatch):
-    from desktop.engine.recognize import recognize_many
-
-    monkeypatch.setattr(shipped, "not_digit", None)  # the engine's own rule: copies on a final answer
+def test_live_guess_is_the_input_alone_of_the_same_path(shipped):
+    from desktop.engine.recognize import VOTE, recognize_many
 
     g = gray(pen_digit(5, np.random.default_rng(8)))
     full, live = recognize(shipped, g), recognize_many(shipped, [g], live=True)[0]
-    assert live.jitter is None and full.jitter.shape == (3, 10)
-    assert live.digit == full.digit and np.array_equal(live.probabilities, full.probabilities)
+    assert live.jitter is None and full.jitter.shape[1:] == (10,) and len(full.jitter) >= 2
+    assert np.array_equal(live.input28, full.input28) and live.digit == full.digit == 5
+    # The final answer adds the turned copies to the live guess's view (VOTE: the input and the turns)
+    assert VOTE == (0, 1, 2)
+    views = np.stack([live.probabilities, *full.jitter[:2]])
+    mean = np.exp(np.log(views).mean(axis=0))
+    assert np.allclose(full.probabilities, mean / mean.sum(), atol=1e-6)
 
 
 def test_jittered_copies_are_the_turns_and_shrink_pillow_makes(sample):
