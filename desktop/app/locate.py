@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop.engine.preprocess import digit_ink, ink_bbox, to_ink, work_factor
+from desktop.engine.preprocess import digit_ink, ink_at_work, ink_bbox, work_view
 from desktop.engine.recognize import NumberPrediction, Prediction
 
 Box = tuple[float, float, float, float]  # x, y, width, height in the image's pixels
@@ -35,12 +35,14 @@ def _scaled(bbox: tuple[int, int, int, int], factor: int, shape: tuple[int, ...]
 
 
 def digit_box(gray: np.ndarray) -> Box | None:
-    """The box of the one digit in ``gray`` as preprocess finds it (clear ink, the paper's marks left out)."""
-    ink = to_ink(gray)
+    """The box of the one digit in ``gray`` as preprocess finds it (clear ink, the paper's marks left
+    out), in the part of the image it reads (preprocess.work_view: a crop around a small digit)."""
+    view = work_view(gray)
+    ink = ink_at_work(view.gray)
     if ink.blank:
         return None
     _, bbox = digit_ink(ink.ink)
-    return None if bbox is None else _scaled(bbox, work_factor(gray.shape), gray.shape)
+    return None if bbox is None else offset(_scaled(bbox, view.factor, gray.shape), view.left, view.top)
 
 
 def number_boxes(gray: np.ndarray, number: NumberPrediction) -> list[Box | None]:

@@ -32,7 +32,7 @@ from desktop.engine.classifier import Classifier, ClassifierSpec
 from desktop.engine.errors import DigitsError, SystemLimitError
 from desktop.engine.files import Found, find_images
 from desktop.engine.imageio import load_gray
-from desktop.engine.preprocess import NUMBER_MAX_SIDE, at_work_scale, work_factor
+from desktop.engine.preprocess import NUMBER_MAX_SIDE, at_work_scale, work_factor, work_view
 from desktop.engine.recognize import recognize_many, recognize_number
 from desktop.engine.results import Row, row_for, same_path
 
@@ -88,7 +88,7 @@ def _read(f: Found, number: bool = False) -> tuple[Found, np.ndarray | None, str
         return f, None, f.error
     try:
         gray = load_gray(f.path)
-        return f, at_work_scale(gray, work_factor(gray.shape, NUMBER_MAX_SIDE) if number else None), ""
+        return f, at_work_scale(gray, work_factor(gray.shape, NUMBER_MAX_SIDE)) if number else work_view(gray).gray, ""
     except SystemLimitError:
         raise  # not this file's fault: the run stops after the rows so far
     except DigitsError as e:

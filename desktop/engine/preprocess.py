@@ -28,6 +28,18 @@ except ImportError:  # another numpy layout
     _clip = np.clip
 
 WORK_SIDE = 160  # longest side the ink is found at; enough for a 20 px digit, cheap for numpy
+# A digit small in a large image (a phone photo of a page: a 150 px digit in 4000x3000) is 6 px at
+# work scale, too few to read or to tell from a speck ("no digit" for 80 of 80 such photos made
+# outside this project). Images reduced by LOOK_FROM or more (over 640 px: a photo, which
+# imageio.load_gray decodes at about 1,000-1,500 px) are first looked at with LOOK_SIDE on their
+# longest side; ink there whose box spans less than ZOOM_BELOW of the image's longest side
+# (and at least ZOOM_MIN_SIDE look pixels: dust is no digit) is read from its own crop, with
+# ZOOM_MARGIN x its size of paper around it (work_view).
+LOOK_FROM = 5
+LOOK_SIDE = 640
+ZOOM_BELOW = 0.25
+ZOOM_MIN_SIDE = 6
+ZOOM_MARGIN = 0.5
 NUMBER_MIN_HEIGHT = 32  # number mode: a row of digits stays at least this tall at work scale...
 NUMBER_MAX_SIDE = 4 * WORK_SIDE  # ...while its longest side stays within this
 BOX = 20  # MNIST's digit box
@@ -302,17 +314,73 @@ def repeat_factor(gray: np.ndarray) -> int:
 def to_ink(gray: np.ndarray, factor: int | None = None) -> Ink:
     """Polarity, background removal and contrast normalisation: white ink on black, 0 to 1, at work
     scale (``factor``: image pixels per work pixel; default work_factor)."""
-    ink, blank, inverted, contrast = _inks(at_work_scale(gray, factor)[None])
+    return ink_at_work(at_work_scale(gray, factor))
+
+
+def ink_at_work(work: np.ndarray) -> Ink:
+    """to_ink of an image at work scale already (at_work_scale's or work_view's)."""
+    ink, blank, inverted, contrast = _inks(work[None])
     return Ink(ink[0], bool(blank[0]), bool(inverted[0]), float(contrast[0]))
+
+
+@dataclass(frozen=True)
+class WorkView:
+    """What one digit is read from: the image at work scale, or a crop of it around a digit that
+    would be too small there (LOOK_FROM), at the crop's own work scale."""
+
+    gray: np.ndarray  # at work scale
+    factor: int  # image pixels per work pixel
+    top: int = 0  # where the crop starts in the image, in image pixels
+    left: int = 0
+
+
+def work_view(gray: np.ndarray) -> WorkView:
+    """The image at work scale, or the crop of it that holds a digit small in a large image."""
+    gray = _checked(np.ascontiguousarray(gray, dtype=np.float32))
+    factor = work_factor(gray.shape)
+    region = _small_digit(gray) if factor >= LOOK_FROM else None
+    if region is None:
+        return WorkView(at_work_scale(gray, factor), factor)
+    top, bottom, left, right = region
+    crop = gray[top:bottom, left:right]
+    crop_factor = work_factor(crop.shape)
+    return WorkView(at_work_scale(crop, crop_factor), crop_factor, top, left)
+
+
+def _small_digit(gray: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(top, bottom, left, right) in image pixels of the paper around ink that would be too small to
+    read at work scale, from a look at LOOK_SIDE; None when there is no such ink (or too much)."""
+    look = work_factor(gray.shape, LOOK_SIDE)
+    ink, _, _, contrast = _inks(at_work_scale(gray, look)[None], LOOK_HOT)
+    if contrast[0] < MIN_CONTRAST:
+        return None  # no ink at all (the blank rule's share of the image would call any small digit blank)
+    clean, box = digit_ink(ink[0])
+    if box is None:
+        return None
+    top, bottom, left, right = box
+    side = max(bottom - top, right - left)
+    if side < ZOOM_MIN_SIDE or side * look >= ZOOM_BELOW * max(gray.shape) \
+            or np.count_nonzero(clean > 0.5) < MIN_INK_PIXELS:
+        return None
+    m = ZOOM_MARGIN * side
+    h, w = gray.shape
+    return (max(0, int((top - m) * look)), min(h, int(math.ceil((bottom + m) * look))),
+            max(0, int((left - m) * look)), min(w, int(math.ceil((right + m) * look))))
 
 
 # Up to this many pixels the k-th largest is read off a sort: np.partition is slow on images whose
 # pixels are mostly equal (0 paper, 1 ink), 4x a sort's time on 28x28. The same value either way.
 SORT_MAX = 4096
+# The contrast is set by the k-th strongest ink pixel, k one in HOT of the image's pixels: a few hot
+# pixels do not set it. A look for a small digit (work_view) allows fewer, one in LOOK_HOT: a digit
+# there can be fewer pixels than one in HOT, and its contrast would read as none.
+HOT = 1000
+LOOK_HOT = 20_000
 
 
-def _inks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """to_ink for (n, h, w) same-sized images at work scale: (ink, blank, inverted, contrast), one per image."""
+def _inks(gray: np.ndarray, hot: int = HOT) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """to_ink for (n, h, w) same-sized images at work scale: (ink, blank, inverted, contrast), one per
+    image; one pixel in ``hot`` may be too bright to set the contrast by."""
     n, h, w = gray.shape
     paper = _papers(gray)
     inverted = paper.light
@@ -329,7 +397,7 @@ def _inks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
             ink[i] = np.clip(raw - _background(raw), 0.0, None)
             floor[i] = SHADOW_FLOOR
     # Strongest ink, robust to a few hot pixels: the k-th largest value rather than the maximum.
-    k = max(3, h * w // 1000)
+    k = max(3, h * w // hot)
     flat = ink.reshape(n, -1)
     if h * w <= k:
         contrast = flat.max(axis=1)
@@ -450,10 +518,10 @@ def preprocess_many(grays: Sequence[np.ndarray], *, at_work: bool = False) -> li
     """Each image's 28x28 model input, or None where no digit is there (empty, too little ink, a speck).
 
     Images of one size at work scale (a folder of 28x28 files, say) find their ink in one pass.
-    ``at_work``: the images are at_work_scale's output already (a batch's reader makes them so, to
+    ``at_work``: the images are work_view's output already (a batch's reader makes them so, to
     keep its queue small), and are not checked and reduced a second time.
     """
-    work = [_readable(g if at_work else at_work_scale(g)) for g in grays]
+    work = [_readable(g if at_work else work_view(g).gray) for g in grays]
     groups: dict[tuple[int, int], list[int]] = {}
     for i, g in enumerate(work):
         groups.setdefault(g.shape, []).append(i)
