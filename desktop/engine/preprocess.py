@@ -266,8 +266,12 @@ def number_work_factor(shape: tuple[int, ...], row_height: int | None = None) ->
 def at_work_scale(gray: np.ndarray, factor: int | None = None) -> np.ndarray:
     """The image as float32, shrunk by an integer factor (default: to at most about WORK_SIDE)."""
     gray = _checked(np.ascontiguousarray(gray, dtype=np.float32))
+    return _reduced(gray, work_factor(gray.shape) if factor is None else factor)
+
+
+def _reduced(gray: np.ndarray, f: int) -> np.ndarray:
+    """at_work_scale of a checked float32 image."""
     # An integer box reduction: a third of the cost of resampling to exactly WORK_SIDE.
-    f = work_factor(gray.shape) if factor is None else factor
     h, w = gray.shape
     if f == 1:
         return as_drawn(gray)
@@ -340,18 +344,18 @@ def work_view(gray: np.ndarray) -> WorkView:
     factor = work_factor(gray.shape)
     region = _small_digit(gray) if factor >= LOOK_FROM else None
     if region is None:
-        return WorkView(at_work_scale(gray, factor), factor)
+        return WorkView(_reduced(gray, factor), factor)
     top, bottom, left, right = region
-    crop = gray[top:bottom, left:right]
+    crop = np.ascontiguousarray(gray[top:bottom, left:right])
     crop_factor = work_factor(crop.shape)
-    return WorkView(at_work_scale(crop, crop_factor), crop_factor, top, left)
+    return WorkView(_reduced(crop, crop_factor), crop_factor, top, left)
 
 
 def _small_digit(gray: np.ndarray) -> tuple[int, int, int, int] | None:
     """(top, bottom, left, right) in image pixels of the paper around ink that would be too small to
     read at work scale, from a look at LOOK_SIDE; None when there is no such ink (or too much)."""
     look = work_factor(gray.shape, LOOK_SIDE)
-    ink, _, _, contrast = _inks(at_work_scale(gray, look)[None], LOOK_HOT)
+    ink, _, _, contrast = _inks(_reduced(gray, look)[None], LOOK_HOT)
     if contrast[0] < MIN_CONTRAST:
         return None  # no ink at all (the blank rule's share of the image would call any small digit blank)
     clean, box = digit_ink(ink[0])
