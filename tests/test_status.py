@@ -72,10 +72,16 @@ def test_close_runner_up_is_unsure():
     assert close.status == UNSURE
 
 
-def test_ink_filling_its_box_is_not_a_digit_even_when_the_model_is_sure():
+def test_ink_filling_its_box_is_not_a_digit_unless_the_model_is_sure():
+    from desktop.engine.recognize import FILL_SURE
+
     full = np.zeros((28, 28), np.float32)
     full[4:24, 4:24] = 1.0  # a filled square: noise, a blob, half of a black page
-    assert Prediction(8, np.eye(10)[8] * 0.99 + 0.001, full, jitter=jitter_of(8)).status == NOT_A_DIGIT
+    fairly = np.eye(10)[8] * 0.85 + 0.015  # a digit's score for most rules, under FILL_SURE
+    assert Prediction(8, fairly, full, jitter=np.tile(fairly, (3, 1))).status == NOT_A_DIGIT
+    # An 8x8 digit upscaled smoothly fills its box too: when the model is sure, its answer stands
+    sure = np.eye(10)[8] * 0.99 + 0.001
+    assert 0.99 > FILL_SURE and Prediction(8, sure, full, jitter=jitter_of(8)).status == DIGIT
     tall = np.zeros((28, 28), np.float32)
     tall[4:24, 11:17] = 1.0  # a thick 1 fills its narrow box: still a digit
     assert Prediction(1, np.eye(10)[1] * 0.99 + 0.001, tall, jitter=jitter_of(1)).status == DIGIT
@@ -141,10 +147,10 @@ def test_number_marks_a_character_that_is_not_a_digit():
     good = Prediction(2, np.eye(10)[2] * 0.99 + 0.001, stroke_input())
     full = np.zeros((28, 28), np.float32)
     full[4:24, 4:24] = 1.0
-    blob = Prediction(8, np.eye(10)[8] * 0.99 + 0.001, full)
+    blob = Prediction(8, np.eye(10)[8] * 0.85 + 0.015, full)  # filled, and the model not sure (FILL_SURE)
     n = NumberPrediction([good, blob, good])
     assert n.text == "2?2" and n.status == NOT_A_DIGIT
-    assert row_for("n.png", n).top3.split() == ["2:0.991", "?:0.991", "2:0.991"]  # as the text shows them
+    assert row_for("n.png", n).top3.split() == ["2:0.991", "?:0.865", "2:0.991"]  # as the text shows them
     assert NumberPrediction([good, good]).text == "22" and NumberPrediction([good]).status == DIGIT
     assert NumberPrediction([]).status == NO_DIGIT
 
