@@ -74,3 +74,56 @@ def test_a_digit_that_fills_the_photo_is_read_as_before(sample):
     g = on_page(sample["x_test"][0], 1200, 150, 400)
     view = pre.work_view(g)
     assert view.factor == pre.work_factor(g.shape) and np.array_equal(view.gray, pre.at_work_scale(g))
+
+
+def test_a_small_number_in_a_large_photo_is_read_and_boxed_where_it_is(shipped, sample):
+    """Number mode read a small number in a photo as "no digit" (its ink too few pixels at work
+    scale): it looks closer the same way, and the window boxes each digit where it is."""
+    from desktop.app.locate import number_boxes
+    from desktop.engine.recognize import recognize_number
+
+    g, top, left, side = page(), 700, 800, 70
+    for k in range(3):
+        ink = np.asarray(Image.fromarray(sample["x_test"][k]).resize((side, side), Image.Resampling.BILINEAR), np.float32) / 255
+        view = g[top : top + side, left + k * side : left + (k + 1) * side]
+        np.minimum(view, PAPER - 0.8 * ink, out=view)
+    number = recognize_number(shipped, g)
+    assert number.text == "".join(str(int(d)) for d in sample["y_test"][:3])
+    boxes = number_boxes(g, number)
+    assert all(b is not None for b in boxes) and [b[0] for b in boxes] == sorted(b[0] for b in boxes)
+    for x, y, w, h in boxes:
+        assert left - 2 <= x and x + w <= left + 3 * side + 2 and top - 2 <= y and y + h <= top + side + 2
+
+
+def test_the_desk_beside_the_page_is_no_digit(shipped, sample):
+    """A blank page photographed beside a strip of desk read "1, 99.9%": ink that runs from one side
+    of a photo to the other as a band of even width is an edge, and is left out of the look."""
+    g = page()
+    g[:, W - 150 :] = 0.25  # the desk along the right side
+    assert recognize(shipped, g).status == NO_DIGIT
+    g = on_page(sample["x_test"][1], 80, 600, 700)
+    g[:, W - 150 :] = 0.25
+    p = recognize(shipped, g)
+    assert p.status == DIGIT and p.digit == sample["y_test"][1]
+
+
+def test_a_digit_on_a_ruled_line_across_the_photo_is_still_read(shipped, sample):
+    """The line runs edge to edge but is wider where the digit stands on it: not an edge."""
+    right = 0
+    for i in range(6):
+        top, side = 600, 90
+        g = on_page(sample["x_test"][i], side, top, 900)
+        rows = np.flatnonzero((g[top : top + side] < 0.5).any(axis=1))
+        base = top + int(rows[-1])  # the line under the digit, touching its lowest stroke
+        g[base - 2 : base + 2, :] = np.minimum(g[base - 2 : base + 2, :], 0.3)
+        p = recognize(shipped, g)
+        right += p.status != NO_DIGIT and p.digit == sample["y_test"][i]
+    assert right >= 5
+
+
+def test_number_mode_reads_no_digit_beside_the_desk(shipped):
+    from desktop.engine.recognize import recognize_number
+
+    g = page()
+    g[:, W - 150 :] = 0.25
+    assert recognize_number(shipped, g).text == "" and recognize_number(shipped, g).status == NO_DIGIT

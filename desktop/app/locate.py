@@ -47,9 +47,9 @@ def digit_box(gray: np.ndarray) -> Box | None:
 
 def number_boxes(gray: np.ndarray, number: NumberPrediction) -> list[Box | None]:
     """The box of each digit of ``number`` in ``gray``, left to right (None where the engine gave none)."""
-    factor = number.factor
+    factor, (top, left) = number.factor, number.origin
     boxes = number.boxes if len(number.boxes) == len(number.digits) else [None] * len(number.digits)
-    return [None if b is None else _scaled(b, factor, gray.shape) for b in boxes]
+    return [None if b is None else offset(_scaled(b, factor, gray.shape), left, top) for b in boxes]
 
 
 def heat_over_ink(heat28: np.ndarray, input28: np.ndarray) -> np.ndarray:

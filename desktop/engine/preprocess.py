@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from desktop.engine.clutter import digit_only
-from desktop.engine.components import stroke_width
+from desktop.engine.components import boxes, label, stroke_width
 from desktop.engine.errors import DigitsError
 from desktop.engine.imageio import fit_longest, resize_weights
 
@@ -40,6 +40,10 @@ LOOK_SIDE = 640
 ZOOM_BELOW = 0.25
 ZOOM_MIN_SIDE = 6
 ZOOM_MARGIN = 0.5
+# In such a photo, ink that runs from one side of the image to the opposite one, lying along a
+# third side or thin as a ruled line, is the page's or the desk's edge or the paper's line (a blank
+# page beside a strip of desk read "1, 99.9%"): it is left out of the look (work_view), and a photo
+# with nothing else is plain paper, no digit.
 NUMBER_MIN_HEIGHT = 32  # number mode: a row of digits stays at least this tall at work scale...
 NUMBER_MAX_SIDE = 4 * WORK_SIDE  # ...while its longest side stays within this
 BOX = 20  # MNIST's digit box
@@ -343,12 +347,61 @@ def work_view(gray: np.ndarray) -> WorkView:
     gray = _checked(np.ascontiguousarray(gray, dtype=np.float32))
     factor = work_factor(gray.shape)
     region = _small_digit(gray) if factor >= LOOK_FROM else None
+    if region is EDGES_ONLY:
+        work = _reduced(gray, factor)
+        return WorkView(np.ones_like(work), factor)  # plain paper: nothing but edges to read
     if region is None:
         return WorkView(_reduced(gray, factor), factor)
     top, bottom, left, right = region
     crop = np.ascontiguousarray(gray[top:bottom, left:right])
     crop_factor = work_factor(crop.shape)
     return WorkView(_reduced(crop, crop_factor), crop_factor, top, left)
+
+
+def small_ink_region(gray: np.ndarray) -> tuple[int, int, int, int] | None:
+    """Where in ``gray`` (any image; top, bottom, left, right in its pixels) to look closer at ink too
+    small to read at work scale, with paper around it (work_view's rule; number mode's too), or None;
+    EDGES_ONLY when its only ink runs from side to side (an edge: no digit)."""
+    gray = _checked(np.ascontiguousarray(gray, dtype=np.float32))
+    return _small_digit(gray) if max(gray.shape) > LOOK_SIDE / 2 else None
+
+
+EDGE_EVEN = 2.0  # an edge's band is nowhere wider than this x its median width (+2 px)
+EDGE_ALONG = 0.9  # ...and it lies along a side of the image for this share of its length,
+EDGE_LINE = 0.015  # ...or its median width is at most this share of the image across it (a ruled line)
+EDGES_ONLY = (0, 0, 0, 0)  # small_ink_region's answer for a photo whose only ink runs edge to edge
+
+
+def _without_edges(ink: np.ndarray) -> np.ndarray:
+    """The ink without its pieces (of clear ink) that run from a side of the image to the opposite
+    side: an edge, or a ruled line. Where such a band is wider than EDGE_EVEN x its usual width
+    (a digit written on the line), that part stays."""
+    labels, n = label(ink > BBOX_LEVEL)
+    if n == 0:
+        return ink
+    h, w = ink.shape
+    b = boxes(labels, n)
+    edge = np.zeros((h, w), bool)
+    for i in np.flatnonzero(((b[:, 0] == 0) & (b[:, 1] == h)) | ((b[:, 2] == 0) & (b[:, 3] == w))):
+        piece = labels == i + 1
+        down = b[i, 0] == 0 and b[i, 1] == h
+        widths = piece.sum(axis=1 if down else 0)  # across the band, all along it
+        length, across = (h, w) if down else (w, h)
+        sides = (piece[:, 0], piece[:, -1]) if down else (piece[0], piece[-1])
+        # Only a band lying along a side of the image (the desk, the page's edge) or thin beside the
+        # image (a ruled line): a tight crop's 1 runs from top to bottom too.
+        if max(s.sum() for s in sides) < EDGE_ALONG * length and np.median(widths) > EDGE_LINE * across:
+            continue
+        band = widths <= EDGE_EVEN * np.median(widths) + 2
+        edge |= piece & (band[:, None] if down else band[None, :])
+    if not edge.any():
+        return ink
+    # Their faint fringe goes too: the pieces grown by a pixel
+    edge[1:] |= edge[:-1]
+    edge[:-1] |= edge[1:]
+    edge[:, 1:] |= edge[:, :-1]
+    edge[:, :-1] |= edge[:, 1:]
+    return np.where(edge, 0.0, ink).astype(ink.dtype)
 
 
 def _small_digit(gray: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -358,14 +411,15 @@ def _small_digit(gray: np.ndarray) -> tuple[int, int, int, int] | None:
     ink, _, _, contrast = _inks(_reduced(gray, look)[None], LOOK_HOT)
     if contrast[0] < MIN_CONTRAST:
         return None  # no ink at all (the blank rule's share of the image would call any small digit blank)
-    clean, box = digit_ink(ink[0])
+    kept = _without_edges(ink[0])
+    clean, box = digit_ink(kept)
     if box is None:
-        return None
+        return EDGES_ONLY if kept is not ink[0] else None
     top, bottom, left, right = box
     side = max(bottom - top, right - left)
     if side < ZOOM_MIN_SIDE or side * look >= ZOOM_BELOW * max(gray.shape) \
-            or np.count_nonzero(clean > 0.5) < MIN_INK_PIXELS:
-        return None
+            or np.count_nonzero(clean > 0.5) < MIN_INK_PIXELS or _solid(clean, box):
+        return None  # nothing to look closer at: too little ink, or a dot (a click on the pad, dust)
     m = ZOOM_MARGIN * side
     h, w = gray.shape
     return (max(0, int((top - m) * look)), min(h, int(math.ceil((bottom + m) * look))),
