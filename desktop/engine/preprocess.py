@@ -346,30 +346,73 @@ def work_view(gray: np.ndarray) -> WorkView:
     """The image at work scale, or the crop of it that holds a digit small in a large image."""
     gray = _checked(np.ascontiguousarray(gray, dtype=np.float32))
     factor = work_factor(gray.shape)
-    region = _small_digit(gray) if factor >= LOOK_FROM else None
-    if region is EDGES_ONLY:
-        work = _reduced(gray, factor)
-        return WorkView(np.ones_like(work), factor)  # plain paper: nothing but edges to read
-    if region is None:
-        return WorkView(_reduced(gray, factor), factor)
-    top, bottom, left, right = region
-    crop = np.ascontiguousarray(gray[top:bottom, left:right])
+    look = look_closer(gray, (LOOK_FROM - 1) * WORK_SIDE)
+    if look.region is EDGES_ONLY:
+        return WorkView(np.ones_like(_reduced(gray, factor)), factor)  # plain paper: nothing but edges to read
+    if look.region is None:
+        return WorkView(_reduced(look.gray, factor), factor)
+    top, bottom, left, right = look.region
+    crop = np.ascontiguousarray(look.gray[top:bottom, left:right])
     crop_factor = work_factor(crop.shape)
     return WorkView(_reduced(crop, crop_factor), crop_factor, top, left)
 
 
-def small_ink_region(gray: np.ndarray) -> tuple[int, int, int, int] | None:
-    """Where in ``gray`` (any image; top, bottom, left, right in its pixels) to look closer at ink too
-    small to read at work scale, with paper around it (work_view's rule; number mode's too), or None;
-    EDGES_ONLY when its only ink runs from side to side (an edge: no digit)."""
+@dataclass(frozen=True)
+class Look:
+    """What a look at a large image found (look_closer)."""
+
+    gray: np.ndarray  # the image; a page photographed on a desk with the desk painted the page's tone
+    region: tuple[int, int, int, int] | None  # (top, bottom, left, right): the crop to read a small
+    # digit from, with paper around it; None: read the whole image; EDGES_ONLY: nothing but edges
+
+
+def look_closer(gray: np.ndarray, over: int) -> Look:
+    """The look at an image whose longest side is over ``over`` px (work_view's rule for one digit,
+    NUMBER_LOOK_OVER for number mode); smaller images are read as they are."""
     gray = _checked(np.ascontiguousarray(gray, dtype=np.float32))
-    return _small_digit(gray) if max(gray.shape) > LOOK_SIDE / 2 else None
+    if max(gray.shape) <= over:
+        return Look(gray, None)
+    look = work_factor(gray.shape, LOOK_SIDE)
+    small = _reduced(gray, look)
+    desk = _desk(small)
+    if desk is not None:
+        tone = np.float32(np.median(small[~desk]))
+        small = np.where(desk, tone, small)
+        h, w = gray.shape
+        whole = np.repeat(np.repeat(desk, look, axis=0), look, axis=1)[:h, :w]
+        whole = np.pad(whole, ((0, h - whole.shape[0]), (0, w - whole.shape[1])), mode="edge")
+        gray = np.where(whole, tone, gray)
+    return Look(gray, _small_digit(small, look, gray.shape))
 
 
+def _desk(look: np.ndarray) -> np.ndarray | None:
+    """At look scale, the desk around a page photographed lying on it: the dark ink connected to
+    the image's border, when every side of the image is dark and most of it light (BAND_SHARE,
+    BAND_PAGE); None for any other image. (Its border dark, the page was read as the ink: 0 of 7 such
+    photos made outside this project read.)"""
+    mid = (float(look.min()) + float(look.max())) / 2
+    light = look > mid
+    if light.mean() < BAND_PAGE or any(side.mean() > 1 - BAND_SHARE for side in
+                                       (light[0], light[-1], light[:, 0], light[:, -1])):
+        return None
+    labels, n = label(~light)
+    b = boxes(labels, n)
+    h, w = look.shape
+    outer = np.flatnonzero((b[:, 0] == 0) | (b[:, 1] == h) | (b[:, 2] == 0) | (b[:, 3] == w))
+    desk = np.isin(labels, outer + 1)
+    # ...and the page's shaded rim beside it
+    desk[1:] |= desk[:-1]
+    desk[:-1] |= desk[1:]
+    desk[:, 1:] |= desk[:, :-1]
+    desk[:, :-1] |= desk[:, 1:]
+    return desk
+
+
+NUMBER_LOOK_OVER = LOOK_SIDE // 2  # number mode looks closer from 320 px: the batch hands it files at 640 px
 EDGE_EVEN = 2.0  # an edge's band is nowhere wider than this x its median width (+2 px)
 EDGE_ALONG = 0.9  # ...and it lies along a side of the image for this share of its length,
 EDGE_LINE = 0.015  # ...or its median width is at most this share of the image across it (a ruled line)
-EDGES_ONLY = (0, 0, 0, 0)  # small_ink_region's answer for a photo whose only ink runs edge to edge
+EDGES_ONLY = (0, 0, 0, 0)  # look_closer's region for a photo whose only ink runs edge to edge
 
 
 def _without_edges(ink: np.ndarray) -> np.ndarray:
@@ -404,11 +447,11 @@ def _without_edges(ink: np.ndarray) -> np.ndarray:
     return np.where(edge, 0.0, ink).astype(ink.dtype)
 
 
-def _small_digit(gray: np.ndarray) -> tuple[int, int, int, int] | None:
+def _small_digit(small: np.ndarray, look: int, shape: tuple[int, int]) -> tuple[int, int, int, int] | None:
     """(top, bottom, left, right) in image pixels of the paper around ink that would be too small to
-    read at work scale, from a look at LOOK_SIDE; None when there is no such ink (or too much)."""
-    look = work_factor(gray.shape, LOOK_SIDE)
-    ink, _, _, contrast = _inks(_reduced(gray, look)[None], LOOK_HOT)
+    read at work scale, from ``small``, the image of ``shape`` reduced by ``look``; None when there
+    is no such ink (or too much); EDGES_ONLY when its only ink runs from side to side."""
+    ink, _, _, contrast = _inks(small[None], LOOK_HOT)
     if contrast[0] < MIN_CONTRAST:
         return None  # no ink at all (the blank rule's share of the image would call any small digit blank)
     kept = _without_edges(ink[0])
@@ -417,11 +460,11 @@ def _small_digit(gray: np.ndarray) -> tuple[int, int, int, int] | None:
         return EDGES_ONLY if kept is not ink[0] else None
     top, bottom, left, right = box
     side = max(bottom - top, right - left)
-    if side < ZOOM_MIN_SIDE or side * look >= ZOOM_BELOW * max(gray.shape) \
+    if side < ZOOM_MIN_SIDE or side * look >= ZOOM_BELOW * max(shape) \
             or np.count_nonzero(clean > 0.5) < MIN_INK_PIXELS or _solid(clean, box):
         return None  # nothing to look closer at: too little ink, or a dot (a click on the pad, dust)
     m = ZOOM_MARGIN * side
-    h, w = gray.shape
+    h, w = shape
     return (max(0, int((top - m) * look)), min(h, int(math.ceil((bottom + m) * look))),
             max(0, int((left - m) * look)), min(w, int(math.ceil((right + m) * look))))
 

@@ -24,8 +24,8 @@ from PIL import Image
 from desktop.engine.classifier import N_CLASSES, Classifier
 from desktop.engine.clutter import digit_only
 from desktop.engine.imageio import resize_weights
-from desktop.engine.preprocess import (BBOX_LEVEL, EDGES_ONLY, ink_bbox, number_work_factor, preprocess_many,
-                                       small_ink_region, to_ink, work_factor)
+from desktop.engine.preprocess import (BBOX_LEVEL, EDGES_ONLY, NUMBER_LOOK_OVER, ink_bbox, look_closer,
+                                       number_work_factor, preprocess_many, to_ink, work_factor)
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
 from desktop.engine.segment import Point, TooManyPieces, best_path, candidates, decimal_point
 
@@ -429,18 +429,17 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
     model in one batch; the split whose digits the model is surest of, given their shapes, wins.
     Its digits are then answered by their vote (VOTE), as a single digit is. Stray dots are left
     out (preprocess.is_speck). A small number in a large image (a photo of a page) is read from a
-    crop around it (preprocess.small_ink_region): at the usual scale its ink was too few pixels
+    crop around it (preprocess.look_closer): at the usual scale its ink was too few pixels
     ("no digit" for 20 of 66 small digits that one-digit mode read, a hostile pass found).
     """
     start = time.perf_counter()
-    region = small_ink_region(gray)
-    if region is EDGES_ONLY:
+    look = look_closer(gray, NUMBER_LOOK_OVER)
+    if look.region is EDGES_ONLY:
         return NumberPrediction([], time.perf_counter() - start)
-    if region is None:
-        return _read_number(classifier, gray, start)
-    top, bottom, left, right = region
-    return dataclasses.replace(_read_number(classifier, np.asarray(gray)[top:bottom, left:right], start),
-                               origin=(top, left))
+    if look.region is None:
+        return _read_number(classifier, look.gray, start)
+    top, bottom, left, right = look.region
+    return dataclasses.replace(_read_number(classifier, look.gray[top:bottom, left:right], start), origin=(top, left))
 
 
 def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> NumberPrediction:
