@@ -29,18 +29,14 @@ from desktop.engine.recognize import KNOWN_RULES, NotDigitRule, recognize_many
 MAX_FLAGGED = {"mnist_val": 0.008, "other_writers_val": 0.02}
 MAX_NOT_A_DIGIT = {"mnist_val": 0.003, "other_writers_val": 0.008}
 MAX_FLAGGED_DIGITS = MAX_FLAGGED["mnist_val"]
-APPLIES_TO = {  # what each rule's score is, in words, for the manifest's reader
-    "max_probability": "the answer's calibrated probability (the vote of the input and its turned copies)",
-    "mean_jitter_probability": "the answer's calibrated probability averaged over its vote and its jittered copies",
-    "vote_and_input_probability": "the lower of the answer's calibrated probability in the vote and in the input alone",
-}
 
 
 @dataclass(frozen=True)
 class AppScores:
     """What the app makes of each image, whatever the threshold."""
     scores: dict[str, np.ndarray]  # per rule: the score the thresholds apply to
-    flagged_anyway: np.ndarray  # bool: no digit, or a shape no digit has (the fill rule)
+    flagged_anyway: dict[str, np.ndarray]  # per rule, bool: no digit, or a shape no digit has (the fill
+    # rule, which applies under FILL_SURE of the rule's own score)
     answers: np.ndarray  # the digit read, -1 for no digit
 
 
@@ -48,8 +44,9 @@ def app_scores(clf, grays: Sequence[np.ndarray]) -> AppScores:
     """Each image through the app's path (``recognize_many``, in batches), with each rule's score kept
     apart from the threshold."""
     preds = [p for i in range(0, len(grays), BATCH) for p in recognize_many(clf, grays[i : i + BATCH])]
-    never = NotDigitRule(KNOWN_RULES[0], 0.0)  # a threshold of 0 flags nothing: what is left is the shape rule
-    rejected = np.array([p.digit is None or replace(p, rule=never).not_a_digit for p in preds], bool)
+    # A threshold of 0 flags nothing: what is left is the shape rule, judged on each rule's own score
+    rejected = {r: np.array([p.digit is None or replace(p, rule=NotDigitRule(r, 0.0)).not_a_digit for p in preds], bool)
+                for r in KNOWN_RULES}
     scores = {r: np.array([NotDigitRule(r).score(p) for p in preds], np.float64) for r in KNOWN_RULES}
     answers = np.array([-1 if p.digit is None else p.digit for p in preds], np.int64)
     return AppScores(scores, rejected, answers)
@@ -69,7 +66,7 @@ def choose_threshold(scores: np.ndarray, max_flagged: float = MAX_FLAGGED_DIGITS
 
 
 def flagged(a: AppScores, rule: str, threshold: float) -> np.ndarray:
-    return a.flagged_anyway | (a.scores[rule] < threshold)
+    return a.flagged_anyway[rule] | (a.scores[rule] < threshold)
 
 
 def share(mask: np.ndarray) -> float:
@@ -77,7 +74,7 @@ def share(mask: np.ndarray) -> float:
 
 
 def _threshold(parts: dict[str, AppScores], rule: str, budgets: dict[str, float]) -> float:
-    return min(choose_threshold(parts[name].scores[rule], budget, parts[name].flagged_anyway)
+    return min(choose_threshold(parts[name].scores[rule], budget, parts[name].flagged_anyway[rule])
                for name, budget in budgets.items() if name in parts)
 
 
@@ -105,7 +102,7 @@ def summary(parts: dict[str, AppScores], mnist_test: AppScores, y_test: np.ndarr
         "rule": rule,
         "threshold": threshold,
         "unsure_below": unsure_below,
-        "applies_to": APPLIES_TO[rule],
+        "applies_to": KNOWN_RULES[rule],
         "chosen_on": "validation images through recognize(): flagged (unsure or not a digit) at most "
                      + ", ".join(f"{100 * v:g}% of {k}" for k, v in MAX_FLAGGED.items()) + "; not a digit at most "
                      + ", ".join(f"{100 * v:g}% of {k}" for k, v in MAX_NOT_A_DIGIT.items()),

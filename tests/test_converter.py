@@ -112,8 +112,8 @@ def test_the_rule_that_flags_more_non_digits_at_the_same_budget_is_chosen():
 
     def part(top, jitter):
         n = len(top)
-        return AppScores({"max_probability": top, "mean_jitter_probability": jitter,
-                          "vote_and_input_probability": top - 0.01}, np.zeros(n, bool), np.zeros(n, np.int64))
+        scores = {"max_probability": top, "mean_jitter_probability": jitter, "vote_and_input_probability": top - 0.01}
+        return AppScores(scores, {r: np.zeros(n, bool) for r in scores}, np.zeros(n, np.int64))
 
     digits = rng.uniform(0.9, 1.0, 1000)
     parts = {"mnist_val": part(digits, digits - 0.05),

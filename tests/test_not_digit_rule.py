@@ -102,6 +102,23 @@ def test_a_final_answer_is_the_vote_of_the_input_and_its_turned_copies(shipped, 
         assert np.allclose(d.probabilities, mean / mean.sum(), atol=1e-6) and d.jitter.shape == (2, 10)
 
 
+def test_a_shape_only_its_turned_copies_read_as_a_digit_is_flagged():
+    """vote_and_input_probability scores the lower of the vote's and the input alone's probability
+    of the answer: a printed ">" turned 15 degrees is a 7 (77% in the vote, 12% alone)."""
+    rule = NotDigitRule("vote_and_input_probability", 0.2, 0.5)
+    vote = np.full(10, 0.23 / 9)
+    vote[7] = 0.77
+    alone = np.full(10, 0.88 / 9)
+    alone[7] = 0.12
+    shape = Prediction(7, vote, bar(), jitter=np.tile(vote, (2, 1)), rule=rule, alone=alone)
+    assert shape.cautious == pytest.approx(0.12) and shape.status == NOT_A_DIGIT
+    assert NotDigitRule("max_probability", 0.2, 0.5).score(shape) == pytest.approx(0.77)  # the vote alone passes it
+    alone[7], alone[:7] = 0.45, 0.55 / 9
+    assert Prediction(7, vote, bar(), rule=rule, alone=alone).status == UNSURE
+    sure = Prediction(7, vote, bar(), rule=rule, alone=vote)
+    assert sure.status == DIGIT and sure.cautious == pytest.approx(0.77)
+
+
 def test_an_unusable_entry_is_one_short_warning(caplog):
     """A damaged entry printed the whole manifest entry (900 characters), even with --quiet."""
     entry = {"rule": "max_probability", "threshold": 1.5, "notes": "x" * 900}

@@ -27,11 +27,14 @@ class DigitMark:
     index: int = 0  # which digit of the answer, left to right
 
 
-def _scaled(bbox: tuple[int, int, int, int], factor: int, shape: tuple[int, ...]) -> Box:
+def _scaled(bbox: tuple[int, int, int, int], factor: int, shape: tuple[int, ...], origin: tuple[int, int] = (0, 0)) -> Box:
+    """A work-scale box in image pixels: ``factor`` image pixels per work pixel, from ``origin`` (the
+    top left of the part read), within the image's ``shape``."""
     top, bottom, left, right = bbox
     h, w = shape[:2]
-    x0, y0 = min(left * factor, w), min(top * factor, h)
-    return float(x0), float(y0), float(min(right * factor, w) - x0), float(min(bottom * factor, h) - y0)
+    y, x = origin
+    x0, y0 = min(x + left * factor, w), min(y + top * factor, h)
+    return float(x0), float(y0), float(min(x + right * factor, w) - x0), float(min(y + bottom * factor, h) - y0)
 
 
 def digit_box(gray: np.ndarray) -> Box | None:
@@ -42,14 +45,13 @@ def digit_box(gray: np.ndarray) -> Box | None:
     if ink.blank:
         return None
     _, bbox = digit_ink(ink.ink)
-    return None if bbox is None else offset(_scaled(bbox, view.factor, gray.shape), view.left, view.top)
+    return None if bbox is None else _scaled(bbox, view.factor, gray.shape, (view.top, view.left))
 
 
 def number_boxes(gray: np.ndarray, number: NumberPrediction) -> list[Box | None]:
     """The box of each digit of ``number`` in ``gray``, left to right (None where the engine gave none)."""
-    factor, (top, left) = number.factor, number.origin
     boxes = number.boxes if len(number.boxes) == len(number.digits) else [None] * len(number.digits)
-    return [None if b is None else offset(_scaled(b, factor, gray.shape), left, top) for b in boxes]
+    return [None if b is None else _scaled(b, number.factor, gray.shape, number.origin) for b in boxes]
 
 
 def heat_over_ink(heat28: np.ndarray, input28: np.ndarray) -> np.ndarray:

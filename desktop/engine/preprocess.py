@@ -30,12 +30,13 @@ except ImportError:  # another numpy layout
 WORK_SIDE = 160  # longest side the ink is found at; enough for a 20 px digit, cheap for numpy
 # A digit small in a large image (a phone photo of a page: a 150 px digit in 4000x3000) is 6 px at
 # work scale, too few to read or to tell from a speck ("no digit" for 80 of 80 such photos made
-# outside this project). Images reduced by LOOK_FROM or more (over 640 px: a photo, which
-# imageio.load_gray decodes at about 1,000-1,500 px) are first looked at with LOOK_SIDE on their
-# longest side; ink there whose box spans less than ZOOM_BELOW of the image's longest side
-# (and at least ZOOM_MIN_SIDE look pixels: dust is no digit) is read from its own crop, with
-# ZOOM_MARGIN x its size of paper around it (work_view).
-LOOK_FROM = 5
+# outside this project). Images over LOOK_OVER px (a photo, which imageio.load_gray decodes at
+# about 1,000-1,500 px; number mode's files, which the batch hands it at 640 px) are first looked
+# at with at most LOOK_SIDE on their longest side, and at least halved (a look at a 600 px image
+# at full size took 7 ms, halved 2 ms); ink there whose box spans less than ZOOM_BELOW of the
+# image's longest side (and at least ZOOM_MIN_SIDE look pixels: dust is no digit) is read from its
+# own crop, with ZOOM_MARGIN x its size of paper around it (look_closer: one rule for both modes).
+LOOK_OVER = 320
 LOOK_SIDE = 640
 ZOOM_BELOW = 0.25
 ZOOM_MIN_SIDE = 6
@@ -334,7 +335,7 @@ def ink_at_work(work: np.ndarray) -> Ink:
 @dataclass(frozen=True)
 class WorkView:
     """What one digit is read from: the image at work scale, or a crop of it around a digit that
-    would be too small there (LOOK_FROM), at the crop's own work scale."""
+    would be too small there (look_closer), at the crop's own work scale."""
 
     gray: np.ndarray  # at work scale
     factor: int  # image pixels per work pixel
@@ -346,7 +347,7 @@ def work_view(gray: np.ndarray) -> WorkView:
     """The image at work scale, or the crop of it that holds a digit small in a large image."""
     gray = _checked(np.ascontiguousarray(gray, dtype=np.float32))
     factor = work_factor(gray.shape)
-    look = look_closer(gray, (LOOK_FROM - 1) * WORK_SIDE)
+    look = look_closer(gray)
     if look.region is EDGES_ONLY:
         return WorkView(np.ones_like(_reduced(gray, factor)), factor)  # plain paper: nothing but edges to read
     if look.region is None:
@@ -366,13 +367,13 @@ class Look:
     # digit from, with paper around it; None: read the whole image; EDGES_ONLY: nothing but edges
 
 
-def look_closer(gray: np.ndarray, over: int) -> Look:
-    """The look at an image whose longest side is over ``over`` px (work_view's rule for one digit,
-    NUMBER_LOOK_OVER for number mode); smaller images are read as they are."""
+def look_closer(gray: np.ndarray) -> Look:
+    """The look at an image over LOOK_OVER px (one digit's work_view and number mode alike); smaller
+    images are read as they are."""
     gray = _checked(np.ascontiguousarray(gray, dtype=np.float32))
-    if max(gray.shape) <= over:
+    if max(gray.shape) <= LOOK_OVER:
         return Look(gray, None)
-    look = work_factor(gray.shape, LOOK_SIDE)
+    look = max(2, work_factor(gray.shape, LOOK_SIDE))
     small = _reduced(gray, look)
     desk = _desk(small)
     if desk is not None:
@@ -408,7 +409,17 @@ def _desk(look: np.ndarray) -> np.ndarray | None:
     return desk
 
 
-NUMBER_LOOK_OVER = LOOK_SIDE // 2  # number mode looks closer from 320 px: the batch hands it files at 640 px
+def number_part(gray: np.ndarray) -> tuple[np.ndarray | None, tuple[int, int]]:
+    """The part of an image number mode reads, full size, and where it starts (top, left): the
+    whole image, or the crop around a small number (look_closer); None: nothing but edges. The
+    window and the batch both read from it (the batch then shrinks it to NUMBER_MAX_SIDE)."""
+    look = look_closer(gray)
+    if look.region is EDGES_ONLY:
+        return None, (0, 0)
+    if look.region is None:
+        return look.gray, (0, 0)
+    top, bottom, left, right = look.region
+    return look.gray[top:bottom, left:right], (top, left)
 EDGE_EVEN = 2.0  # an edge's band is nowhere wider than this x its median width (+2 px)
 EDGE_ALONG = 0.9  # ...and it lies along a side of the image for this share of its length,
 EDGE_LINE = 0.015  # ...or its median width is at most this share of the image across it (a ruled line)

@@ -24,8 +24,8 @@ from PIL import Image
 from desktop.engine.classifier import N_CLASSES, Classifier
 from desktop.engine.clutter import digit_only
 from desktop.engine.imageio import resize_weights
-from desktop.engine.preprocess import (BBOX_LEVEL, EDGES_ONLY, NUMBER_LOOK_OVER, ink_bbox, look_closer,
-                                       number_work_factor, preprocess_many, to_ink, work_factor)
+from desktop.engine.preprocess import (BBOX_LEVEL, ink_bbox, number_part, number_work_factor, preprocess_many, to_ink,
+                                       work_factor)
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
 from desktop.engine.segment import Point, TooManyPieces, best_path, candidates, decimal_point
 
@@ -64,9 +64,10 @@ def vote(views: np.ndarray) -> np.ndarray:
     return (p / p.sum(axis=-1, keepdims=True)).astype(np.float32)
 
 
-# "Not a digit" (measured with benchmarks.non_digits on the shipped model: 0.7% of MNIST test
-# flagged in all, with unsure): the model's evidence, the top class's probability averaged over
-# the original and its jittered copies, below NOT_DIGIT_THRESHOLD (a manifest's "not_digit"
+# "Not a digit" for a model without a manifest rule (measured with benchmarks.non_digits on an
+# earlier model: 0.7% of MNIST test flagged in all, with unsure): the model's evidence, the top
+# class's probability averaged over the answer's (its vote's) and the jittered copies', below
+# NOT_DIGIT_THRESHOLD (a manifest's "not_digit"
 # replaces it, see rule_from_manifest); or a shape no digit has: ink filling more than FILL_MAX of
 # its box when the box is not narrow (a 1 fills its box), e.g. noise, textures, blobs.
 NOT_DIGIT_RULE = "mean_jitter_probability"
@@ -74,7 +75,11 @@ NOT_DIGIT_THRESHOLD = 0.60
 # Scores a manifest's rule may name (NotDigitRule.score). "vote_and_input_probability" is the lower of
 # the answer's probability in the vote and in the input alone: a shape that only its turned copies
 # read as a digit (a printed ">" turned 15 degrees is a 7: 12% alone, 77% in the vote) stays flagged.
-KNOWN_RULES = ("mean_jitter_probability", "max_probability", "vote_and_input_probability")
+KNOWN_RULES = {  # each score a rule may name, and what it is, in words (for the manifest's reader)
+    "mean_jitter_probability": "the answer's calibrated probability averaged over its vote and its jittered copies",
+    "max_probability": "the answer's calibrated probability (the vote of the input and its turned copies)",
+    "vote_and_input_probability": "the lower of the answer's calibrated probability in the vote and in the input alone",
+}
 INK_LEVEL = 0.3
 FILL_MAX = 0.70
 FILL_MIN_WIDTH = 0.6  # width / height of the ink's box above which the fill check applies
@@ -395,25 +400,24 @@ def recognize_many(classifier: Classifier, grays: Sequence[np.ndarray], *, live:
     NotDigitRule.needs_shrunk_copy) go through the model in one batch. ``seconds`` is each answer's
     share of the time. ``live``: a provisional guess while a stroke is drawn, the input alone
     without its jittered copies (a third of the model's work); its digit and status may differ
-    from the final answer's. ``at_work``: the images are preprocess.at_work_scale's output
-    already (see preprocess_many).
+    from the final answer's. ``at_work``: the images are preprocess.work_view's output already
+    (see preprocess_many).
     """
     start = time.perf_counter()
     rule = classifier.not_digit or DEFAULT_RULE
-    alone = live
     inputs = preprocess_many(grays, at_work=at_work)
     found = [i for i, x in enumerate(inputs) if x is not None]
     probs = np.empty((0, 1, N_CLASSES), np.float32)
     if found:
         x = np.stack([inputs[i] for i in found])
-        batch = x[:, None] if alone else jittered(x, rule.needs_shrunk_copy)
+        batch = x[:, None] if live else jittered(x, rule.needs_shrunk_copy)
         probs = classifier.predict(batch.reshape(-1, 28, 28)).reshape(len(found), batch.shape[1], N_CLASSES)
     seconds = (time.perf_counter() - start) / max(len(grays), 1)
     out = [Prediction(None, None, None, seconds, rule=rule) for _ in grays]
     for i, p in zip(found, probs):
-        answer = p[0] if alone else vote(p)
-        out[i] = Prediction(int(np.argmax(answer)), answer, inputs[i], seconds, None if alone else p[1:], rule,
-                            alone=None if alone else p[0])
+        answer = p[0] if live else vote(p)
+        out[i] = Prediction(int(np.argmax(answer)), answer, inputs[i], seconds, None if live else p[1:], rule,
+                            alone=None if live else p[0])
     return out
 
 
@@ -429,17 +433,14 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
     model in one batch; the split whose digits the model is surest of, given their shapes, wins.
     Its digits are then answered by their vote (VOTE), as a single digit is. Stray dots are left
     out (preprocess.is_speck). A small number in a large image (a photo of a page) is read from a
-    crop around it (preprocess.look_closer): at the usual scale its ink was too few pixels
+    crop around it (preprocess.number_part): at the usual scale its ink was too few pixels
     ("no digit" for 20 of 66 small digits that one-digit mode read, a hostile pass found).
     """
     start = time.perf_counter()
-    look = look_closer(gray, NUMBER_LOOK_OVER)
-    if look.region is EDGES_ONLY:
-        return NumberPrediction([], time.perf_counter() - start)
-    if look.region is None:
-        return _read_number(classifier, look.gray, start)
-    top, bottom, left, right = look.region
-    return dataclasses.replace(_read_number(classifier, look.gray[top:bottom, left:right], start), origin=(top, left))
+    part, origin = number_part(gray)
+    if part is None:
+        return NumberPrediction([], time.perf_counter() - start)  # nothing but the desk's or the page's edges
+    return dataclasses.replace(_read_number(classifier, part, start), origin=origin)
 
 
 def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> NumberPrediction:
