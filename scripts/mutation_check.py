@@ -98,7 +98,7 @@ MUTATIONS = (
              "        return self.confidence",
              ("tests/test_not_digit_rule.py", "-k", "turned_copies_read")),
     Mutation("no closer look at a small digit in a photo", "desktop/engine/preprocess.py",
-             "    if max(gray.shape) <= LOOK_OVER:",
+             "    if min(gray.shape) <= LOOK_OVER:",
              "    if True:",
              ("tests/test_small_digit_in_photo.py", "-k", "large_photo_is_read")),
     Mutation("worker processes get the model without its verified settings", "desktop/engine/classifier.py",

@@ -221,13 +221,13 @@ def _rows(clf: Classifier, items: list[tuple[Found, np.ndarray | None, str]], nu
     answers: dict[int, object] = {}
     try:
         if number:
-            answers = {k: recognize_number(clf, items[k][1]) for k in good}
+            answers = {k: recognize_number(clf, items[k][1], looked=True) for k in good}
         else:
             answers = dict(zip(good, recognize_many(clf, [items[k][1] for k in good], at_work=True)))
     except Exception:  # one image made the batch fail: each alone, so only that one is an error row
         for k in good:
             try:
-                answers[k] = (recognize_number(clf, items[k][1]) if number
+                answers[k] = (recognize_number(clf, items[k][1], looked=True) if number
                               else recognize_many(clf, [items[k][1]], at_work=True)[0])
             except Exception as e:
                 items[k] = (items[k][0], None, f"unexpected error: {type(e).__name__}: {e}")

@@ -30,8 +30,9 @@ except ImportError:  # another numpy layout
 WORK_SIDE = 160  # longest side the ink is found at; enough for a 20 px digit, cheap for numpy
 # A digit small in a large image (a phone photo of a page: a 150 px digit in 4000x3000) is 6 px at
 # work scale, too few to read or to tell from a speck ("no digit" for 80 of 80 such photos made
-# outside this project). Images over LOOK_OVER px (a photo, which imageio.load_gray decodes at
-# about 1,000-1,500 px; number mode's files, which the batch hands it at 640 px) are first looked
+# outside this project). Images over LOOK_OVER px both ways (a photo, which imageio.load_gray
+# decodes at about 1,000-1,500 px; number mode's files, which the batch hands it at 640 px; not the
+# 680x280 number pad or a strip of digits, where the look took 5 ms of a 10 ms number) are first looked
 # at with at most LOOK_SIDE on their longest side, and at least halved (a look at a 600 px image
 # at full size took 7 ms, halved 2 ms); ink there whose box spans less than ZOOM_BELOW of the
 # image's longest side (and at least ZOOM_MIN_SIDE look pixels: dust is no digit) is read from its
@@ -368,10 +369,10 @@ class Look:
 
 
 def look_closer(gray: np.ndarray) -> Look:
-    """The look at an image over LOOK_OVER px (one digit's work_view and number mode alike); smaller
-    images are read as they are."""
+    """The look at an image over LOOK_OVER px both ways (one digit's work_view and number mode alike);
+    smaller images are read as they are."""
     gray = _checked(np.ascontiguousarray(gray, dtype=np.float32))
-    if max(gray.shape) <= LOOK_OVER:
+    if min(gray.shape) <= LOOK_OVER:
         return Look(gray, None)
     look = max(2, work_factor(gray.shape, LOOK_SIDE))
     small = _reduced(gray, look)

@@ -426,7 +426,7 @@ def recognize(classifier: Classifier, gray: np.ndarray, *, live: bool = False) -
     return recognize_many(classifier, [gray], live=live)[0]
 
 
-def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPrediction:
+def recognize_number(classifier: Classifier, gray: np.ndarray, *, looked: bool = False) -> NumberPrediction:
     """Several digits in a row, read left to right: segmentation by recognition.
 
     Every candidate digit (runs of consecutive pieces of ink, see segment.py) goes through the
@@ -435,8 +435,12 @@ def recognize_number(classifier: Classifier, gray: np.ndarray) -> NumberPredicti
     out (preprocess.is_speck). A small number in a large image (a photo of a page) is read from a
     crop around it (preprocess.number_part): at the usual scale its ink was too few pixels
     ("no digit" for 20 of 66 small digits that one-digit mode read, a hostile pass found).
+    ``looked``: ``gray`` is number_part's output already (the batch's reader makes it so), not looked
+    at again, so the batch reads a file as the window does.
     """
     start = time.perf_counter()
+    if looked:
+        return _read_number(classifier, gray, start)
     part, origin = number_part(gray)
     if part is None:
         return NumberPrediction([], time.perf_counter() - start)  # nothing but the desk's or the page's edges
