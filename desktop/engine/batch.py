@@ -32,7 +32,7 @@ from desktop.engine.classifier import Classifier, ClassifierSpec
 from desktop.engine.errors import DigitsError, SystemLimitError
 from desktop.engine.files import Found, find_images
 from desktop.engine.imageio import load_gray
-from desktop.engine.preprocess import NUMBER_MAX_SIDE, at_work_scale, number_part, work_factor, work_view
+from desktop.engine.preprocess import NUMBER_MAX_SIDE, at_work_scale, readable_part, work_factor, work_view
 from desktop.engine.recognize import recognize_many, recognize_number
 from desktop.engine.results import Row, row_for, same_path
 
@@ -90,8 +90,7 @@ def _read(f: Found, number: bool = False) -> tuple[Found, np.ndarray | None, str
         gray = load_gray(f.path)
         if not number:
             return f, work_view(gray).gray, ""
-        part, _ = number_part(gray)  # as the window reads it: a small number's crop at full size
-        part = np.ones((1, 1), np.float32) if part is None else part  # nothing but edges: plain paper
+        part, _ = readable_part(gray)  # as the window reads it: a small number's crop at full size
         return f, at_work_scale(part, work_factor(part.shape, NUMBER_MAX_SIDE)), ""
     except SystemLimitError:
         raise  # not this file's fault: the run stops after the rows so far

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from desktop.engine.components import boxes, label, run_pixels, runs, stroke_width
+from desktop.engine.components import boxes, grown, label, run_pixels, runs, stroke_width
 
 LINE_SPAN = 0.6
 LINE_FLAT = 0.15
@@ -61,17 +61,6 @@ def _may_hold_clutter(mask: np.ndarray) -> bool:
     gap = not rows[top:bottom].all() or not cols[left:right].all()
     large = bottom - top >= LINE_SPAN * h and right - left >= LINE_SPAN * w
     return touches or gap or large
-
-
-def _grown(mask: np.ndarray) -> np.ndarray:
-    """The mask and its 8 neighbours: a removed line's anti-aliased edge goes with it."""
-    out = mask.copy()
-    out[1:] |= mask[:-1]
-    out[:-1] |= mask[1:]
-    grown = out.copy()
-    grown[:, 1:] |= out[:, :-1]
-    grown[:, :-1] |= out[:, 1:]
-    return grown
 
 
 def _edge_to_edge(mask: np.ndarray) -> np.ndarray:
@@ -220,5 +209,5 @@ def digit_only(ink: np.ndarray, level: float) -> np.ndarray:
     if not removed.any():
         return ink
     out = ink.copy()
-    out[removed | (_grown(removed) & ~mask)] = 0.0  # the digit's own clear ink is never touched
+    out[removed | (grown(removed) & ~mask)] = 0.0  # a removed line's anti-aliased edge goes too; the digit's own clear ink never
     return out

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from desktop.engine.clutter import digit_only
-from desktop.engine.components import boxes, label, stroke_width
+from desktop.engine.components import boxes, grown, label, stroke_width
 from desktop.engine.errors import DigitsError
 from desktop.engine.imageio import fit_longest, resize_weights
 
@@ -346,17 +346,9 @@ class WorkView:
 
 def work_view(gray: np.ndarray) -> WorkView:
     """The image at work scale, or the crop of it that holds a digit small in a large image."""
-    gray = _checked(np.ascontiguousarray(gray, dtype=np.float32))
-    factor = work_factor(gray.shape)
-    look = look_closer(gray)
-    if look.region is EDGES_ONLY:
-        return WorkView(np.ones_like(_reduced(gray, factor)), factor)  # plain paper: nothing but edges to read
-    if look.region is None:
-        return WorkView(_reduced(look.gray, factor), factor)
-    top, bottom, left, right = look.region
-    crop = np.ascontiguousarray(look.gray[top:bottom, left:right])
-    crop_factor = work_factor(crop.shape)
-    return WorkView(_reduced(crop, crop_factor), crop_factor, top, left)
+    part, (top, left) = readable_part(gray)
+    factor = work_factor(part.shape)
+    return WorkView(_reduced(np.ascontiguousarray(part), factor), factor, top, left)
 
 
 @dataclass(frozen=True)
@@ -401,22 +393,20 @@ def _desk(look: np.ndarray) -> np.ndarray | None:
     b = boxes(labels, n)
     h, w = look.shape
     outer = np.flatnonzero((b[:, 0] == 0) | (b[:, 1] == h) | (b[:, 2] == 0) | (b[:, 3] == w))
-    desk = np.isin(labels, outer + 1)
-    # ...and the page's shaded rim beside it
-    desk[1:] |= desk[:-1]
-    desk[:-1] |= desk[1:]
-    desk[:, 1:] |= desk[:, :-1]
-    desk[:, :-1] |= desk[:, 1:]
-    return desk
+    return grown(np.isin(labels, outer + 1))  # ...and the page's shaded rim beside it
 
 
-def number_part(gray: np.ndarray) -> tuple[np.ndarray | None, tuple[int, int]]:
-    """The part of an image number mode reads, full size, and where it starts (top, left): the
-    whole image, or the crop around a small number (look_closer); None: nothing but edges. The
-    window and the batch both read from it (the batch then shrinks it to NUMBER_MAX_SIDE)."""
+PLAIN_PAPER = np.ones((1, 1), np.float32)  # what is read of a photo holding nothing but edges: no digit
+PLAIN_PAPER.setflags(write=False)  # shared: never written to
+
+
+def readable_part(gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """The part of an image that is read, full size (float32), and where it starts (top, left): the
+    whole image, the crop around a small digit or number (look_closer), or PLAIN_PAPER. One digit
+    (work_view), number mode and the batch's reader all read from it."""
     look = look_closer(gray)
     if look.region is EDGES_ONLY:
-        return None, (0, 0)
+        return PLAIN_PAPER, (0, 0)
     if look.region is None:
         return look.gray, (0, 0)
     top, bottom, left, right = look.region
@@ -451,12 +441,7 @@ def _without_edges(ink: np.ndarray) -> np.ndarray:
         edge |= piece & (band[:, None] if down else band[None, :])
     if not edge.any():
         return ink
-    # Their faint fringe goes too: the pieces grown by a pixel
-    edge[1:] |= edge[:-1]
-    edge[:-1] |= edge[1:]
-    edge[:, 1:] |= edge[:, :-1]
-    edge[:, :-1] |= edge[:, 1:]
-    return np.where(edge, 0.0, ink).astype(ink.dtype)
+    return np.where(grown(edge), 0.0, ink).astype(ink.dtype)  # their faint fringe goes too
 
 
 def _small_digit(small: np.ndarray, look: int, shape: tuple[int, int]) -> tuple[int, int, int, int] | None:

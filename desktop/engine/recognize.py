@@ -24,8 +24,8 @@ from PIL import Image
 from desktop.engine.classifier import N_CLASSES, Classifier
 from desktop.engine.clutter import digit_only
 from desktop.engine.imageio import resize_weights
-from desktop.engine.preprocess import (BBOX_LEVEL, ink_bbox, number_part, number_work_factor, preprocess_many, to_ink,
-                                       work_factor)
+from desktop.engine.preprocess import (BBOX_LEVEL, ink_bbox, number_work_factor, preprocess_many, readable_part,
+                                       to_ink, work_factor)
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
 from desktop.engine.segment import Point, TooManyPieces, best_path, candidates, decimal_point
 
@@ -415,10 +415,16 @@ def recognize_many(classifier: Classifier, grays: Sequence[np.ndarray], *, live:
     seconds = (time.perf_counter() - start) / max(len(grays), 1)
     out = [Prediction(None, None, None, seconds, rule=rule) for _ in grays]
     for i, p in zip(found, probs):
-        answer = p[0] if live else vote(p)
-        out[i] = Prediction(int(np.argmax(answer)), answer, inputs[i], seconds, None if live else p[1:], rule,
-                            alone=None if live else p[0])
+        out[i] = Prediction(int(np.argmax(p[0])), p[0], inputs[i], seconds, rule=rule) if live \
+            else answered(p, inputs[i], rule, seconds)
     return out
+
+
+def answered(views: np.ndarray, input28: np.ndarray, rule: NotDigitRule, seconds: float = 0.0) -> Prediction:
+    """A final answer from the model's probabilities of an input's views ((copies, 10): the input,
+    then its jittered copies): their vote, the copies and the input's own kept beside it."""
+    answer = vote(views)
+    return Prediction(int(np.argmax(answer)), answer, input28, seconds, views[1:], rule, alone=views[0])
 
 
 def recognize(classifier: Classifier, gray: np.ndarray, *, live: bool = False) -> Prediction:
@@ -433,17 +439,15 @@ def recognize_number(classifier: Classifier, gray: np.ndarray, *, looked: bool =
     model in one batch; the split whose digits the model is surest of, given their shapes, wins.
     Its digits are then answered by their vote (VOTE), as a single digit is. Stray dots are left
     out (preprocess.is_speck). A small number in a large image (a photo of a page) is read from a
-    crop around it (preprocess.number_part): at the usual scale its ink was too few pixels
+    crop around it (preprocess.readable_part): at the usual scale its ink was too few pixels
     ("no digit" for 20 of 66 small digits that one-digit mode read, a hostile pass found).
-    ``looked``: ``gray`` is number_part's output already (the batch's reader makes it so), not looked
+    ``looked``: ``gray`` is readable_part's output already (the batch's reader makes it so), not looked
     at again, so the batch reads a file as the window does.
     """
     start = time.perf_counter()
     if looked:
         return _read_number(classifier, gray, start)
-    part, origin = number_part(gray)
-    if part is None:
-        return NumberPrediction([], time.perf_counter() - start)  # nothing but the desk's or the page's edges
+    part, origin = readable_part(gray)
     return dataclasses.replace(_read_number(classifier, part, start), origin=origin)
 
 
@@ -489,12 +493,12 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
     parts = [np.where(cands[k].mask, ink.ink, 0.0) for k in path]
     boxes = [ink_bbox(part, BBOX_LEVEL) or ink_bbox(part) for part in parts]  # clear ink's box, else any ink's
     point = decimal_point(clean, [cands[k].mask for k in path], boxes)
-    # The path's digits are answered as one digit is (recognize_many): by the VOTE of their views.
-    views = np.empty((0, 4, N_CLASSES), np.float32)
+    # The path's digits are answered as one digit is (recognize_many): by the vote of their views,
+    # of which only the copies are new (each input was classified with the candidates).
+    answers = []
     if path:
-        views = classifier.predict(jittered(inputs[[row[k] for k in path]], rule.needs_shrunk_copy).reshape(-1, 28, 28))
-        views = views.reshape(len(path), -1, N_CLASSES)
-    answers = vote(views)
-    seconds = time.perf_counter() - start
-    return NumberPrediction([Prediction(int(np.argmax(a)), a, inputs[row[k]], jitter=v[1:], rule=rule, alone=v[0])
-                             for k, a, v in zip(path, answers, views)], seconds, boxes, factor, point)
+        rows = [row[k] for k in path]
+        copies = jittered(inputs[rows], rule.needs_shrunk_copy)[:, 1:]
+        copies = classifier.predict(copies.reshape(-1, 28, 28)).reshape(len(path), -1, N_CLASSES)
+        answers = [answered(np.vstack([probs[r][None], c]), inputs[r], rule) for r, c in zip(rows, copies)]
+    return NumberPrediction(answers, time.perf_counter() - start, boxes, factor, point)
