@@ -4,7 +4,6 @@ Nothing hangs (every run has a timeout), nothing crashes with a traceback, no da
 """
 import csv
 import errno
-import io
 import json
 import os
 import shutil
@@ -673,3 +672,34 @@ def test_no_row_claims_certainty(folder, tmp_path):
     sure = [float(g["confidence"]) for g in got if g["status"] == "digit"]
     assert max(sure) >= 0.999 and all(c < 1.0 for c in sure)  # the sure ones are what rounding made certain
     assert not any(":1.000" in g["top3"] for g in got)
+
+
+def test_no_cell_is_a_spreadsheet_formula(folder, tmp_path):
+    """A file named "=HYPERLINK(...).png" given by name: its path and its error went out as formulas
+    that Excel or LibreOffice ran when the results were opened. Now "./" leads them (the same file,
+    so --resume still finds it), and the JSON lines keep the name as given."""
+    work = tmp_path / "work"
+    work.mkdir()
+    names = ['=HYPERLINK("x","y").png', "+1.png", "-2.png", "@SUM(A1).png"]
+    for name in names[:3]:
+        shutil.copy(folder / "d00.png", work / name)
+    (work / names[3]).write_bytes(b"not an image")
+    out = tmp_path / "r.csv"
+    r = subprocess.run([sys.executable, "-m", "desktop.cli", "classify", "--out", str(out), "--", *names],
+                       cwd=work,
+                       capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 1, r.stderr  # the broken file is an error row
+    got = rows(out)
+    assert sorted(row["path"] for row in got) == sorted(f"./{n}" for n in names)
+    for row in got:
+        assert not any(v.startswith(("=", "+", "-", "@")) for v in row.values()), row
+    assert next(row for row in got if row["path"] == f"./{names[3]}")["error"].startswith(f"./{names[3]} ")
+    again = subprocess.run([sys.executable, "-m", "desktop.cli", "classify", "--out", str(out), "--resume", "--",
+                            *names],
+                           cwd=work, capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert TRACEBACK not in again.stderr
+    assert len(rows(out)) == len(names)  # every file found done: no row doubled
+    jl = subprocess.run([sys.executable, "-m", "desktop.cli", "classify", names[0], "--format", "jsonl"], cwd=work,
+                        capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert json.loads(jl.stdout.splitlines()[0])["path"] == names[0]

@@ -97,9 +97,28 @@ def row_bytes(row: Row, fmt: str) -> bytes:
     """One complete record, newline included, ready to be written in one go."""
     values = (row.path, row.digit, row.confidence, row.unsure, row.top3, row.error, row.status)  # FIELDS' order
     if fmt == "csv":
-        return csv_line(values)
+        return csv_line(_inert(row))
     # ensure_ascii: every non-ASCII character, lone surrogates included, becomes a \uXXXX escape.
     return (json.dumps(dict(zip(FIELDS, values)), ensure_ascii=True) + "\n").encode("ascii")
+
+
+# A cell a spreadsheet reads as a formula: a file named "=HYPERLINK(...).png", given by name on the
+# command line, went out as the path cell and at the start of its error, and Excel or LibreOffice
+# ran it when the results were opened (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(row: Row) -> tuple:
+    """The row's CSV values, none of them a formula. A relative path gets "./" in front: still the same
+    file, so --resume finds it again, and no quote added to a name (OWASP's "'") that a reader keeps."""
+    path, error = row.path, row.error
+    if path.startswith(FORMULA_STARTS):
+        safe = os.path.join(".", path)
+        error = safe + error[len(path):] if error.startswith(path) else error
+        path = safe
+    cells = [row.digit, row.top3, error]
+    digit, top3, error = ("'" + c if c.startswith(FORMULA_STARTS) else c for c in cells)
+    return (path, digit, row.confidence, row.unsure, top3, error, row.status)
 
 
 _csv_buf = io.StringIO()
