@@ -121,6 +121,14 @@ MUTATIONS = (
              "    light = light | banded\n",
              "    light = light\n",
              ("tests/test_paper_marks.py", "-k", "border")),
+    Mutation("number marks never read (find_marks finds nothing)", "desktop/engine/number_marks.py",
+             "    points = sum(char == POINT for _, char in found)\n",
+             "    found = []\n    points = 0\n",
+             ("tests/test_number_marks.py",)),
+    Mutation("a comma the model reads as a 1 is still a digit", "desktop/engine/recognize.py",
+             "    commas = [k for k in digits if cands[k].comma and",
+             "    commas = [k for k in digits if False and",
+             ("tests/test_number_marks.py",)),
 )
 
 

@@ -27,7 +27,8 @@ from desktop.engine.imageio import resize_weights
 from desktop.engine.preprocess import (BBOX_LEVEL, ink_bbox, number_work_factor, preprocess_many, readable_part,
                                        to_ink, work_factor)
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
-from desktop.engine.segment import Point, TooManyPieces, best_path, candidates, decimal_point
+from desktop.engine.number_marks import COMMA, Marks, find_marks
+from desktop.engine.segment import Candidate, TooManyPieces, best_path, candidates
 
 log = logging.getLogger("digits.recognize")
 
@@ -225,8 +226,11 @@ def format_confidence(p: float, decimals: int = 1) -> str:
 
 
 GUESS_TIE = 0.01  # top two probabilities closer than this: no best guess is named (Prediction.best_guess)
+# A comma-shaped candidate in number mode may be left out of the path as a comma only when the
+# model reads it as a 1 (a comma's shape) or is this unsure of it: small digits beside large ones
+# were read as commas.
+STROKE_DOUBT = 0.5
 NOT_A_DIGIT_MARK = "?"  # stands for a character that is not a digit in a number's text
-DECIMAL_POINT = "."
 
 
 @dataclass
@@ -353,16 +357,13 @@ class NumberPrediction:
     # so the window can box and explain each digit where it was read (desktop/app/locate.py).
     boxes: list[tuple[int, int, int, int] | None] = field(default_factory=list)
     factor: int = 1  # image pixels per work pixel of the boxes (preprocess.number_work_factor)
-    point: Point = field(default_factory=Point)  # a decimal point, and whether dots were found in several gaps
+    marks: Marks = field(default_factory=Marks)  # its punctuation: a decimal point or comma, a minus sign, a colon
     origin: tuple[int, int] = (0, 0)  # (top, left) in image pixels of the part read (a crop around a small number)
 
     @property
     def text(self) -> str:
-        """The number read, its decimal point included; a character that is not a digit shows as NOT_A_DIGIT_MARK."""
-        chars = [NOT_A_DIGIT_MARK if d.not_a_digit else str(d.digit) for d in self.digits if d.digit is not None]
-        if self.point.after is not None and self.point.after + 1 < len(chars):
-            chars.insert(self.point.after + 1, DECIMAL_POINT)
-        return "".join(chars)
+        """The number read, its marks included (number_marks); a character that is not a digit shows as NOT_A_DIGIT_MARK."""
+        return self.marks.text([NOT_A_DIGIT_MARK if d.not_a_digit else str(d.digit) for d in self.digits])
 
     @property
     def confidence(self) -> float:
@@ -374,7 +375,7 @@ class NumberPrediction:
         """A digit is unsure, or the number as a whole is: the probability that every digit is right
         below where one digit's answer would be unsure (a long row of sure-ish digits, each passing,
         was a "digit" read at 0.14-0.42, most of them wrong; a second hostile pass)."""
-        if any(d.unsure for d in self.digits) or self.point.doubtful:  # "1.2.3": which dot is the point?
+        if any(d.unsure for d in self.digits) or self.marks.doubtful:  # "1.2.3": which dot is the point?
             return True
         band = self.digits[0].rule.unsure_below if self.digits else None
         return bool(self.digits) and self.confidence < (UNSURE_TOP if band is None else band)
@@ -489,10 +490,15 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
     scores = np.zeros(len(cands))
     scores[digits] = np.log(np.clip(probs.max(axis=1), 1e-6, 1.0))
     row = {k: r for r, k in enumerate(digits)}
-    path = best_path(n_pieces, cands, scores)
-    parts = [np.where(cands[k].mask, ink.ink, 0.0) for k in path]
-    boxes = [ink_bbox(part, BBOX_LEVEL) or ink_bbox(part) for part in parts]  # clear ink's box, else any ink's
-    point = decimal_point(clean, [cands[k].mask for k in path], boxes)
+    # A comma-shaped candidate the model reads as a 1 (a comma's shape) or doubts may be left out of
+    # the path, as a speck is, for number_marks to read; one it reads as another digit is a digit
+    # written small (a 9 beside large ones), and stays one.
+    commas = [k for k in digits if cands[k].comma and (probs[row[k]].argmax() == 1 or probs[row[k]].max() < STROKE_DOUBT)]
+    read = _path_and_marks(n_pieces, [dataclasses.replace(c, speck=True) if k in commas else c
+                                      for k, c in enumerate(cands)], scores, ink.ink, clean)
+    if sum(char == COMMA for _, char in read[2].at) < len(commas):
+        read = _path_and_marks(n_pieces, cands, scores, ink.ink, clean)  # one left out but not read: no ink is lost
+    path, boxes, marks = read
     # The path's digits are answered as one digit is (recognize_many): by the vote of their views,
     # of which only the copies are new (each input was classified with the candidates).
     answers = []
@@ -501,4 +507,13 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
         copies = jittered(inputs[rows], rule.needs_shrunk_copy)[:, 1:]
         copies = classifier.predict(copies.reshape(-1, 28, 28)).reshape(len(path), -1, N_CLASSES)
         answers = [answered(np.vstack([probs[r][None], c]), inputs[r], rule) for r, c in zip(rows, copies)]
-    return NumberPrediction(answers, time.perf_counter() - start, boxes, factor, point)
+    return NumberPrediction(answers, time.perf_counter() - start, boxes, factor, marks)
+
+
+def _path_and_marks(n_pieces: int, cands: list[Candidate], scores: np.ndarray, ink: np.ndarray,
+                    clean: np.ndarray) -> tuple[list[int], list[tuple[int, int, int, int] | None], Marks]:
+    """The best path's candidates, their ink boxes (clear ink's, else any ink's) and the number's marks."""
+    path = best_path(n_pieces, cands, scores)
+    parts = [np.where(cands[k].mask, ink, 0.0) for k in path]
+    boxes = [ink_bbox(part, BBOX_LEVEL) or ink_bbox(part) for part in parts]
+    return path, boxes, find_marks(clean, [cands[k].mask for k in path], boxes)

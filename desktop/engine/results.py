@@ -110,15 +110,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _inert(row: Row) -> tuple:
     """The row's CSV values, none of them a formula. A relative path gets "./" in front: still the same
-    file, so --resume finds it again, and no quote added to a name (OWASP's "'") that a reader keeps."""
+    file, so --resume finds it again, and no quote added to a name (OWASP's "'") that a reader keeps;
+    an error that starts so (it starts with the path) follows its path."""
     path, error = row.path, row.error
     if path.startswith(FORMULA_STARTS):
         safe = os.path.join(".", path)
         error = safe + error[len(path):] if error.startswith(path) else error
         path = safe
-    cells = [row.digit, row.top3, error]
-    digit, top3, error = ("'" + c if c.startswith(FORMULA_STARTS) else c for c in cells)
-    return (path, digit, row.confidence, row.unsure, top3, error, row.status)
+    if error.startswith(FORMULA_STARTS):
+        error = "'" + error
+    # The digit cell is the engine's own text, digits and marks only: "-84" is a number to a
+    # spreadsheet, as it should be, never a formula.
+    return (path, row.digit, row.confidence, row.unsure, row.top3, error, row.status)
 
 
 _csv_buf = io.StringIO()

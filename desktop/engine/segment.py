@@ -33,8 +33,8 @@ from functools import cached_property
 import numpy as np
 
 from desktop.engine import digit_shapes
-from desktop.engine.components import boxes as boxes_of
 from desktop.engine.components import label
+from desktop.engine.number_marks import COMMA, COMMA_TALL, DASH, DASH_FLAT, is_comma, is_dash
 from desktop.engine.preprocess import is_blob, is_speck, normalise_digit, stroke_width
 
 INK_LEVEL = 0.3  # ink above this strength forms the pieces
@@ -80,12 +80,6 @@ ASPECT = np.array([(-0.11, 0.2), (-0.94, 0.46), (-0.07, 0.22), (-0.24, 0.21), (-
 ASPECT_SPREAD = 1.5
 SHAPE_WEIGHT = 2.0  # per unit of log(distance from the class's shape / a typical digit's)
 SPECK_SKIP = -0.05  # the cost of leaving a speck out: just above a sure digit's score
-# A decimal point (decimal_point): a dot in a gap between digits, its centre below POINT_LOW of their
-# height, reaching at most POINT_BELOW of it under their line, no larger than POINT_SIZE of it.
-POINT_LOW, POINT_BELOW, POINT_SIZE = 0.6, 0.4, 0.45
-POINT_PEN = 0.6  # ...and at least this share of the digits' stroke width across
-POINT_ROUND, POINT_SOLID = 1.8, 0.5  # longest side / shortest at most; share of its box inked at least
-POINT_SEARCH = 0.35  # stray ink is looked for from this share of the digits' height down
 DIGIT_BONUS = 0.0  # added per digit: >0 favours more digits, <0 fewer
 SHAPE_ONLY_DIGIT = -0.01  # the score of every candidate when no classifier scores them
 
@@ -122,6 +116,7 @@ class Candidate:
     speck: bool
     alone: bool = False  # exactly one connected component of ink, uncut: most likely a whole digit
     mask: np.ndarray | None = None  # its ink in the whole ink image (bool): its box in the image
+    comma: bool = False  # shaped and placed as a comma (number_marks.is_comma): the caller may leave it out
 
     @cached_property
     def input28(self) -> np.ndarray:
@@ -318,12 +313,37 @@ def candidates(ink: np.ndarray) -> tuple[int, list[Candidate]]:
             crop = group.crop(ink)
             if crop is None:
                 continue
-            speck = is_speck(crop, image_side=max(ink.shape))
+            alone = len(group.components) == 1 and _severed(group.mask, ink_mask) == 0
+            # A dash is a piece of its own (a cut's flat end, a plus's arm, is none).
+            mark = _mark(group, crop, line) if j == i + 1 and alone else None
+            speck = is_speck(crop, image_side=max(ink.shape)) or mark == DASH
             if speck and j > i + 1:
                 continue  # several pieces that together are a speck: the single ones cover it
-            alone = len(group.components) == 1 and _severed(group.mask, ink_mask) == 0
-            out.append(Candidate(i, j, crop, _prior(group, line_height, stroke, ink_mask), speck, alone, group.mask))
+            out.append(Candidate(i, j, crop, _prior(group, line_height, stroke, ink_mask), speck, alone, group.mask,
+                                 mark == COMMA))
     return len(pieces), out
+
+
+def _mark(piece: Segment, crop: np.ndarray, line: _Line) -> str | None:
+    """DASH or COMMA when a piece of its own (a cut's flat end, a plus's arm, is none) is shaped and
+    placed as one (number_marks.is_dash, is_comma) with no other ink above or below it (a broken
+    5's bar, a broken 1's foot); else None. A dash is then left out of the path as a speck is, so
+    that number_marks finds it where it stands (joined to the digit after it, "-84" was read "?4")."""
+    tall, wide = crop.shape
+    if wide < DASH_FLAT * tall and tall > COMMA_TALL * line.height:
+        return None  # the usual case, decided at once: a digit
+    others = line.mask & ~piece.mask
+    if others[:, piece.left : piece.right].any():
+        return None
+    rows = np.flatnonzero(piece.mask.any(axis=1))
+    line_rows = np.flatnonzero(others.any(axis=1))
+    if line_rows.size == 0:
+        return None
+    box = (int(rows[0]), int(rows[-1]) + 1, piece.left, piece.right)
+    top, bottom = float(line_rows[0]), float(line_rows[-1] + 1)
+    if is_dash(box, bottom - top, (top + bottom) / 2):
+        return DASH
+    return COMMA if is_comma(box, bottom - top, top, bottom, line.stroke) else None
 
 
 def _farness(cands: list[Candidate]) -> np.ndarray:
@@ -411,52 +431,3 @@ def split_digits(ink: np.ndarray, scores: np.ndarray | None = None) -> list[np.n
         # Shape alone: the priors decide, and of equal splits the one with fewer digits wins.
         scores = np.full(len(cands), SHAPE_ONLY_DIGIT)
     return [cands[k].crop for k in best_path(n, cands, scores)]
-
-
-@dataclass(frozen=True)
-class Point:
-    """What decimal_point found: ``after`` the index of the digit before the point (None: no point);
-    ``doubtful`` when more than one gap holds a dot ("1.2.3"), which makes the number unsure."""
-
-    after: int | None = None
-    doubtful: bool = False
-
-
-def decimal_point(ink: np.ndarray, masks: list[np.ndarray], boxes: list[tuple[int, int, int, int] | None]) -> Point:
-    """Where a decimal point sits in a number: a dot of ink in the gap between two digits, touching
-    neither, low on their line (its centre below POINT_LOW of their height, at most POINT_BELOW
-    under it), round (POINT_ROUND) and solid, at least POINT_PEN of their stroke across and at most
-    POINT_SIZE of their height, the only piece of stray ink in that part of the gap. The path leaves
-    such dots out as specks, and "14.79" was read 1479, a price 100 times off, with nothing said (a
-    pass with inputs made outside this project: 38 of 40 prices).
-    """
-    known = [b for b in boxes if b is not None]
-    if len(known) < 2 or len(known) != len(boxes):
-        return Point()
-    height = float(np.median([b[1] - b[0] for b in known]))
-    digits = np.logical_or.reduce(masks)
-    stroke = stroke_width(np.where(digits, ink, 0.0))
-    others = (ink > INK_LEVEL) & ~digits
-    found = []
-    for i, (a, b) in enumerate(zip(boxes, boxes[1:])):
-        if b[2] - a[3] < 1:
-            continue  # no gap: touching or overlapping digits
-        top, bottom = min(a[0], b[0]), max(a[1], b[1])
-        y0 = int(top + POINT_SEARCH * (bottom - top))
-        region = others[y0 : int(bottom + POINT_BELOW * height) + 1, a[3] : b[2]]
-        labels, n = label(region)
-        if n == 0:
-            continue
-        pieces = boxes_of(labels, n)
-        sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
-        if n > 1 or pieces[0][2] == 0 or pieces[0][3] == region.shape[1]:
-            continue  # dust (more than one fleck), or ink running on out of the gap (an underline)
-        t, bt, l, r = (int(v) for v in pieces[0])
-        tall, wide = bt - t, r - l
-        centre = y0 + (t + bt) / 2
-        near = digits[max(y0 + t - 1, 0) : y0 + bt + 1, max(a[3] + l - 1, 0) : a[3] + r + 1]
-        if (centre >= top + POINT_LOW * (bottom - top) and max(tall, wide) <= POINT_ROUND * min(tall, wide)
-                and sizes[0] >= POINT_SOLID * tall * wide and POINT_PEN * stroke <= min(tall, wide)
-                and max(tall, wide) <= POINT_SIZE * height and not near.any()):
-            found.append(i)
-    return Point(found[0] if len(found) == 1 else None, len(found) > 1)

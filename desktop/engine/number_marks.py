@@ -1,0 +1,175 @@
+"""Punctuation in a number: the decimal point or comma, a minus sign or dash, a colon.
+
+Number mode reads digits; people write numbers with marks between them. Left unread, each mark
+cost the user silently: a point or a short dash is a speck the path leaves out ("-84" read 84,
+".5" read 5, 14.79 read 1479), and a comma or a longer dash was read as a digit or joined to one,
+surely ("62,93" read 62193, "95,008" 951008, "-84" ?4: a hostile pass with inputs made outside this
+project, 43 of 68 such numbers confidently wrong). The path leaves marks out as it leaves specks
+out (segment.candidates: a dash; recognize: a comma the model reads as a 1), and find_marks then
+reads the stray ink before the first digit and in each gap between two.
+
+Every rule is measured against the line the digits make: the median height of its full-height
+digits (LINE), the top and foot of the digits either side of the mark.
+
+- point ".": a round, solid dot low on the line (POINT_*), the only stray ink in its gap. Points in
+  several gaps ("1.2.3", a date 25.11.2026) are all shown, and the number is unsure (``doubtful``).
+- colon ":": two such dots in one gap, one above the line's middle and one below, one over the other.
+- dash "-": a flat stroke at the middle of the line (DASH_*): a minus sign, a phone number's or a
+  date's dash.
+- comma ",": one stroke, small, in the line's lower half and hanging under its foot (COMMA_*),
+  taller than wide. A decimal comma and a thousands comma look alike: shown as written.
+A number starts with no colon and no comma; nothing after the last digit is read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from desktop.engine.components import boxes as boxes_of
+from desktop.engine.components import label
+from desktop.engine.preprocess import stroke_width
+
+Box = tuple[int, int, int, int]  # (top, bottom, left, right), exclusive ends
+
+INK_LEVEL = 0.3  # stray ink above this strength forms the marks (segment.INK_LEVEL's, for the pieces)
+LINE = 0.6  # digits at least this share of the tallest's height make the line
+# A point: its centre below POINT_LOW of the line's height, reaching at most POINT_BELOW of it under
+# the line, no larger than POINT_SIZE of it, at least POINT_PEN of the digits' stroke across.
+POINT_LOW, POINT_BELOW, POINT_SIZE = 0.6, 0.4, 0.45
+POINT_PEN = 0.6
+POINT_ROUND, POINT_SOLID = 1.8, 0.5  # longest side / shortest at most; share of its box inked at least
+POINT_SEARCH = 0.35  # a point is looked for from this share of the line's height down
+LEAD = 1.5  # a mark before the first digit is looked for up to this x the line's height to its left
+# A dash: at least DASH_FLAT times wider than tall, at most DASH_THIN of the line's height tall,
+# DASH_SHORT..DASH_LONG of it long, its centre in the middle of the line (DASH_MIDDLE either way).
+DASH_FLAT, DASH_THIN, DASH_SHORT, DASH_LONG, DASH_MIDDLE = 1.8, 0.3, 0.2, 1.2, 0.25
+# A comma: at most COMMA_TALL of the line's height tall and COMMA_WIDE of it wide, its top below
+# COMMA_TOP of the line, its foot at least COMMA_BELOW of the line's height under the line's foot (a
+# 1 written small stands on the line: "7116" read 71,6 with the foot allowed on it; every comma of a
+# hostile pass's 44 hung under it); one stroke, at most COMMA_PENS of the digits' stroke widths wide
+# (those commas 0.8-1.6, a few 2.1; digits written small beside large ones 2.2-3.5).
+COMMA_TALL, COMMA_WIDE, COMMA_TOP, COMMA_BELOW, COMMA_PENS = 0.55, 0.45, 0.5, 0.05, 2.0
+COMMA_LONG = 1.5  # a mark this much taller than wide is a comma, not a point (a point is round)
+POINT, COLON, DASH, COMMA = ".", ":", "-", ","
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What find_marks found: each mark as (the number of digits before it, its character), left to
+    right; ``doubtful`` when points stand in several gaps."""
+
+    at: tuple[tuple[int, str], ...] = ()
+    doubtful: bool = False
+
+    def text(self, digits: list[str]) -> str:
+        """The number's text: its ``digits`` with the marks in place."""
+        chars = list(digits)
+        for before, char in sorted(self.at, key=lambda m: m[0], reverse=True):
+            chars.insert(before, char)
+        return "".join(chars)
+
+
+@dataclass(frozen=True)
+class _Line:
+    height: float
+    top: float
+    bottom: float
+    stroke: float
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+def _line(ink: np.ndarray, masks: list[np.ndarray], boxes: list[Box]) -> _Line:
+    tallest = max(b[1] - b[0] for b in boxes)
+    full = [b for b in boxes if b[1] - b[0] >= LINE * tallest]
+    digits = np.logical_or.reduce(masks)
+    return _Line(float(np.median([b[1] - b[0] for b in full])), float(np.median([b[0] for b in full])),
+                 float(np.median([b[1] for b in full])), stroke_width(np.where(digits, ink, 0.0)))
+
+
+def is_dash(box: Box, line_height: float, middle: float) -> bool:
+    """Flat, thin and at the middle of a line of digits ``line_height`` tall: a minus sign or a dash.
+    (segment.candidates lets the path leave such a piece out, as it does a speck.)"""
+    tall, wide = box[1] - box[0], box[3] - box[2]
+    centre = (box[0] + box[1]) / 2
+    return (wide >= DASH_FLAT * max(tall, 1) and tall <= DASH_THIN * line_height
+            and DASH_SHORT * line_height <= wide <= DASH_LONG * line_height
+            and abs(centre - middle) <= DASH_MIDDLE * line_height)
+
+
+def is_comma(box: Box, line_height: float, top: float, bottom: float, stroke: float) -> bool:
+    """Small, low and one stroke wide on a line of digits from ``top`` to ``bottom``: a comma."""
+    tall, wide = box[1] - box[0], box[3] - box[2]
+    return (tall <= COMMA_TALL * line_height and wide <= min(COMMA_WIDE * line_height, COMMA_PENS * stroke)
+            and tall >= wide and box[0] >= top + COMMA_TOP * line_height and box[1] >= bottom + COMMA_BELOW * line_height)
+
+
+def _comma(box: Box, line: _Line) -> bool:
+    return is_comma(box, line.height, line.top, line.bottom, line.stroke)
+
+
+def _dot(box: Box, size: int, line: _Line) -> bool:
+    """Round and solid, a pen's width across at least and small beside the digits (wherever it lies)."""
+    tall, wide = box[1] - box[0], box[3] - box[2]
+    return (max(tall, wide) <= POINT_ROUND * min(tall, wide) and size >= POINT_SOLID * tall * wide
+            and POINT_PEN * line.stroke <= min(tall, wide) and max(tall, wide) <= POINT_SIZE * line.height)
+
+
+def _local(line: _Line, *around: Box) -> _Line:
+    """The line where a mark stands: from the top to the foot of the digits either side of it (a
+    number written uphill has no one line), at the whole line's height and stroke."""
+    return _Line(line.height, float(min(b[0] for b in around)), float(max(b[1] for b in around)), line.stroke)
+
+
+def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, right: int) -> str | None:
+    """The mark in the columns left..right of a gap (None: none, or ink that is no mark)."""
+    top = int(max(line.top - 0.1 * line.height, 0))
+    region = stray[top : int(line.bottom + POINT_BELOW * line.height) + 1, left:right]
+    labels, n = label(region)
+    if n == 0 or n > 2:
+        return None  # nothing, or dust (several flecks)
+    pieces = [(int(t) + top, int(b) + top, int(lf) + left, int(r) + left) for t, b, lf, r in boxes_of(labels, n)]
+    if any(p[2] == left or p[3] == right for p in pieces):
+        return None  # ink running on out of the gap: an underline, a stroke of a digit's
+    if any(digits[max(t - 1, 0) : b + 1, max(lf - 1, 0) : r + 1].any() for t, b, lf, r in pieces):
+        return None  # touching a digit: part of it
+    sizes = [int(s) for s in np.bincount(labels.ravel(), minlength=n + 1)[1:]]
+    if n == 2:
+        (upper, a), (lower, b) = sorted(zip(pieces, sizes))
+        above_below = (upper[0] + upper[1]) / 2 < line.middle < (lower[0] + lower[1]) / 2
+        one_over_other = min(upper[3], lower[3]) > max(upper[2], lower[2])
+        if above_below and one_over_other and _dot(upper, a, line) and _dot(lower, b, line):
+            return COLON
+        return None
+    box, size = pieces[0], sizes[0]
+    if is_dash(box, line.height, line.middle):
+        return DASH
+    tall, wide = box[1] - box[0], box[3] - box[2]
+    if _comma(box, line) and tall >= COMMA_LONG * wide:  # a comma too short to be a candidate
+        return COMMA
+    if (box[0] + box[1]) / 2 >= line.top + POINT_LOW * line.height and _dot(box, size, line):
+        return POINT
+    return None
+
+
+def find_marks(ink: np.ndarray, masks: list[np.ndarray], boxes: list[Box | None]) -> Marks:
+    """The marks of a number whose path's digits have these ink ``masks`` and ``boxes`` (left to
+    right, in ``ink``'s work-scale pixels): the stray ink before the first digit and in each gap."""
+    if not boxes or any(b is None for b in boxes):
+        return Marks()
+    line = _line(ink, masks, boxes)
+    digits = np.logical_or.reduce(masks)
+    stray = (ink > INK_LEVEL) & ~digits
+    first = boxes[0]
+    gaps = [(_local(line, first), max(0, int(first[2] - LEAD * line.height)), first[2])]  # before the first digit
+    gaps += [(_local(line, a, b), a[3], b[2]) for a, b in zip(boxes, boxes[1:])]
+    found = []
+    for before, (around, left, right) in enumerate(gaps):
+        mark = _gap_mark(stray, digits, around, left, right) if right - left >= 1 else None
+        if mark is not None and not (before == 0 and mark in (COLON, COMMA)):  # no number starts so
+            found.append((before, mark))
+    points = sum(char == POINT for _, char in found)
+    return Marks(tuple(found), points > 1)
