@@ -33,7 +33,7 @@ from functools import cached_property
 import numpy as np
 
 from desktop.engine import digit_shapes
-from desktop.engine.components import label
+from desktop.engine.components import grown, label
 from desktop.engine.number_marks import COMMA, COMMA_TALL, DASH, DASH_FLAT, is_comma, is_dash
 from desktop.engine.preprocess import is_blob, is_speck, normalise_digit, stroke_width
 
@@ -117,6 +117,7 @@ class Candidate:
     alone: bool = False  # exactly one connected component of ink, uncut: most likely a whole digit
     mask: np.ndarray | None = None  # its ink in the whole ink image (bool): its box in the image
     comma: bool = False  # shaped and placed as a comma (number_marks.is_comma): the caller may leave it out
+    components: frozenset = frozenset()  # the connected components of ink it is made of (Segment's)
 
     @cached_property
     def input28(self) -> np.ndarray:
@@ -320,7 +321,7 @@ def candidates(ink: np.ndarray) -> tuple[int, list[Candidate]]:
             if speck and j > i + 1:
                 continue  # several pieces that together are a speck: the single ones cover it
             out.append(Candidate(i, j, crop, _prior(group, line_height, stroke, ink_mask), speck, alone, group.mask,
-                                 mark == COMMA))
+                                 mark == COMMA, group.components))
     return len(pieces), out
 
 
@@ -422,6 +423,43 @@ def best_path(n_pieces: int, cands: list[Candidate], scores: np.ndarray) -> list
     alone = [n for n, k in enumerate(path) if cands[k].alone] or list(range(len(path)))
     writer = (float(np.median(aspect[alone])), max(0.0, float(np.median(far[path, cls]))))
     return _path(n_pieces, cands, (log_probs + _geometry(cands, far, writer)).max(axis=1))
+
+
+def encloses(ink: np.ndarray) -> bool:
+    """Some ink, more than a speck, lies wholly inside a loop of other ink: the eyes and mouth of a
+    face in its circle, a number circled. No number looks so (its digits stand side by side), and
+    cut into columns a face read "13" as surely as any number (a hostile pass: 16 of 20 faces)."""
+    labels, n = label(ink > INK_LEVEL)
+    if n < 2:
+        return False
+    ink_mask = labels > 0
+    # The paper reached from the image's border, the ink grown by a pixel so that a loop closed but
+    # for a pixel still closes.
+    paper, _ = label(~grown(ink_mask))
+    border = np.unique(np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]]))
+    outside = np.isin(paper, border[border > 0])
+    touching = np.unique(labels[grown(grown(outside)) & ink_mask])
+    for k in np.setdiff1d(np.arange(1, n + 1), touching):
+        rows, cols = np.nonzero(labels == k)
+        crop = np.where(labels == k, ink, 0.0)[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+        if not is_speck(crop, image_side=max(ink.shape)):
+            return True
+    return False
+
+
+def lean(crop: np.ndarray) -> float:
+    """How far the ink's long axis leans from upright, in degrees (> 0: its top to the right), from
+    its second moments: a 1's lean, whatever its width."""
+    h, w = crop.shape
+    total = float(crop.sum())
+    if total <= 0:
+        return 0.0
+    ys, xs = np.mgrid[:h, :w]
+    my, mx = float((ys * crop).sum()) / total, float((xs * crop).sum()) / total
+    cov_xy = float(((xs - mx) * (ys - my) * crop).sum()) / total
+    var_y = float(((ys - my) ** 2 * crop).sum()) / total
+    # x = -shear * y fits the ink (rows grow downwards): a top to the right is a negative slope.
+    return float(np.degrees(np.arctan2(-cov_xy, max(var_y, 1e-6))))
 
 
 def split_digits(ink: np.ndarray, scores: np.ndarray | None = None) -> list[np.ndarray]:
