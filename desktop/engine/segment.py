@@ -33,6 +33,7 @@ from functools import cached_property
 import numpy as np
 
 from desktop.engine import digit_shapes
+from desktop.engine.components import boxes as boxes_of
 from desktop.engine.components import grown, label
 from desktop.engine.number_marks import COMMA, COMMA_TALL, DASH, DASH_FLAT, is_comma, is_dash
 from desktop.engine.preprocess import is_blob, is_speck, normalise_digit, stroke_width
@@ -428,9 +429,15 @@ def best_path(n_pieces: int, cands: list[Candidate], scores: np.ndarray) -> list
 def encloses(ink: np.ndarray) -> bool:
     """Some ink, more than a speck, lies wholly inside a loop of other ink: the eyes and mouth of a
     face in its circle, a number circled. No number looks so (its digits stand side by side), and
-    cut into columns a face read "13" as surely as any number (a hostile pass: 16 of 20 faces)."""
+    cut into columns a face read "13" as surely as any number (a hostile pass: 16 of 20 faces).
+    Pieces are counted as candidates counts them (MIN_PIECE); more than a number has is no number
+    either way (candidates raises TooManyPieces), and is left to it."""
     labels, n = label(ink > INK_LEVEL)
     if n < 2:
+        return False
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
+    pieces = np.flatnonzero(sizes >= MIN_PIECE * sizes.max()) + 1
+    if pieces.size < 2 or pieces.size > MAX_COMPONENTS:
         return False
     ink_mask = labels > 0
     # The paper reached from the image's border, the ink grown by a pixel so that a loop closed but
@@ -438,10 +445,13 @@ def encloses(ink: np.ndarray) -> bool:
     paper, _ = label(~grown(ink_mask))
     border = np.unique(np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]]))
     outside = np.isin(paper, border[border > 0])
-    touching = np.unique(labels[grown(grown(outside)) & ink_mask])
-    for k in np.setdiff1d(np.arange(1, n + 1), touching):
-        rows, cols = np.nonzero(labels == k)
-        crop = np.where(labels == k, ink, 0.0)[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    inside = np.setdiff1d(pieces, labels[grown(grown(outside)) & ink_mask])
+    if inside.size == 0:
+        return False
+    where = boxes_of(labels, n)
+    for k in inside:
+        top, bottom, left, right = where[k - 1]
+        crop = np.where(labels[top:bottom, left:right] == k, ink[top:bottom, left:right], 0.0)
         if not is_speck(crop, image_side=max(ink.shape)):
             return True
     return False
