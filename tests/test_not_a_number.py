@@ -65,3 +65,11 @@ def test_drawn_numbers_are_not_doubted_as_bent_or_enclosed(shipped):
         right += n.text == text
         doubted += n.bent or n.status == "not a digit"
     assert right >= 29 and doubted == 0
+
+
+def test_a_zero_gone_over_twice_or_with_a_bar_inside_stays_a_digit(shipped):
+    """Its inner ring or a short bar inside is no face and no circled digit ("087" read "?")."""
+    twice = drawn([[(380, 90), (380, 190)]], ellipses=[((150, 40, 300, 240), False), ((172, 62, 278, 218), False)])
+    barred = drawn([[(380, 90), (380, 190)], [(225, 115), (225, 165)]], ellipses=[((150, 40, 300, 240), False)])
+    assert not encloses(1.0 - twice) and not encloses(1.0 - barred)
+    assert "?" != recognize_number(shipped, barred).text

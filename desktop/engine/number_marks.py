@@ -39,11 +39,15 @@ LINE = 0.6  # digits at least this share of the tallest's height make the line
 POINT_LOW, POINT_BELOW, POINT_SIZE = 0.6, 0.4, 0.45
 POINT_PEN = 0.6
 POINT_ROUND, POINT_SOLID = 1.8, 0.5  # longest side / shortest at most; share of its box inked at least
-POINT_SEARCH = 0.35  # a point is looked for from this share of the line's height down
+POINT_SEARCH = 0.35  # a point or a comma is looked for from this share of the line's height down
+COLON_ALIKE = 2.5  # a colon's two dots: the larger at most this x the smaller (a point and a fleck are none)
 LEAD = 1.5  # a mark before the first digit is looked for up to this x the line's height to its left
 # A dash: at least DASH_FLAT times wider than tall, at most DASH_THIN of the line's height tall,
 # DASH_SHORT..DASH_LONG of it long, its centre in the middle of the line (DASH_MIDDLE either way).
 DASH_FLAT, DASH_THIN, DASH_SHORT, DASH_LONG, DASH_MIDDLE = 1.8, 0.3, 0.2, 1.2, 0.25
+# ...and one straight stroke (is_dash): on two hostile passes' inputs, minus signs and dashes strayed at
+# most 0.1 of a stroke and their fullest column held 1.33 x the typical; tildes 0.25-0.47, arrows 3-4 x.
+DASH_WAVE, DASH_HEAD = 0.18, 2.0
 # A comma: at most COMMA_TALL of the line's height tall and COMMA_WIDE of it wide, its top below
 # COMMA_TOP of the line, its foot at least COMMA_BELOW of the line's height under the line's foot (a
 # 1 written small stands on the line: "7116" read 71,6 with the foot allowed on it; every comma of a
@@ -90,14 +94,25 @@ def _line(ink: np.ndarray, masks: list[np.ndarray], boxes: list[Box]) -> _Line:
                  float(np.median([b[1] for b in full])), stroke_width(np.where(digits, ink, 0.0)))
 
 
-def is_dash(box: Box, line_height: float, middle: float) -> bool:
-    """Flat, thin and at the middle of a line of digits ``line_height`` tall: a minus sign or a dash.
-    (segment.candidates lets the path leave such a piece out, as it does a speck.)"""
+def is_dash(box: Box, line_height: float, middle: float, ink: np.ndarray, stroke: float) -> bool:
+    """Flat, thin and at the middle of a line of digits ``line_height`` tall, and one straight stroke:
+    a minus sign or a dash. ``ink``: its pixels (bool) in its box. Straight: the middle of its ink
+    down each column strays at most DASH_WAVE of the digits' ``stroke`` from a straight line (a
+    tilde waves), and no column holds more than DASH_HEAD x the typical column's ink (an arrow's
+    head). (segment.candidates lets the path leave such a piece out, as it does a speck.)"""
     tall, wide = box[1] - box[0], box[3] - box[2]
     centre = (box[0] + box[1]) / 2
-    return (wide >= DASH_FLAT * max(tall, 1) and tall <= DASH_THIN * line_height
+    if not (wide >= DASH_FLAT * max(tall, 1) and tall <= DASH_THIN * line_height
             and DASH_SHORT * line_height <= wide <= DASH_LONG * line_height
-            and abs(centre - middle) <= DASH_MIDDLE * line_height)
+            and abs(centre - middle) <= DASH_MIDDLE * line_height):
+        return False
+    counts = ink.sum(axis=0)
+    cols = np.flatnonzero(counts)
+    rows = np.arange(ink.shape[0])[:, None]
+    mid = (ink * rows).sum(axis=0)[cols] / counts[cols]
+    fit = np.polyval(np.polyfit(cols, mid, 1), cols) if cols.size > 1 else mid
+    wave = float(np.sqrt(np.mean((mid - fit) ** 2)))
+    return wave <= DASH_WAVE * stroke and counts.max() <= DASH_HEAD * np.median(counts[cols])
 
 
 def is_comma(box: Box, line_height: float, top: float, bottom: float, stroke: float) -> bool:
@@ -129,24 +144,30 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
     top = int(max(line.top - 0.1 * line.height, 0))
     region = stray[top : int(line.bottom + POINT_BELOW * line.height) + 1, left:right]
     labels, n = label(region)
-    if n == 0 or n > 2:
-        return None  # nothing, or dust (several flecks)
+    if n == 0:
+        return None
     pieces = [(int(t) + top, int(b) + top, int(lf) + left, int(r) + left) for t, b, lf, r in boxes_of(labels, n)]
-    if any(p[2] == left or p[3] == right for p in pieces):
-        return None  # ink running on out of the gap: an underline, a stroke of a digit's
-    if any(digits[max(t - 1, 0) : b + 1, max(lf - 1, 0) : r + 1].any() for t, b, lf, r in pieces):
-        return None  # touching a digit: part of it
     sizes = [int(s) for s in np.bincount(labels.ravel(), minlength=n + 1)[1:]]
-    if n == 2:
+    # A mark stands free: not running on out of the gap (an underline, a digit's stroke) nor touching a digit.
+    free = [lf > left and r < right and not digits[max(t - 1, 0) : b + 1, max(lf - 1, 0) : r + 1].any()
+            for t, b, lf, r in pieces]
+    if n == 2 and all(free):
         (upper, a), (lower, b) = sorted(zip(pieces, sizes))
         above_below = (upper[0] + upper[1]) / 2 < line.middle < (lower[0] + lower[1]) / 2
         one_over_other = min(upper[3], lower[3]) > max(upper[2], lower[2])
-        if above_below and one_over_other and _dot(upper, a, line) and _dot(lower, b, line):
+        alike = max(a, b) <= COLON_ALIKE * min(a, b)
+        if above_below and one_over_other and alike and _dot(upper, a, line) and _dot(lower, b, line):
             return COLON
-        return None
-    box, size = pieces[0], sizes[0]
-    if is_dash(box, line.height, line.middle):
+    if n == 1 and free[0] and is_dash(pieces[0], line.height, line.middle, labels[pieces[0][0] - top : pieces[0][1] - top,
+                                                                                    pieces[0][2] - left : pieces[0][3] - left] == 1,
+                                      line.stroke):
         return DASH
+    # A point or a comma: the one piece low in the gap; a fleck higher up is left alone, as it was
+    # before colons and dashes were read ("3.2" with a speck above the point read 32).
+    low = [k for k, p in enumerate(pieces) if p[0] >= line.top + POINT_SEARCH * line.height]
+    if len(low) != 1 or not free[low[0]]:
+        return None  # nothing low, dust (several flecks), or ink that is no mark
+    box, size = pieces[low[0]], sizes[low[0]]
     tall, wide = box[1] - box[0], box[3] - box[2]
     if _comma(box, line) and tall >= COMMA_LONG * wide:  # a comma too short to be a candidate
         return COMMA

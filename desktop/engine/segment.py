@@ -81,6 +81,10 @@ ASPECT = np.array([(-0.11, 0.2), (-0.94, 0.46), (-0.07, 0.22), (-0.24, 0.21), (-
 ASPECT_SPREAD = 1.5
 SHAPE_WEIGHT = 2.0  # per unit of log(distance from the class's shape / a typical digit's)
 SPECK_SKIP = -0.05  # the cost of leaving a speck out: just above a sure digit's score
+# Ink inside a loop (encloses): pieces under ENCLOSED_DUST of the largest are dust; one piece inside
+# is a digit circled when it is ENCLOSED_TALL of the loop's height or more (a zero's dot or bar is less).
+# A piece whose box spans ENCLOSED_RING of its loop's height and width is that loop gone over twice (a 0).
+ENCLOSED_DUST, ENCLOSED_TALL, ENCLOSED_RING = 0.01, 0.55, (0.7, 0.6)
 DIGIT_BONUS = 0.0  # added per digit: >0 favours more digits, <0 fewer
 SHAPE_ONLY_DIGIT = -0.01  # the score of every candidate when no classifier scores them
 
@@ -343,7 +347,7 @@ def _mark(piece: Segment, crop: np.ndarray, line: _Line) -> str | None:
         return None
     box = (int(rows[0]), int(rows[-1]) + 1, piece.left, piece.right)
     top, bottom = float(line_rows[0]), float(line_rows[-1] + 1)
-    if is_dash(box, bottom - top, (top + bottom) / 2):
+    if is_dash(box, bottom - top, (top + bottom) / 2, piece.mask[box[0] : box[1], box[2] : box[3]], line.stroke):
         return DASH
     return COMMA if is_comma(box, bottom - top, top, bottom, line.stroke) else None
 
@@ -427,16 +431,16 @@ def best_path(n_pieces: int, cands: list[Candidate], scores: np.ndarray) -> list
 
 
 def encloses(ink: np.ndarray) -> bool:
-    """Some ink, more than a speck, lies wholly inside a loop of other ink: the eyes and mouth of a
-    face in its circle, a number circled. No number looks so (its digits stand side by side), and
-    cut into columns a face read "13" as surely as any number (a hostile pass: 16 of 20 faces).
-    Pieces are counted as candidates counts them (MIN_PIECE); more than a number has is no number
-    either way (candidates raises TooManyPieces), and is left to it."""
+    """Ink inside a loop of other ink, as no number has it (its digits stand side by side): a face's
+    eyes and mouth in its circle (two pieces or more in one loop), a digit or a number circled (one
+    piece at least ENCLOSED_TALL of the loop's height); not a zero's dot or bar, nor its inner ring. Cut into columns, a face
+    read "13" as surely as any number (a hostile pass: 16 of 20 faces). More pieces than a number
+    has is no number either way, and is left to candidates (TooManyPieces)."""
     labels, n = label(ink > INK_LEVEL)
     if n < 2:
         return False
     sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
-    pieces = np.flatnonzero(sizes >= MIN_PIECE * sizes.max()) + 1
+    pieces = np.flatnonzero(sizes >= ENCLOSED_DUST * sizes.max()) + 1
     if pieces.size < 2 or pieces.size > MAX_COMPONENTS:
         return False
     ink_mask = labels > 0
@@ -449,10 +453,20 @@ def encloses(ink: np.ndarray) -> bool:
     if inside.size == 0:
         return False
     where = boxes_of(labels, n)
+    held: dict[int, int] = {}  # loop -> how many pieces it holds
     for k in inside:
-        top, bottom, left, right = where[k - 1]
-        crop = np.where(labels[top:bottom, left:right] == k, ink[top:bottom, left:right], 0.0)
-        if not is_speck(crop, image_side=max(ink.shape)):
+        t, b, lf, r = where[k - 1]
+        # Its loop: the smallest other piece whose box holds its box.
+        loops = [m for m in pieces if m not in inside and where[m - 1, 0] <= t and where[m - 1, 1] >= b
+                 and where[m - 1, 2] <= lf and where[m - 1, 3] >= r]
+        if not loops:
+            continue
+        loop = min(loops, key=lambda m: (where[m - 1, 1] - where[m - 1, 0]) * (where[m - 1, 3] - where[m - 1, 2]))
+        tall, wide = where[loop - 1, 1] - where[loop - 1, 0], where[loop - 1, 3] - where[loop - 1, 2]
+        if b - t >= ENCLOSED_RING[0] * tall and r - lf >= ENCLOSED_RING[1] * wide:
+            continue  # a zero gone over twice: its inner ring
+        held[loop] = held.get(loop, 0) + 1
+        if held[loop] >= 2 or b - t >= ENCLOSED_TALL * tall:
             return True
     return False
 
