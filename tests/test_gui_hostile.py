@@ -447,6 +447,19 @@ def test_a_pasted_image_past_the_pixel_limit_is_refused_before_it_is_encoded(win
     assert t.list.count() == before and "8100x8000" in t.message.text() and "megapixel" in t.message.text()
 
 
+def test_a_pasted_image_qt_could_not_decode_is_said_not_listed(win, qtbot):
+    """72 MP in the clipboard: Qt's 256 MB image limit refused it before ours, and the list gained a
+    "pasted image" entry saying "The image data is empty" (a 40-minute soak)."""
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QApplication
+
+    t = win.images
+    before = t.list.count()
+    QApplication.clipboard().setImage(QImage())  # what a failed decode leaves: a null image
+    win._paste()
+    assert t.list.count() == before and "could not be read" in t.message.text()
+
+
 def test_an_image_dropped_on_the_draw_tab_opens_in_the_images_tab(win, qtbot, tmp_path, sample):
     """The README says: drop images on the window. On the Draw and Metrics tabs the window refused them."""
     from PIL import Image

@@ -1,6 +1,8 @@
 """Input glitches a long session found: shortcuts, stray clicks, a vanished model, settings kept."""
 import shutil
 
+import numpy as np
+
 from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
@@ -155,3 +157,103 @@ def test_a_mode_switch_mid_stroke_ends_the_stroke_first(win, qtbot):
     assert len(c._strokes) == 1 and len(c._strokes[0].points) == 2
     assert d.last is not None and d.last.text == "1"
     d.number_mode.setChecked(False)
+
+
+def test_a_stroke_whose_release_a_dialog_took_ends_and_is_kept(win, qtbot):
+    """Settings opened by its key with the button down took the release: the pad stayed "still
+    drawing", Esc and Clear did nothing and the next press dropped the half stroke (a 40-minute soak).
+    A window taking the focus ends the stroke; a press or a buttonless move with one dangling ends it too."""
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QDialog
+
+    from tests.test_gui import on_widget
+
+    d = win.draw
+    d.number_mode.setChecked(False)
+    c = d.canvas
+    c.clear()
+    win.activateWindow()
+    qtbot.waitUntil(lambda: win.windowHandle() is not None and win.isActiveWindow(), timeout=3000)
+    a, b, e = on_widget(c, [(140, 40), (140, 150), (60, 200)])
+    qtbot.mousePress(c, Qt.MouseButton.LeftButton, pos=a)
+    qtbot.mouseMove(c, b)
+    dialog = QDialog(win)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: not c.drawing, timeout=3000)
+    dialog.close()
+    assert len(c._strokes) == 1 and d.last is not None and not d.last.blank
+    # The same without a window: the press after a lost release keeps the stroke before it...
+    qtbot.mousePress(c, Qt.MouseButton.LeftButton, pos=a)
+    qtbot.mouseMove(c, b)
+    qtbot.mousePress(c, Qt.MouseButton.LeftButton, pos=e)
+    assert len(c._strokes) == 2 and c.drawing
+    # ...and a move with no button down ends the stroke under way.
+    move = QMouseEvent(QMouseEvent.Type.MouseMove, QPointF(b), QPointF(c.mapToGlobal(b)), Qt.MouseButton.NoButton,
+                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    c.mouseMoveEvent(move)
+    assert not c.drawing and len(c._strokes) == 3
+
+
+def test_esc_or_undo_mid_stroke_act_on_the_stroke_under_way(win, qtbot):
+    """Esc mid-stroke clears it with the rest; Ctrl+Z mid-stroke undoes it, and never brings back a
+    drawing cleared before it under the stroke still drawn (a 40-minute soak)."""
+    from tests.test_gui import on_widget
+
+    d = win.draw
+    d.number_mode.setChecked(False)
+    c = d.canvas
+    c.clear()
+    drag(qtbot, c, [(140, 40), (140, 250)])
+    c.clear()
+    a, b = on_widget(c, [(140, 40), (140, 250)])  # a drawing cleared: its clear is on the undo stack
+    qtbot.mousePress(c, Qt.MouseButton.LeftButton, pos=a)
+    qtbot.mouseMove(c, b)
+    win.undo_action.trigger()
+    assert not c.drawing and c.is_empty, "the stroke under way is undone, the cleared drawing stays cleared"
+    qtbot.mousePress(c, Qt.MouseButton.LeftButton, pos=a)
+    qtbot.mouseMove(c, b)
+    win.clear_action.trigger()
+    assert not c.drawing and c.is_empty
+
+
+def test_esc_cancels_a_running_batch_and_still_clears_the_drawing_on_the_draw_tab(win, qtbot, tmp_path, sample):
+    """The Batch tab says "cancel it (Esc)", and Esc did nothing (a 40-minute soak)."""
+    from tests.test_gui import make_folder
+
+    focus(win, qtbot)
+    b = win.batch
+    win.tabs.setCurrentWidget(b)
+    b.folder.setText(str(make_folder(tmp_path / "big", sample, 3000, broken=0)))
+    b.start()
+    qtbot.waitUntil(lambda: len(b.model.rows) > 0, timeout=60000)
+    qtbot.keyClick(b.table, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not b.running, timeout=60000)
+    assert b.status.text().startswith("Cancelled") and len(b.model.rows) < 3000
+    win.tabs.setCurrentWidget(win.draw)
+    drag(qtbot, win.draw.canvas, [(140, 40), (140, 250)])
+    qtbot.keyClick(win.draw.canvas, Qt.Key.Key_Escape)
+    assert win.draw.canvas.is_empty
+
+
+def test_ctrl_v_in_the_batch_folder_field_pastes_an_image_as_everywhere_else(win, qtbot, sample):
+    """After a folder typed and Enter, the field keeps the focus and took Ctrl+V itself: an image in the
+    clipboard was dropped without a word (a 40-minute soak). Text still pastes into the field."""
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QApplication
+
+    focus(win, qtbot)
+    b = win.batch
+    win.tabs.setCurrentWidget(b)
+    b.folder.setFocus()
+    a = np.ascontiguousarray(255 - sample["x_test"][0])
+    QApplication.clipboard().setImage(QImage(a.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy())
+    before = win.images.list.count()
+    qtbot.keySequence(b.folder, QKeySequence.StandardKey.Paste)
+    assert win.tabs.currentWidget() is win.images and win.images.list.count() == before + 1
+    win.tabs.setCurrentWidget(b)
+    b.folder.clear()
+    QApplication.clipboard().setText("/tmp/some folder")
+    b.folder.setFocus()
+    qtbot.keySequence(b.folder, QKeySequence.StandardKey.Paste)
+    assert b.folder.text() == "/tmp/some folder"

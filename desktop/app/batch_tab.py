@@ -7,9 +7,9 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPoint, QSaveFile, QSize, QSortFilterProxyModel, Qt,
+from PySide6.QtCore import (QAbstractTableModel, QEvent, QModelIndex, QPoint, QSaveFile, QSize, QSortFilterProxyModel, Qt,
                             Signal)
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QPixmap, QPixmapCache
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QKeySequence, QPixmap, QPixmapCache
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QMenu, QMessageBox, QProgressBar, QPushButton, QTableView, QVBoxLayout,
                                QWidget)
@@ -168,6 +168,7 @@ class ResultsFilter(QSortFilterProxyModel):
 class BatchTab(QWidget):
     inspect = Signal(str)
     inspectNumber = Signal(str)  # a row read as a number: the Images tab opens it in number mode
+    pasteImage = Signal()  # Ctrl+V with an image in the clipboard, caught by the folder field
 
     def __init__(self, state, parent: QWidget | None = None):
         super().__init__(parent)
@@ -180,6 +181,7 @@ class BatchTab(QWidget):
         self.folder = QLineEdit()
         self.folder.setPlaceholderText("Choose, drop or type a folder of images, then Enter")
         self.folder.returnPressed.connect(self.start)
+        self.folder.installEventFilter(self)
         choose = QPushButton("Choose folder…")
         choose.clicked.connect(self.choose_folder)
         self.recursive = QCheckBox("Include subfolders")
@@ -190,6 +192,10 @@ class BatchTab(QWidget):
         self.cancel_btn = QPushButton("Cancel")
         self.cancel_btn.setEnabled(False)
         self.cancel_btn.clicked.connect(self.cancel)
+        # Esc cancels a running batch, as the tab's notes say (it did nothing: a 40-minute soak). On
+        # this tab only; the Draw tab's Esc clears the drawing.
+        self.cancel_btn.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.cancel_btn.setToolTip("Stop the batch (Esc); the rows read so far are kept")
         self.progress = QProgressBar()
         self.status = QLabel("")
         self.filter_box = QComboBox()
@@ -264,6 +270,20 @@ class BatchTab(QWidget):
         s.setValue("batch/recursive", self.recursive.isChecked())
         s.setValue("batch/number", self.number.isChecked())
         remember_dir("batch", folder)
+
+    def eventFilter(self, watched, event) -> bool:
+        """Ctrl+V in the folder field (where the focus stays after a folder is typed) with an image
+        and no text in the clipboard: the image is pasted as everywhere else, not dropped without a
+        word (a 40-minute soak)."""
+        if (watched is self.folder and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+                and event.matches(QKeySequence.StandardKey.Paste)):
+            mime = QApplication.clipboard().mimeData()
+            if mime.hasImage() and not mime.hasText():
+                if event.type() == QEvent.Type.KeyPress:
+                    self.pasteImage.emit()
+                event.accept()
+                return event.type() == QEvent.Type.KeyPress
+        return super().eventFilter(watched, event)
 
     def choose_folder(self) -> None:
         d = QFileDialog.getExistingDirectory(self, "Folder of images", self.folder.text().strip() or start_dir("batch"))

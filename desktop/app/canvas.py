@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import (QColor, QCursor, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPalette, QPen,
+from PySide6.QtGui import (QColor, QCursor, QGuiApplication, QImage, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPalette, QPen,
                            QPixmap, QResizeEvent, QUndoCommand, QUndoStack)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -97,7 +97,15 @@ class DrawingCanvas(QWidget):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setAccessibleName("Drawing canvas")
         self.undo_stack.indexChanged.connect(self._stack_moved)
+        # A window taking the mouse mid-stroke (a dialog opened by a key, another program's grab)
+        # keeps the release from this one: the stroke ends where it is. Left unended, the pad stayed
+        # "still drawing", Clear did nothing and the next press dropped the stroke (a 40-minute soak).
+        QGuiApplication.instance().focusWindowChanged.connect(self._focus_window_changed)
         self._render()
+
+    def _focus_window_changed(self, window) -> None:
+        if self._current is not None and window is not self.window().windowHandle():
+            self.finish_stroke()
 
     def _stack_moved(self, _index: int) -> None:
         self.strokeFinished.emit()  # a stroke, undo, redo or clear: the drawing is settled
@@ -171,8 +179,19 @@ class DrawingCanvas(QWidget):
         self.update()
 
     def clear(self) -> None:
+        self.finish_stroke()  # Esc mid-stroke: the stroke is part of what is cleared
         if self._strokes:
             self.undo_stack.push(_Clear(self))
+
+    def undo(self) -> None:
+        """Undo the last stroke; mid-stroke, the stroke under way (it ends first: undone under a
+        stroke still drawn, a clear came back and merged with it)."""
+        self.finish_stroke()
+        self.undo_stack.undo()
+
+    def redo(self) -> None:
+        self.finish_stroke()
+        self.undo_stack.redo()
 
     # --- painting ----------------------------------------------------------------------
     def _pen(self, s: Stroke) -> QPen:
@@ -276,6 +295,7 @@ class DrawingCanvas(QWidget):
     def mousePressEvent(self, e: QMouseEvent) -> None:
         if e.button() != Qt.MouseButton.LeftButton:
             return
+        self.finish_stroke()  # one whose release never came is kept, not dropped
         width = self.eraser_width if self._eraser else self.pen_width
         self._current = Stroke([self.to_page(e.position())], width, self._eraser, float(self.page_width))
         _every_sample(True)
@@ -285,6 +305,9 @@ class DrawingCanvas(QWidget):
 
     def mouseMoveEvent(self, e: QMouseEvent) -> None:
         if self._current is None:
+            return
+        if not e.buttons() & Qt.MouseButton.LeftButton:  # its release went elsewhere
+            self.finish_stroke()
             return
         self._current.points.append(self.to_page(e.position()))
         # Only the newest segment needs painting while drawing: redrawing all strokes stutters.

@@ -150,6 +150,12 @@ class ImagesTab(QWidget):
 
     def add_image(self, image: QImage, name: str) -> None:
         """An in-memory image (pasted): encoded to PNG so it goes through the same loader."""
+        if image.isNull():
+            # Qt could not decode it (over its 256 MB image limit, or broken): said here, not added
+            # as an entry that read "The image data is empty" (a 40-minute soak pasted 72 MP).
+            self.message.setText(f"The {name} could not be read: it is too large (over 256 MB decoded) or "
+                                 "damaged. Save it to a file and open that instead.")
+            return
         if refused := too_large(image.width(), image.height(), f"The {name}"):
             # Refused before the encoding: a 9000x9000 paste froze the window 1.5 s, then the loader refused it.
             self.message.setText(refused)

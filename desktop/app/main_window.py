@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.batch.inspect.connect(self._inspect)
         self.batch.inspectNumber.connect(self._inspect_number)
+        self.batch.pasteImage.connect(self._paste)
         self._make_actions()
         self.model_label = QLabel()
         self.statusBar().addWidget(self.model_label, 1)
@@ -106,8 +107,8 @@ class MainWindow(QMainWindow):
         edit = self.menuBar().addMenu("&Edit")
         stack = self.draw.canvas.undo_stack
         self._action("&Paste image", self._paste, K(K.StandardKey.Paste), edit, tb)
-        self.undo_action = self._action("&Undo stroke", stack.undo, shortcut_list(K.StandardKey.Undo), edit, dtb)
-        self.redo_action = self._action("&Redo stroke", stack.redo, redo_shortcuts(), edit, dtb)
+        self.undo_action = self._action("&Undo stroke", self.draw.canvas.undo, shortcut_list(K.StandardKey.Undo), edit, dtb)
+        self.redo_action = self._action("&Redo stroke", self.draw.canvas.redo, redo_shortcuts(), edit, dtb)
         self.clear_action = self._action("&Clear drawing", self.draw.canvas.clear,
                                          [K(Qt.Key.Key_Escape), K(Qt.Key.Key_Delete)], edit, dtb)
         # Drawing actions act only on the Draw tab: elsewhere Esc belongs to a filter field and
