@@ -125,9 +125,9 @@ MUTATIONS = (
              "    points = sum(char == POINT for _, char in found)\n",
              "    found = []\n    points = 0\n",
              ("tests/test_number_marks.py",)),
-    Mutation("a comma the model reads as a 1 is still a digit", "desktop/engine/recognize.py",
-             "    commas = [k for k in digits if cands[k].comma and",
-             "    commas = [k for k in digits if False and",
+    Mutation("dashes and commas are never left out of number mode's path", "desktop/engine/recognize.py",
+             "    out = [k for k in digits if cands[k].mark == DASH\n",
+             "    out = [k for k in digits if False\n",
              ("tests/test_number_marks.py",)),
 )
 

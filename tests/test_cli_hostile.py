@@ -703,3 +703,12 @@ def test_no_cell_is_a_spreadsheet_formula(folder, tmp_path):
     jl = subprocess.run([sys.executable, "-m", "desktop.cli", "classify", names[0], "--format", "jsonl"], cwd=work,
                         capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert json.loads(jl.stdout.splitlines()[0])["path"] == names[0]
+
+
+def test_a_number_cell_is_a_number_or_shown_as_written():
+    """Number mode's text in the digit cell: "-84" stays a number to a spreadsheet; "-555-234" (a
+    minus, then a phone number's dash) would be a sum, -789, and is quoted to show as written."""
+    from desktop.engine.results import Row, row_bytes
+
+    cells = {d: next(csv.reader([row_bytes(Row("a.png", d, 0.9), "csv").decode()]))[1] for d in ("-84", "-0,5", "-555-234", "17:28")}
+    assert cells == {"-84": "-84", "-0,5": "-0,5", "-555-234": "'-555-234", "17:28": "17:28"}

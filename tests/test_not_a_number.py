@@ -73,3 +73,11 @@ def test_a_zero_gone_over_twice_or_with_a_bar_inside_stays_a_digit(shipped):
     barred = drawn([[(380, 90), (380, 190)], [(225, 115), (225, 165)]], ellipses=[((150, 40, 300, 240), False)])
     assert not encloses(1.0 - twice) and not encloses(1.0 - barred)
     assert "?" != recognize_number(shipped, barred).text
+
+
+def test_dust_in_a_zero_is_no_face(shipped):
+    """Two specks of dust inside a 0 counted as a face's eyes: "01" read "?" (a code review)."""
+    gray = drawn([[(380, 90), (380, 190)]], ellipses=[((150, 40, 300, 240), False), ((200, 95, 212, 107), True),
+                                                       ((236, 165, 248, 177), True)])
+    assert not encloses(1.0 - gray)
+    assert recognize_number(shipped, gray).text != "?"

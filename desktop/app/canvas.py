@@ -106,6 +106,7 @@ class DrawingCanvas(QWidget):
     def _focus_window_changed(self, window) -> None:
         if self._current is not None and window is not self.window().windowHandle():
             self.finish_stroke()
+            _every_sample(False)  # no release comes to turn Qt's merging of moves back on
 
     def _stack_moved(self, _index: int) -> None:
         self.strokeFinished.emit()  # a stroke, undo, redo or clear: the drawing is settled

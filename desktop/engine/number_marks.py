@@ -11,7 +11,7 @@ reads the stray ink before the first digit and in each gap between two.
 Every rule is measured against the line the digits make: the median height of its full-height
 digits (LINE), the top and foot of the digits either side of the mark.
 
-- point ".": a round, solid dot low on the line (POINT_*), the only stray ink in its gap. Points in
+- point ".": a round, solid dot low on the line (POINT_*), the only stray ink low in its gap. Points in
   several gaps ("1.2.3", a date 25.11.2026) are all shown, and the number is unsure (``doubtful``).
 - colon ":": two such dots in one gap, one above the line's middle and one below, one over the other.
 - dash "-": a flat stroke at the middle of the line (DASH_*): a minus sign, a phone number's or a
@@ -139,8 +139,11 @@ def _local(line: _Line, *around: Box) -> _Line:
     return _Line(line.height, float(min(b[0] for b in around)), float(max(b[1] for b in around)), line.stroke)
 
 
-def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, right: int) -> str | None:
-    """The mark in the columns left..right of a gap (None: none, or ink that is no mark)."""
+def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, right: int,
+              lead: bool = False) -> str | None:
+    """The mark in the columns left..right of a gap (None: none, or ink that is no mark); ``lead``:
+    the stretch before the first digit, whose left end is no boundary (a minus sign may start at the
+    image's edge: it was lost there, "-84" cropped tight read 84)."""
     top = int(max(line.top - 0.1 * line.height, 0))
     region = stray[top : int(line.bottom + POINT_BELOW * line.height) + 1, left:right]
     labels, n = label(region)
@@ -149,7 +152,7 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
     pieces = [(int(t) + top, int(b) + top, int(lf) + left, int(r) + left) for t, b, lf, r in boxes_of(labels, n)]
     sizes = [int(s) for s in np.bincount(labels.ravel(), minlength=n + 1)[1:]]
     # A mark stands free: not running on out of the gap (an underline, a digit's stroke) nor touching a digit.
-    free = [lf > left and r < right and not digits[max(t - 1, 0) : b + 1, max(lf - 1, 0) : r + 1].any()
+    free = [(lead or lf > left) and r < right and not digits[max(t - 1, 0) : b + 1, max(lf - 1, 0) : r + 1].any()
             for t, b, lf, r in pieces]
     if n == 2 and all(free):
         (upper, a), (lower, b) = sorted(zip(pieces, sizes))
@@ -189,7 +192,7 @@ def find_marks(ink: np.ndarray, masks: list[np.ndarray], boxes: list[Box | None]
     gaps += [(_local(line, a, b), a[3], b[2]) for a, b in zip(boxes, boxes[1:])]
     found = []
     for before, (around, left, right) in enumerate(gaps):
-        mark = _gap_mark(stray, digits, around, left, right) if right - left >= 1 else None
+        mark = _gap_mark(stray, digits, around, left, right, lead=before == 0) if right - left >= 1 else None
         if mark is not None and not (before == 0 and mark in (COLON, COMMA)):  # no number starts so
             found.append((before, mark))
     points = sum(char == POINT for _, char in found)

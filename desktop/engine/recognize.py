@@ -27,7 +27,7 @@ from desktop.engine.imageio import resize_weights
 from desktop.engine.preprocess import (BBOX_LEVEL, ink_bbox, number_work_factor, preprocess_many, readable_part,
                                        to_ink, work_factor)
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
-from desktop.engine.number_marks import COMMA, Marks, find_marks
+from desktop.engine.number_marks import COMMA, DASH, Marks, find_marks
 from desktop.engine.segment import Candidate, TooManyPieces, best_path, candidates, encloses, lean
 
 log = logging.getLogger("digits.recognize")
@@ -491,14 +491,16 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
     scores = np.zeros(len(cands))
     scores[digits] = np.log(np.clip(probs.max(axis=1), 1e-6, 1.0))
     row = {k: r for r, k in enumerate(digits)}
-    # A comma-shaped candidate the model reads as a 1 (a comma's shape) or doubts may be left out of
-    # the path, as a speck is, for number_marks to read; one it reads as another digit is a digit
-    # written small (a 9 beside large ones), and stays one.
-    commas = [k for k in digits if cands[k].comma and (probs[row[k]].argmax() == 1 or probs[row[k]].max() < STROKE_DOUBT)]
-    read = _path_and_marks(n_pieces, [dataclasses.replace(c, speck=True) if k in commas else c
+    # A dash, and a comma-shaped candidate the model reads as a 1 (a comma's shape) or doubts, are
+    # left out of the path as a speck is, for number_marks to read; one it reads as another digit is
+    # a digit written small (a 9 beside large ones), and stays one. Should fewer be read as marks
+    # than were left out, the path is chosen again with them in: no ink is lost without a word.
+    out = [k for k in digits if cands[k].mark == DASH
+           or (cands[k].mark == COMMA and (probs[row[k]].argmax() == 1 or probs[row[k]].max() < STROKE_DOUBT))]
+    read = _path_and_marks(n_pieces, [dataclasses.replace(c, speck=True) if k in out else c
                                       for k, c in enumerate(cands)], scores, ink.ink, clean)
-    if sum(char == COMMA for _, char in read[2].at) < len(commas):
-        read = _path_and_marks(n_pieces, cands, scores, ink.ink, clean)  # one left out but not read: no ink is lost
+    if sum(char in (COMMA, DASH) for _, char in read[2].at) < len(out):
+        read = _path_and_marks(n_pieces, cands, scores, ink.ink, clean)
     path, boxes, marks = read
     # The path's digits are answered as one digit is (recognize_many): by the vote of their views,
     # of which only the copies are new (each input was classified with the candidates).

@@ -13,6 +13,7 @@ import io
 import json
 import math
 import os
+import re
 import stat
 import threading
 from dataclasses import asdict, dataclass, field
@@ -119,9 +120,13 @@ def _inert(row: Row) -> tuple:
         path = safe
     if error.startswith(FORMULA_STARTS):
         error = "'" + error
-    # The digit cell is the engine's own text, digits and marks only: "-84" is a number to a
-    # spreadsheet, as it should be, never a formula.
-    return (path, row.digit, row.confidence, row.unsure, row.top3, error, row.status)
+    # The digit cell is the engine's own text, digits and marks only: "-84" or "-0,5" is a number to
+    # a spreadsheet, as it should be; "-555-234" (a dash read after a minus) would be a sum, and
+    # shows as written.
+    digit = row.digit
+    if digit.startswith(FORMULA_STARTS) and not re.fullmatch(r"-[0-9.,]*", digit):
+        digit = "'" + digit
+    return (path, digit, row.confidence, row.unsure, row.top3, error, row.status)
 
 
 _csv_buf = io.StringIO()

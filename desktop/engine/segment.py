@@ -35,7 +35,7 @@ import numpy as np
 from desktop.engine import digit_shapes
 from desktop.engine.components import boxes as boxes_of
 from desktop.engine.components import grown, label
-from desktop.engine.number_marks import COMMA, COMMA_TALL, DASH, DASH_FLAT, is_comma, is_dash
+from desktop.engine.number_marks import COMMA, COMMA_TALL, DASH, DASH_FLAT, LINE, is_comma, is_dash
 from desktop.engine.preprocess import is_blob, is_speck, normalise_digit, stroke_width
 
 INK_LEVEL = 0.3  # ink above this strength forms the pieces
@@ -121,7 +121,7 @@ class Candidate:
     speck: bool
     alone: bool = False  # exactly one connected component of ink, uncut: most likely a whole digit
     mask: np.ndarray | None = None  # its ink in the whole ink image (bool): its box in the image
-    comma: bool = False  # shaped and placed as a comma (number_marks.is_comma): the caller may leave it out
+    mark: str | None = None  # number_marks.DASH or COMMA when shaped and placed as one: the caller may leave it out
     components: frozenset = frozenset()  # the connected components of ink it is made of (Segment's)
 
     @cached_property
@@ -308,6 +308,7 @@ def candidates(ink: np.ndarray) -> tuple[int, list[Candidate]]:
     if not pieces:
         return 0, []
     ink_mask, line_height, stroke = line.mask, float(line.height), max(1.0, line.stroke)
+    row = _row(pieces)
     out = []
     for i in range(len(pieces)):
         group = pieces[i]
@@ -321,32 +322,36 @@ def candidates(ink: np.ndarray) -> tuple[int, list[Candidate]]:
                 continue
             alone = len(group.components) == 1 and _severed(group.mask, ink_mask) == 0
             # A dash is a piece of its own (a cut's flat end, a plus's arm, is none).
-            mark = _mark(group, crop, line) if j == i + 1 and alone else None
-            speck = is_speck(crop, image_side=max(ink.shape)) or mark == DASH
+            mark = _mark(group, crop, line, row) if j == i + 1 and alone else None
+            speck = is_speck(crop, image_side=max(ink.shape))
             if speck and j > i + 1:
                 continue  # several pieces that together are a speck: the single ones cover it
             out.append(Candidate(i, j, crop, _prior(group, line_height, stroke, ink_mask), speck, alone, group.mask,
-                                 mark == COMMA, group.components))
+                                 mark, group.components))
     return len(pieces), out
 
 
-def _mark(piece: Segment, crop: np.ndarray, line: _Line) -> str | None:
+def _row(pieces: list[Segment]) -> tuple[float, float]:
+    """The top and foot of the line the digits make: the medians of its full-height pieces' (as
+    number_marks measures it), so that no comma hanging under it, nor a second one, moves its foot."""
+    spans = [(r[0], r[-1] + 1) for r in (np.flatnonzero(p.mask.any(axis=1)) for p in pieces) if r.size]
+    tallest = max(b - t for t, b in spans)
+    full = [(t, b) for t, b in spans if b - t >= LINE * tallest]
+    return float(np.median([t for t, _ in full])), float(np.median([b for _, b in full]))
+
+
+def _mark(piece: Segment, crop: np.ndarray, line: _Line, row: tuple[float, float]) -> str | None:
     """DASH or COMMA when a piece of its own (a cut's flat end, a plus's arm, is none) is shaped and
-    placed as one (number_marks.is_dash, is_comma) with no other ink above or below it (a broken
-    5's bar, a broken 1's foot); else None. A dash is then left out of the path as a speck is, so
-    that number_marks finds it where it stands (joined to the digit after it, "-84" was read "?4")."""
+    placed as one on the ``row`` of digits (number_marks.is_dash, is_comma), with no other ink above
+    or below it (a broken 5's bar, a broken 1's foot); else None."""
     tall, wide = crop.shape
-    if wide < DASH_FLAT * tall and tall > COMMA_TALL * line.height:
+    top, bottom = row
+    if wide < DASH_FLAT * tall and tall > COMMA_TALL * (bottom - top):
         return None  # the usual case, decided at once: a digit
-    others = line.mask & ~piece.mask
-    if others[:, piece.left : piece.right].any():
+    if (line.mask[:, piece.left : piece.right] & ~piece.mask[:, piece.left : piece.right]).any():
         return None
     rows = np.flatnonzero(piece.mask.any(axis=1))
-    line_rows = np.flatnonzero(others.any(axis=1))
-    if line_rows.size == 0:
-        return None
     box = (int(rows[0]), int(rows[-1]) + 1, piece.left, piece.right)
-    top, bottom = float(line_rows[0]), float(line_rows[-1] + 1)
     if is_dash(box, bottom - top, (top + bottom) / 2, piece.mask[box[0] : box[1], box[2] : box[3]], line.stroke):
         return DASH
     return COMMA if is_comma(box, bottom - top, top, bottom, line.stroke) else None
@@ -432,8 +437,9 @@ def best_path(n_pieces: int, cands: list[Candidate], scores: np.ndarray) -> list
 
 def encloses(ink: np.ndarray) -> bool:
     """Ink inside a loop of other ink, as no number has it (its digits stand side by side): a face's
-    eyes and mouth in its circle (two pieces or more in one loop), a digit or a number circled (one
-    piece at least ENCLOSED_TALL of the loop's height); not a zero's dot or bar, nor its inner ring. Cut into columns, a face
+    eyes and mouth in its circle (two pieces or more in one loop, not all specks), a digit or a
+    number circled (one piece at least ENCLOSED_TALL of the loop's height); not a zero's dot or bar,
+    its inner ring, nor dust in a 0 or an 8. Cut into columns, a face
     read "13" as surely as any number (a hostile pass: 16 of 20 faces). More pieces than a number
     has is no number either way, and is left to candidates (TooManyPieces)."""
     labels, n = label(ink > INK_LEVEL)
@@ -453,7 +459,7 @@ def encloses(ink: np.ndarray) -> bool:
     if inside.size == 0:
         return False
     where = boxes_of(labels, n)
-    held: dict[int, int] = {}  # loop -> how many pieces it holds
+    held: dict[int, list[bool]] = {}  # loop -> whether each piece it holds is more than a speck
     for k in inside:
         t, b, lf, r = where[k - 1]
         # Its loop: the smallest other piece whose box holds its box.
@@ -465,8 +471,11 @@ def encloses(ink: np.ndarray) -> bool:
         tall, wide = where[loop - 1, 1] - where[loop - 1, 0], where[loop - 1, 3] - where[loop - 1, 2]
         if b - t >= ENCLOSED_RING[0] * tall and r - lf >= ENCLOSED_RING[1] * wide:
             continue  # a zero gone over twice: its inner ring
-        held[loop] = held.get(loop, 0) + 1
-        if held[loop] >= 2 or b - t >= ENCLOSED_TALL * tall:
+        crop = np.where(labels[t:b, lf:r] == k, ink[t:b, lf:r], 0.0)
+        held.setdefault(loop, []).append(not is_speck(crop, image_side=max(ink.shape)))
+        # Two pieces in one loop, one of them more than a speck (a face's mouth; specks alone are dust
+        # in a 0 or an 8's loops), or one piece over half the loop's height (a digit circled).
+        if (len(held[loop]) >= 2 and any(held[loop])) or b - t >= ENCLOSED_TALL * tall:
             return True
     return False
 
