@@ -86,12 +86,19 @@ class _Line:
         return (self.top + self.bottom) / 2
 
 
+def row_of(spans: list[tuple[int, int]]) -> tuple[float, float, float]:
+    """(height, top, foot) of the line of digits whose ink spans these (top, foot) rows: the medians
+    of the full-height ones (LINE), so that no mark hanging under the line, nor two, moves it.
+    The one measure of the line for number_marks and segment's marks alike."""
+    tallest = max(b - t for t, b in spans)
+    full = [(t, b) for t, b in spans if b - t >= LINE * tallest]
+    return (float(np.median([b - t for t, b in full])), float(np.median([t for t, _ in full])),
+            float(np.median([b for _, b in full])))
+
+
 def _line(ink: np.ndarray, masks: list[np.ndarray], boxes: list[Box]) -> _Line:
-    tallest = max(b[1] - b[0] for b in boxes)
-    full = [b for b in boxes if b[1] - b[0] >= LINE * tallest]
-    digits = np.logical_or.reduce(masks)
-    return _Line(float(np.median([b[1] - b[0] for b in full])), float(np.median([b[0] for b in full])),
-                 float(np.median([b[1] for b in full])), stroke_width(np.where(digits, ink, 0.0)))
+    height, top, foot = row_of([(b[0], b[1]) for b in boxes])
+    return _Line(height, top, foot, stroke_width(np.where(np.logical_or.reduce(masks), ink, 0.0)))
 
 
 def is_dash(box: Box, line_height: float, middle: float, ink: np.ndarray, stroke: float) -> bool:

@@ -35,7 +35,7 @@ import numpy as np
 from desktop.engine import digit_shapes
 from desktop.engine.components import boxes as boxes_of
 from desktop.engine.components import grown, label
-from desktop.engine.number_marks import COMMA, COMMA_TALL, DASH, DASH_FLAT, LINE, is_comma, is_dash
+from desktop.engine.number_marks import COMMA, COMMA_TALL, DASH, DASH_FLAT, is_comma, is_dash, row_of
 from desktop.engine.preprocess import is_blob, is_speck, normalise_digit, stroke_width
 
 INK_LEVEL = 0.3  # ink above this strength forms the pieces
@@ -332,12 +332,9 @@ def candidates(ink: np.ndarray) -> tuple[int, list[Candidate]]:
 
 
 def _row(pieces: list[Segment]) -> tuple[float, float]:
-    """The top and foot of the line the digits make: the medians of its full-height pieces' (as
-    number_marks measures it), so that no comma hanging under it, nor a second one, moves its foot."""
+    """The top and foot of the line the pieces make (number_marks.row_of)."""
     spans = [(r[0], r[-1] + 1) for r in (np.flatnonzero(p.mask.any(axis=1)) for p in pieces) if r.size]
-    tallest = max(b - t for t, b in spans)
-    full = [(t, b) for t, b in spans if b - t >= LINE * tallest]
-    return float(np.median([t for t, _ in full])), float(np.median([b for _, b in full]))
+    return row_of(spans)[1:]
 
 
 def _mark(piece: Segment, crop: np.ndarray, line: _Line, row: tuple[float, float]) -> str | None:
