@@ -108,6 +108,15 @@ class Ink:
 
 
 @dataclass
+class Found:
+    """A digit found in an image: the model's input, and its ink as cut from the image at work scale
+    (what recognize reads for shapes the 28x28 input no longer shows: a ring around a digit)."""
+
+    input28: np.ndarray
+    crop: np.ndarray
+
+
+@dataclass
 class Preprocessed:
     """The model input, or None when no digit is there."""
 
@@ -613,7 +622,12 @@ def preprocess(gray: np.ndarray) -> Preprocessed:
 
 
 def preprocess_many(grays: Sequence[np.ndarray], *, at_work: bool = False) -> list[np.ndarray | None]:
-    """Each image's 28x28 model input, or None where no digit is there (empty, too little ink, a speck).
+    """Each image's 28x28 model input, or None where no digit is there (empty, too little ink, a speck)."""
+    return [None if f is None else f.input28 for f in find_digits(grays, at_work=at_work)]
+
+
+def find_digits(grays: Sequence[np.ndarray], *, at_work: bool = False) -> list[Found | None]:
+    """Each image's digit (its model input and its ink), or None where no digit is there.
 
     Images of one size at work scale (a folder of 28x28 files, say) find their ink in one pass.
     ``at_work``: the images are work_view's output already (a batch's reader makes them so, to
@@ -623,7 +637,7 @@ def preprocess_many(grays: Sequence[np.ndarray], *, at_work: bool = False) -> li
     groups: dict[tuple[int, int], list[int]] = {}
     for i, g in enumerate(work):
         groups.setdefault(g.shape, []).append(i)
-    out: list[np.ndarray | None] = [None] * len(work)
+    out: list[Found | None] = [None] * len(work)
     for members in groups.values():
         inks, blanks, _, _ = _inks(np.stack([work[i] for i in members]))
         for i, ink, blank in zip(members, inks, blanks):
@@ -649,12 +663,12 @@ def digit_ink(ink: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int] | 
     return ink, ink_bbox(ink, BBOX_LEVEL)
 
 
-def _digit_input(ink: np.ndarray) -> np.ndarray | None:
-    """Ink at work scale to the model input, None for a speck."""
+def _digit_input(ink: np.ndarray) -> Found | None:
+    """Ink at work scale to the digit found (its model input and its crop), None for a speck."""
     ink, (top, bottom, left, right) = digit_ink(ink)
     y, x = max(top - 1, 0), max(left - 1, 0)
     crop = ink[y : bottom + 1, x : right + 1]
     box = (top - y, bottom - y, left - x, right - x)  # the same box, in the crop
     if is_speck(crop, box, max(ink.shape)):
         return None
-    return normalise_digit(crop, is_blob(crop, box))
+    return Found(normalise_digit(crop, is_blob(crop, box)), crop)

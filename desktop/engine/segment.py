@@ -85,6 +85,9 @@ SPECK_SKIP = -0.05  # the cost of leaving a speck out: just above a sure digit's
 # is a digit circled when it is ENCLOSED_TALL of the loop's height or more (a zero's dot or bar is less).
 # A piece whose box spans ENCLOSED_RING of its loop's height and width is that loop gone over twice (a 0).
 ENCLOSED_DUST, ENCLOSED_TALL, ENCLOSED_RING = 0.01, 0.55, (0.7, 0.6)
+# A piece no wider than this many of its strokes is a bar (a zero's bar, or a 1): a caller may ask
+# a bar for more height than other pieces (encloses' ``bar_tall``).
+BAR_STROKES = 2.5
 DIGIT_BONUS = 0.0  # added per digit: >0 favours more digits, <0 fewer
 SHAPE_ONLY_DIGIT = -0.01  # the score of every candidate when no classifier scores them
 
@@ -432,10 +435,10 @@ def best_path(n_pieces: int, cands: list[Candidate], scores: np.ndarray) -> list
     return _path(n_pieces, cands, (log_probs + _geometry(cands, far, writer)).max(axis=1))
 
 
-def encloses(ink: np.ndarray) -> bool:
+def encloses(ink: np.ndarray, tall: float = ENCLOSED_TALL, bar_tall: float = ENCLOSED_TALL) -> bool:
     """Ink inside a loop of other ink, as no number has it (its digits stand side by side): a face's
     eyes and mouth in its circle (two pieces or more in one loop, not all specks), a digit or a
-    number circled (one piece at least ENCLOSED_TALL of the loop's height); not a zero's dot or bar,
+    number circled (one piece at least ``tall`` of the loop's height, ``bar_tall`` for a bar); not a zero's dot or bar,
     its inner ring, nor dust in a 0 or an 8. Cut into columns, a face
     read "13" as surely as any number (a hostile pass: 16 of 20 faces). More pieces than a number
     has is no number either way, and is left to candidates (TooManyPieces)."""
@@ -465,14 +468,15 @@ def encloses(ink: np.ndarray) -> bool:
         if not loops:
             continue
         loop = min(loops, key=lambda m: (where[m - 1, 1] - where[m - 1, 0]) * (where[m - 1, 3] - where[m - 1, 2]))
-        tall, wide = where[loop - 1, 1] - where[loop - 1, 0], where[loop - 1, 3] - where[loop - 1, 2]
-        if b - t >= ENCLOSED_RING[0] * tall and r - lf >= ENCLOSED_RING[1] * wide:
+        loop_tall, wide = where[loop - 1, 1] - where[loop - 1, 0], where[loop - 1, 3] - where[loop - 1, 2]
+        if b - t >= ENCLOSED_RING[0] * loop_tall and r - lf >= ENCLOSED_RING[1] * wide:
             continue  # a zero gone over twice: its inner ring
         crop = np.where(labels[t:b, lf:r] == k, ink[t:b, lf:r], 0.0)
         held.setdefault(loop, []).append(not is_speck(crop, image_side=max(ink.shape)))
+        bar = r - lf <= BAR_STROKES * stroke_width(crop)
         # Two pieces in one loop, one of them more than a speck (a face's mouth; specks alone are dust
-        # in a 0 or an 8's loops), or one piece over half the loop's height (a digit circled).
-        if (len(held[loop]) >= 2 and any(held[loop])) or b - t >= ENCLOSED_TALL * tall:
+        # in a 0 or an 8's loops), or one piece tall in its loop (a digit circled).
+        if (len(held[loop]) >= 2 and any(held[loop])) or b - t >= (bar_tall if bar else tall) * loop_tall:
             return True
     return False
 
