@@ -9,6 +9,7 @@ import pytest
 from desktop.app import display, install, main
 from desktop.app.system_packages import RUNTIME, depends
 from desktop.engine.files import IMAGE_SUFFIXES
+from tests.xvfb_helpers import dead_display
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,8 +34,9 @@ def test_no_display(monkeypatch):
 
 
 def test_display_that_does_not_answer_is_named_not_blamed_on_a_library():
-    check = display.check_display({"DISPLAY": ":93"}, "digits")
-    assert "no X server answers at DISPLAY=':93'" in check.problem
+    dead = dead_display()
+    check = display.check_display({"DISPLAY": dead}, "digits")
+    assert f"no X server answers at DISPLAY='{dead}'" in check.problem
     assert "libxcb-cursor0" not in check.problem
 
 
@@ -43,7 +45,7 @@ def test_wayland_only_session(monkeypatch, tmp_path):
     env = {"WAYLAND_DISPLAY": "wayland-7", "XDG_RUNTIME_DIR": str(tmp_path)}
     monkeypatch.setattr(display, "wayland_plugin_shipped", lambda: True)
     assert display.check_display(env).platform == "wayland"
-    assert display.check_display({**env, "DISPLAY": ":93"}).platform == "wayland"
+    assert display.check_display({**env, "DISPLAY": dead_display()}).platform == "wayland"
     monkeypatch.setattr(display, "wayland_plugin_shipped", lambda: False)
     check = display.check_display(env)
     assert "Wayland session" in check.problem and "XWayland" in check.problem

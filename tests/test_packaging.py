@@ -14,7 +14,7 @@ from PIL import Image
 from desktop import __version__
 from desktop.app.system_packages import RUNTIME, depends
 from tests.test_xvfb import predicted_digit
-from tests.xvfb_helpers import draw, have_tools, screenshot, wait_window, white_square, xvfb
+from tests.xvfb_helpers import dead_display, draw, have_tools, screenshot, wait_window, white_square, xvfb
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "dist" / "digits"
@@ -124,8 +124,9 @@ def test_help_version_and_usage_errors_under_its_own_name(binary):
 
 def test_display_that_does_not_answer_and_wayland_only(binary, tmp_path):
     """Issue 12, row 12: what is missing is named before Qt could abort with a wrong hint."""
-    r = subprocess.run([str(binary)], capture_output=True, text=True, timeout=60, env={**NO_DISPLAY, "DISPLAY": ":93"})
-    assert r.returncode == 3 and "no X server answers at DISPLAY=':93'" in r.stderr, r.stderr
+    dead = dead_display()
+    r = subprocess.run([str(binary)], capture_output=True, text=True, timeout=60, env={**NO_DISPLAY, "DISPLAY": dead})
+    assert r.returncode == 3 and f"no X server answers at DISPLAY='{dead}'" in r.stderr, r.stderr
     assert "libxcb-cursor0" not in r.stderr
     (tmp_path / "wayland-0").touch()  # a compositor's socket, as far as the check can see
     env = {**NO_DISPLAY, "WAYLAND_DISPLAY": "wayland-0", "XDG_RUNTIME_DIR": str(tmp_path)}

@@ -18,6 +18,15 @@ def have_tools() -> bool:
     return all(shutil.which(t) for t in TOOLS)
 
 
+def dead_display() -> str:
+    """A DISPLAY no X server answers at: a number with neither a socket nor a lock file (a fixed
+    ":93" failed the tests whenever another program on the machine ran a server there)."""
+    for n in range(193, 1000):
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
+            return f":{n}"
+    raise RuntimeError("every display number from 193 to 999 is taken")
+
+
 @contextmanager
 def xvfb(display: int | None = None, size: str = "1280x900x24"):
     """A fresh X server on a display number it picks itself (-displayfd): tests that run at the
