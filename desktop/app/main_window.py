@@ -249,9 +249,9 @@ class MainWindow(QMainWindow):
         self._quit_asked = now
         self.tabs.setCurrentWidget(self.batch)
         # The note, not the status line: the status is rewritten as rows arrive, ten times a second.
-        self.batch.note.setText(f"A batch is running ({len(self.batch.model.rows)} of {self.batch.total} files read). "
-                                f"Close again within {QUIT_AGAIN_S:.0f} s to stop it and quit (Export keeps the rows "
-                                "so far).")
+        # No count of files read here: the note stays while the run goes on, and a count froze in it.
+        self.batch.note.setText(f"A batch is running (its progress is below). Close again within {QUIT_AGAIN_S:.0f} s "
+                                "to stop it and quit (Export keeps the rows so far).")
         return False
 
     def closeEvent(self, e: QCloseEvent) -> None:
