@@ -71,6 +71,15 @@ RING_SAMPLE = 200
 BORDER_SPLIT = 0.1  # a border between 40% and 60% light is split: the corners decide
 BAND_SHARE = 0.9  # a side this much of one tone is one tone along its whole length (see _papers)
 BAND_PAGE = 0.6  # ...and the page inside a scanner's border is at least this share of the image
+# A page smaller than that in the photo (a slip on a dark table, a scan in a wide dark frame: 0.2-0.5
+# of the image) is told from a light digit on a dark ground by its shape (preprocess._a_page): at
+# least PAGE_MIN of the image, filling PAGE_FILL of its box, holding ink on at most PAGE_INK of it.
+PAGE_MIN, PAGE_FILL, PAGE_INK = 0.15, 0.6, 0.2
+DESK_SPREAD = 0.1  # ...and the desk around it one tone: its 90th percentile within this of its median
+# A page photographed or scanned is at least PAGE_SIDE px across at work scale: a bold light 8 in a
+# 28x28 image (MNIST test 7853) filled its box as a sheet does, its holes slits like strokes.
+PAGE_SIDE = 40
+PAGE_STROKE = 0.12  # ...and its ink strokes, their width at most this share of the page's shorter side (0.02-0.1)
 MIN_CONTRAST = 0.12  # a "digit" fainter than this against its background is no digit
 MIN_INK_PIXELS = 6  # at work scale; fewer strong ink pixels than this is an empty canvas
 MIN_INK_SHARE = 0.0004
@@ -373,9 +382,13 @@ def look_closer(gray: np.ndarray) -> Look:
     """The look at an image over LOOK_OVER px both ways (one digit's work_view and number mode alike);
     smaller images are read as they are."""
     gray = _checked(np.ascontiguousarray(gray, dtype=np.float32))
-    if min(gray.shape) <= LOOK_OVER:
+    small_image = min(gray.shape) <= LOOK_OVER
+    # A small image is looked at only for a desk around its page (a slip photographed on a table, a
+    # dark frame round a scan: the frame was read as the ink, and 100 of 100 such digits flagged),
+    # and only when its outermost pixels are dark all round: a drawing's white edge rules it out.
+    if small_image and not _dark_all_round(gray):
         return Look(gray, None)
-    look = max(2, work_factor(gray.shape, LOOK_SIDE))
+    look = work_factor(gray.shape) if small_image else max(2, work_factor(gray.shape, LOOK_SIDE))
     small = _reduced(gray, look)
     desk = _desk(small)
     if desk is not None:
@@ -385,24 +398,52 @@ def look_closer(gray: np.ndarray) -> Look:
         whole = np.repeat(np.repeat(desk, look, axis=0), look, axis=1)[:h, :w]
         whole = np.pad(whole, ((0, h - whole.shape[0]), (0, w - whole.shape[1])), mode="edge")
         gray = np.where(whole, tone, gray)
-    return Look(gray, _small_digit(small, look, gray.shape))
+    return Look(gray, None if small_image else _small_digit(small, look, gray.shape))
+
+
+def _dark_all_round(gray: np.ndarray) -> bool:
+    """Every side of the image dark along (almost) its whole length: where a desk may surround a page."""
+    mid = (float(gray.min()) + float(gray.max())) / 2
+    return all(np.count_nonzero(side > mid) <= (1 - BAND_SHARE) * side.size
+               for side in (gray[0], gray[-1], gray[:, 0], gray[:, -1]))
 
 
 def _desk(look: np.ndarray) -> np.ndarray | None:
     """At look scale, the desk around a page photographed lying on it: the dark ink connected to
-    the image's border, when every side of the image is dark and most of it light (BAND_SHARE,
-    BAND_PAGE); None for any other image. (Its border dark, the page was read as the ink: 0 of 7 such
-    photos made outside this project read.)"""
+    the image's border, when every side of the image is dark (BAND_SHARE) and the light inside is a
+    page: most of the image (BAND_PAGE), or a sheet that fills its box and holds little ink (_a_page);
+    None for any other image. (Its border dark, the page was read as the ink: 0 of 7 such photos
+    made outside this project read; 0 of 268 slips on a dark table and digits in a dark frame.)"""
     mid = (float(look.min()) + float(look.max())) / 2
     light = look > mid
-    if light.mean() < BAND_PAGE or any(side.mean() > 1 - BAND_SHARE for side in
-                                       (light[0], light[-1], light[:, 0], light[:, -1])):
+    share = float(light.mean())
+    if share < PAGE_MIN or any(side.mean() > 1 - BAND_SHARE for side in (light[0], light[-1], light[:, 0], light[:, -1])):
         return None
     labels, n = label(~light)
     b = boxes(labels, n)
     h, w = look.shape
     outer = np.flatnonzero((b[:, 0] == 0) | (b[:, 1] == h) | (b[:, 2] == 0) | (b[:, 3] == w))
-    return grown(np.isin(labels, outer + 1))  # ...and the page's shaded rim beside it
+    desk = np.isin(labels, outer + 1)
+    if share < BAND_PAGE and not _a_page(~desk, light, look[desk]):
+        return None
+    return grown(desk)  # ...and the page's shaded rim beside it
+
+
+def _a_page(inside: np.ndarray, light: np.ndarray, desk_tones: np.ndarray) -> bool:
+    """What the desk surrounds is a sheet of paper, not a light digit on a dark ground: it fills its
+    box as a page does, turned or in perspective (PAGE_FILL), and the dark inside it is ink, a small
+    share of it (PAGE_INK), where a light 0's or 8's holes are a third of its area or more. And the
+    desk is one tone (DESK_SPREAD): where the page's own shaded half fell below the threshold and
+    joined it, painting it out took the digit too, and what was left of the page read "1" at 99.8%."""
+    rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
+    area = int(np.count_nonzero(inside))
+    tall, wide = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    ink = inside & ~light
+    if min(tall, wide) < PAGE_SIDE or area < PAGE_FILL * tall * wide or not 0 < int(np.count_nonzero(ink)) <= PAGE_INK * area:
+        return False  # a digit's image, not a sheet's shape, or nothing written on it (a light bar: a "1")
+    low, high = np.percentile(desk_tones, [50, 90])
+    # Ink is strokes, thin beside the page; a bold light 0's hole is a blob (0.17-0.31 of its width).
+    return high - low <= DESK_SPREAD and stroke_width(ink.astype(np.float32)) <= PAGE_STROKE * min(tall, wide)
 
 
 PLAIN_PAPER = np.ones((1, 1), np.float32)  # what is read of a photo holding nothing but edges: no digit

@@ -1,0 +1,126 @@
+"""A page in a dark surround, in an image of any size: a scan with a dark frame on every side, a slip
+photographed on a dark table. The frame was taken for the paper and the page for the ink: an
+outside evaluation found 100 of 100 clean digits in a 5-20% frame and 48 of 48 slips on a table
+"not a digit". The desk is now painted the page's tone before the ink is found (preprocess._desk),
+while a light digit on a dark ground, however bold, stays the digit.
+"""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from desktop.engine import preprocess as pre
+from desktop.engine.recognize import DIGIT, recognize, recognize_number
+
+DESK, PAPER = 0.16, 0.95
+FIXTURES = Path(__file__).parent / "fixtures"
+N = 20
+
+
+def written(digit28: np.ndarray, side: int) -> np.ndarray:
+    """An MNIST digit (white on black) written dark on a page ``side`` px square, with the paper's grain."""
+    ink = np.asarray(Image.fromarray(digit28).resize((side // 2, side // 2), Image.Resampling.BILINEAR), np.float32) / 255
+    page = np.full((side, side), PAPER, np.float32) + np.random.default_rng(side).normal(0, 0.01, (side, side))
+    q = side // 4
+    page[q : q + side // 2, q : q + side // 2] -= 0.8 * ink
+    return np.clip(page, 0, 1).astype(np.float32)
+
+
+def framed(page: np.ndarray, share: float) -> np.ndarray:
+    p = max(1, round(share * page.shape[0]))
+    return np.pad(page, p, constant_values=DESK)
+
+
+def on_table(page: np.ndarray, seed: int) -> np.ndarray:
+    """The page photographed at an angle lying on a dark table: a quadrilateral, smaller than the image."""
+    rng = np.random.default_rng(seed)
+    side = page.shape[0]
+    big = int(side * 1.6)
+    corners = [(0.2, 0.22), (0.8, 0.18), (0.84, 0.8), (0.16, 0.78)]
+    quad = [((x + rng.uniform(-0.03, 0.03)) * big, (y + rng.uniform(-0.03, 0.03)) * big) for x, y in corners]
+    # Pillow's perspective maps output to input: solve for the coefficients taking the quad to the page's corners.
+    src = [(0, 0), (side, 0), (side, side), (0, side)]
+    a = []
+    for (x, y), (u, v) in zip(quad, src):
+        a.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        a.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    coeffs = np.linalg.solve(np.array(a), np.array(src, float).ravel())
+    warped = Image.fromarray(page).transform((big, big), Image.Transform.PERSPECTIVE, tuple(coeffs),
+                                             Image.Resampling.BILINEAR, fillcolor=DESK)
+    mask = Image.new("L", (big, big), 0)
+    ImageDraw.Draw(mask).polygon(quad, fill=255)
+    out = np.where(np.asarray(mask) > 0, np.asarray(warped, np.float32), DESK)
+    return (out + rng.normal(0, 0.01, out.shape)).clip(0, 1).astype(np.float32)
+
+
+@pytest.mark.parametrize("share", [0.05, 0.1, 0.2])
+def test_a_digit_on_a_page_in_a_dark_frame_is_read(shipped, sample, share):
+    x, y = sample["x_test"][:N], sample["y_test"][:N]
+    answers = [recognize(shipped, framed(written(a, 160), share)) for a in x]
+    right = sum(p.status == DIGIT and p.digit == t for p, t in zip(answers, y))
+    assert right >= N - 1, [(int(t), p.digit, p.status) for p, t in zip(answers, y)]
+
+
+def test_a_slip_photographed_on_a_dark_table_is_read(shipped, sample):
+    x, y = sample["x_test"][N : 2 * N], sample["y_test"][N : 2 * N]
+    answers = [recognize(shipped, on_table(written(a, 150), i)) for i, a in enumerate(x)]
+    right = sum(p.status == DIGIT and p.digit == t for p, t in zip(answers, y))
+    assert right >= N - 2, [(int(t), p.digit, p.status) for p, t in zip(answers, y)]
+
+
+def test_number_mode_reads_a_framed_page_too(shipped, sample):
+    digits = [sample["x_test"][i] for i in range(3)]
+    row = np.concatenate([written(a, 120)[20:100] for a in digits], axis=1)
+    n = recognize_number(shipped, framed(row, 0.1))
+    assert n.text == "".join(str(int(t)) for t in sample["y_test"][:3]), n.text
+
+
+@pytest.mark.parametrize("width", [10, 25, 40])
+def test_a_bold_light_zero_on_a_dark_ground_stays_a_zero(shipped, width):
+    """Its hole is dark ink inside a light shape framed by dark, as a page's digit is: a blob, not strokes."""
+    im = Image.new("L", (220, 220), 0)
+    ImageDraw.Draw(im).ellipse((60, 30, 160, 190), outline=255, width=width)
+    p = recognize(shipped, np.asarray(im, np.float32) / 255)
+    assert p.digit == 0 and p.status == DIGIT, (p.digit, p.status)
+
+
+def test_light_digits_on_a_dark_ground_are_no_page(sample):
+    """MNIST itself (white on black) and its bold 8s, whose holes are slits: no desk is looked for."""
+    x = sample["x_test"].astype(np.float32) / 255
+    assert not any(pre._desk(pre._reduced(g, pre.work_factor(g.shape))) is not None for g in x)
+    big = [np.asarray(Image.fromarray(a).resize((112, 112), Image.Resampling.BICUBIC), np.float32) / 255
+           for a in sample["x_test"][:300]]
+    assert sum(pre._desk(pre._reduced(g, pre.work_factor(g.shape))) is not None for g in big) <= 1
+
+
+def test_a_blank_slip_on_a_table_is_no_digit_read(shipped):
+    p = recognize(shipped, on_table(np.full((150, 150), PAPER, np.float32), 0))
+    assert p.status != DIGIT, (p.digit, p.status)
+
+
+def test_a_slip_shaded_into_the_tables_tone_is_not_misread(shipped):
+    """Photos from an outside evaluation (tests/fixtures/shaded_slips, a font digit on a slip whose
+    shaded half is as dark as the threshold between desk and page): painting out what joined the
+    desk took the digit too, and what was left of the page read "1" at 99.8%. The desk must be one
+    tone (preprocess.DESK_SPREAD); these stay flagged, as before, rather than read wrong."""
+    from desktop.engine.imageio import load_gray
+
+    files = sorted((FIXTURES / "shaded_slips").glob("*.jpg"))
+    assert len(files) == 4
+    for f in files:
+        p = recognize(shipped, load_gray(f))
+        truth = int(f.name.split("_")[1])
+        assert p.status != DIGIT or p.digit == truth, (f.name, p.digit, p.status)
+
+
+def test_bold_light_eights_in_a_small_image_are_no_page(mnist_path):
+    """A 28x28 image is no photo of a page (preprocess.PAGE_SIDE): MNIST test's boldest 8s fill their
+    box as a sheet does, and their holes are slits, thin as strokes ("no digit" for 7853)."""
+    with np.load(mnist_path) as d:
+        x = d["x_test"]
+    if len(x) < 10_000:
+        pytest.skip("needs the full MNIST test set (../shared/data/mnist.npz)")
+    for i in (7853, 7871, 7919, 9078):
+        g = x[i].astype(np.float32) / 255
+        assert pre._desk(pre._reduced(g, 1)) is None, i
