@@ -445,10 +445,11 @@ def recognize_many(classifier: Classifier, grays: Sequence[np.ndarray], *, live:
 
 
 def _ink_in_middle(crop: np.ndarray) -> bool:
-    """Ink in the middle fifth of the crop each way: where a ringed digit lies, and a drawn 0 is
-    empty. Looked at first, so that most 0s skip the loop check's labelling."""
+    """Ink in the middle third of the crop each way: where a ringed digit lies (a (c)'s C too; the
+    middle fifth missed it), and a drawn 0 is empty. Looked at first, so that most 0s skip the loop
+    check's labelling."""
     h, w = crop.shape
-    return bool(crop[2 * h // 5 : -(-3 * h // 5), 2 * w // 5 : -(-3 * w // 5)].max(initial=0.0) > PIECE_LEVEL)
+    return bool(crop[h // 3 : -(-2 * h // 3), w // 3 : -(-2 * w // 3)].max(initial=0.0) > PIECE_LEVEL)
 
 
 def answered(views: np.ndarray, input28: np.ndarray, rule: NotDigitRule, seconds: float = 0.0) -> Prediction:
