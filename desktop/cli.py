@@ -128,6 +128,10 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
             print(f"digits: --threads {args.threads} lowered to {cpu_count()}, the number of CPUs this run may use",
                   file=err)
         args.threads = cpu_count()
+    if args.out != "-" and not is_image_name(args.out):
+        # The results file among the inputs: `digits classify * --out r.csv --resume`, where the glob
+        # now matches r.csv, was refused with "the output r.csv is one of the images to classify".
+        args.paths = [p for p in args.paths if same_path(p) != same_path(args.out)] or args.paths
     if not any(os.path.lexists(p) for p in args.paths):
         # A typo in the only folder's name is no run with one error row (exit 1) but no input (exit 2).
         what = (f"{args.paths[0]} does not exist" if len(args.paths) == 1
@@ -144,10 +148,8 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
 
     found = walk(args.paths, args.recursive, skip)
     total = len(found)
-    # Only an image name (folders give images only) or a path named itself can be among the inputs.
-    named = {same_path(p) for p in args.paths}
-    if args.out != "-" and (is_image_name(args.out) or same_path(args.out) in named) \
-            and _is_one_of(args.out, [f.path for f in found]):
+    # By inode, whatever its name: a link named results.csv to one of the images was written over.
+    if args.out != "-" and _is_one_of(args.out, [f.path for f in found]):
         # Written over, an image would be lost (with --overwrite) and be read back as a broken file.
         print(f"digits: the output {args.out} is one of the images to classify; choose another --out.", file=err)
         out.close(remove=True)
@@ -234,9 +236,75 @@ def _standard_streams_opened() -> None:
             setattr(sys, name, open(fd, mode, closefd=False))
 
 
+class _MessagesThatMayFail:
+    """Standard error whose failures cost nothing: a reader that stops (`2>&1 | head`, a `tee` that
+    dies) or a full disk behind `2>log` made a write of the progress bar raise and stopped the run
+    with exit 1, "finished", at 5,285 of 10,000 files (a hostile pass). The rows never depend on the
+    messages: at the first failed write the descriptor is pointed at the null device, and the run
+    goes on, silent (Python's own last flush then has nowhere to fail either)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError:
+            self._silence()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError:
+            self._silence()
+
+    def _silence(self) -> None:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, self._stream.fileno())
+        finally:
+            os.close(null)
+        try:
+            self._stream.flush()  # what was buffered goes to the null device now
+        except OSError:
+            pass
+
+    def __getattr__(self, name: str):  # fileno, isatty, encoding...: the stream's own
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     _standard_streams_opened()
+    given = sys.stderr
+    sys.stderr = _MessagesThatMayFail(given)
+    try:
+        return _main(argv)
+    finally:
+        sys.stderr = given
+
+
+def _folder_gone(args: argparse.Namespace) -> bool:
+    """The current folder was deleted (or moved) under the shell, and a path is relative to it: a
+    traceback from os.path.abspath, in the CLI and the binary alike (a hostile pass)."""
+    relative = [p for p in args.paths if not os.path.isabs(p)]
+    if args.out != "-" and not os.path.isabs(args.out):
+        relative.append(args.out)
+    if not relative:
+        return False
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "classify" and _folder_gone(args):
+        print("digits: the current folder no longer exists (deleted or moved); change to a folder that exists, "
+              "or give absolute paths", file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "classify":
         try:
             return classify(args)

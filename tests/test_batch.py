@@ -185,6 +185,29 @@ def test_a_system_limit_stops_the_run_rather_than_failing_each_file(shipped, sam
     assert len(rows) == 5 and all(r.status == "digit" for r in rows)
 
 
+def test_python_out_of_memory_stops_the_run_too(shipped, sample, tmp_path, monkeypatch):
+    """A MemoryError (Python's out-of-memory) became "unexpected error: MemoryError: " rows that
+    --resume never reads again (a hostile pass under ulimit -v); it stops the run as ENOMEM does."""
+    from desktop.engine import batch
+    from desktop.engine.errors import SystemLimitError
+
+    found = _folder(tmp_path, sample)
+    real, calls = batch.load_gray, []
+
+    def starved(path, *a, **k):
+        calls.append(path)
+        if len(calls) > 3:
+            raise MemoryError
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(batch, "load_gray", starved)
+    rows = []
+    with pytest.raises(SystemLimitError, match="refused memory"):
+        for r in classify_rows(found, shipped, workers=1):
+            rows.append(r)
+    assert len(rows) == 3 and all(r.status == "digit" for r in rows)
+
+
 def test_files_come_in_the_order_file_managers_show(tmp_path, sample):
     """scan_1, scan_10, scan_100 came before scan_2 (plain text order), in the CSV and the window."""
     for name in ("scan_10.png", "scan_2.png", "Scan_1.png", "scan_100.png"):

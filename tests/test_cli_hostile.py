@@ -350,6 +350,26 @@ def test_row10_format_comes_from_one_place():
     assert format_for("a.csv", "jsonl") == "jsonl"
 
 
+def test_row10_a_stray_quote_typed_into_a_cell_cuts_no_row(folder, tmp_path):
+    """A quote opened in an edited cell swallows the rest of the file into one field, as a record
+    cut mid-write does; the resume cut the file there and lost every row after it (a hostile pass:
+    10 of 11 rows, exit 0). Whole rows after the quote make it an edit: refused, nothing cut."""
+    out = tmp_path / "r.csv"
+    assert run_cli(folder, "--out", out).returncode == 0
+    lines = out.read_bytes().splitlines(keepends=True)
+    assert lines[2].endswith(b",digit\n") or lines[2].endswith(b",unsure\n"), lines[2]
+    lines[2] = lines[2].replace(b",,", b',"ok,', 1)  # a note typed into the empty error cell
+    edited = b"".join(lines)
+    out.write_bytes(edited)
+    other = tmp_path / "more"
+    other.mkdir()
+    shutil.copy(folder / "d00.png", other / "x.png")
+    r = run_cli(other, "--out", out, "--resume")
+    one_sentence_exit_2(r)
+    assert "malformed row" in r.stderr
+    assert out.read_bytes() == edited
+
+
 def test_row10_a_file_that_is_not_results_is_never_cut(folder, tmp_path):
     notes = tmp_path / "notes.csv"
     notes.write_text("name,phone\nAda,123\nno newline at the end")
@@ -478,6 +498,29 @@ def test_an_output_that_is_one_of_the_images_is_refused(folder, tmp_path):
     os.link(image, tmp_path / "linked.png")  # the same file under another name
     one_sentence_exit_2(run_cli(tmp_path / "linked.png", "--out", image, "--overwrite"))
     assert image.read_bytes() == before
+
+
+def test_an_output_linked_to_an_image_under_a_results_name_is_refused(folder, tmp_path):
+    """A link named results.csv to one of the images: the inode check ran only for an image name or
+    a path named itself, and --overwrite wrote the CSV over the image (a hostile pass)."""
+    image = folder / "d05.png"
+    before = image.read_bytes()
+    (folder / "results.csv").symlink_to("d05.png")
+    os.link(image, tmp_path / "hard.csv")
+    for out in (folder / "results.csv", tmp_path / "hard.csv"):
+        one_sentence_exit_2(run_cli(folder, "--out", out, "--overwrite"))
+        assert image.read_bytes() == before
+
+
+def test_the_same_glob_resumes_though_it_now_matches_the_results_file(folder, tmp_path):
+    """`digits classify * --out r.csv`, then the same with --resume: the glob now matched r.csv, and the
+    run was refused with "the output r.csv is one of the images to classify"."""
+    images = sorted(str(p) for p in folder.iterdir())
+    out = folder / "r.csv"
+    assert run_cli(*images[:3], "--out", out).returncode == 0
+    r = run_cli(*sorted(str(p) for p in folder.iterdir()), "--out", out, "--resume")
+    assert r.returncode == 0, r.stderr
+    assert sorted(Path(g["path"]).name for g in rows(out)) == [Path(p).name for p in images]
 
 
 def test_resume_from_another_folder_neither_doubles_rows_nor_skips_other_files(folder, tmp_path):
@@ -621,6 +664,50 @@ def test_closed_standard_error_neither_stops_the_run_nor_enters_the_results(fold
     assert r.returncode == 0
     got = rows(out)
     assert len(got) == 6 and all(g["status"] == "digit" for g in got)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_behind_standard_error_neither_stops_the_run_nor_loses_rows(folder, tmp_path):
+    """`2>log` on a full disk: the progress bar's write raised, and the run ended with exit 1
+    ("finished") and no results file at all (a hostile pass)."""
+    out = tmp_path / "r.csv"
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "desktop.cli", "classify", str(folder), "--out", str(out)],
+                           cwd=ROOT, stdout=subprocess.PIPE, stderr=full, timeout=120)
+    assert r.returncode == 0
+    assert len(rows(out)) == 6
+
+
+def test_a_reader_of_standard_error_that_stops_does_not_cut_the_run(many, tmp_path):
+    """`2>&1 | head -c 300`: the bar's next write met a closed pipe, and the run stopped with exit 1 at
+    5,285 of 10,000 files."""
+    out = tmp_path / "r.csv"
+    p = subprocess.Popen([sys.executable, "-m", "desktop.cli", "classify", str(many), "--out", str(out),
+                          "--workers", "1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p.stderr.read(300)
+    p.stderr.close()  # the reader stops while the run goes on
+    assert p.wait(timeout=600) == 0
+    assert len(rows(out)) == len(os.listdir(many))
+
+
+def test_a_current_folder_deleted_under_the_shell_is_a_sentence(folder, tmp_path):
+    """`cd scans; (scans deleted); digits classify .`: a traceback from os.path.abspath, exit 1."""
+    gone = tmp_path / "gone"
+
+    def into_deleted_folder():
+        os.mkdir(gone)
+        os.chdir(gone)
+        os.rmdir(gone)
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for args in ([".", "-q"], [str(folder), "--out", "r.csv"]):
+        r = subprocess.run([sys.executable, "-m", "desktop.cli", "classify", *args], env=env, capture_output=True,
+                           text=True, timeout=120, preexec_fn=into_deleted_folder)
+        one_sentence_exit_2(r)
+        assert "current folder no longer exists" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "desktop.cli", "classify", str(folder), "-q"], env=env,
+                       capture_output=True, text=True, timeout=120, preexec_fn=into_deleted_folder)
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 7  # absolute paths need no current folder
 
 
 def test_quiet_means_quiet(folder):

@@ -94,6 +94,11 @@ def _read(f: Found, number: bool = False) -> tuple[Found, np.ndarray | None, str
         return f, at_work_scale(part, work_factor(part.shape, NUMBER_MAX_SIDE)), ""
     except SystemLimitError:
         raise  # not this file's fault: the run stops after the rows so far
+    except MemoryError as e:
+        # Python's own out-of-memory, as ENOMEM is the system's: an error row would be this file's
+        # verdict for good (--resume never reads it again), though another moment may read it.
+        raise SystemLimitError(f"The system refused memory to read {f.path}; the rows so far are kept, and "
+                               "--resume reads it and the rest.") from e
     except DigitsError as e:
         return f, None, str(e)
     except Exception as e:  # one strange file must not end a run of ten thousand

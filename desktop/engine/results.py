@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, field
 from typing import IO, Iterable, Iterator
 
 from desktop.engine.errors import OutputError, ReaderClosed
-from desktop.engine.recognize import (DIGIT, ERROR, FAILED, NO_DIGIT, NOT_A_DIGIT_MARK, UNSURE, NumberPrediction,
-                                      Prediction)
+from desktop.engine.recognize import (DIGIT, ERROR, FAILED, NO_DIGIT, NOT_A_DIGIT_MARK, STATUSES, UNSURE,
+                                      NumberPrediction, Prediction)
 
 try:
     import fcntl
@@ -387,10 +387,12 @@ def _csv_records(text: IO[str], path: str, start: int = 0) -> Iterator[tuple[str
         raise OutputError(f"The output {path} is not a results file of this program (its first line "
                           f"is not {header}); choose another --out.")
     last = {"line": "", "end": 0}
+    since: list[str] = []  # the lines read since the last complete record
 
     def feed() -> Iterator[str]:
         for line, end in lines:
             last["line"], last["end"] = line, end
+            since.append(line)
             yield line
 
     # strict: a file cut inside a quoted field is an error at its end, not a silently shorter field.
@@ -403,12 +405,26 @@ def _csv_records(text: IO[str], path: str, start: int = 0) -> Iterator[tuple[str
             if len(record) != len(FIELDS):
                 raise OutputError(f"The output {path} has a malformed row ending at byte {last['end']}; it was "
                                   "not written by this program, or was edited. Choose another --out.")
+            since.clear()
             yield record[0], record[-1], last["end"]
     except csv.Error as e:
-        if next(lines, None) is None:
-            return  # the file ends inside a quoted field, cut mid-write: every record before it stands
+        # The file ends inside a quoted field: a record cut mid-write, unless whole rows follow the
+        # quote (a stray " typed into a cell swallowed every row after it, and cutting there lost them).
+        if next(lines, None) is None and not any(_whole_row(line) for line in since[1:]):
+            return  # every record before it stands
         raise OutputError(f"The output {path} has a malformed row ending at byte {last['end']} ({e}); "
                           "it was not written by this program, or was edited. Choose another --out.") from e
+
+
+def _whole_row(line: str) -> bool:
+    """A line that is a complete results row by itself."""
+    if not line.endswith(("\n", "\r")):
+        return False
+    try:
+        record = next(csv.reader([line], strict=True), [])
+    except csv.Error:
+        return False
+    return len(record) == len(FIELDS) and record[-1] in STATUSES
 
 
 def _jsonl_records(text: IO[str], start: int = 0) -> Iterator[tuple[str, str, int]]:
