@@ -13,7 +13,8 @@ digits (LINE), the top and foot of the digits either side of the mark.
 
 - point ".": a round, solid dot low on the line (POINT_*), the only stray ink low in its gap. Points in
   several gaps ("1.2.3", a date 25.11.2026) are all shown, and the number is unsure (``doubtful``).
-- colon ":": two such dots in one gap, one above the line's middle and one below, one over the other.
+- colon ":": two such dots in one gap, one high and one below the line's middle, one over the other
+  (leaning as italics do).
 - dash "-": a flat stroke at the middle of the line (DASH_*): a minus sign, a phone number's or a
   date's dash.
 - comma ",": one stroke, small, in the line's lower half and hanging under its foot (COMMA_*),
@@ -41,6 +42,9 @@ POINT_PEN = 0.6
 POINT_ROUND, POINT_SOLID = 1.8, 0.5  # longest side / shortest at most; share of its box inked at least
 POINT_SEARCH = 0.35  # a point or a comma is looked for from this share of the line's height down
 COLON_ALIKE = 2.5  # a colon's two dots: the larger at most this x the smaller (a point and a fleck are none)
+# ...the upper one's centre above COLON_HIGH of the line, the lower's below its middle, COLON_APART of
+# its height apart at least, and the upper at most COLON_LEAN x their distance aside (about 27 degrees).
+COLON_HIGH, COLON_APART, COLON_LEAN = 0.65, 0.25, 0.5
 LEAD = 1.5  # a mark before the first digit is looked for up to this x the line's height to its left
 # A dash: at least DASH_FLAT times wider than tall, at most DASH_THIN of the line's height tall,
 # DASH_SHORT..DASH_LONG of it long, its centre in the middle of the line (DASH_MIDDLE either way).
@@ -54,6 +58,12 @@ DASH_WAVE, DASH_HEAD = 0.18, 2.0
 # hostile pass's 44 hung under it); one stroke, at most COMMA_PENS of the digits' stroke widths wide
 # (those commas 0.8-1.6, a few 2.1; digits written small beside large ones 2.2-3.5).
 COMMA_TALL, COMMA_WIDE, COMMA_TOP, COMMA_BELOW, COMMA_PENS = 0.55, 0.45, 0.5, 0.05, 2.0
+# A comma at most COMMA_SMALL of the line's height tall is too small for a digit among these: it may
+# be COMMA_PENS_SMALL of the strokes wide (a thin pen's comma with a round head: 2.1), and it is left
+# out of the path whatever the model reads in it (a tiny comma with a head reads "9" at 100%). It may
+# even sit on the line (an outside evaluation's fonts set it there) when it is COMMA_STROKES of the
+# strokes tall: a head and a tail, where a point is a dab of the pen (1-1.5 strokes, a marker's oval too).
+COMMA_SMALL, COMMA_PENS_SMALL, COMMA_STROKES = 0.3, 2.5, 2.5
 COMMA_LONG = 1.5  # a mark this much taller than wide is a comma, not a point (a point is round)
 POINT, COLON, DASH, COMMA = ".", ":", "-", ","
 
@@ -125,8 +135,16 @@ def is_dash(box: Box, line_height: float, middle: float, ink: np.ndarray, stroke
 def is_comma(box: Box, line_height: float, top: float, bottom: float, stroke: float) -> bool:
     """Small, low and one stroke wide on a line of digits from ``top`` to ``bottom``: a comma."""
     tall, wide = box[1] - box[0], box[3] - box[2]
-    return (tall <= COMMA_TALL * line_height and wide <= min(COMMA_WIDE * line_height, COMMA_PENS * stroke)
-            and tall >= wide and box[0] >= top + COMMA_TOP * line_height and box[1] >= bottom + COMMA_BELOW * line_height)
+    small = is_small_mark(box, line_height)
+    pens = COMMA_PENS_SMALL if small else COMMA_PENS
+    return (tall <= COMMA_TALL * line_height and wide <= min(COMMA_WIDE * line_height, pens * stroke)
+            and tall >= wide and box[0] >= top + COMMA_TOP * line_height
+            and (box[1] >= bottom + COMMA_BELOW * line_height or small and tall >= COMMA_STROKES * stroke))
+
+
+def is_small_mark(box: Box, line_height: float) -> bool:
+    """Too small for a digit written among digits ``line_height`` tall (COMMA_SMALL)."""
+    return box[1] - box[0] <= COMMA_SMALL * line_height
 
 
 def _comma(box: Box, line: _Line) -> bool:
@@ -163,8 +181,13 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
             for t, b, lf, r in pieces]
     if n == 2 and all(free):
         (upper, a), (lower, b) = sorted(zip(pieces, sizes))
-        above_below = (upper[0] + upper[1]) / 2 < line.middle < (lower[0] + lower[1]) / 2
-        one_over_other = min(upper[3], lower[3]) > max(upper[2], lower[2])
+        up, down = (upper[0] + upper[1]) / 2, (lower[0] + lower[1]) / 2
+        # One dot above the middle and one below; or one high, one low and far apart, as a font or a
+        # hand may set both below the middle (Humor Sans: the upper dot at 0.6 of the line). Leaning
+        # as italics do, the upper dot right of the lower.
+        above_below = up < line.middle < down or (up < line.top + COLON_HIGH * line.height and down > line.middle
+                                                  and down - up >= COLON_APART * line.height)
+        one_over_other = abs((upper[2] + upper[3]) - (lower[2] + lower[3])) / 2 <= COLON_LEAN * (down - up)
         alike = max(a, b) <= COLON_ALIKE * min(a, b)
         if above_below and one_over_other and alike and _dot(upper, a, line) and _dot(lower, b, line):
             return COLON

@@ -517,12 +517,13 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
     scores = np.zeros(len(cands))
     scores[digits] = np.log(np.clip(probs.max(axis=1), 1e-6, 1.0))
     row = {k: r for r, k in enumerate(digits)}
-    # A dash, and a comma-shaped candidate the model reads as a 1 (a comma's shape) or doubts, are
-    # left out of the path as a speck is, for number_marks to read; one it reads as another digit is
-    # a digit written small (a 9 beside large ones), and stays one. Should fewer be read as marks
-    # than were left out, the path is chosen again with them in: no ink is lost without a word.
-    out = [k for k in digits if cands[k].mark == DASH
-           or (cands[k].mark == COMMA and (probs[row[k]].argmax() == 1 or probs[row[k]].max() < STROKE_DOUBT))]
+    # A dash, and a comma-shaped candidate the model reads as a 1 (a comma's shape) or doubts, or too
+    # small for a digit (number_marks.COMMA_SMALL), are left out of the path as a speck is, for
+    # number_marks to read; one it reads as another digit is a digit written small (a 9 beside large
+    # ones), and stays one. Should fewer be read as marks than were left out, the path is chosen
+    # again with them in: no ink is lost without a word.
+    out = [k for k in digits if cands[k].mark == DASH or (cands[k].mark == COMMA and (
+        cands[k].small or probs[row[k]].argmax() == 1 or probs[row[k]].max() < STROKE_DOUBT))]
     read = _path_and_marks(n_pieces, [dataclasses.replace(c, speck=True) if k in out else c
                                       for k, c in enumerate(cands)], scores, ink.ink, clean)
     if sum(char in (COMMA, DASH) for _, char in read[2].at) < len(out):

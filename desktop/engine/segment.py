@@ -35,7 +35,7 @@ import numpy as np
 from desktop.engine import digit_shapes
 from desktop.engine.components import boxes as boxes_of
 from desktop.engine.components import grown, label
-from desktop.engine.number_marks import COMMA, COMMA_TALL, DASH, DASH_FLAT, is_comma, is_dash, row_of
+from desktop.engine.number_marks import COMMA, COMMA_TALL, DASH, DASH_FLAT, is_comma, is_dash, is_small_mark, row_of
 from desktop.engine.preprocess import is_blob, is_speck, normalise_digit, stroke_width
 
 INK_LEVEL = 0.3  # ink above this strength forms the pieces
@@ -125,6 +125,7 @@ class Candidate:
     alone: bool = False  # exactly one connected component of ink, uncut: most likely a whole digit
     mask: np.ndarray | None = None  # its ink in the whole ink image (bool): its box in the image
     mark: str | None = None  # number_marks.DASH or COMMA when shaped and placed as one: the caller may leave it out
+    small: bool = False  # a mark too small for a digit among these (number_marks.is_small_mark): left out however read
     components: frozenset = frozenset()  # the connected components of ink it is made of (Segment's)
 
     @cached_property
@@ -329,8 +330,9 @@ def candidates(ink: np.ndarray) -> tuple[int, list[Candidate]]:
             speck = is_speck(crop, image_side=max(ink.shape))
             if speck and j > i + 1:
                 continue  # several pieces that together are a speck: the single ones cover it
+            small = mark == COMMA and is_small_mark((0, crop.shape[0], 0, crop.shape[1]), row[1] - row[0])
             out.append(Candidate(i, j, crop, _prior(group, line_height, stroke, ink_mask), speck, alone, group.mask,
-                                 mark, group.components))
+                                 mark=mark, components=group.components, small=small))
     return len(pieces), out
 
 
