@@ -79,6 +79,7 @@ DESK_SPREAD = 0.1  # ...and the desk around it one tone: its 90th percentile wit
 # A page photographed or scanned is at least PAGE_SIDE px across at work scale: a bold light 8 in a
 # 28x28 image (MNIST test 7853) filled its box as a sheet does, its holes slits like strokes.
 PAGE_SIDE = 40
+DESK_OPEN = 0.03  # the desk is opened by a square of this share of the image's shorter side (radius)
 PAGE_STROKE = 0.12  # ...and its ink strokes, their width at most this share of the page's shorter side (0.02-0.1)
 MIN_CONTRAST = 0.12  # a "digit" fainter than this against its background is no digit
 MIN_INK_PIXELS = 6  # at work scale; fewer strong ink pixels than this is an empty canvas
@@ -426,7 +427,18 @@ def _desk(look: np.ndarray) -> np.ndarray | None:
     desk = np.isin(labels, outer + 1)
     if share < BAND_PAGE and not _a_page(~desk, light, look[desk]):
         return None
-    return grown(desk)  # ...and the page's shaded rim beside it
+    # Strokes written up to the page's edge join the desk there: opened away from it (they are
+    # thinner than DESK_OPEN of the image), they stay ink ("0:41" on a slip read "0", its 4 and 1
+    # painted out with the table). Only what the opening takes off inside the image is ink: a thin
+    # strip of desk along the image's edge, where the page nearly reaches it, stays desk.
+    r = max(1, round(DESK_OPEN * min(look.shape)))
+    opened = _filter(_filter(desk.astype(np.float32), r, np.min), r, np.max) > 0.5
+    thin, k = label(desk & ~opened)
+    if k:
+        b = boxes(thin, k)
+        edge = np.flatnonzero((b[:, 0] == 0) | (b[:, 1] == h) | (b[:, 2] == 0) | (b[:, 3] == w))
+        opened |= np.isin(thin, edge + 1)
+    return grown(opened)  # ...and the page's shaded rim beside it
 
 
 def _a_page(inside: np.ndarray, light: np.ndarray, desk_tones: np.ndarray) -> bool:
