@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
+from desktop.engine import shape_checks
 from desktop.engine.classifier import N_CLASSES, Classifier
 from desktop.engine.clutter import digit_only
 from desktop.engine.imageio import resize_weights
@@ -232,16 +233,6 @@ GUESS_TIE = 0.01  # top two probabilities closer than this: no best guess is nam
 STROKE_DOUBT = 0.5
 LEAN_APART = 30.0  # degrees: two 1s of one stroke leaning further apart are a V or a zigzag (NumberPrediction.bent)
 NOT_A_DIGIT_MARK = "?"  # stands for a character that is not a digit in a number's text
-# A digit drawn in a ring: at 28x28 the ring is what the model sees, and it read "0" at up to 99.9%
-# (25 of 60 circled digits in a hostile pass). A "0" whose loop holds a piece at least CIRCLED_TALL
-# of its height (a bar, which may be the zero's own mark: CIRCLED_BAR), or two pieces
-# (segment.encloses), is not a digit. Only a "0" with ink in its middle is looked at: the check
-# labels the ink at work scale (0.1-0.2 ms; 0.6 ms for a large ring), too dear for every drawing
-# within the 1 ms budget (benchmarks.inference: a drawn 0 takes as long as any other digit).
-# 0.3 flagged 176 of 178 MNIST digits circled and read "0", and none of the 0s of MNIST test (990
-# read 0), the other writers' held-out sets or the synthetic sets. A zero's dot or inner ring is
-# left alone as in number mode, and its bar up to 0.35 of its height (a circled 1: 0.39 and more).
-CIRCLED_TALL, CIRCLED_BAR = 0.3, 0.35
 
 
 @dataclass
@@ -254,9 +245,10 @@ class Prediction:
     seconds: float = 0.0
     jitter: np.ndarray | None = None  # (k, 10): the jittered copies' probabilities, when classified
     rule: NotDigitRule = DEFAULT_RULE  # the classifier's (its model's manifest), see rule_from_manifest
-    # Number mode: the whole image read as one character, because its ink is in more pieces than
-    # a number has (noise, a texture, dots, a row too long to read) or lies inside a loop of other
-    # ink (a face, a circled number): not a digit, whatever its score.
+    # A shape no digit has (shape_checks: a 0 in a ring, a 1 with a dot: "!"); in number mode, the
+    # whole image read as one character, because its ink is in more pieces than a number has (noise,
+    # a texture, dots, a row too long to read) or lies inside a loop of other ink (a face, a circled
+    # number): not a digit, whatever its score.
     unreadable: bool = False
     alone: np.ndarray | None = None  # (10,): the input's own probabilities, when ``probabilities`` is its vote
 
@@ -435,21 +427,13 @@ def recognize_many(classifier: Classifier, grays: Sequence[np.ndarray], *, live:
             out[i] = Prediction(int(np.argmax(p[0])), p[0], f.input28, rule=rule)
             continue
         out[i] = answered(p, f.input28, rule)
-        if out[i].digit == 0 and out[i].status in READ and _ink_in_middle(f.crop) \
-                and encloses(f.crop, CIRCLED_TALL, CIRCLED_BAR):
+        check = shape_checks.CHECKS.get(out[i].digit)
+        if check is not None and out[i].status in READ and check(f.crop):
             out[i] = dataclasses.replace(out[i], unreadable=True)
     seconds = (time.perf_counter() - start) / max(len(grays), 1)
     for prediction in out:
         prediction.seconds = seconds
     return out
-
-
-def _ink_in_middle(crop: np.ndarray) -> bool:
-    """Ink in the middle third of the crop each way: where a ringed digit lies (a (c)'s C too; the
-    middle fifth missed it), and a drawn 0 is empty. Looked at first, so that most 0s skip the loop
-    check's labelling."""
-    h, w = crop.shape
-    return bool(crop[h // 3 : -(-2 * h // 3), w // 3 : -(-2 * w // 3)].max(initial=0.0) > PIECE_LEVEL)
 
 
 def answered(views: np.ndarray, input28: np.ndarray, rule: NotDigitRule, seconds: float = 0.0) -> Prediction:
