@@ -228,7 +228,8 @@ def test_esc_cancels_a_running_batch_and_still_clears_the_drawing_on_the_draw_ta
     b.start()
     qtbot.waitUntil(lambda: len(b.model.rows) > 0, timeout=60000)
     qtbot.keyClick(b.table, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: not b.running, timeout=60000)
+    # The thread has ended a moment before its finished signal reaches the window: wait for that.
+    qtbot.waitUntil(lambda: not b.running and b.start_btn.isEnabled(), timeout=60000)
     assert b.status.text().startswith("Cancelled") and len(b.model.rows) < 3000
     win.tabs.setCurrentWidget(win.draw)
     drag(qtbot, win.draw.canvas, [(140, 40), (140, 250)])
