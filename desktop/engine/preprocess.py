@@ -58,6 +58,7 @@ MNIST_STROKE = 12.1
 # normalising its own variety costs accuracy, so only clear outliers (a hairline, a marker) change.
 THIN, THICK = 0.55, 2.0
 NOISE_FLOOR = 0.15  # ink fainter than this share of the strongest ink is background
+BACKGROUND_SIDE = 85  # uneven light is subtracted (_background) from images at least this many px both ways at work scale
 # The same after removing uneven light from a photo: a shadow's sharp edge survives the smooth
 # background's subtraction as faint ink (0.3-0.5 of the digit's) that joined the digit's box and
 # shrank it. At 0.35, 8% of the synthetic photos were flagged; 0.55 was chosen on photos of another
@@ -549,7 +550,7 @@ def _inks(gray: np.ndarray, hot: int = HOT) -> tuple[np.ndarray, np.ndarray, np.
     # Even paper or canvas: one level. The opening would also eat into bold strokes.
     level = np.where(inverted, 1.0 - paper.tone, paper.tone).astype(np.float32)
     ink = np.clip(ink - level[:, None, None], 0.0, None)
-    if min(h, w) >= 96:  # photos only: it costs
+    if min(h, w) >= BACKGROUND_SIDE:  # photos only: it costs
         for i in np.flatnonzero(paper.uneven):
             # Shadows or a gradient across a photo: subtract the smooth background, pixel by pixel.
             # A shadow's sharp edge survives as a faint line, hence the higher floor.
