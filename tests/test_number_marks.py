@@ -153,6 +153,8 @@ FONT_MARKS = {  # handwriting fonts rendered by an outside evaluation (tests/fix
     "humor_colon.png": "9:05",  # both dots below the line's middle
     "comic_light_colon.png": "12:34",  # italic: the upper dot right of the lower
     "dkg_colon.png": "12:34",  # two dots close together (read before, kept)
+    "comic_bold_date_slash.png": "22/12/45",  # slashes: read "22112145", sure
+    "bwbuild_date_slash.png": "17/04/05",
 }
 
 
@@ -166,4 +168,6 @@ def test_the_marks_of_handwriting_fonts_are_read(shipped, name):
     from desktop.engine.imageio import load_gray
 
     n = recognize_number(shipped, load_gray(Path(__file__).parent / "fixtures" / "font_marks" / name))
-    assert (n.text, n.status) == (FONT_MARKS[name], "digit")
+    # A slash is read where it stands, and the number is unsure (as with points in several gaps):
+    # it is a 1 in shape (recognize._slashes).
+    assert (n.text, n.status) == (FONT_MARKS[name], "unsure" if "/" in FONT_MARKS[name] else "digit")

@@ -66,6 +66,7 @@ COMMA_TALL, COMMA_WIDE, COMMA_TOP, COMMA_BELOW, COMMA_PENS = 0.55, 0.45, 0.5, 0.
 COMMA_SMALL, COMMA_PENS_SMALL, COMMA_STROKES = 0.3, 2.5, 2.5
 COMMA_LONG = 1.5  # a mark this much taller than wide is a comma, not a point (a point is round)
 POINT, COLON, DASH, COMMA = ".", ":", "-", ","
+SLASH = "/"  # read by recognize._slashes: a slash is a digit's size, a stroke the path takes as a 1
 
 
 @dataclass(frozen=True)

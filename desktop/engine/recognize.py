@@ -28,7 +28,7 @@ from desktop.engine.imageio import resize_weights
 from desktop.engine.preprocess import (BBOX_LEVEL, find_digits, ink_bbox, number_work_factor, readable_part, to_ink,
                                        work_factor)
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
-from desktop.engine.number_marks import COMMA, DASH, Marks, find_marks
+from desktop.engine.number_marks import COMMA, DASH, SLASH, Marks, find_marks
 from desktop.engine.segment import Candidate, TooManyPieces, best_path, candidates, encloses, lean
 
 log = logging.getLogger("digits.recognize")
@@ -232,6 +232,10 @@ GUESS_TIE = 0.01  # top two probabilities closer than this: no best guess is nam
 # were read as commas.
 STROKE_DOUBT = 0.5
 LEAN_APART = 30.0  # degrees: two 1s of one stroke leaning further apart are a V or a zigzag (NumberPrediction.bent)
+# A "1" between digits, SLASH_TALL x their median height or taller and leaning right SLASH_LEAN
+# degrees past their median lean, is a slash (_slashes): the fonts' slashes 1.2-1.4 x as tall,
+# 10-25 degrees past the digits.
+SLASH_TALL, SLASH_LEAN = 1.15, 10.0
 NOT_A_DIGIT_MARK = "?"  # stands for a character that is not a digit in a number's text
 
 
@@ -521,8 +525,34 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
         copies = jittered(inputs[rows], rule.needs_shrunk_copy)[:, 1:]
         copies = classifier.predict(copies.reshape(-1, 28, 28)).reshape(len(path), -1, N_CLASSES)
         answers = [answered(np.vstack([probs[r][None], c]), inputs[r], rule) for r, c in zip(rows, copies)]
-    return NumberPrediction(answers, time.perf_counter() - start, boxes, factor, marks,
-                            bent=_bent([cands[k] for k in path], answers))
+    bent = _bent([cands[k] for k in path], answers)
+    slashes = _slashes([cands[k] for k in path], answers)
+    if slashes:  # a date's "/": a mark, not the 1 it was read as; the number is unsure, as with points
+        keep = [i for i in range(len(path)) if i not in slashes]
+        shift = [sum(j < i for j in slashes) for i in range(len(path) + 1)]
+        at = [(b - shift[b], ch) for b, ch in marks.at] + [(i - shift[i], SLASH) for i in slashes]
+        marks = Marks(tuple(sorted(at, key=lambda m: m[0])), doubtful=True)
+        answers, boxes = [answers[i] for i in keep], [boxes[i] for i in keep]
+    return NumberPrediction(answers, time.perf_counter() - start, boxes, factor, marks, bent=bent)
+
+
+def _slashes(digits: list[Candidate], answers: list[Prediction]) -> list[int]:
+    """Which of a number's digits are a slash read as a 1 ("09/03/16" read 09103116, sure: an outside
+    evaluation): one stroke of its own between digits, taller than the others (SLASH_TALL x their
+    median height) and leaning right further than they do (SLASH_LEAN degrees past their median)."""
+    if len(digits) < 3:
+        return []
+    heights = np.array([c.crop.shape[0] for c in digits], float)
+    leans = np.array([lean(c.crop) for c in digits])
+    found = []
+    for i in range(1, len(digits) - 1):
+        others = [j for j in range(len(digits)) if j != i and answers[j].digit != 1]
+        if answers[i].digit != 1 or not digits[i].alone or len(others) < 2:
+            continue
+        if heights[i] >= SLASH_TALL * np.median(heights[others]) and leans[i] > 0 \
+                and leans[i] >= np.median(leans[others]) + SLASH_LEAN:
+            found.append(i)
+    return found
 
 
 def _bent(digits: list[Candidate], answers: list[Prediction]) -> bool:
