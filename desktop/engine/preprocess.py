@@ -81,6 +81,9 @@ DESK_SPREAD = 0.1  # ...and the desk around it one tone: its 90th percentile wit
 # 28x28 image (MNIST test 7853) filled its box as a sheet does, its holes slits like strokes.
 PAGE_SIDE = 40
 DESK_OPEN = 0.03  # the desk is opened by a square of this share of the image's shorter side (radius)
+# ...and convex: at least PAGE_CONVEX of its convex hull (slips and frames 0.96 and more; MNIST's
+# boldest light 8s and 6s at 112 px, whose holes passed for ink, at most 0.935: a code review).
+PAGE_CONVEX = 0.95
 PAGE_STROKE = 0.12  # ...and its ink strokes, their width at most this share of the page's shorter side (0.02-0.1)
 MIN_CONTRAST = 0.12  # a "digit" fainter than this against its background is no digit
 MIN_INK_PIXELS = 6  # at work scale; fewer strong ink pixels than this is an empty canvas
@@ -99,7 +102,7 @@ SPECK_MAX_SHARE = 0.25
 MAX_BLOCK = 32  # the largest pixel repetition looked for
 # A 1-bit scan whose greys are dithered (a fax, a thermal printer): the paper a field of lone dots,
 # read as ink (an outside evaluation: 47 of 48 such MNIST digits "not a digit"). Two tones with
-# more than DITHER_DOTS of the image in lone dark dots (its dithered scans 5-13%; a thresholded
+# more than DITHER_DOTS of the image in lone dots of either tone (its dithered scans 5-13%; a thresholded
 # scan's edges well under 1%) are averaged over a square of radius DITHER_BLUR first.
 DITHER_DOTS, DITHER_BLUR, DITHER_WINDOW = 0.02, 2, 64
 # A source smaller than MNIST's 20 px box (an 8x8 or 16x16 scan as it is) has its ink found at
@@ -302,7 +305,7 @@ def at_work_scale(gray: np.ndarray, factor: int | None = None) -> np.ndarray:
 
 def _reduced(gray: np.ndarray, f: int) -> np.ndarray:
     """at_work_scale of a checked float32 image."""
-    if f <= 2 and _dithered(gray):
+    if f == 1 and _dithered(gray):  # reduced, a larger scan's dots are averaged anyway (and the pad's drawings)
         gray = _box_mean(gray, DITHER_BLUR)
     # An integer box reduction: a third of the cost of resampling to exactly WORK_SIDE.
     h, w = gray.shape
@@ -315,7 +318,7 @@ def _reduced(gray: np.ndarray, f: int) -> np.ndarray:
 
 
 def _dithered(gray: np.ndarray) -> bool:
-    """Two tones, the dark one in dots standing alone (DITHER_DOTS of it): a 1-bit scan or fax whose
+    """Two tones, one of them in dots standing alone (DITHER_DOTS of it): a 1-bit scan or fax whose
     greys are dithered. Looked for in a window at the middle (DITHER_WINDOW px square): dithering
     covers the page, and a two-tone drawing on the pad cost 90 us looked at whole, 10 us so."""
     h, w = gray.shape
@@ -325,11 +328,12 @@ def _dithered(gray: np.ndarray) -> bool:
     dark = win == lo
     if lo == hi or not (dark | (win == hi)).all():
         return False
-    alone = dark.copy()
-    alone[1:] &= ~dark[:-1]
-    alone[:-1] &= ~dark[1:]
-    alone[:, 1:] &= ~dark[:, :-1]
-    alone[:, :-1] &= ~dark[:, 1:]
+    # A pixel whose four neighbours are all of the other tone: a dot, dark on light or light on dark.
+    alone = np.ones_like(dark)
+    alone[1:] &= dark[1:] != dark[:-1]
+    alone[:-1] &= dark[:-1] != dark[1:]
+    alone[:, 1:] &= dark[:, 1:] != dark[:, :-1]
+    alone[:, :-1] &= dark[:, :-1] != dark[:, 1:]
     return np.count_nonzero(alone) > DITHER_DOTS * win.size
 
 
@@ -422,7 +426,9 @@ def look_closer(gray: np.ndarray) -> Look:
     # A small image is looked at only for a desk around its page (a slip photographed on a table, a
     # dark frame round a scan: the frame was read as the ink, and 100 of 100 such digits flagged),
     # and only when its outermost pixels are dark all round: a drawing's white edge rules it out.
-    if small_image and not _dark_all_round(gray):
+    if small_image and (min(gray.shape) < PAGE_SIDE or not _dark_all_round(gray)):
+        # No page fits (a 28x28 digit, white on black, is dark all round: a folder of them ran 40%
+        # slower looking for a desk), or nothing dark all round to be a desk.
         return Look(gray, None)
     look = work_factor(gray.shape) if small_image else max(2, work_factor(gray.shape, LOOK_SIDE))
     small = _reduced(gray, look)
@@ -441,9 +447,10 @@ def _dark_all_round(gray: np.ndarray) -> bool:
     """Every side of the image dark along (almost) its whole length: where a desk may surround a page.
     Dark against the middle of the image's tones, taken from every fourth pixel (the drawing pad's cost)."""
     sample = gray[::4, ::4]
-    mid = (float(sample.min()) + float(sample.max())) / 2
-    return all(np.count_nonzero(side > mid) <= (1 - BAND_SHARE) * side.size
-               for side in (gray[0], gray[-1], gray[:, 0], gray[:, -1]))
+    lo, hi = float(sample.min()), float(sample.max())
+    mid = (lo + hi) / 2
+    return lo < hi and all(np.count_nonzero(side > mid) <= (1 - BAND_SHARE) * side.size
+                           for side in (gray[0], gray[-1], gray[:, 0], gray[:, -1]))
 
 
 def _desk(look: np.ndarray) -> np.ndarray | None:
@@ -478,17 +485,44 @@ def _desk(look: np.ndarray) -> np.ndarray | None:
     return grown(opened)  # ...and the page's shaded rim beside it
 
 
+def _hull_area(mask: np.ndarray) -> float:
+    """The area of the convex hull of a mask's pixels (as unit squares), from each row's first and
+    last pixel by the monotone chain: a page is convex, a bold light 8 or 6 is not (its waist)."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    first = mask[rows].argmax(axis=1)
+    last = mask.shape[1] - 1 - mask[rows][:, ::-1].argmax(axis=1)
+    pts = sorted({(float(x), float(y)) for y, a, b in zip(rows, first, last)
+                  for x in (a, b + 1.0) for y in (y, y + 1.0)})
+    if len(pts) < 3:
+        return float(np.count_nonzero(mask))
+
+    def half(points):
+        chain: list[tuple[float, float]] = []
+        for p in points:
+            while len(chain) >= 2 and ((chain[-1][0] - chain[-2][0]) * (p[1] - chain[-2][1])
+                                       - (chain[-1][1] - chain[-2][1]) * (p[0] - chain[-2][0])) <= 0:
+                chain.pop()
+            chain.append(p)
+        return chain
+
+    hull = half(pts)[:-1] + half(pts[::-1])[:-1]
+    xs, ys = np.array([p[0] for p in hull]), np.array([p[1] for p in hull])
+    return float(abs(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1))) / 2)
+
+
 def _a_page(inside: np.ndarray, light: np.ndarray, desk_tones: np.ndarray) -> bool:
     """What the desk surrounds is a sheet of paper, not a light digit on a dark ground: it fills its
-    box as a page does, turned or in perspective (PAGE_FILL), and the dark inside it is ink, a small
-    share of it (PAGE_INK), where a light 0's or 8's holes are a third of its area or more. And the
+    box as a page does, turned or in perspective (PAGE_FILL), is convex (PAGE_CONVEX: a bold light 8
+    has a waist), and the dark inside it is ink, a small share of it (PAGE_INK), where a light 0's
+    or 8's holes are a third of its area or more. And the
     desk is one tone (DESK_SPREAD): where the page's own shaded half fell below the threshold and
     joined it, painting it out took the digit too, and what was left of the page read "1" at 99.8%."""
     rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
     area = int(np.count_nonzero(inside))
     tall, wide = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
     ink = inside & ~light
-    if min(tall, wide) < PAGE_SIDE or area < PAGE_FILL * tall * wide or not 0 < int(np.count_nonzero(ink)) <= PAGE_INK * area:
+    if (min(tall, wide) < PAGE_SIDE or area < PAGE_FILL * tall * wide
+            or not 0 < int(np.count_nonzero(ink)) <= PAGE_INK * area or area < PAGE_CONVEX * _hull_area(inside)):
         return False  # a digit's image, not a sheet's shape, or nothing written on it (a light bar: a "1")
     low, high = np.percentile(desk_tones, [50, 90])
     # Ink is strokes, thin beside the page; a bold light 0's hole is a blob (0.17-0.31 of its width).
