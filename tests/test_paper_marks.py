@@ -131,12 +131,14 @@ def test_a_digit_underlined_in_the_writers_own_pen_is_read(gap, sample, shipped)
 
 
 @pytest.mark.parametrize("base", [0.3, 0.45, 0.6])
-def test_a_one_drawn_with_its_base_apart_stays_a_one(base, shipped):
+def test_a_ones_base_drawn_apart_is_no_underline(base):
+    """Under 0.7 of its height long, a 1's detached base is the writer's, kept (clutter.UNDER_LONG)."""
     im = Image.new("L", (200, 200), 255)
     d = ImageDraw.Draw(im)
     d.line([(85, 60), (100, 40), (100, 150)], fill=0, width=8, joint="curve")
     d.line([(100 - base * 55, 162), (100 + base * 55, 162)], fill=0, width=8)
-    assert recognize(shipped, np.asarray(im, np.float32) / 255.0).digit == 1
+    ink = to_ink(np.asarray(im, np.float32) / 255.0).ink
+    assert np.array_equal(digit_only(ink, BBOX_LEVEL), ink)
 
 
 def test_marks_alone_are_no_digit_read():
