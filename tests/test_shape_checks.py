@@ -7,7 +7,6 @@ import pytest
 from PIL import Image, ImageDraw
 
 from desktop.engine.recognize import recognize, recognize_many
-from desktop.engine.shape_checks import CHECKS, dotted
 
 PEN = 14
 
@@ -52,6 +51,26 @@ def test_mnist_ones_are_not_taken_for_a_dotted_stroke(shipped, sample):
     assert sum(p.unreadable for p in answers) <= 1
 
 
-def test_only_the_digits_a_shape_passes_for_are_looked_into():
-    """Each check costs only the answers it is for: a drawing of a 2..9 pays nothing."""
-    assert set(CHECKS) == {0, 1} and CHECKS[1] is dotted
+@pytest.mark.parametrize("name,stroke,dot", [
+    ("!", [(140, 40), (140, 170)], (140, 215)),
+    ("i", [(140, 110), (140, 230)], (140, 65)),
+])
+def test_number_mode_says_so_too(shipped, name, stroke, dot):
+    """Number mode dropped the dot as dust and read a sure "1" (a code review)."""
+    from desktop.engine.recognize import recognize_number
+
+    n = recognize_number(shipped, drawn(stroke, dot))
+    assert n.status == "not a digit" and n.text == "?", (name, n.text, n.status)
+
+
+def test_a_number_with_ones_and_a_point_keeps_them(shipped):
+    """A point beside a 1's foot is no "!" (no blank row between it and the stroke): "1.1" stays."""
+    from desktop.engine.recognize import recognize_number
+
+    im = Image.new("L", (400, 280), 255)
+    d = ImageDraw.Draw(im)
+    for x in (120, 260):
+        d.line([(x - 15, 70), (x, 50), (x, 200)], fill=0, width=PEN, joint="curve")
+    d.ellipse((178, 188, 196, 206), fill=0)
+    n = recognize_number(shipped, np.asarray(im, np.float32) / 255.0)
+    assert n.text == "1.1" and n.status != "not a digit", (n.text, n.status)

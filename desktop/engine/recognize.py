@@ -407,13 +407,13 @@ def recognize_many(classifier: Classifier, grays: Sequence[np.ndarray], *, live:
                    at_work: bool = False) -> list[Prediction]:
     """Each grayscale image's answer: the one path from images to answers (app, CLI, benchmarks, converter).
 
-    Preprocessing runs on the whole list (same-sized small images together, preprocess_many), then
+    Preprocessing runs on the whole list (same-sized small images together, preprocess.find_digits), then
     every digit found and its jittered copies (for the answer's vote, VOTE, and the rule's scores;
     NotDigitRule.needs_shrunk_copy) go through the model in one batch. ``seconds`` is each answer's
     share of the time. ``live``: a provisional guess while a stroke is drawn, the input alone
     without its jittered copies (a third of the model's work); its digit and status may differ
     from the final answer's. ``at_work``: the images are preprocess.work_view's output already
-    (see preprocess_many).
+    (see preprocess.find_digits).
     """
     start = time.perf_counter()
     rule = classifier.not_digit or DEFAULT_RULE
@@ -525,6 +525,8 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
         copies = jittered(inputs[rows], rule.needs_shrunk_copy)[:, 1:]
         copies = classifier.predict(copies.reshape(-1, 28, 28)).reshape(len(path), -1, N_CLASSES)
         answers = [answered(np.vstack([probs[r][None], c]), inputs[r], rule) for r, c in zip(rows, copies)]
+    answers = [dataclasses.replace(a, unreadable=True) if _dotted(cands[k], cands, a, clean) else a
+               for k, a in zip(path, answers)]
     bent = _bent([cands[k] for k in path], answers)
     slashes = _slashes([cands[k] for k in path], answers)
     if slashes:  # a date's "/": a mark, not the 1 it was read as; the number is unsure, as with points
@@ -534,6 +536,22 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
         marks = Marks(tuple(sorted(at, key=lambda m: m[0])), doubtful=True)
         answers, boxes = [answers[i] for i in keep], [boxes[i] for i in keep]
     return NumberPrediction(answers, time.perf_counter() - start, boxes, factor, marks, bent=bent)
+
+
+def _dotted(digit: Candidate, cands: list[Candidate], answer: Prediction, ink: np.ndarray) -> bool:
+    """A 1 of the path with a speck the path left out above or below it, over its columns: "!" or
+    "i" (shape_checks.dotted, as one digit is judged; the dot had been dropped as dust, and number
+    mode read "!" as a sure 1: a code review)."""
+    if answer.digit != 1 or answer.status not in READ:
+        return False
+    cols = digit.mask.any(axis=0)
+    dots = [c.mask for c in cands if c.speck and c.last - c.first == 1 and (c.mask.any(axis=0) & cols).any()]
+    if not dots:
+        return False
+    both = np.logical_or.reduce([digit.mask, *dots])
+    rows, used = np.flatnonzero(both.any(axis=1)), np.flatnonzero(both.any(axis=0))
+    box = (slice(rows[0], rows[-1] + 1), slice(used[0], used[-1] + 1))
+    return shape_checks.dotted(np.where(both, ink, 0.0)[box])
 
 
 def _slashes(digits: list[Candidate], answers: list[Prediction]) -> list[int]:
