@@ -288,8 +288,7 @@ def _folder_gone(args: argparse.Namespace) -> bool:
     """The current folder was deleted (or moved) under the shell, and a path is relative to it: a
     traceback from os.path.abspath, in the CLI and the binary alike (a hostile pass)."""
     relative = [p for p in args.paths if not os.path.isabs(p)]
-    if args.out != "-" and not os.path.isabs(args.out):
-        relative.append(args.out)
+    relative += [p for p in (args.out, args.model) if p and p != "-" and not os.path.isabs(p)]
     if not relative:
         return False
     try:

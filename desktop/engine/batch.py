@@ -87,22 +87,31 @@ def _read(f: Found, number: bool = False) -> tuple[Found, np.ndarray | None, str
     if f.error:
         return f, None, f.error
     try:
-        gray = load_gray(f.path)
-        if not number:
-            return f, work_view(gray).gray, ""
-        part, _ = readable_part(gray)  # as the window reads it: a small number's crop at full size
-        return f, at_work_scale(part, work_factor(part.shape, NUMBER_MAX_SIDE)), ""
+        try:
+            return f, _decoded(f.path, number), ""
+        except MemoryError:
+            # Python's own out-of-memory: "unexpected error: MemoryError: " rows, which --resume never
+            # reads again, though a moment later the file may read (a hostile pass). Once more after
+            # a collection; a file that needs more than the system gives twice over is its own row
+            # (stopping the run instead stopped every --resume at that file: a code review).
+            gc.collect()
+            return f, _decoded(f.path, number), ""
     except SystemLimitError:
         raise  # not this file's fault: the run stops after the rows so far
-    except MemoryError as e:
-        # Python's own out-of-memory, as ENOMEM is the system's: an error row would be this file's
-        # verdict for good (--resume never reads it again), though another moment may read it.
-        raise SystemLimitError(f"The system refused memory to read {f.path}; the rows so far are kept, and "
-                               "--resume reads it and the rest.") from e
+    except MemoryError:
+        return f, None, f"{f.path} needs more memory than the system gives this program (it may be too large)."
     except DigitsError as e:
         return f, None, str(e)
     except Exception as e:  # one strange file must not end a run of ten thousand
         return f, None, f"unexpected error: {type(e).__name__}: {e}"
+
+
+def _decoded(path: str, number: bool) -> np.ndarray:
+    gray = load_gray(path)
+    if not number:
+        return work_view(gray).gray
+    part, _ = readable_part(gray)  # as the window reads it: a small number's crop at full size
+    return at_work_scale(part, work_factor(part.shape, NUMBER_MAX_SIDE))
 
 
 _END = None

@@ -185,7 +185,7 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
         up, down = (upper[0] + upper[1]) / 2, (lower[0] + lower[1]) / 2
         # One dot above the middle and one below; or one high, one low and far apart, as a font or a
         # hand may set both below the middle (Humor Sans: the upper dot at 0.6 of the line). Leaning
-        # as italics do, the upper dot right of the lower.
+        # either way within COLON_LEAN (italics put the upper dot right of the lower).
         above_below = up < line.middle < down or (up < line.top + COLON_HIGH * line.height and down > line.middle
                                                   and down - up >= COLON_APART * line.height)
         one_over_other = abs((upper[2] + upper[3]) - (lower[2] + lower[3])) / 2 <= COLON_LEAN * (down - up)
