@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.xvfb_helpers import draw, have_tools, screenshot, wait_window, white_page, white_square, xvfb
+from tests.xvfb_helpers import draw, have_tools, screenshot, wait_window, white_page, white_square, xvfb, xdo
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.xvfb, pytest.mark.skipif(not have_tools(), reason="Xvfb, xdotool or ImageMagick missing")]
@@ -177,3 +177,32 @@ def test_layout_in_a_real_window(tmp_path, size, scale, fill):
     assert f["number_why"] == {"marks": 4, "heats": 4}  # Why? per digit of the number
     number_why = np.asarray(Image.open(out / "number-why-screen.png").convert("RGB"))
     assert orange(number_why, wide) > 10 * orange(number, wide) + 500
+
+
+def test_a_fast_stroke_keeps_its_shape(tmp_path):
+    """A flick: every move of the stroke reaches X at once. Qt on X11 merges mouse moves that come
+    faster than it handles them, and the stroke became a straight line from press to release (an
+    hour's soak: 46 of 80 fast digits read "1"). An L drawn in one burst must keep its corner."""
+    with xvfb() as env:
+        env["XDG_CONFIG_HOME"] = tempfile.mkdtemp()
+        env["QT_SCALE_FACTOR"] = "1"
+        app = subprocess.Popen([sys.executable, "-m", "desktop.app.main"], cwd=ROOT, env=env,
+                               stderr=subprocess.DEVNULL)
+        try:
+            wait_window(env, "Digit Recognizer")
+            time.sleep(1.0)
+            x0, y0 = white_square(screenshot(env, tmp_path / "before.png"))
+            pts = [(x0 + 60, y0 + 40 + 10 * i) for i in range(20)]  # down...
+            pts += [(x0 + 60 + 10 * i, y0 + 230) for i in range(1, 17)]  # ...and right: an L
+            burst = ["mousemove", str(pts[0][0]), str(pts[0][1]), "mousedown", "1"]
+            for x, y in pts[1:]:
+                burst += ["mousemove", str(x), str(y)]
+            xdo(env, *burst, "mouseup", "1")  # one xdotool: no pause between the moves
+            time.sleep(1.0)
+            after = screenshot(env, tmp_path / "after.png")
+        finally:
+            app.terminate()
+            app.wait(timeout=10)
+    ink = after[y0 : y0 + 280, x0 : x0 + 280].mean(axis=2) < 100
+    assert ink[180:220, 50:70].mean() > 0.5, "the stroke's upright lost"  # on the L, off the straight line
+    assert ink[222:238, 100:200].mean() > 0.5, "the stroke's foot lost"

@@ -93,11 +93,16 @@ def run_gui(argv: list[str], images: list[str], prog: str) -> int:
     if check.platform:
         os.environ["QT_QPA_PLATFORM"] = check.platform
     t0 = time.perf_counter()
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from desktop.app import errors_dialog
 
+    # Every mouse move of a stroke, however fast: on X11 Qt merges the moves that come faster than
+    # it handles them, and a quick stroke became a straight line from press to release (an hour's
+    # soak under Xvfb: 46 of 80 fast digits read "1").
+    if QApplication.instance() is None:  # an attribute Qt reads when the application is made
+        QApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents, False)
     app = QApplication.instance() or QApplication(argv)
     win = make_window(images)
     errors_dialog.install(lambda: win)
