@@ -577,3 +577,28 @@ def test_the_settings_dialog_shows_its_whole_message(win, qtbot, tmp_path, name)
     m = d.message
     assert d.isVisible() and name in m.text().replace("\u200b", "") and d.width() < 900
     assert m.height() >= m.heightForWidth(m.width()) > m.fontMetrics().height()  # wrapped, and all of it shown
+
+
+def test_a_drop_is_taken_as_a_copy_never_a_move(win, qtbot, tmp_path, sample):
+    """A file manager proposes a move, and told it was one may delete the files dropped (an hour's
+    soak: every drop was answered MoveAction). Every widget that takes drops answers CopyAction."""
+    from PIL import Image
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    path = tmp_path / "seven.png"
+    Image.fromarray(255 - sample["x_test"][0]).save(path)
+    both = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+    for widget in (win, win.images, win.batch):
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(path))])
+        enter = QDragEnterEvent(QPoint(5, 5), both, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        enter.setDropAction(Qt.DropAction.MoveAction)  # what the source proposes
+        widget.dragEnterEvent(enter)
+        assert enter.isAccepted() and enter.dropAction() == Qt.DropAction.CopyAction, widget
+        dropped = QDropEvent(QPointF(5, 5), both, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        dropped.setDropAction(Qt.DropAction.MoveAction)
+        widget.dropEvent(dropped)
+        assert dropped.isAccepted() and dropped.dropAction() == Qt.DropAction.CopyAction, widget
+        qtbot.waitUntil(lambda: not win.batch.running, timeout=60000)
+    assert path.exists()

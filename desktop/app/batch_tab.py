@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, 
                                QWidget)
 
 from desktop.app.correction import Sample, digit_menu, keep
-from desktop.app.places import corrections_folder, local_paths, remember_dir, save_path, start_dir
+from desktop.app.places import accept_as_copy, corrections_folder, local_paths, remember_dir, save_path, start_dir
 from desktop.app.batch_thread import BatchThread
 from desktop.app.state import remembered, settings
 from desktop.engine.errors import DigitsError
@@ -293,9 +293,10 @@ class BatchTab(QWidget):
 
     def dragEnterEvent(self, e: QDragEnterEvent) -> None:
         if e.mimeData().hasUrls():
-            e.acceptProposedAction()
+            accept_as_copy(e)
 
     def dropEvent(self, e: QDropEvent) -> None:
+        accept_as_copy(e)
         paths = local_paths(e.mimeData())
         if not paths:
             return

@@ -20,7 +20,7 @@ from desktop.app.locate import Box, marks_for, offset
 from desktop.app.preview import ImagePreview
 from desktop.app.qtimage import qimage_from_gray
 from desktop.app.correction import CorrectionButton, crop, sample_of
-from desktop.app.places import image_paths_in_text, local_paths, remember_dir, start_dir
+from desktop.app.places import accept_as_copy, image_paths_in_text, local_paths, remember_dir, start_dir
 from desktop.app.result_panel import ResultPanel
 from desktop.app.state import remember, remembered
 from desktop.engine.errors import DigitsError
@@ -185,9 +185,10 @@ class ImagesTab(QWidget):
 
     def dragEnterEvent(self, e: QDragEnterEvent) -> None:
         if e.mimeData().hasUrls() or e.mimeData().hasImage():
-            e.acceptProposedAction()
+            accept_as_copy(e)
 
     def dropEvent(self, e: QDropEvent) -> None:
+        accept_as_copy(e)
         files = local_paths(e.mimeData())
         if e.mimeData().hasImage():
             self.add_image(QImage(e.mimeData().imageData()), "dropped image")

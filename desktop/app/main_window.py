@@ -15,7 +15,7 @@ from desktop.app.batch_tab import BatchTab
 from desktop.app.draw_tab import DrawTab
 from desktop.app.images_tab import ImagesTab
 from desktop.app.metrics_tab import MetricsTab
-from desktop.app.places import local_paths, save_path
+from desktop.app.places import accept_as_copy, local_paths, save_path
 from desktop.app.settings_dialog import SettingsDialog
 from desktop.app.state import AppState, remembered, settings
 
@@ -202,11 +202,12 @@ class MainWindow(QMainWindow):
 
     def dragEnterEvent(self, e: QDragEnterEvent) -> None:
         if e.mimeData().hasUrls() or e.mimeData().hasImage():
-            e.acceptProposedAction()
+            accept_as_copy(e)
 
     def dropEvent(self, e: QDropEvent) -> None:
         """A drop on the Draw or Metrics tab (refused there before: a "forbidden" cursor): images open
         in the Images tab, folders (only folders) run in the Batch tab."""
+        accept_as_copy(e)
         paths = local_paths(e.mimeData())
         if paths and all(os.path.isdir(p) for p in paths):
             self.tabs.setCurrentWidget(self.batch)

@@ -10,7 +10,8 @@ import os
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QStandardPaths, QUrl
+from PySide6.QtCore import QMimeData, QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop.app.state import settings
@@ -18,6 +19,14 @@ from desktop.engine.corrections import DEFAULT_DIRNAME
 from desktop.engine.files import is_image_name
 
 CORRECTIONS_KEY = "corrections/folder"
+
+
+def accept_as_copy(e: QDropEvent | QDragEnterEvent) -> None:
+    """Take a drag or a drop as a copy, whatever the source proposed: a file manager proposes a move
+    and, told it was one, may delete the files dropped here (an hour's soak: every drop was
+    answered MoveAction)."""
+    e.setDropAction(Qt.DropAction.CopyAction)
+    e.accept()
 
 
 def local_paths(mime: QMimeData) -> list[str]:
