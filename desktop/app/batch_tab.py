@@ -150,7 +150,9 @@ class ResultsFilter(QSortFilterProxyModel):
         self.invalidateFilter()
 
     def set_text(self, text: str) -> None:
-        self.text = text.lower()
+        # Spaces around the text are no part of a name looked for: a space typed into the box hid
+        # every row with no hint (an hour's soak).
+        self.text = text.strip().lower()
         self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:
