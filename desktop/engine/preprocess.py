@@ -465,10 +465,7 @@ def _desk(look: np.ndarray) -> np.ndarray | None:
     if share < PAGE_MIN or any(side.mean() > 1 - BAND_SHARE for side in (light[0], light[-1], light[:, 0], light[:, -1])):
         return None
     labels, n = label(~light)
-    b = boxes(labels, n)
-    h, w = look.shape
-    outer = np.flatnonzero((b[:, 0] == 0) | (b[:, 1] == h) | (b[:, 2] == 0) | (b[:, 3] == w))
-    desk = np.isin(labels, outer + 1)
+    desk = _at_border(labels, n)
     if share < BAND_PAGE and not _a_page(~desk, light, look[desk]):
         return None
     # Strokes written up to the page's edge join the desk there: opened away from it (they are
@@ -477,12 +474,18 @@ def _desk(look: np.ndarray) -> np.ndarray | None:
     # strip of desk along the image's edge, where the page nearly reaches it, stays desk.
     r = max(1, round(DESK_OPEN * min(look.shape)))
     opened = _filter(_filter(desk.astype(np.float32), r, np.min), r, np.max) > 0.5
-    thin, k = label(desk & ~opened)
-    if k:
-        b = boxes(thin, k)
-        edge = np.flatnonzero((b[:, 0] == 0) | (b[:, 1] == h) | (b[:, 2] == 0) | (b[:, 3] == w))
-        opened |= np.isin(thin, edge + 1)
+    opened |= _at_border(*label(desk & ~opened))
     return grown(opened)  # ...and the page's shaded rim beside it
+
+
+def _at_border(labels: np.ndarray, n: int) -> np.ndarray:
+    """The labelled pieces that reach the image's border, as one mask."""
+    if n == 0:
+        return np.zeros(labels.shape, bool)
+    b = boxes(labels, n)
+    h, w = labels.shape
+    outer = np.flatnonzero((b[:, 0] == 0) | (b[:, 1] == h) | (b[:, 2] == 0) | (b[:, 3] == w))
+    return np.isin(labels, outer + 1)
 
 
 def _hull_area(mask: np.ndarray) -> float:
@@ -514,9 +517,9 @@ def _a_page(inside: np.ndarray, light: np.ndarray, desk_tones: np.ndarray) -> bo
     """What the desk surrounds is a sheet of paper, not a light digit on a dark ground: it fills its
     box as a page does, turned or in perspective (PAGE_FILL), is convex (PAGE_CONVEX: a bold light 8
     has a waist), and the dark inside it is ink, a small share of it (PAGE_INK), where a light 0's
-    or 8's holes are a third of its area or more. And the
-    desk is one tone (DESK_SPREAD): where the page's own shaded half fell below the threshold and
-    joined it, painting it out took the digit too, and what was left of the page read "1" at 99.8%."""
+    or 8's holes are a third of its area or more. And the desk is one tone (DESK_SPREAD): where the
+    page's own shaded half fell below the threshold and joined it, painting it out took the digit
+    too, and what was left of the page read "1" at 99.8%."""
     rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
     area = int(np.count_nonzero(inside))
     tall, wide = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
