@@ -170,3 +170,28 @@ def test_uneven_light_on_a_small_photo_is_taken_off(shipped, sample, falloff, di
     answers = [recognize(shipped, lit_unevenly(a, 180, falloff, diagonal)) for a in x]
     right = sum(p.status == DIGIT and p.digit == t for p, t in zip(answers, y))
     assert right >= N - 2, [(int(t), p.digit, p.status) for p, t in zip(answers, y)]
+
+
+def test_an_outside_evaluations_slips_on_a_grainy_table_are_read(shipped):
+    """Font digits on slips photographed on a grainy table, lit unevenly (tests/fixtures/photographed_digits,
+    from an outside evaluation): the page is what is clearly lighter than the table (preprocess.DESK_STEP;
+    halfway, the shaded end joined the table), and the table is opened before it is painted (DESK_OPEN)."""
+    from desktop.engine.imageio import load_gray
+
+    files = sorted((FIXTURES / "photographed_digits").glob("*.jpg"))
+    assert len(files) == 2
+    for f in files:
+        p = recognize(shipped, load_gray(f))
+        assert (p.digit, p.status) == (int(f.name.split("_")[1]), DIGIT), (f.name, p.digit, p.status)
+
+
+def test_an_image_half_black_half_white_is_no_sure_digit(shipped):
+    """Uneven light is taken off, and on light paper the ink is measured against the paper's light
+    (preprocess.LIGHT_LEAST): the edge between a black and a white half then stood at twice its
+    strength, and 3 more of the non-digit set's 56 such images read as a sure 1. Whether there is
+    ink at all is judged on the ink with the light only subtracted (MIN_CONTRAST)."""
+    from benchmarks.non_digit_set import non_digit_set
+
+    images = non_digit_set()["half black/white"]
+    answers = [recognize(shipped, np.asarray(g, np.float32) / (255 if np.max(g) > 1 else 1)) for g in images]
+    assert sum(p.status == DIGIT for p in answers) <= 4, [(p.digit, p.status) for p in answers if p.status == DIGIT]

@@ -59,11 +59,16 @@ MNIST_STROKE = 12.1
 THIN, THICK = 0.55, 2.0
 NOISE_FLOOR = 0.15  # ink fainter than this share of the strongest ink is background
 BACKGROUND_SIDE = 85  # uneven light is subtracted (_background) from images at least this many px both ways at work scale
+# ...and from a row of digits (number mode) this tall: a number on a slip lit from one side is a row
+# 40-80 px tall, and its shaded digits were lost. (A single digit cropped tight, 40-85 px wide, lost
+# 0.5-0.8 point of MNIST's to it: a digit's bold joins survive the opening at that scale.)
+ROW_BACKGROUND_SIDE = 32
 # The same after removing uneven light from a photo: a shadow's sharp edge survives the smooth
 # background's subtraction as faint ink (0.3-0.5 of the digit's) that joined the digit's box and
 # shrank it. At 0.35, 8% of the synthetic photos were flagged; 0.55 was chosen on photos of another
 # seed (8% -> 1%) and reads pencil photos with uneven pressure 92.5% -> 98.5% (0.75 fades them: 84%).
 SHADOW_FLOOR = 0.55
+LIGHT_LEAST = 0.5  # paper in a shade darker than this (of white) is taken as lit this much: its noise stays noise
 BBOX_LEVEL = 0.4  # the digit's box is that of its clear ink; faint specks around do not widen it
 UNEVEN = 0.05  # spread of the paper tone between the image's sides that means uneven light
 BORDER_SHARE = 0.04  # the border ring polarity is read from, as a share of the shorter side
@@ -80,6 +85,8 @@ DESK_SPREAD = 0.1  # ...and the desk around it one tone: its 90th percentile wit
 # A page photographed or scanned is at least PAGE_SIDE px across at work scale: a bold light 8 in a
 # 28x28 image (MNIST test 7853) filled its box as a sheet does, its holes slits like strokes.
 PAGE_SIDE = 40
+PAINT_REACH = 0.25  # the desk is painted with the mean of the page this share of the shorter side around
+DESK_STEP, PAGE_TOP = 0.2, 99  # page: lighter than the desk by this share of the way to the paper (its 99th percentile)
 DESK_OPEN = 0.03  # the desk is opened by a square of this share of the image's shorter side (radius)
 # ...and convex: at least PAGE_CONVEX of its convex hull (slips and frames 0.96 and more; MNIST's
 # boldest light 8s and 6s at 112 px, whose holes passed for ink, at most 0.935: a code review).
@@ -180,9 +187,10 @@ def _background(ink: np.ndarray) -> np.ndarray:
     At that scale any pen stroke is narrower than the 5 px opening and disappears from the
     estimate, while light falling across the page does not.
     """
-    small = fit_longest(ink, 24)
-    opened = _filter(_filter(small, 2, np.min), 2, np.max)
     h, w = ink.shape
+    # The shorter side at 24 px: a row of digits (a number) is read at its digits' scale, not its length's.
+    small = fit_longest(ink, round(24 * max(h, w) / min(h, w)))
+    opened = _filter(_filter(small, 2, np.min), 2, np.max)
     return np.asarray(Image.fromarray(opened).resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32)
 
 
@@ -379,15 +387,16 @@ def repeat_factor(gray: np.ndarray) -> int:
     return next((k for k in range(min(g, MAX_BLOCK), 1, -1) if g % k == 0), 1)
 
 
-def to_ink(gray: np.ndarray, factor: int | None = None) -> Ink:
+def to_ink(gray: np.ndarray, factor: int | None = None, *, row: bool = False) -> Ink:
     """Polarity, background removal and contrast normalisation: white ink on black, 0 to 1, at work
-    scale (``factor``: image pixels per work pixel; default work_factor)."""
-    return ink_at_work(at_work_scale(gray, factor))
+    scale (``factor``: image pixels per work pixel; default work_factor). ``row``: a row of digits
+    (number mode), whose uneven light is taken off from ROW_BACKGROUND_SIDE px tall."""
+    return ink_at_work(at_work_scale(gray, factor), row=row)
 
 
-def ink_at_work(work: np.ndarray) -> Ink:
+def ink_at_work(work: np.ndarray, *, row: bool = False) -> Ink:
     """to_ink of an image at work scale already (at_work_scale's or work_view's)."""
-    ink, blank, inverted, contrast = _inks(work[None])
+    ink, blank, inverted, contrast = _inks(work[None], row=row)
     return Ink(ink[0], bool(blank[0]), bool(inverted[0]), float(contrast[0]))
 
 
@@ -434,13 +443,27 @@ def look_closer(gray: np.ndarray) -> Look:
     small = _reduced(gray, look)
     desk = _desk(small)
     if desk is not None:
-        tone = np.float32(np.median(small[~desk]))
-        small = np.where(desk, tone, small)
+        painted = _page_tones(small, desk)
+        small = np.where(desk, painted, small)
         h, w = gray.shape
         whole = np.repeat(np.repeat(desk, look, axis=0), look, axis=1)[:h, :w]
         whole = np.pad(whole, ((0, h - whole.shape[0]), (0, w - whole.shape[1])), mode="edge")
-        gray = np.where(whole, tone, gray)
+        up = np.asarray(Image.fromarray(painted).resize((w, h), Image.Resampling.BILINEAR), np.float32)
+        gray = np.where(whole, up, gray)
     return Look(gray, None if small_image else _small_digit(small, look, gray.shape))
+
+
+def _page_tones(small: np.ndarray, desk: np.ndarray) -> np.ndarray:
+    """The page's tone carried out over the desk: each pixel the mean of the page within PAINT_REACH
+    of the shorter side around it (the median of the page where none is that near). One tone for the
+    whole desk hid the light falling across the page: its sides all alike, no shading was taken off,
+    and the page's dark end read as ink ("1467" on a slip lit from one side: "??")."""
+    page = (~desk).astype(np.float32)
+    r = max(1, round(PAINT_REACH * min(small.shape)))
+    weight = _box_mean(page, r)
+    mean = _box_mean(np.where(desk, 0.0, small).astype(np.float32), r)
+    flat = np.float32(np.median(small[~desk]))
+    return np.where(weight > 0.01, mean / np.maximum(weight, 1e-6), flat).astype(np.float32)
 
 
 def _dark_all_round(gray: np.ndarray) -> bool:
@@ -459,8 +482,13 @@ def _desk(look: np.ndarray) -> np.ndarray | None:
     page: most of the image (BAND_PAGE), or a sheet that fills its box and holds little ink (_a_page);
     None for any other image. (Its border dark, the page was read as the ink: 0 of 7 such photos
     made outside this project read; 0 of 268 slips on a dark table and digits in a dark frame.)"""
-    mid = (float(look.min()) + float(look.max())) / 2
-    light = look > mid
+    # The page is whatever is clearly lighter than the desk, the tone of the image's outermost
+    # pixels: a page shaded by the light falling across it stays page down to DESK_STEP of the way
+    # from the desk's tone to the paper's (halfway, its shaded end joined the desk and the page
+    # was no sheet's shape: a row of digits on a slip read "88888?").
+    edge = np.concatenate((look[0], look[-1], look[:, 0], look[:, -1]))
+    desk_tone = float(np.median(edge))
+    light = look > desk_tone + DESK_STEP * (float(np.percentile(look, PAGE_TOP)) - desk_tone)
     share = float(light.mean())
     if share < PAGE_MIN or any(side.mean() > 1 - BAND_SHARE for side in (light[0], light[-1], light[:, 0], light[:, -1])):
         return None
@@ -612,9 +640,10 @@ HOT = 1000
 LOOK_HOT = 20_000
 
 
-def _inks(gray: np.ndarray, hot: int = HOT) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _inks(gray: np.ndarray, hot: int = HOT, row: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """to_ink for (n, h, w) same-sized images at work scale: (ink, blank, inverted, contrast), one per
-    image; one pixel in ``hot`` may be too bright to set the contrast by."""
+    image; one pixel in ``hot`` may be too bright to set the contrast by; ``row``: a row of digits
+    (number mode), see to_ink."""
     n, h, w = gray.shape
     paper = _papers(gray)
     inverted = paper.light
@@ -623,13 +652,26 @@ def _inks(gray: np.ndarray, hot: int = HOT) -> tuple[np.ndarray, np.ndarray, np.
     # Even paper or canvas: one level. The opening would also eat into bold strokes.
     level = np.where(inverted, 1.0 - paper.tone, paper.tone).astype(np.float32)
     ink = np.clip(ink - level[:, None, None], 0.0, None)
-    if min(h, w) >= BACKGROUND_SIDE:  # photos only: it costs
+    lit = {}  # image -> the contrast of its ink with uneven light subtracted (not measured against the light)
+    if min(h, w) >= (ROW_BACKGROUND_SIDE if row else BACKGROUND_SIDE):  # photos only: it costs
         for i in np.flatnonzero(paper.uneven):
             # Shadows or a gradient across a photo: subtract the smooth background, pixel by pixel.
             # A shadow's sharp edge survives as a faint line, hence the higher floor.
             raw = 1.0 - gray[i] if inverted[i] else gray[i]
-            ink[i] = np.clip(raw - _background(raw), 0.0, None)
+            back = _background(raw)
+            # Light falling off darkens ink and paper alike (it multiplies): on light paper, the ink is
+            # measured against the paper's own light, so a digit in the shade is as strong as one in
+            # the sun (subtracted alone, a row's shaded digits fell under the floor: "9834534" read
+            # "34534", and one digit in a photo's shade was flagged). Whether there is ink at all is
+            # still judged by the subtracted contrast (MIN_CONTRAST): an image half black, half white
+            # kept its edge at twice the strength, read as a sure 1 (non-digit set 95.3% -> 94.8% flagged).
+            subtracted = np.clip(raw - back, 0.0, None)
+            ink[i] = np.clip(subtracted / np.maximum(1.0 - back, LIGHT_LEAST), 0.0, None) if inverted[i] else subtracted
             floor[i] = SHADOW_FLOOR
+            flat_sub = subtracted.ravel()
+            k_sub = max(3, flat_sub.size // hot)
+            lit[i] = float(flat_sub.max() if flat_sub.size <= k_sub
+                           else np.partition(flat_sub, flat_sub.size - k_sub)[flat_sub.size - k_sub])
     # Strongest ink, robust to a few hot pixels: the k-th largest value rather than the maximum.
     k = max(3, h * w // hot)
     flat = ink.reshape(n, -1)
@@ -644,6 +686,8 @@ def _inks(gray: np.ndarray, hot: int = HOT) -> tuple[np.ndarray, np.ndarray, np.
     else:
         contrast = np.partition(flat, h * w - k, axis=1)[:, h * w - k]
     faint = contrast < MIN_CONTRAST
+    for i, c in lit.items():
+        faint[i] = c < MIN_CONTRAST
     ink = np.minimum(ink / np.where(faint, 1.0, contrast).astype(np.float32)[:, None, None], 1.0)
     # Zero the faint rest (paper grain, JPEG noise) but keep the grey edges of strokes as they are.
     ink[(ink < floor[:, None, None]) | faint[:, None, None]] = 0.0

@@ -474,19 +474,19 @@ def recognize_number(classifier: Classifier, gray: np.ndarray, *, looked: bool =
 def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> NumberPrediction:
     # Found at the usual scale first, then again at the one that keeps its row of digits tall enough
     factor = work_factor(np.shape(gray))
-    ink = to_ink(gray, factor)
+    ink = to_ink(gray, factor, row=True)
     if ink.blank and number_work_factor(np.shape(gray)) < factor:
         # A row so long that its digits vanish at the usual scale (200 digits, 28 px tall: "no digit",
         # as if the image were empty): found again at the scale that keeps the image's height.
         factor = number_work_factor(np.shape(gray))
-        ink = to_ink(gray, factor)
+        ink = to_ink(gray, factor, row=True)
     if ink.blank:
         return NumberPrediction([], time.perf_counter() - start, factor=factor)
     clean = digit_only(ink.ink, PIECE_LEVEL)  # ruled lines, a margin, specks
     bbox = ink_bbox(clean, BBOX_LEVEL)  # the row's height, not the ruled page's
     finer = number_work_factor(np.shape(gray), None if bbox is None else (bbox[1] - bbox[0]) * factor)
     if finer < factor:
-        factor, ink = finer, to_ink(gray, finer)
+        factor, ink = finer, to_ink(gray, finer, row=True)
         if ink.blank:
             return NumberPrediction([], time.perf_counter() - start, factor=factor)
         clean = digit_only(ink.ink, PIECE_LEVEL)
