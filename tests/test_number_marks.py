@@ -155,6 +155,10 @@ FONT_MARKS = {  # handwriting fonts rendered by an outside evaluation (tests/fix
     "dkg_colon.png": "12:34",  # two dots close together (read before, kept)
     "comic_bold_date_slash.png": "22/12/45",  # slashes: read "22112145", sure
     "bwbuild_date_slash.png": "17/04/05",
+    # A mark reaching into a digit's box (its foot or serif widens it) is a mark when it touches no digit:
+    "klee_bold_colon_on_table.jpg": "22:25",  # read 2225: the colon's upper dot began in the 2's box
+    "kristi_minus.png": "-66",  # read 66: the minus sign ran into the 6's box
+    "breip_minus.png": "-12",  # read 42
 }
 
 

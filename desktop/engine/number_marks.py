@@ -45,6 +45,7 @@ COLON_ALIKE = 2.5  # a colon's two dots: the larger at most this x the smaller (
 # ...the upper one's centre above COLON_HIGH of the line, the lower's below its middle, COLON_APART of
 # its height apart at least, and the upper at most COLON_LEAN x their distance aside (about 27 degrees).
 COLON_HIGH, COLON_APART, COLON_LEAN = 0.65, 0.25, 0.5
+REACH = 0.25  # a mark in a gap may reach this share of the line's height into a digit's box either side
 LEAD = 1.5  # a mark before the first digit is looked for up to this x the line's height to its left
 # A dash: at least DASH_FLAT times wider than tall, at most DASH_THIN of the line's height tall,
 # DASH_SHORT..DASH_LONG of it long, its centre in the middle of the line (DASH_MIDDLE either way).
@@ -171,14 +172,27 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
     the stretch before the first digit, whose left end is no boundary (a minus sign may start at the
     image's edge: it was lost there, "-84" cropped tight read 84)."""
     top = int(max(line.top - 0.1 * line.height, 0))
-    region = stray[top : int(line.bottom + POINT_BELOW * line.height) + 1, left:right]
+    # Pieces are found in the gap widened by REACH of the line either way, and those whose middle lies
+    # in the gap are its: a dot may reach into a digit's box where the digit's serif or foot widens it
+    # (a colon set tight after a 1: "11:56" read 1156), and stays a mark if it touches no digit.
+    reach = max(1, round(REACH * line.height))
+    lo, hi = max(left - reach, 0), min(right + reach, stray.shape[1])
+    region = stray[top : int(line.bottom + POINT_BELOW * line.height) + 1, lo:hi]
     labels, n = label(region)
     if n == 0:
         return None
-    pieces = [(int(t) + top, int(b) + top, int(lf) + left, int(r) + left) for t, b, lf, r in boxes_of(labels, n)]
-    sizes = [int(s) for s in np.bincount(labels.ravel(), minlength=n + 1)[1:]]
-    # A mark stands free: not running on out of the gap (an underline, a digit's stroke) nor touching a digit.
-    free = [(lead or lf > left) and r < right and not digits[max(t - 1, 0) : b + 1, max(lf - 1, 0) : r + 1].any()
+    found = [(int(t) + top, int(b) + top, int(lf) + lo, int(r) + lo, int(size), k + 1)
+             for k, ((t, b, lf, r), size) in enumerate(zip(boxes_of(labels, n), np.bincount(labels.ravel(), minlength=n + 1)[1:]))]
+    found = [f for f in found if left <= (f[2] + f[3] - 1) / 2 < right]
+    if not found:
+        return None
+    n = len(found)
+    pieces = [f[:4] for f in found]
+    sizes = [f[4] for f in found]
+    # A mark stands free: not running on out of the widened gap (an underline, a digit's stroke) nor
+    # touching a digit.
+    free = [(lead or lf > lo or lo == 0) and (r < hi or hi == stray.shape[1])
+            and not digits[max(t - 1, 0) : b + 1, max(lf - 1, 0) : r + 1].any()
             for t, b, lf, r in pieces]
     if n == 2 and all(free):
         (upper, a), (lower, b) = sorted(zip(pieces, sizes))
@@ -193,7 +207,7 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
         if above_below and one_over_other and alike and _dot(upper, a, line) and _dot(lower, b, line):
             return COLON
     if n == 1 and free[0] and is_dash(pieces[0], line.height, line.middle, labels[pieces[0][0] - top : pieces[0][1] - top,
-                                                                                    pieces[0][2] - left : pieces[0][3] - left] == 1,
+                                                                                    pieces[0][2] - lo : pieces[0][3] - lo] == found[0][5],
                                       line.stroke):
         return DASH
     # A point or a comma: the one piece low in the gap; a fleck higher up is left alone, as it was
