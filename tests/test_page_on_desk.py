@@ -178,7 +178,7 @@ def test_an_outside_evaluations_slips_on_a_grainy_table_are_read(shipped):
     halfway, the shaded end joined the table), and the table is opened before it is painted (DESK_OPEN)."""
     from desktop.engine.imageio import load_gray
 
-    files = sorted((FIXTURES / "photographed_digits").glob("*.jpg"))
+    files = sorted((FIXTURES / "photographed_digits").glob("table_*.jpg"))
     assert len(files) == 2
     for f in files:
         p = recognize(shipped, load_gray(f))
@@ -189,9 +189,24 @@ def test_an_image_half_black_half_white_is_no_sure_digit(shipped):
     """Uneven light is taken off, and on light paper the ink is measured against the paper's light
     (preprocess.LIGHT_LEAST): the edge between a black and a white half then stood at twice its
     strength, and 3 more of the non-digit set's 56 such images read as a sure 1. Whether there is
-    ink at all is judged on the ink with the light only subtracted (MIN_CONTRAST)."""
+    ink at all is judged on the ink with the light only subtracted (MIN_CONTRAST): 2 of the 56 read
+    as a digit, 4 without it."""
     from benchmarks.non_digit_set import non_digit_set
 
     images = non_digit_set()["half black/white"]
     answers = [recognize(shipped, np.asarray(g, np.float32) / (255 if np.max(g) > 1 else 1)) for g in images]
-    assert sum(p.status == DIGIT for p in answers) <= 4, [(p.digit, p.status) for p in answers if p.status == DIGIT]
+    assert sum(p.status == DIGIT for p in answers) <= 2, [(p.digit, p.status) for p in answers if p.status == DIGIT]
+
+
+def test_an_outside_evaluations_slips_on_a_grey_table_are_read(shipped):
+    """Font digits on slips lit from one side on a grey table (tests/fixtures/photographed_digits/grey_*,
+    from an outside evaluation): the table is neither darker nor lighter than all of the page. The ink
+    is the tone that draws thin strokes (preprocess._thin_tone), and the table, the pixels of its own
+    tone outside the page's hull, is painted with the page's tones (preprocess._grey_desk)."""
+    from desktop.engine.imageio import load_gray
+
+    files = sorted((FIXTURES / "photographed_digits").glob("grey_*.jpg"))
+    assert len(files) == 3
+    for f in files:
+        p = recognize(shipped, load_gray(f))
+        assert (p.digit, p.status) == (int(f.name.split("_")[1]), DIGIT), (f.name, p.digit, p.status)

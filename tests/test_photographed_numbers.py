@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from desktop.engine.imageio import load_gray
-from desktop.engine.recognize import DIGIT, recognize_number
+from desktop.engine.recognize import DIGIT, recognize, recognize_number
 
 FIXTURES = Path(__file__).parent / "fixtures" / "photographed_numbers"
 TABLE = 0.16
@@ -34,9 +34,10 @@ def test_the_fixtures_are_there():
     assert len(list(FIXTURES.glob("*.jpg"))) == 6
 
 
-def slip(digits: list[np.ndarray], falloff: float, seed: int) -> np.ndarray:
+def slip(digits: list[np.ndarray], falloff: float, seed: int, table: float = TABLE) -> np.ndarray:
     """MNIST digits (white on black) written dark in a row on a slip lit from its left, lying on a
-    grainy dark table: the light falls off by ``falloff`` across the slip, on ink and paper alike."""
+    grainy table of tone ``table``: the light falls off by ``falloff`` across the slip, on ink and
+    paper alike."""
     rng = np.random.default_rng(seed)
     row = np.concatenate([np.asarray(Image.fromarray(d).resize((72, 72), Image.Resampling.BILINEAR), np.float32) / 255
                           for d in digits], axis=1)
@@ -44,7 +45,7 @@ def slip(digits: list[np.ndarray], falloff: float, seed: int) -> np.ndarray:
     page = np.full((h, w), 0.9, np.float32)
     page[45 : 45 + row.shape[0], 30 : 30 + row.shape[1]] -= 0.8 * row
     page *= 1.0 - falloff * np.linspace(1.0, 0.0, w, dtype=np.float32)[None, :]
-    image = np.full((h + 60, w + 80), TABLE, np.float32)
+    image = np.full((h + 60, w + 80), table, np.float32)
     image[30 : 30 + h, 40 : 40 + w] = page
     return (image + rng.normal(0, 0.03, image.shape)).clip(0, 1).astype(np.float32)
 
@@ -58,3 +59,78 @@ def test_a_number_on_a_slip_lit_from_one_side_is_read(shipped, sample, falloff):
         n = recognize_number(shipped, slip([x[i] for i in idx], falloff, k))
         right += n.text == "".join(str(int(y[i])) for i in idx) and n.status == DIGIT
     assert right >= 7, right
+
+
+@pytest.mark.parametrize("table", [0.45, 0.5])
+def test_a_number_on_a_slip_on_a_grey_table_is_read(shipped, sample, table):
+    """A grey table, lit as the slip is, is neither the paper nor the ink: its tone was taken for the
+    paper's, darker than half the image's tones, and the slip was read as the ink (an outside
+    evaluation's photos on such a table: 1 of 13 numbers read). A border of one middle tone leaves
+    the polarity to the tone that draws thin strokes (preprocess._thin_tone)."""
+    x, y = sample["x_test"], sample["y_test"]
+    right = 0
+    for k in range(8):
+        idx = [40 + 4 * k + j for j in range(4)]
+        n = recognize_number(shipped, slip([x[i] for i in idx], 0.5, k, table))
+        right += n.text == "".join(str(int(y[i])) for i in idx) and n.status == DIGIT
+    assert right >= 7, right
+
+
+def test_a_digit_on_a_slip_on_a_grey_table_is_read(shipped, sample):
+    x, y = sample["x_test"][60:80], sample["y_test"][60:80]
+    answers = [recognize(shipped, slip([a], 0.5, i, 0.5)) for i, a in enumerate(x)]
+    right = sum(p.status == DIGIT and p.digit == t for p, t in zip(answers, y))
+    assert right >= 18, [(int(t), p.digit, p.status) for p, t in zip(answers, y)]
+
+
+@pytest.mark.parametrize("shape", [(60, 300), (120, 160)])
+@pytest.mark.parametrize("depth", [0.6, 0.8])
+def test_a_blank_strip_with_a_shadow_across_is_no_number(shipped, shape, depth):
+    """A sharp shadow's edge across blank paper, or the edge between a black and a white half: the
+    background was opened at 24 px and resized back, which blurred the edge, and what it left read
+    as a sure 1 once a row's uneven light was taken off (a code review). It is opened at work scale
+    now (preprocess._background), where an edge stays sharp."""
+    rng = np.random.default_rng(14)
+    shadow = np.ones(shape, np.float32)
+    shadow[:, shape[1] // 3 :] *= 1 - depth
+    half = np.ones(shape, np.float32)
+    half[:, : shape[1] // 2] = 0
+    for image in ((shadow + rng.normal(0, 0.03, shape)).clip(0, 1).astype(np.float32), half):
+        n = recognize_number(shipped, image)
+        assert n.status != DIGIT, (n.text, n.status)
+
+
+def test_a_page_filling_three_sides_beside_a_strip_of_table_is_read(shipped, sample):
+    """The page runs off the image at its top and sides, a strip of dark table below it: the strip's
+    edge was left as a line of ink at twice its strength, and "721" read "72?" (a code review)."""
+    x, y = sample["x_test"], sample["y_test"]
+    row = np.concatenate([np.asarray(Image.fromarray(x[i]).resize((58, 58), Image.Resampling.BILINEAR), np.float32) / 255
+                          for i in range(3)], axis=1)
+    image = np.full((240, 320), 0.15, np.float32)
+    page = np.ones((192, 320), np.float32)
+    page[67:125, 73:247] -= 0.9 * row
+    image[:192] = 0.9 * page
+    image = (image + np.random.default_rng(3).normal(0, 0.025, image.shape)).clip(0, 1).astype(np.float32)
+    n = recognize_number(shipped, image)
+    assert (n.text, n.status) == ("".join(str(int(t)) for t in y[:3]), DIGIT), (n.text, n.status)
+
+
+@pytest.mark.parametrize("thumb", [0.3, 0.4])  # at 0.5, halfway to the paper, neither finds the sheet
+def test_a_thumb_across_the_pages_edge_leaves_the_page_a_page(shipped, sample, thumb):
+    """A thumb holding the slip, lighter than the table, lies across the page's edge: with the page
+    what is a fifth lighter than the table, the thumb joined it and the page was no sheet's shape
+    (a code review: 28 -> 2 of 36 such numbers read). Halfway is tried when a fifth finds no sheet."""
+    x, y = sample["x_test"], sample["y_test"]
+    h, w = 240, 320
+    image = np.full((h, w), 0.12, np.float32)
+    row = np.concatenate([np.asarray(Image.fromarray(x[i]).resize((43, 43), Image.Resampling.BILINEAR), np.float32) / 255
+                          for i in range(3)], axis=1)
+    page = np.ones((144, 224), np.float32)
+    page[50:93, 48:177] -= 0.9 * row
+    image[48:192, 48:272] = 0.88 * page
+    yy, xx = np.mgrid[:h, :w]
+    for cy in (0.85 * h, 0.95 * h):
+        image[np.hypot(yy - cy, xx - 0.4 * w) < 0.07 * w] = thumb
+    image = (image + np.random.default_rng(1).normal(0, 0.02, image.shape)).clip(0, 1).astype(np.float32)
+    n = recognize_number(shipped, image)
+    assert (n.text, n.status) == ("".join(str(int(t)) for t in y[:3]), DIGIT), (n.text, n.status)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from desktop.engine.clutter import digit_only
 from desktop.engine.components import boxes, grown, label, stroke_width
@@ -63,6 +63,7 @@ BACKGROUND_SIDE = 85  # uneven light is subtracted (_background) from images at 
 # 40-80 px tall, and its shaded digits were lost. (A single digit cropped tight, 40-85 px wide, lost
 # 0.5-0.8 point of MNIST's to it: a digit's bold joins survive the opening at that scale.)
 ROW_BACKGROUND_SIDE = 32
+BACKGROUND_OPEN = 0.17  # the opening's square, as a share of the shorter side (5 px of 24 before, 0.21, blurred)
 # The same after removing uneven light from a photo: a shadow's sharp edge survives the smooth
 # background's subtraction as faint ink (0.3-0.5 of the digit's) that joined the digit's box and
 # shrank it. At 0.35, 8% of the synthetic photos were flagged; 0.55 was chosen on photos of another
@@ -74,6 +75,9 @@ UNEVEN = 0.05  # spread of the paper tone between the image's sides that means u
 BORDER_SHARE = 0.04  # the border ring polarity is read from, as a share of the shorter side
 PAPER_QUANTILE = 0.9  # a side's paper level: its 90th percentile (10th on dark paper)
 RING_SAMPLE = 200
+MID_SHARE, THIN_DETAIL = 0.003, 0.04  # a grey border: darker and lighter pixels this share of the image; a stroke's scale
+GREY_BAND = 0.06  # a grey desk: the pixels this near its tone (or its own spread, if wider)
+GREY_CONVEX = 0.75  # ...round a page at least this share of its hull (the band of its shade as grey as the desk joins it)
 BORDER_SPLIT = 0.1  # a border between 40% and 60% light is split: the corners decide
 BAND_SHARE = 0.9  # a side this much of one tone is one tone along its whole length (see _papers)
 BAND_PAGE = 0.6  # ...and the page inside a scanner's border is at least this share of the image
@@ -182,16 +186,13 @@ def _running(a: np.ndarray, k: int, op, rows: bool = False) -> np.ndarray:
 
 
 def _background(ink: np.ndarray) -> np.ndarray:
-    """Smooth background (shadows, uneven light, paper tone) by grey opening at 24 px scale.
-
-    At that scale any pen stroke is narrower than the 5 px opening and disappears from the
-    estimate, while light falling across the page does not.
-    """
-    h, w = ink.shape
-    # The shorter side at 24 px: a row of digits (a number) is read at its digits' scale, not its length's.
-    small = fit_longest(ink, round(24 * max(h, w) / min(h, w)))
-    opened = _filter(_filter(small, 2, np.min), 2, np.max)
-    return np.asarray(Image.fromarray(opened).resize((w, h), Image.Resampling.BILINEAR), dtype=np.float32)
+    """Smooth background (shadows, uneven light, paper tone) by grey opening, a square BACKGROUND_OPEN
+    of the shorter side across: any pen stroke is narrower and disappears from the estimate, while
+    light falling across the page does not. Taken at work scale, so that a shadow's or a desk's sharp
+    edge stays sharp in it (opened at 24 px and resized back, the edge was blurred, and what it left
+    read as a sure 1 on a blank strip with a shadow across it: a code review)."""
+    r = max(1, round(BACKGROUND_OPEN * min(ink.shape) / 2))
+    return _filter(_filter(ink, r, np.min), r, np.max)
 
 
 def _ring(gray: np.ndarray) -> list[np.ndarray]:
@@ -260,7 +261,38 @@ def _papers(gray: np.ndarray) -> Paper:
         levels.append(np.where(light, part[:, k_light], part[:, k_dark]).astype(np.float64))
     levels = np.stack(levels, axis=1)
     uneven = levels.max(axis=1) - levels.min(axis=1) > UNEVEN
+    # A border of a middle tone (a grey desk around a page, a shadow along a side) is neither the
+    # paper nor the ink: the ink is then the tone that draws thin strokes (_thin_tone), and the
+    # paper's level is taken from its own light (uneven), not from the border.
+    for i in np.flatnonzero(_grey_bordered(gray, ring)):
+        light[i] = _thin_tone(gray[i]) == "dark"
+        uneven[i] = True
     return Paper(tone, light, uneven)
+
+
+def _grey_bordered(gray: np.ndarray, ring: np.ndarray) -> np.ndarray:
+    """For (n, h, w) images and their border pixels (n, k): the border is of one tone (DESK_SPREAD: a
+    tight crop's border is paper and ink) with clearly darker and clearly lighter pixels inside, each
+    at least MID_SHARE of the image (a small digit's ink is 1-3% of it): a grey desk around a page."""
+    ordered = np.sort(ring, axis=1)  # np.percentile costs ten times as much on the drawing pad
+    k = ordered.shape[1] - 1
+    b10, border, b90 = (ordered[:, round(q * k)].astype(np.float64) for q in (0.1, 0.5, 0.9))
+    grey = b90 - b10 <= DESK_SPREAD
+    for i in np.flatnonzero(grey):  # one tone all round: paper, a desk or a frame (every fourth pixel looked at)
+        sample = gray[i, ::4, ::4]
+        step = max(MIN_CONTRAST, float(b90[i] - b10[i]))
+        grey[i] = (np.count_nonzero(sample > border[i] + step) >= MID_SHARE * sample.size
+                   and np.count_nonzero(sample < border[i] - step) >= MID_SHARE * sample.size)
+    return grey
+
+
+def _thin_tone(gray: np.ndarray) -> str:
+    """Which tone draws thin strokes, "dark" or "light": the larger of the dark and the light detail
+    no wider than THIN_DETAIL of the image (grey closing and opening: a pen's strokes, not a page)."""
+    r = max(1, round(THIN_DETAIL * min(gray.shape)))
+    dark = _filter(_filter(gray, r, np.max), r, np.min) - gray
+    light = gray - _filter(_filter(gray, r, np.min), r, np.max)
+    return "dark" if float(np.sum(dark[dark > 0.1])) >= float(np.sum(light[light > 0.1])) else "light"
 
 
 def _median_where(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -435,20 +467,25 @@ def look_closer(gray: np.ndarray) -> Look:
     # A small image is looked at only for a desk around its page (a slip photographed on a table, a
     # dark frame round a scan: the frame was read as the ink, and 100 of 100 such digits flagged),
     # and only when its outermost pixels are dark all round: a drawing's white edge rules it out.
-    if small_image and (min(gray.shape) < PAGE_SIDE or not _dark_all_round(gray)):
+    dark = min(gray.shape) >= PAGE_SIDE and _dark_all_round(gray)
+    grey = (min(gray.shape) >= PAGE_SIDE and not dark
+            and bool(_grey_bordered(gray[None], np.concatenate((gray[0], gray[-1], gray[:, 0], gray[:, -1]))[None, ::4])[0]))
+    if small_image and not (dark or grey):
         # No page fits (a 28x28 digit, white on black, is dark all round: a folder of them ran 40%
-        # slower looking for a desk), or nothing dark all round to be a desk.
+        # slower looking for a desk), or nothing dark, or grey, all round to be a desk.
         return Look(gray, None)
     look = work_factor(gray.shape) if small_image else max(2, work_factor(gray.shape, LOOK_SIDE))
     small = _reduced(gray, look)
-    desk = _desk(small)
+    desk = _desk(small) if dark else _grey_desk(small) if grey else None
     if desk is not None:
         painted = _page_tones(small, desk)
         small = np.where(desk, painted, small)
         h, w = gray.shape
         whole = np.repeat(np.repeat(desk, look, axis=0), look, axis=1)[:h, :w]
         whole = np.pad(whole, ((0, h - whole.shape[0]), (0, w - whole.shape[1])), mode="edge")
-        up = np.asarray(Image.fromarray(painted).resize((w, h), Image.Resampling.BILINEAR), np.float32)
+        # Painted at look scale, in blocks as the desk's mask is (a bilinear resize took 93 ms of a 4000x3000 photo)
+        up = np.repeat(np.repeat(painted, look, axis=0), look, axis=1)[:h, :w]
+        up = np.pad(up, ((0, h - up.shape[0]), (0, w - up.shape[1])), mode="edge")
         gray = np.where(whole, up, gray)
     return Look(gray, None if small_image else _small_digit(small, look, gray.shape))
 
@@ -488,19 +525,54 @@ def _desk(look: np.ndarray) -> np.ndarray | None:
     # was no sheet's shape: a row of digits on a slip read "88888?").
     edge = np.concatenate((look[0], look[-1], look[:, 0], look[:, -1]))
     desk_tone = float(np.median(edge))
-    light = look > desk_tone + DESK_STEP * (float(np.percentile(look, PAGE_TOP)) - desk_tone)
-    share = float(light.mean())
-    if share < PAGE_MIN or any(side.mean() > 1 - BAND_SHARE for side in (light[0], light[-1], light[:, 0], light[:, -1])):
-        return None
-    labels, n = label(~light)
+    # Halfway is tried too when that finds no sheet: a thumb or a stain lighter than the desk lying
+    # across the page's edge joins the page then, and the page is no sheet's shape (a code review:
+    # 28 -> 2 of 36 thumbs' numbers read with DESK_STEP alone).
+    top = float(np.percentile(look, PAGE_TOP))
+    for step in (DESK_STEP, 0.5):
+        light = look > desk_tone + step * (top - desk_tone)
+        share = float(light.mean())
+        if share < PAGE_MIN or any(side.mean() > 1 - BAND_SHARE for side in (light[0], light[-1], light[:, 0], light[:, -1])):
+            continue
+        desk = _at_border(*label(~light))
+        if share >= BAND_PAGE or _a_page(~desk, light, look[desk]):
+            return _opened(desk)
+    return None
+
+
+def _grey_desk(look: np.ndarray) -> np.ndarray | None:
+    """At look scale, a grey desk around a page (a border of one middle tone, _grey_bordered): the
+    pixels within GREY_BAND of the border's tone connected to the border, when they run along every
+    side (BAND_SHARE) and what they surround is a sheet's shape (PAGE_MIN, PAGE_SIDE, PAGE_FILL,
+    PAGE_CONVEX). Lit from one side, the page is lighter than such a desk at one end and darker at
+    the other: no threshold between desk and page finds it (_desk). None for any other image."""
+    edge = np.concatenate((look[0], look[-1], look[:, 0], look[:, -1]))
+    low, tone, high = np.percentile(edge, [10, 50, 90])
+    labels, n = label(np.abs(look - tone) <= max(GREY_BAND, high - low))
     desk = _at_border(labels, n)
-    if share < BAND_PAGE and not _a_page(~desk, light, look[desk]):
+    if any(side.mean() < BAND_SHARE for side in (desk[0], desk[-1], desk[:, 0], desk[:, -1])):
         return None
+    inside = ~desk
+    rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
+    if rows.size == 0:
+        return None
+    area = int(np.count_nonzero(inside))
+    tall, wide = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    if (area < PAGE_MIN * inside.size or min(tall, wide) < PAGE_SIDE or area < PAGE_FILL * tall * wide
+            or area < GREY_CONVEX * _hull_area(inside)):
+        return None
+    # Where the page's shade passes through the desk's tone, that band of the page joined the desk:
+    # the page is convex, so the desk is only what lies outside the page's hull.
+    return _opened(desk & ~_hull_mask(inside))
+
+
+def _opened(desk: np.ndarray) -> np.ndarray:
+    """The desk without the strokes that reach it from the page, and the page's shaded rim beside it."""
     # Strokes written up to the page's edge join the desk there: opened away from it (they are
     # thinner than DESK_OPEN of the image), they stay ink ("0:41" on a slip read "0", its 4 and 1
     # painted out with the table). Only what the opening takes off inside the image is ink: a thin
     # strip of desk along the image's edge, where the page nearly reaches it, stays desk.
-    r = max(1, round(DESK_OPEN * min(look.shape)))
+    r = max(1, round(DESK_OPEN * min(desk.shape)))
     opened = _filter(_filter(desk.astype(np.float32), r, np.min), r, np.max) > 0.5
     opened |= _at_border(*label(desk & ~opened))
     return grown(opened)  # ...and the page's shaded rim beside it
@@ -517,15 +589,37 @@ def _at_border(labels: np.ndarray, n: int) -> np.ndarray:
 
 
 def _hull_area(mask: np.ndarray) -> float:
-    """The area of the convex hull of a mask's pixels (as unit squares), from each row's first and
-    last pixel by the monotone chain: a page is convex, a bold light 8 or 6 is not (its waist)."""
+    """The area of the convex hull of a mask's pixels (as unit squares): a page is convex, a bold
+    light 8 or 6 is not (its waist)."""
+    hull = _hull(mask)
+    if len(hull) < 3:
+        return float(np.count_nonzero(mask))
+    xs, ys = np.array([p[0] for p in hull]), np.array([p[1] for p in hull])
+    return float(abs(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1))) / 2)
+
+
+def _hull_mask(mask: np.ndarray) -> np.ndarray:
+    """The pixels inside the convex hull of a mask's pixels."""
+    hull = _hull(mask)
+    if len(hull) < 3:
+        return mask.copy()
+    canvas = Image.new("1", (mask.shape[1], mask.shape[0]), 0)
+    ImageDraw.Draw(canvas).polygon([(x - 0.5, y - 0.5) for x, y in hull], fill=1)
+    return np.asarray(canvas, bool) | mask
+
+
+def _hull(mask: np.ndarray) -> list[tuple[float, float]]:
+    """The convex hull (x, y corners of the pixels as unit squares) of a mask's pixels, from each
+    row's first and last pixel by the monotone chain."""
     rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return []
     first = mask[rows].argmax(axis=1)
     last = mask.shape[1] - 1 - mask[rows][:, ::-1].argmax(axis=1)
     pts = sorted({(float(x), float(y)) for y, a, b in zip(rows, first, last)
                   for x in (a, b + 1.0) for y in (y, y + 1.0)})
     if len(pts) < 3:
-        return float(np.count_nonzero(mask))
+        return pts
 
     def half(points):
         chain: list[tuple[float, float]] = []
@@ -536,9 +630,7 @@ def _hull_area(mask: np.ndarray) -> float:
             chain.append(p)
         return chain
 
-    hull = half(pts)[:-1] + half(pts[::-1])[:-1]
-    xs, ys = np.array([p[0] for p in hull]), np.array([p[1] for p in hull])
-    return float(abs(np.dot(xs, np.roll(ys, -1)) - np.dot(ys, np.roll(xs, -1))) / 2)
+    return half(pts)[:-1] + half(pts[::-1])[:-1]
 
 
 def _a_page(inside: np.ndarray, light: np.ndarray, desk_tones: np.ndarray) -> bool:
