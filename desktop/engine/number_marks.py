@@ -24,6 +24,7 @@ A number starts with no colon and no comma; nothing after the last digit is read
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -45,7 +46,7 @@ COLON_ALIKE = 2.5  # a colon's two dots: the larger at most this x the smaller (
 # ...the upper one's centre above COLON_HIGH of the line, the lower's below its middle, COLON_APART of
 # its height apart at least, and the upper at most COLON_LEAN x their distance aside (about 27 degrees).
 COLON_HIGH, COLON_APART, COLON_LEAN = 0.65, 0.25, 0.5
-REACH = 0.25  # a mark in a gap may reach this share of the line's height into a digit's box either side
+REACH = 0.25  # a colon's dot or a dash may reach this share of the line's height into a digit's box either side
 LEAD = 1.5  # a mark before the first digit is looked for up to this x the line's height to its left
 # A dash: at least DASH_FLAT times wider than tall, at most DASH_THIN of the line's height tall,
 # DASH_SHORT..DASH_LONG of it long, its centre in the middle of the line (DASH_MIDDLE either way).
@@ -68,6 +69,17 @@ COMMA_SMALL, COMMA_PENS_SMALL, COMMA_STROKES = 0.3, 2.5, 2.5
 COMMA_LONG = 1.5  # a mark this much taller than wide is a comma, not a point (a point is round)
 POINT, COLON, DASH, COMMA = ".", ":", "-", ","
 SLASH = "/"  # read by recognize._slashes: a slash is a digit's size, a stroke the path takes as a 1
+
+
+class _Piece(NamedTuple):
+    """A piece of stray ink near a gap: its box (exclusive ends), its pixels and its label."""
+
+    top: int
+    bottom: int
+    left: int
+    right: int
+    size: int
+    label: int
 
 
 @dataclass(frozen=True)
@@ -172,25 +184,27 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
     the stretch before the first digit, whose left end is no boundary (a minus sign may start at the
     image's edge: it was lost there, "-84" cropped tight read 84)."""
     top = int(max(line.top - 0.1 * line.height, 0))
-    # Pieces are found in the gap widened by REACH of the line either way, and those whose middle lies
-    # in the gap are its: a dot may reach into a digit's box where the digit's serif or foot widens it
-    # (a colon set tight after a 1: "11:56" read 1156), and stays a mark if it touches no digit.
+    # Pieces are found in the gap widened by REACH of the line either way, and those that reach into
+    # the gap are its: a colon's dot may reach into a digit's box where the digit's serif or foot
+    # widens it (a colon set tight after a 1: "11:56" read 1156), a minus sign into the first digit's.
     reach = max(1, round(REACH * line.height))
     lo, hi = max(left - reach, 0), min(right + reach, stray.shape[1])
     region = stray[top : int(line.bottom + POINT_BELOW * line.height) + 1, lo:hi]
     labels, n = label(region)
     if n == 0:
         return None
-    found = [(int(t) + top, int(b) + top, int(lf) + lo, int(r) + lo, int(size), k + 1)
-             for k, ((t, b, lf, r), size) in enumerate(zip(boxes_of(labels, n), np.bincount(labels.ravel(), minlength=n + 1)[1:]))]
-    found = [f for f in found if left <= (f[2] + f[3] - 1) / 2 < right]
+    sizes_all = np.bincount(labels.ravel(), minlength=n + 1)[1:]
+    found = [_Piece(int(t) + top, int(b) + top, int(lf) + lo, int(r) + lo, int(size), k + 1)
+             for k, ((t, b, lf, r), size) in enumerate(zip(boxes_of(labels, n), sizes_all))]
+    found = [f for f in found if f.right > left and f.left < right]
     if not found:
         return None
     n = len(found)
-    pieces = [f[:4] for f in found]
-    sizes = [f[4] for f in found]
+    pieces = [(f.top, f.bottom, f.left, f.right) for f in found]
+    sizes = [f.size for f in found]
     # A mark stands free: not running on out of the widened gap (an underline, a digit's stroke) nor
-    # touching a digit.
+    # touching a digit. (The widened gap's right end is the image's only where a digit narrower than
+    # REACH stands last: a mark beyond it is no mark in a gap.)
     free = [(lead or lf > lo or lo == 0) and (r < hi or hi == stray.shape[1])
             and not digits[max(t - 1, 0) : b + 1, max(lf - 1, 0) : r + 1].any()
             for t, b, lf, r in pieces]
@@ -207,7 +221,7 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
         if above_below and one_over_other and alike and _dot(upper, a, line) and _dot(lower, b, line):
             return COLON
     if n == 1 and free[0] and is_dash(pieces[0], line.height, line.middle, labels[pieces[0][0] - top : pieces[0][1] - top,
-                                                                                    pieces[0][2] - lo : pieces[0][3] - lo] == found[0][5],
+                                                                                    pieces[0][2] - lo : pieces[0][3] - lo] == found[0].label,
                                       line.stroke):
         return DASH
     # A point or a comma: the one piece low in the gap; a fleck higher up is left alone, as it was
@@ -215,6 +229,13 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
     low = [k for k, p in enumerate(pieces) if p[0] >= line.top + POINT_SEARCH * line.height]
     if len(low) != 1 or not free[low[0]]:
         return None  # nothing low, dust (several flecks), or ink that is no mark
+    # ...and its middle in the gap: a fleck mostly over a digit's box is no point. (A point may reach
+    # into a digit's box: a font's "0.777" read 0777. So may a fleck of dust as large as a point,
+    # low in a gap with only specks higher up: a code review's dusty numbers read "70.5" for 705 in
+    # 13 of 40, 4 before; a second fleck low in the gap still makes dust of both.)
+    middle = (pieces[low[0]][2] + pieces[low[0]][3] - 1) / 2
+    if not ((lead or left <= middle) and middle < right):  # ("!": its dot under the 1 is no leading point)
+        return None
     box, size = pieces[low[0]], sizes[low[0]]
     tall, wide = box[1] - box[0], box[3] - box[2]
     if _comma(box, line) and tall >= COMMA_LONG * wide:  # a comma too short to be a candidate
