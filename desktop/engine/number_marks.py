@@ -66,6 +66,7 @@ COMMA_TALL, COMMA_WIDE, COMMA_TOP, COMMA_BELOW, COMMA_PENS = 0.55, 0.45, 0.5, 0.
 # even sit on the line (an outside evaluation's fonts set it there) when it is COMMA_STROKES of the
 # strokes tall: a head and a tail, where a point is a dab of the pen (1-1.5 strokes, a marker's oval too).
 COMMA_SMALL, COMMA_PENS_SMALL, COMMA_STROKES = 0.3, 2.5, 2.5
+COMMA_HANG = 0.25  # ...and so may one whose foot hangs this share of the line's height under it
 COMMA_LONG = 1.5  # a mark this much taller than wide is a comma, not a point (a point is round)
 POINT, COLON, DASH, COMMA = ".", ":", "-", ","
 SLASH = "/"  # read by recognize._slashes: a slash is a digit's size, a stroke the path takes as a 1
@@ -150,7 +151,9 @@ def is_comma(box: Box, line_height: float, top: float, bottom: float, stroke: fl
     """Small, low and one stroke wide on a line of digits from ``top`` to ``bottom``: a comma."""
     tall, wide = box[1] - box[0], box[3] - box[2]
     small = is_small_mark(box, line_height)
-    pens = COMMA_PENS_SMALL if small else COMMA_PENS
+    # A comma hanging well under the line may be as wide as a small one (a pen's round head and a
+    # tail: "424,6" read 42496, sure); a digit written small stands on the line.
+    pens = COMMA_PENS_SMALL if is_no_digit_mark(box, line_height, bottom) else COMMA_PENS
     return (tall <= COMMA_TALL * line_height and wide <= min(COMMA_WIDE * line_height, pens * stroke)
             and tall >= wide and box[0] >= top + COMMA_TOP * line_height
             and (box[1] >= bottom + COMMA_BELOW * line_height or small and tall >= COMMA_STROKES * stroke))
@@ -161,15 +164,28 @@ def is_small_mark(box: Box, line_height: float) -> bool:
     return box[1] - box[0] <= COMMA_SMALL * line_height
 
 
+def is_no_digit_mark(box: Box, line_height: float, bottom: float) -> bool:
+    """A comma no digit could be, whatever the model reads in it: too small (is_small_mark), or hanging
+    COMMA_HANG of the line under its foot (``bottom``) as no digit written small does ("424,6": its
+    comma read 9 at 96%)."""
+    return is_small_mark(box, line_height) or box[1] >= bottom + COMMA_HANG * line_height
+
+
 def _comma(box: Box, line: _Line) -> bool:
     return is_comma(box, line.height, line.top, line.bottom, line.stroke)
 
 
 def _dot(box: Box, size: int, line: _Line) -> bool:
     """Round and solid, a pen's width across at least and small beside the digits (wherever it lies)."""
+    return is_dot(box, size, line.height, line.stroke)
+
+
+def is_dot(box: Box, size: int, line_height: float, stroke: float) -> bool:
+    """Round and solid (``size``: its pixels), a pen's ``stroke`` across at least and small beside
+    digits ``line_height`` tall: a point's, or a colon's dot's, shape."""
     tall, wide = box[1] - box[0], box[3] - box[2]
     return (max(tall, wide) <= POINT_ROUND * min(tall, wide) and size >= POINT_SOLID * tall * wide
-            and POINT_PEN * line.stroke <= min(tall, wide) and max(tall, wide) <= POINT_SIZE * line.height)
+            and POINT_PEN * stroke <= min(tall, wide) and max(tall, wide) <= POINT_SIZE * line_height)
 
 
 def _local(line: _Line, *around: Box) -> _Line:

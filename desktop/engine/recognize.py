@@ -28,7 +28,7 @@ from desktop.engine.imageio import resize_weights
 from desktop.engine.preprocess import (BBOX_LEVEL, find_digits, ink_bbox, number_work_factor, readable_part, to_ink,
                                        work_factor)
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
-from desktop.engine.number_marks import COMMA, DASH, SLASH, Marks, find_marks
+from desktop.engine.number_marks import COLON, COMMA, DASH, POINT, SLASH, Marks, find_marks
 from desktop.engine.segment import Candidate, TooManyPieces, best_path, candidates, encloses, lean
 
 log = logging.getLogger("digits.recognize")
@@ -510,11 +510,11 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
     # number_marks to read; one it reads as another digit is a digit written small (a 9 beside large
     # ones), and stays one. Should fewer be read as marks than were left out, the path is chosen
     # again with them in: no ink is lost without a word.
-    out = [k for k in digits if cands[k].mark == DASH or (cands[k].mark == COMMA and (
+    out = [k for k in digits if cands[k].mark in (DASH, POINT) or (cands[k].mark == COMMA and (
         cands[k].small or probs[row[k]].argmax() == 1 or probs[row[k]].max() < STROKE_DOUBT))]
     read = _path_and_marks(n_pieces, [dataclasses.replace(c, speck=True) if k in out else c
                                       for k, c in enumerate(cands)], scores, ink.ink, clean)
-    if sum(char in (COMMA, DASH) for _, char in read[2].at) < len(out):
+    if sum(char in (COMMA, DASH, POINT, COLON) for _, char in read[2].at) < len(out):  # (a round comma is a point)
         read = _path_and_marks(n_pieces, cands, scores, ink.ink, clean)
     path, boxes, marks = read
     # The path's digits are answered as one digit is (recognize_many): by the vote of their views,

@@ -35,7 +35,8 @@ import numpy as np
 from desktop.engine import digit_shapes
 from desktop.engine.components import boxes as boxes_of
 from desktop.engine.components import grown, label
-from desktop.engine.number_marks import COMMA, COMMA_TALL, DASH, DASH_FLAT, is_comma, is_dash, is_small_mark, row_of
+from desktop.engine.number_marks import (COMMA, COMMA_TALL, DASH, DASH_FLAT, POINT, POINT_LOW, is_comma, is_dash, is_dot,
+                                         is_no_digit_mark, row_of)
 from desktop.engine.preprocess import is_blob, is_speck, normalise_digit, stroke_width
 
 INK_LEVEL = 0.3  # ink above this strength forms the pieces
@@ -124,8 +125,8 @@ class Candidate:
     speck: bool
     alone: bool = False  # exactly one connected component of ink, uncut: most likely a whole digit
     mask: np.ndarray | None = None  # its ink in the whole ink image (bool): its box in the image
-    mark: str | None = None  # number_marks.DASH or COMMA when shaped and placed as one: the caller may leave it out
-    small: bool = False  # a mark too small for a digit among these (number_marks.is_small_mark): left out however read
+    mark: str | None = None  # number_marks.DASH, COMMA or POINT when shaped and placed as one: the caller may leave it out
+    small: bool = False  # a comma no digit could be (number_marks.is_no_digit_mark): left out however read
     components: frozenset = frozenset()  # the connected components of ink it is made of (Segment's)
 
     @cached_property
@@ -330,7 +331,9 @@ def candidates(ink: np.ndarray) -> tuple[int, list[Candidate]]:
             speck = is_speck(crop, image_side=max(ink.shape))
             if speck and j > i + 1:
                 continue  # several pieces that together are a speck: the single ones cover it
-            small = mark == COMMA and is_small_mark((0, crop.shape[0], 0, crop.shape[1]), row[1] - row[0])
+            rows = np.flatnonzero(group.mask.any(axis=1))
+            small = mark == COMMA and is_no_digit_mark((int(rows[0]), int(rows[-1]) + 1, group.left, group.right),
+                                                       row[1] - row[0], row[1])
             out.append(Candidate(i, j, crop, _prior(group, line_height, stroke, ink_mask), speck, alone, group.mask,
                                  mark=mark, components=group.components, small=small))
     return len(pieces), out
@@ -345,18 +348,23 @@ def _row(pieces: list[Segment]) -> tuple[float, float]:
 def _mark(piece: Segment, crop: np.ndarray, line: _Line, row: tuple[float, float]) -> str | None:
     """DASH or COMMA when a piece of its own (a cut's flat end, a plus's arm, is none) is shaped and
     placed as one on the ``row`` of digits (number_marks.is_dash, is_comma), with no other ink above
-    or below it (a broken 5's bar, a broken 1's foot); else None."""
+    or below it (a broken 5's bar, a broken 1's foot); POINT for a dot low on the line, wherever it
+    stands; else None."""
     tall, wide = crop.shape
     top, bottom = row
     if wide < DASH_FLAT * tall and tall > COMMA_TALL * (bottom - top):
         return None  # the usual case, decided at once: a digit
-    if (line.mask[:, piece.left : piece.right] & ~piece.mask[:, piece.left : piece.right]).any():
-        return None
     rows = np.flatnonzero(piece.mask.any(axis=1))
     box = (int(rows[0]), int(rows[-1]) + 1, piece.left, piece.right)
-    if is_dash(box, bottom - top, (top + bottom) / 2, piece.mask[box[0] : box[1], box[2] : box[3]], line.stroke):
+    alone = not (line.mask[:, piece.left : piece.right] & ~piece.mask[:, piece.left : piece.right]).any()
+    if alone and is_dash(box, bottom - top, (top + bottom) / 2, piece.mask[box[0] : box[1], box[2] : box[3]], line.stroke):
         return DASH
-    return COMMA if is_comma(box, bottom - top, top, bottom, line.stroke) else None
+    # A point may stand under a digit's overhang (the 2 of "89.2" reaches over it): a dot low on the
+    # line is left out of the path wherever it stands, for number_marks to read ("89.2" read 892).
+    if ((box[0] + box[1]) / 2 >= top + POINT_LOW * (bottom - top)
+            and is_dot(box, int(np.count_nonzero(piece.mask)), bottom - top, line.stroke)):
+        return POINT
+    return COMMA if alone and is_comma(box, bottom - top, top, bottom, line.stroke) else None
 
 
 def _farness(cands: list[Candidate]) -> np.ndarray:
