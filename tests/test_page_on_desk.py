@@ -210,3 +210,28 @@ def test_an_outside_evaluations_slips_on_a_grey_table_are_read(shipped):
     for f in files:
         p = recognize(shipped, load_gray(f))
         assert (p.digit, p.status) == (int(f.name.split("_")[1]), DIGIT), (f.name, p.digit, p.status)
+
+
+def test_a_low_light_photo_with_dark_corners_is_read(shipped, sample):
+    """A phone photo in low light: dim paper (0.35 of white), grainy, its corners darker still (the
+    lens's vignette). The border, darker than the paper at the middle, was taken for the paper and the
+    page for the ink (a second outside evaluation: 26 of 40 such digits flagged, and
+    tests/fixtures/photographed_digits/lowlight_*). A grey border's tones may spread 0.2
+    (preprocess.GREY_SPREAD) and its polarity is the tone that draws thin strokes."""
+    from desktop.engine.imageio import load_gray
+
+    for f in sorted((FIXTURES / "photographed_digits").glob("lowlight_*.png")):
+        p = recognize(shipped, load_gray(f))
+        assert (p.digit, p.status) == (int(f.stem.split("_")[1]), DIGIT), (f.name, p.digit, p.status)
+    x, y = sample["x_test"][100:120], sample["y_test"][100:120]
+    yy, xx = np.mgrid[:200, :200]
+    light = 1.0 - 0.7 * (np.hypot(yy - 100, xx - 100) / 141) ** 2  # corners at 0.3 of the middle's light
+    right = 0
+    for i, (a, t) in enumerate(zip(x, y)):
+        ink = np.asarray(Image.fromarray(a).resize((120, 120), Image.Resampling.BILINEAR), np.float32) / 255
+        page = np.full((200, 200), 0.38, np.float32)
+        page[40:160, 40:160] -= 0.3 * ink
+        image = page * light + np.random.default_rng(i).normal(0, 0.04, page.shape)
+        p = recognize(shipped, image.clip(0, 1).astype(np.float32))
+        right += p.status == DIGIT and p.digit == t
+    assert right >= 18, right

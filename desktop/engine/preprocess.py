@@ -76,6 +76,10 @@ BORDER_SHARE = 0.04  # the border ring polarity is read from, as a share of the 
 PAPER_QUANTILE = 0.9  # a side's paper level: its 90th percentile (10th on dark paper)
 RING_SAMPLE = 200
 MID_SHARE, THIN_DETAIL = 0.003, 0.04  # a grey border: darker and lighter pixels this share of the image; a stroke's scale
+# A grey border's tones spread at most GREY_SPREAD (10th to 90th percentile): a low-light photo's
+# noise and vignette spread its paper 0.1-0.15, and its darker border turned the polarity (an outside
+# evaluation: 26 of 40 such digits flagged); a tight crop's border of paper and ink spreads far wider.
+GREY_SPREAD = 0.2
 GREY_BAND = 0.06  # a grey desk: the pixels this near its tone (or its own spread, if wider)
 GREY_CONVEX = 0.75  # ...round a page at least this share of its hull (the band of its shade as grey as the desk joins it)
 BORDER_SPLIT = 0.1  # a border between 40% and 60% light is split: the corners decide
@@ -271,13 +275,13 @@ def _papers(gray: np.ndarray) -> Paper:
 
 
 def _grey_bordered(gray: np.ndarray, ring: np.ndarray) -> np.ndarray:
-    """For (n, h, w) images and their border pixels (n, k): the border is of one tone (DESK_SPREAD: a
+    """For (n, h, w) images and their border pixels (n, k): the border is of one tone (GREY_SPREAD: a
     tight crop's border is paper and ink) with clearly darker and clearly lighter pixels inside, each
     at least MID_SHARE of the image (a small digit's ink is 1-3% of it): a grey desk around a page."""
     ordered = np.sort(ring, axis=1)  # np.percentile costs ten times as much on the drawing pad
     k = ordered.shape[1] - 1
     b10, border, b90 = (ordered[:, round(q * k)].astype(np.float64) for q in (0.1, 0.5, 0.9))
-    grey = b90 - b10 <= DESK_SPREAD
+    grey = b90 - b10 <= GREY_SPREAD
     for i in np.flatnonzero(grey):  # one tone all round: paper, a desk or a frame (every fourth pixel looked at)
         sample = gray[i, ::4, ::4]
         step = max(MIN_CONTRAST, float(b90[i] - b10[i]))
