@@ -279,6 +279,17 @@ def _grey_bordered(gray: np.ndarray, ring: np.ndarray) -> np.ndarray:
     """For (n, h, w) images and their border pixels (n, k): the border is of one tone (GREY_SPREAD: a
     tight crop's border is paper and ink) with clearly darker and clearly lighter pixels inside, each
     at least MID_SHARE of the image (a small digit's ink is 1-3% of it): a grey desk around a page."""
+    grey = np.zeros(len(gray), bool)
+    # Most borders are the image's lightest or darkest tone all round (paper, MNIST's black): none
+    # of those is grey, and the drawing pad (pure white all round) pays nothing more.
+    if ring.min() == ring.max() and ring.flat[0] in (0.0, 1.0):
+        return grey
+    sample = gray[:, ::4, ::4].reshape(len(gray), -1)
+    lo, hi = sample.min(axis=1), sample.max(axis=1)
+    some = np.flatnonzero((ring.min(axis=1) < hi - MIN_CONTRAST) & (ring.max(axis=1) > lo + MIN_CONTRAST))
+    if some.size == 0:
+        return grey
+    gray, ring = gray[some], ring[some]
     ordered = np.sort(ring, axis=1)  # np.percentile costs ten times as much on the drawing pad
     k = ordered.shape[1] - 1
     b10, border, b90 = (ordered[:, round(q * k)].astype(np.float64) for q in (0.1, 0.5, 0.9))
@@ -289,12 +300,12 @@ def _grey_bordered(gray: np.ndarray, ring: np.ndarray) -> np.ndarray:
     for i in np.flatnonzero(fill.any(axis=1) & ((~fill).sum(axis=1) >= FILL_REST * ordered.shape[1])):
         rest = ordered[i][~fill[i]]
         b10[i], border[i], b90[i] = (float(rest[round(q * (rest.size - 1))]) for q in (0.1, 0.5, 0.9))
-    grey = b90 - b10 <= GREY_SPREAD
-    for i in np.flatnonzero(grey):  # one tone all round: paper, a desk or a frame (every fourth pixel looked at)
+    one_tone = b90 - b10 <= GREY_SPREAD
+    for i in np.flatnonzero(one_tone):  # one tone all round: a desk or a frame (every fourth pixel looked at)
         sample = gray[i, ::4, ::4]
         step = max(MIN_CONTRAST, float(b90[i] - b10[i]))
-        grey[i] = (np.count_nonzero(sample > border[i] + step) >= MID_SHARE * sample.size
-                   and np.count_nonzero(sample < border[i] - step) >= MID_SHARE * sample.size)
+        grey[some[i]] = (np.count_nonzero(sample > border[i] + step) >= MID_SHARE * sample.size
+                         and np.count_nonzero(sample < border[i] - step) >= MID_SHARE * sample.size)
     return grey
 
 
