@@ -201,7 +201,7 @@ def test_an_image_half_black_half_white_is_no_sure_digit(shipped):
 def test_an_outside_evaluations_slips_on_a_grey_table_are_read(shipped):
     """Font digits on slips lit from one side on a grey table (tests/fixtures/photographed_digits/grey_*,
     from an outside evaluation): the table is neither darker nor lighter than all of the page. The ink
-    is the tone that draws thin strokes (preprocess._thin_tone), and the table, the pixels of its own
+    is the tone that draws thin strokes (preprocess._strokes_dark), and the table, the pixels of its own
     tone outside the page's hull, is painted with the page's tones (preprocess._grey_desk)."""
     from desktop.engine.imageio import load_gray
 

@@ -66,7 +66,7 @@ def test_a_number_on_a_slip_on_a_grey_table_is_read(shipped, sample, table):
     """A grey table, lit as the slip is, is neither the paper nor the ink: its tone was taken for the
     paper's, darker than half the image's tones, and the slip was read as the ink (an outside
     evaluation's photos on such a table: 1 of 13 numbers read). A border of one middle tone leaves
-    the polarity to the tone that draws thin strokes (preprocess._thin_tone)."""
+    the polarity to the tone that draws thin strokes (preprocess._strokes_dark)."""
     x, y = sample["x_test"], sample["y_test"]
     right = 0
     for k in range(8):

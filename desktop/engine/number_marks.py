@@ -175,11 +175,6 @@ def _comma(box: Box, line: _Line) -> bool:
     return is_comma(box, line.height, line.top, line.bottom, line.stroke)
 
 
-def _dot(box: Box, size: int, line: _Line) -> bool:
-    """Round and solid, a pen's width across at least and small beside the digits (wherever it lies)."""
-    return is_dot(box, size, line.height, line.stroke)
-
-
 def is_dot(box: Box, size: int, line_height: float, stroke: float) -> bool:
     """Round and solid (``size``: its pixels), a pen's ``stroke`` across at least and small beside
     digits ``line_height`` tall: a point's, or a colon's dot's, shape."""
@@ -234,12 +229,14 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
                                                   and down - up >= COLON_APART * line.height)
         one_over_other = abs((upper[2] + upper[3]) - (lower[2] + lower[3])) / 2 <= COLON_LEAN * (down - up)
         alike = max(a, b) <= COLON_ALIKE * min(a, b)
-        if above_below and one_over_other and alike and _dot(upper, a, line) and _dot(lower, b, line):
+        dots = is_dot(upper, a, line.height, line.stroke) and is_dot(lower, b, line.height, line.stroke)
+        if above_below and one_over_other and alike and dots:
             return COLON
-    if n == 1 and free[0] and is_dash(pieces[0], line.height, line.middle, labels[pieces[0][0] - top : pieces[0][1] - top,
-                                                                                    pieces[0][2] - lo : pieces[0][3] - lo] == found[0].label,
-                                      line.stroke):
-        return DASH
+    if n == 1 and free[0]:
+        dash = found[0]
+        shape = labels[dash.top - top : dash.bottom - top, dash.left - lo : dash.right - lo] == dash.label
+        if is_dash(pieces[0], line.height, line.middle, shape, line.stroke):
+            return DASH
     # A point or a comma: the one piece low in the gap; a fleck higher up is left alone, as it was
     # before colons and dashes were read ("3.2" with a speck above the point read 32).
     low = [k for k, p in enumerate(pieces) if p[0] >= line.top + POINT_SEARCH * line.height]
@@ -256,7 +253,7 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
     tall, wide = box[1] - box[0], box[3] - box[2]
     if _comma(box, line) and tall >= COMMA_LONG * wide:  # a comma too short to be a candidate
         return COMMA
-    if (box[0] + box[1]) / 2 >= line.top + POINT_LOW * line.height and _dot(box, size, line):
+    if (box[0] + box[1]) / 2 >= line.top + POINT_LOW * line.height and is_dot(box, size, line.height, line.stroke):
         return POINT
     return None
 

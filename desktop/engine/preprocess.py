@@ -80,7 +80,8 @@ MID_SHARE, THIN_DETAIL = 0.003, 0.04  # a grey border: darker and lighter pixels
 # noise and vignette spread its paper 0.1-0.15, and its darker border turned the polarity (an outside
 # evaluation: 26 of 40 such digits flagged); a tight crop's border of paper and ink spreads far wider.
 GREY_SPREAD = 0.2
-FILL_REST, FILL_TONE = 0.5, 0.02  # ...leaving out black or white fill (within FILL_TONE) when the rest is this share of the border
+# ...leaving out black or white fill (within FILL_TONE) when the rest is FILL_REST of the border or more
+FILL_REST, FILL_TONE = 0.5, 0.02
 GREY_BAND = 0.06  # a grey desk: the pixels this near its tone (or its own spread, if wider)
 GREY_CONVEX = 0.75  # ...round a page at least this share of its hull (the band of its shade as grey as the desk joins it)
 BORDER_SPLIT = 0.1  # a border between 40% and 60% light is split: the corners decide
@@ -267,10 +268,10 @@ def _papers(gray: np.ndarray) -> Paper:
     levels = np.stack(levels, axis=1)
     uneven = levels.max(axis=1) - levels.min(axis=1) > UNEVEN
     # A border of a middle tone (a grey desk around a page, a shadow along a side) is neither the
-    # paper nor the ink: the ink is then the tone that draws thin strokes (_thin_tone), and the
+    # paper nor the ink: the ink is then the tone that draws thin strokes (_strokes_dark), and the
     # paper's level is taken from its own light (uneven), not from the border.
     for i in np.flatnonzero(_grey_bordered(gray, ring)):
-        light[i] = _thin_tone(gray[i]) == "dark"
+        light[i] = _strokes_dark(gray[i])
         uneven[i] = True
     return Paper(tone, light, uneven)
 
@@ -309,13 +310,13 @@ def _grey_bordered(gray: np.ndarray, ring: np.ndarray) -> np.ndarray:
     return grey
 
 
-def _thin_tone(gray: np.ndarray) -> str:
-    """Which tone draws thin strokes, "dark" or "light": the larger of the dark and the light detail
-    no wider than THIN_DETAIL of the image (grey closing and opening: a pen's strokes, not a page)."""
+def _strokes_dark(gray: np.ndarray) -> bool:
+    """The thin strokes are dark ones: of the dark and the light detail no wider than THIN_DETAIL of
+    the image (grey closing and opening: a pen's strokes, not a page), the dark is the larger."""
     r = max(1, round(THIN_DETAIL * min(gray.shape)))
     dark = _filter(_filter(gray, r, np.max), r, np.min) - gray
     light = gray - _filter(_filter(gray, r, np.min), r, np.max)
-    return "dark" if float(np.sum(dark[dark > 0.1])) >= float(np.sum(light[light > 0.1])) else "light"
+    return float(np.sum(dark[dark > 0.1])) >= float(np.sum(light[light > 0.1]))
 
 
 def _median_where(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -492,7 +493,7 @@ def look_closer(gray: np.ndarray) -> Look:
     # and only when its outermost pixels are dark all round: a drawing's white edge rules it out.
     dark = min(gray.shape) >= PAGE_SIDE and _dark_all_round(gray)
     grey = (min(gray.shape) >= PAGE_SIDE and not dark
-            and bool(_grey_bordered(gray[None], np.concatenate((gray[0], gray[-1], gray[:, 0], gray[:, -1]))[None, ::4])[0]))
+            and bool(_grey_bordered(gray[None], np.concatenate(_sides(gray))[None, ::4])[0]))
     if small_image and not (dark or grey):
         # No page fits (a 28x28 digit, white on black, is dark all round: a folder of them ran 40%
         # slower looking for a desk), or nothing dark, or grey, all round to be a desk.
@@ -503,14 +504,16 @@ def look_closer(gray: np.ndarray) -> Look:
     if desk is not None:
         painted = _page_tones(small, desk)
         small = np.where(desk, painted, small)
-        h, w = gray.shape
-        whole = np.repeat(np.repeat(desk, look, axis=0), look, axis=1)[:h, :w]
-        whole = np.pad(whole, ((0, h - whole.shape[0]), (0, w - whole.shape[1])), mode="edge")
         # Painted at look scale, in blocks as the desk's mask is (a bilinear resize took 93 ms of a 4000x3000 photo)
-        up = np.repeat(np.repeat(painted, look, axis=0), look, axis=1)[:h, :w]
-        up = np.pad(up, ((0, h - up.shape[0]), (0, w - up.shape[1])), mode="edge")
-        gray = np.where(whole, up, gray)
+        gray = np.where(_in_blocks(desk, look, gray.shape), _in_blocks(painted, look, gray.shape), gray)
     return Look(gray, None if small_image else _small_digit(small, look, gray.shape))
+
+
+def _in_blocks(a: np.ndarray, look: int, shape: tuple[int, int]) -> np.ndarray:
+    """A look-scale array back at the image's ``shape``, each pixel a ``look``-square block."""
+    h, w = shape
+    full = np.repeat(np.repeat(a, look, axis=0), look, axis=1)[:h, :w]
+    return np.pad(full, ((0, h - full.shape[0]), (0, w - full.shape[1])), mode="edge")
 
 
 def _page_tones(small: np.ndarray, desk: np.ndarray) -> np.ndarray:
@@ -526,6 +529,11 @@ def _page_tones(small: np.ndarray, desk: np.ndarray) -> np.ndarray:
     return np.where(weight > 0.01, mean / np.maximum(weight, 1e-6), flat).astype(np.float32)
 
 
+def _sides(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The image's outermost rows and columns: top, bottom, left, right."""
+    return a[0], a[-1], a[:, 0], a[:, -1]
+
+
 def _dark_all_round(gray: np.ndarray) -> bool:
     """Every side of the image dark along (almost) its whole length: where a desk may surround a page.
     Dark against the middle of the image's tones, taken from every fourth pixel (the drawing pad's cost)."""
@@ -533,7 +541,7 @@ def _dark_all_round(gray: np.ndarray) -> bool:
     lo, hi = float(sample.min()), float(sample.max())
     mid = (lo + hi) / 2
     return lo < hi and all(np.count_nonzero(side > mid) <= (1 - BAND_SHARE) * side.size
-                           for side in (gray[0], gray[-1], gray[:, 0], gray[:, -1]))
+                           for side in _sides(gray))
 
 
 def _desk(look: np.ndarray) -> np.ndarray | None:
@@ -546,7 +554,7 @@ def _desk(look: np.ndarray) -> np.ndarray | None:
     # pixels: a page shaded by the light falling across it stays page down to DESK_STEP of the way
     # from the desk's tone to the paper's (halfway, its shaded end joined the desk and the page
     # was no sheet's shape: a row of digits on a slip read "88888?").
-    edge = np.concatenate((look[0], look[-1], look[:, 0], look[:, -1]))
+    edge = np.concatenate(_sides(look))
     desk_tone = float(np.median(edge))
     # Halfway is tried too when that finds no sheet: a thumb or a stain lighter than the desk lying
     # across the page's edge joins the page then, and the page is no sheet's shape (a code review:
@@ -555,7 +563,7 @@ def _desk(look: np.ndarray) -> np.ndarray | None:
     for step in (DESK_STEP, 0.5):
         light = look > desk_tone + step * (top - desk_tone)
         share = float(light.mean())
-        if share < PAGE_MIN or any(side.mean() > 1 - BAND_SHARE for side in (light[0], light[-1], light[:, 0], light[:, -1])):
+        if share < PAGE_MIN or any(side.mean() > 1 - BAND_SHARE for side in _sides(light)):
             continue
         desk = _at_border(*label(~light))
         if share >= BAND_PAGE or _a_page(~desk, light, look[desk]):
@@ -569,20 +577,14 @@ def _grey_desk(look: np.ndarray) -> np.ndarray | None:
     side (BAND_SHARE) and what they surround is a sheet's shape (PAGE_MIN, PAGE_SIDE, PAGE_FILL,
     PAGE_CONVEX). Lit from one side, the page is lighter than such a desk at one end and darker at
     the other: no threshold between desk and page finds it (_desk). None for any other image."""
-    edge = np.concatenate((look[0], look[-1], look[:, 0], look[:, -1]))
+    edge = np.concatenate(_sides(look))
     low, tone, high = np.percentile(edge, [10, 50, 90])
     labels, n = label(np.abs(look - tone) <= max(GREY_BAND, high - low))
     desk = _at_border(labels, n)
-    if any(side.mean() < BAND_SHARE for side in (desk[0], desk[-1], desk[:, 0], desk[:, -1])):
+    if any(side.mean() < BAND_SHARE for side in _sides(desk)):
         return None
     inside = ~desk
-    rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
-    if rows.size == 0:
-        return None
-    area = int(np.count_nonzero(inside))
-    tall, wide = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
-    if (area < PAGE_MIN * inside.size or min(tall, wide) < PAGE_SIDE or area < PAGE_FILL * tall * wide
-            or area < GREY_CONVEX * _hull_area(inside)):
+    if np.count_nonzero(inside) < PAGE_MIN * inside.size or _sheet_side(inside, GREY_CONVEX) is None:
         return None
     # Where the page's shade passes through the desk's tone, that band of the page joined the desk:
     # the page is convex, so the desk is only what lies outside the page's hull.
@@ -663,16 +665,26 @@ def _a_page(inside: np.ndarray, light: np.ndarray, desk_tones: np.ndarray) -> bo
     or 8's holes are a third of its area or more. And the desk is one tone (DESK_SPREAD): where the
     page's own shaded half fell below the threshold and joined it, painting it out took the digit
     too, and what was left of the page read "1" at 99.8%."""
-    rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
-    area = int(np.count_nonzero(inside))
-    tall, wide = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
     ink = inside & ~light
-    if (min(tall, wide) < PAGE_SIDE or area < PAGE_FILL * tall * wide
-            or not 0 < int(np.count_nonzero(ink)) <= PAGE_INK * area or area < PAGE_CONVEX * _hull_area(inside)):
+    side = _sheet_side(inside, PAGE_CONVEX)
+    if side is None or not 0 < int(np.count_nonzero(ink)) <= PAGE_INK * np.count_nonzero(inside):
         return False  # a digit's image, not a sheet's shape, or nothing written on it (a light bar: a "1")
     low, high = np.percentile(desk_tones, [50, 90])
     # Ink is strokes, thin beside the page; a bold light 0's hole is a blob (0.17-0.31 of its width).
-    return high - low <= DESK_SPREAD and stroke_width(ink.astype(np.float32)) <= PAGE_STROKE * min(tall, wide)
+    return high - low <= DESK_SPREAD and stroke_width(ink.astype(np.float32)) <= PAGE_STROKE * side
+
+
+def _sheet_side(inside: np.ndarray, convex: float) -> int | None:
+    """The shorter side of the box of what a desk surrounds when it is a sheet's shape: at least
+    PAGE_SIDE across, filling PAGE_FILL of its box and ``convex`` of its hull; else None."""
+    rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
+    if rows.size == 0:
+        return None
+    area = int(np.count_nonzero(inside))
+    tall, wide = int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+    if min(tall, wide) < PAGE_SIDE or area < PAGE_FILL * tall * wide or area < convex * _hull_area(inside):
+        return None
+    return min(tall, wide)
 
 
 PLAIN_PAPER = np.ones((1, 1), np.float32)  # what is read of a photo holding nothing but edges: no digit
@@ -783,19 +795,14 @@ def _inks(gray: np.ndarray, hot: int = HOT, row: bool = False) -> tuple[np.ndarr
             subtracted = np.clip(raw - back, 0.0, None)
             ink[i] = np.clip(subtracted / np.maximum(1.0 - back, LIGHT_LEAST), 0.0, None) if inverted[i] else subtracted
             floor[i] = SHADOW_FLOOR
-            flat_sub = subtracted.ravel()
-            k_sub = max(3, flat_sub.size // hot)
-            lit[i] = float(flat_sub.max() if flat_sub.size <= k_sub
-                           else np.partition(flat_sub, flat_sub.size - k_sub)[flat_sub.size - k_sub])
+            lit[i] = _strongest(subtracted.ravel(), max(3, h * w // hot))
     # Strongest ink, robust to a few hot pixels: the k-th largest value rather than the maximum.
     k = max(3, h * w // hot)
     flat = ink.reshape(n, -1)
     if h * w <= k:
         contrast = flat.max(axis=1)
-    elif n == 1:  # the k-th largest is among the few inked pixels, or it is 0: a partition of those only
-        inked = flat[0][flat[0] > 0]
-        contrast = np.partition(inked, inked.size - k)[inked.size - k : inked.size - k + 1] if inked.size >= k \
-            else np.zeros(1, np.float32)
+    elif n == 1:
+        contrast = np.array([_strongest(flat[0], k)], np.float32)
     elif h * w <= SORT_MAX:  # small images: a sort, several times faster than a partition (many equal values)
         contrast = np.sort(flat, axis=1)[:, h * w - k]
     else:
@@ -809,6 +816,15 @@ def _inks(gray: np.ndarray, hot: int = HOT, row: bool = False) -> tuple[np.ndarr
     strong = np.count_nonzero(ink > 0.5, axis=(1, 2))
     blank = strong < max(MIN_INK_PIXELS, MIN_INK_SHARE * h * w)
     return ink, blank | faint, inverted, contrast
+
+
+def _strongest(flat: np.ndarray, k: int) -> float:
+    """The k-th largest of one image's ink (0 and up, flattened): among the few inked pixels, or 0, so
+    a partition of those only."""
+    if flat.size <= k:
+        return float(flat.max())
+    inked = flat[flat > 0]
+    return float(np.partition(inked, inked.size - k)[inked.size - k]) if inked.size >= k else 0.0
 
 
 _any = np.logical_or.reduce  # ndarray.any(axis) without its Python wrapper: the same flags

@@ -331,9 +331,7 @@ def candidates(ink: np.ndarray) -> tuple[int, list[Candidate]]:
             speck = is_speck(crop, image_side=max(ink.shape))
             if speck and j > i + 1:
                 continue  # several pieces that together are a speck: the single ones cover it
-            rows = np.flatnonzero(group.mask.any(axis=1))
-            small = mark == COMMA and is_no_digit_mark((int(rows[0]), int(rows[-1]) + 1, group.left, group.right),
-                                                       row[1] - row[0], row[1])
+            small = mark == COMMA and is_no_digit_mark(_box(group), row[1] - row[0], row[1])
             out.append(Candidate(i, j, crop, _prior(group, line_height, stroke, ink_mask), speck, alone, group.mask,
                                  mark=mark, components=group.components, small=small))
     return len(pieces), out
@@ -345,6 +343,12 @@ def _row(pieces: list[Segment]) -> tuple[float, float]:
     return row_of(spans)[1:]
 
 
+def _box(piece: Segment) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) of a piece's ink, exclusive ends."""
+    rows = np.flatnonzero(piece.mask.any(axis=1))
+    return int(rows[0]), int(rows[-1]) + 1, piece.left, piece.right
+
+
 def _mark(piece: Segment, crop: np.ndarray, line: _Line, row: tuple[float, float]) -> str | None:
     """DASH or COMMA when a piece of its own (a cut's flat end, a plus's arm, is none) is shaped and
     placed as one on the ``row`` of digits (number_marks.is_dash, is_comma), with no other ink above
@@ -354,8 +358,7 @@ def _mark(piece: Segment, crop: np.ndarray, line: _Line, row: tuple[float, float
     top, bottom = row
     if wide < DASH_FLAT * tall and tall > COMMA_TALL * (bottom - top):
         return None  # the usual case, decided at once: a digit
-    rows = np.flatnonzero(piece.mask.any(axis=1))
-    box = (int(rows[0]), int(rows[-1]) + 1, piece.left, piece.right)
+    box = _box(piece)
     alone = not (line.mask[:, piece.left : piece.right] & ~piece.mask[:, piece.left : piece.right]).any()
     if alone and is_dash(box, bottom - top, (top + bottom) / 2, piece.mask[box[0] : box[1], box[2] : box[3]], line.stroke):
         return DASH
