@@ -9,6 +9,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from desktop.engine.components import label
+from desktop.engine import number_marks
 from desktop.engine.number_marks import Marks, find_marks
 from desktop.engine.recognize import recognize_number
 
@@ -177,7 +178,10 @@ def test_the_marks_of_handwriting_fonts_are_read(shipped, name):
     assert (n.text, n.status) == (FONT_MARKS[name], "unsure" if "/" in FONT_MARKS[name] else "digit")
 
 
-HAND_MARKS = {"receipt_89p2.png": "89.2", "receipt_6c42.png": "6:42", "receipt_424k6.png": "424,6"}
+HAND_MARKS = {"receipt_89p2.png": "89.2", "receipt_6c42.png": "6:42", "receipt_424k6.png": "424,6",
+              # The first outside evaluation's times (its half A): dots of half a stroke, 2 px by 4, and
+              # short ticks, 2 px by 5, at work scale, read 2147 and 2251 (number_marks.COLON_PEN, COLON_SLACK).
+              "light_colon_2147.jpg": "21:47", "tick_colon_2251.jpg": "22:51"}
 
 
 @pytest.mark.parametrize("name", list(HAND_MARKS))
@@ -194,3 +198,12 @@ def test_marks_written_with_the_digits_pen_are_read(shipped, name):
 
     n = recognize_number(shipped, load_gray(Path(__file__).parent / "fixtures" / "hand_marks" / name))
     assert (n.text, n.status) == (HAND_MARKS[name], "digit"), (name, n.text, n.status)
+
+
+@pytest.mark.parametrize("text, date", [
+    ("25.11.2026", True), ("3.4.98", True), ("11.25.2026", True), ("01.01.1999", True), ("31.12.99", True),
+    ("1.2.3", False), ("40.11.2026", False), ("13.14.15", False), ("00.11.2026", False), ("25.11.3026", False),
+    ("25.11.202", False), ("123.11.2026", False), ("25.11.2026.", False), ("25,11,2026", False), ("2.5?.2026", False),
+])
+def test_a_date_is_day_and_month_either_way_and_a_year(text, date):
+    assert number_marks.is_date(text) is date

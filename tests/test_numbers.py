@@ -354,3 +354,24 @@ def test_dust_a_dash_and_two_points_are_no_decimal_point(shipped, sample):
 
     below, _ = _with_dots(sample, idx, {1: 1.1})  # hanging just under the line
     assert recognize_number(shipped, below).text == digits[:2] + "." + digits[2:]
+
+
+def test_a_date_with_points_is_sure_and_other_points_in_two_gaps_are_not(shipped, sample):
+    """Dates were the numbers with two points that an outside evaluation wrote most, and every one
+    read exactly right was called unsure ("13.10.2011", "08.06.2020": 14 of 18), as "1.2.3" is.
+    A date (number_marks.is_date) is sure; the same digits with their points elsewhere are not."""
+    labels = list(sample["y_test"][:300])
+    used: set[int] = set()
+
+    def first(d: int) -> int:  # a different MNIST test digit for each place
+        i = next(i for i, y in enumerate(labels) if y == d and i not in used)
+        used.add(i)
+        return i
+
+    idx = [first(d) for d in (2, 5, 0, 8, 2, 0, 2, 6)]
+    date, digits = _with_dots(sample, idx, {1: 0.95, 3: 0.95})
+    n = recognize_number(shipped, date)
+    assert (n.text, n.status) == ("25.08.2026", "digit")
+    other, _ = _with_dots(sample, idx, {0: 0.95, 3: 0.95})
+    n = recognize_number(shipped, other)
+    assert (n.text, n.status) == ("2.508.2026", "unsure")

@@ -28,7 +28,7 @@ from desktop.engine.imageio import resize_weights
 from desktop.engine.preprocess import (BBOX_LEVEL, find_digits, ink_bbox, number_work_factor, readable_part, to_ink,
                                        work_factor)
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
-from desktop.engine.number_marks import COLON, COMMA, DASH, POINT, SLASH, Marks, find_marks
+from desktop.engine.number_marks import COLON, COMMA, DASH, POINT, SLASH, Marks, find_marks, is_date
 from desktop.engine.segment import Candidate, TooManyPieces, best_path, candidates, encloses, lean
 
 log = logging.getLogger("digits.recognize")
@@ -386,7 +386,9 @@ class NumberPrediction:
         """A digit is unsure, or the number as a whole is: the probability that every digit is right
         below where one digit's answer would be unsure (a long row of sure-ish digits, each passing,
         was a "digit" read at 0.14-0.42, most of them wrong; a second hostile pass)."""
-        if any(d.unsure for d in self.digits) or self.marks.doubtful or self.bent:  # "1.2.3": which dot is the point?
+        if any(d.unsure for d in self.digits) or self.bent:
+            return True
+        if self.marks.doubtful and not is_date(self.text):  # "1.2.3": which dot is the point?
             return True
         band = self.digits[0].rule.unsure_below if self.digits else None
         return bool(self.digits) and self.confidence < (UNSURE_TOP if band is None else band)
