@@ -160,6 +160,8 @@ FONT_MARKS = {  # handwriting fonts rendered by an outside evaluation (tests/fix
     "klee_bold_colon_on_table.jpg": "22:25",  # read 2225: the colon's upper dot began in the 2's box
     "kristi_minus.png": "-66",  # read 66: the minus sign ran into the 6's box
     "breip_minus.png": "-12",  # read 42
+    # A comma under a digit's overhang (the 5's bar reaches over it) is a comma all the same:
+    "comic_light_comma_under_5.jpg": "995,6",  # read 9956
 }
 
 

@@ -268,13 +268,13 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
     # into a digit's box: a font's "0.777" read 0777. So may a fleck of dust as large as a point,
     # low in a gap with only specks higher up: a code review's dusty numbers read "70.5" for 705 in
     # 13 of 40, 4 before; a second fleck low in the gap still makes dust of both.)
-    middle = (pieces[low[0]][2] + pieces[low[0]][3] - 1) / 2
-    if not ((lead or left <= middle) and middle < right):  # ("!": its dot under the 1 is no leading point)
-        return None
     box, size = pieces[low[0]], sizes[low[0]]
     tall, wide = box[1] - box[0], box[3] - box[2]
     if _comma(box, line) and tall >= COMMA_LONG * wide:  # a comma too short to be a candidate
-        return COMMA
+        return COMMA  # (its middle may be under a digit's overhang: a 5's bar over it, "995,6" read 9956)
+    middle = (box[2] + box[3] - 1) / 2
+    if not ((lead or left <= middle) and middle < right):  # ("!": its dot under the 1 is no leading point)
+        return None
     if (box[0] + box[1]) / 2 >= line.top + POINT_LOW * line.height and is_dot(box, size, line.height, line.stroke):
         return POINT
     return None
