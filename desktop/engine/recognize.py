@@ -30,6 +30,7 @@ from desktop.engine.preprocess import (BBOX_LEVEL, find_digits, ink_bbox, number
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
 from desktop.engine.number_marks import COLON, COMMA, DASH, POINT, SLASH, Marks, find_marks, is_date
 from desktop.engine.segment import Candidate, TooManyPieces, best_path, candidates, encloses, lean
+from desktop.engine.slant import Shear, upright
 
 log = logging.getLogger("digits.recognize")
 
@@ -495,9 +496,36 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
     try:
         if encloses(clean):
             return _no_number(classifier, gray, clean, factor, start)
-        n_pieces, cands = candidates(clean)
+        written = _read_row(classifier, ink.ink, clean, factor, start)
+        if written.status == DIGIT or not _mostly_read(written):
+            return written
+        # A row that leans, mostly read but not surely, is read again stood upright (slant.py): cut in
+        # columns, leaning digits that touch each carry a slice of the next ("66774656" in an italic
+        # font read "6677?556"). The surer reading is kept. Not after a sure reading (it changed none
+        # of an outside evaluation's numbers, at the cost of a second reading), nor for a row mostly
+        # not read: a scribble or a shape gets no second chance to look like a number (of 330
+        # non-digits in number mode, 24 read as a number before, 25 now, 27 with every flagged row
+        # read again).
+        shear = upright(clean > PIECE_LEVEL)
+        if shear is None:
+            return written
+        stood = _read_row(classifier, shear.apply(ink.ink), shear.apply(clean), factor, start, shear)
+        return stood if stood.confidence > written.confidence else written
     except TooManyPieces:
         return _no_number(classifier, gray, clean, factor, start)
+
+
+def _mostly_read(number: NumberPrediction) -> bool:
+    """Two digits or more, at least half of them read (a digit, or unsure)."""
+    return len(number.digits) >= 2 and 2 * sum(d.status in READ for d in number.digits) >= len(number.digits)
+
+
+def _read_row(classifier: Classifier, ink: np.ndarray, clean: np.ndarray, factor: int, start: float,
+              shear: Shear | None = None) -> NumberPrediction:
+    """The number in the ``ink`` of a row (``clean``: its ink without ruled lines and specks) at work
+    scale ``factor``; ``shear``: the row was stood upright so, and its boxes go back to the row as
+    written. TooManyPieces when its ink is in more pieces than a number has."""
+    n_pieces, cands = candidates(clean)
     digits = [k for k, c in enumerate(cands) if not c.speck]
     if not digits:
         return NumberPrediction([], time.perf_counter() - start, factor=factor)
@@ -515,9 +543,9 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
     out = [k for k in digits if cands[k].mark in (DASH, POINT) or (cands[k].mark == COMMA and (
         cands[k].small or probs[row[k]].argmax() == 1 or probs[row[k]].max() < STROKE_DOUBT))]
     read = _path_and_marks(n_pieces, [dataclasses.replace(c, speck=True) if k in out else c
-                                      for k, c in enumerate(cands)], scores, ink.ink, clean)
+                                      for k, c in enumerate(cands)], scores, ink, clean, shear)
     if sum(char in (COMMA, DASH, POINT, COLON) for _, char in read[2].at) < len(out):  # (a round comma is a point)
-        read = _path_and_marks(n_pieces, cands, scores, ink.ink, clean)
+        read = _path_and_marks(n_pieces, cands, scores, ink, clean, shear)
     path, boxes, marks = read
     # The path's digits are answered as one digit is (recognize_many): by the vote of their views,
     # of which only the copies are new (each input was classified with the candidates).
@@ -599,9 +627,14 @@ def _no_number(classifier: Classifier, gray: np.ndarray, clean: np.ndarray, fact
 
 
 def _path_and_marks(n_pieces: int, cands: list[Candidate], scores: np.ndarray, ink: np.ndarray,
-                    clean: np.ndarray) -> tuple[list[int], list[tuple[int, int, int, int] | None], Marks]:
-    """The best path's candidates, their ink boxes (clear ink's, else any ink's) and the number's marks."""
+                    clean: np.ndarray, shear: Shear | None = None
+                    ) -> tuple[list[int], list[tuple[int, int, int, int] | None], Marks]:
+    """The best path's candidates, their ink boxes (clear ink's, else any ink's) and the number's marks.
+    ``shear``: the ink was stood upright so; the boxes returned are on the row as written."""
     path = best_path(n_pieces, cands, scores)
     parts = [np.where(cands[k].mask, ink, 0.0) for k in path]
     boxes = [ink_bbox(part, BBOX_LEVEL) or ink_bbox(part) for part in parts]
-    return path, boxes, find_marks(clean, [cands[k].mask for k in path], boxes)
+    marks = find_marks(clean, [cands[k].mask for k in path], boxes)
+    if shear is not None:
+        boxes = [ink_bbox(part, BBOX_LEVEL) or ink_bbox(part) for part in (shear.undo(p) for p in parts)]
+    return path, boxes, marks
