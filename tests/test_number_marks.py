@@ -162,6 +162,9 @@ FONT_MARKS = {  # handwriting fonts rendered by an outside evaluation (tests/fix
     "breip_minus.png": "-12",  # read 42
     # A comma under a digit's overhang (the 5's bar reaches over it) is a comma all the same:
     "comic_light_comma_under_5.jpg": "995,6",  # read 9956
+    # A minus sign beside a sliver of the 3 (its tip, touching the 3), or among graph paper's crossings:
+    "mento_minus_sliver.png": "-359",  # read 359
+    "yusei_minus_graph_paper.png": "-9671",  # read 9671
 }
 
 

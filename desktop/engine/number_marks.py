@@ -55,6 +55,9 @@ COLON_PEN, COLON_SLACK = 0.3, 2
 # its height apart at least, and the upper at most COLON_LEAN x their distance aside (about 27 degrees).
 COLON_HIGH, COLON_APART, COLON_LEAN = 0.65, 0.25, 0.5
 REACH = 0.25  # a colon's dot or a dash may reach this share of the line's height into a digit's box either side
+# Stray ink under FLECK x the digits' stroke width squared is a fleck, no pen's mark (a light colon's
+# dot is 0.26; graph paper's crossings left in the gaps 0.02, and hid "-9671"'s minus sign).
+FLECK = 0.1
 LEAD = 1.5  # a mark before the first digit is looked for up to this x the line's height to its left
 # A dash: at least DASH_FLAT times wider than tall, at most DASH_THIN of the line's height tall,
 # DASH_SHORT..DASH_LONG of it long, its centre in the middle of the line (DASH_MIDDLE either way).
@@ -229,7 +232,9 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
     sizes_all = np.bincount(labels.ravel(), minlength=n + 1)[1:]
     found = [_Piece(int(t) + top, int(b) + top, int(lf) + lo, int(r) + lo, int(size), k + 1)
              for k, ((t, b, lf, r), size) in enumerate(zip(boxes_of(labels, n), sizes_all))]
-    found = [f for f in found if f.right > left and f.left < right]
+    # Flecks smaller than any pen's mark (FLECK: a grid's crossings, paper grain) are no ink of a mark,
+    # nor do they hide one.
+    found = [f for f in found if f.right > left and f.left < right and f.size >= FLECK * line.stroke ** 2]
     if not found:
         return None
     n = len(found)
@@ -254,10 +259,13 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
         dots = all(is_dot(box, size, line.height, line.stroke, COLON_PEN, COLON_SLACK) for box, size in ((upper, a), (lower, b)))
         if above_below and one_over_other and alike and dots:
             return COLON
-    if n == 1 and free[0]:
-        dash = found[0]
+    # A dash is the one piece in the gap standing free: a sliver of a digit beside it (touching the
+    # digit) does not hide it ("-359" read 359: the 3's tip lay in the gap).
+    loose = [k for k in range(n) if free[k]]
+    if len(loose) == 1:
+        dash = found[loose[0]]
         shape = labels[dash.top - top : dash.bottom - top, dash.left - lo : dash.right - lo] == dash.label
-        if is_dash(pieces[0], line.height, line.middle, shape, line.stroke):
+        if is_dash(pieces[loose[0]], line.height, line.middle, shape, line.stroke):
             return DASH
     # A point or a comma: the one piece low in the gap; a fleck higher up is left alone, as it was
     # before colons and dashes were read ("3.2" with a speck above the point read 32).
