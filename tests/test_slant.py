@@ -67,3 +67,13 @@ def test_a_leaning_number_is_read_stood_upright_and_boxed_as_written(shipped, na
         covered[int(y) : int(y + h) + 1, int(x) : int(x + w) + 1] = True
     assert (dark & covered).sum() >= 0.97 * dark.sum()
     assert [b[0] for b in boxes] == sorted(b[0] for b in boxes)
+
+
+def test_a_row_stood_upright_is_kept_only_with_every_mark_and_digit(shipped):
+    """A hostile pass (its own images): "3.10.12" leaning, stood upright, lost a point and read a sure
+    "310.12"; a tiny row of 4 digits lost two and was surer for it. Neither may win now."""
+    points = recognize_number(shipped, load_gray(FIXTURES / "hostile_points_3_10_12.png"))
+    assert points.status != "digit" or points.text == "3.10.12", points.text
+    assert points.text.count(".") == 2
+    tiny = recognize_number(shipped, load_gray(FIXTURES / "hostile_tiny_4_digits.png"))
+    assert len(tiny.digits) >= 4, tiny.text

@@ -13,7 +13,7 @@ digits (LINE), the top and foot of the digits either side of the mark.
 
 - point ".": a round, solid dot low on the line (POINT_*), the only stray ink low in its gap. Points in
   several gaps ("1.2.3") are all shown, and the number is unsure (``doubtful``) unless it reads as a
-  date (is_date: 25.11.2026, 3.4.98), the one common number with two points.
+  date (is_date: 25.11.2026, 3.4.1998, 25.11.26), the one common number with two points.
 - colon ":": two such dots in one gap, one high and one below the line's middle, one over the other
   (leaning as italics do).
 - dash "-": a flat stroke at the middle of the line (DASH_*): a minus sign, a phone number's or a
@@ -45,18 +45,12 @@ POINT_PEN = 0.6
 POINT_ROUND, POINT_SOLID = 1.8, 0.5  # longest side / shortest at most; share of its box inked at least
 POINT_SEARCH = 0.35  # a point or a comma is looked for from this share of the line's height down
 COLON_ALIKE = 2.5  # a colon's two dots: the larger at most this x the smaller (a point and a fleck are none)
-# ...each at least COLON_PEN of the digits' stroke across: a pair of alike dots one over the other is
-# rarer in dust than one dot, and people dot a colon lightly (an outside evaluation's times, their
-# dots half a stroke across: 0 of 14 read with POINT_PEN).
-# ...and round but for COLON_SLACK px of height: such a dot is 2-5 px across at work scale, often a short
-# downward tick (a flat fleck is no dab of a pen: a pencil's, over a date's point, read "02:11.1995").
-COLON_PEN, COLON_SLACK = 0.3, 2
 # ...the upper one's centre above COLON_HIGH of the line, the lower's below its middle, COLON_APART of
 # its height apart at least, and the upper at most COLON_LEAN x their distance aside (about 27 degrees).
 COLON_HIGH, COLON_APART, COLON_LEAN = 0.65, 0.25, 0.5
 REACH = 0.25  # a colon's dot or a dash may reach this share of the line's height into a digit's box either side
-# Stray ink under FLECK x the digits' stroke width squared is a fleck, no pen's mark (a light colon's
-# dot is 0.26; graph paper's crossings left in the gaps 0.02, and hid "-9671"'s minus sign).
+# Stray ink under FLECK x the digits' stroke width squared is a fleck, no pen's mark (a point is 0.36 at
+# least, POINT_PEN squared; graph paper's crossings left in the gaps 0.02, and hid "-9671"'s minus sign).
 FLECK = 0.1
 LEAD = 1.5  # a mark before the first digit is looked for up to this x the line's height to its left
 # A dash: at least DASH_FLAT times wider than tall, at most DASH_THIN of the line's height tall,
@@ -80,19 +74,22 @@ COMMA_SMALL, COMMA_PENS_SMALL, COMMA_STROKES = 0.3, 2.5, 2.5
 COMMA_HANG = 0.25  # ...and so may one whose foot hangs this share of the line's height under it
 COMMA_LONG = 1.5  # a mark this much taller than wide is a comma, not a point (a point is round)
 POINT, COLON, DASH, COMMA = ".", ":", "-", ","
-# A date written with points: day and month of 1-2 digits (either first), a year of 2 or 4 digits.
-DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|[12]\d{3})")
+# A date written with points: day and month of 1-2 digits (either first) and a year of 4, or day and
+# month of 2 and a year of 2 (a hostile pass: "3.199" with a fleck of dust read "3.1.99", sure, and
+# version numbers 2.7.18 or 3.14.15 are no dates).
+DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.[12]\d{3}|(\d{2})\.(\d{2})\.\d{2}")
 SLASH = "/"  # read by recognize._slashes: a slash is a digit's size, a stroke the path takes as a 1
 
 
 def is_date(text: str) -> bool:
     """``text`` is a date written with points, as a number's digits and marks read it: "25.11.2026",
-    "3.4.98", "11.25.2026" (month first); not "1.2.3", "40.11.2026" nor "13.14.15". Of an outside
-    evaluation's numbers with two points, 14 of 18 read exactly right were dates called unsure."""
+    "3.4.1998", "11.25.2026" (month first), "25.11.26"; not "1.2.3", "3.4.98", "40.11.2026" nor
+    "13.14.15". Of an outside evaluation's numbers with two points, 14 of 18 read exactly right were
+    dates called unsure."""
     match = DATE.fullmatch(text)
     if match is None:
         return False
-    first, second = int(match[1]), int(match[2])
+    first, second = (int(match[1]), int(match[2])) if match[1] else (int(match[3]), int(match[4]))
     return 1 <= min(first, second) and max(first, second) <= 31 and min(first, second) <= 12
 
 
@@ -199,13 +196,14 @@ def _comma(box: Box, line: _Line) -> bool:
     return is_comma(box, line.height, line.top, line.bottom, line.stroke)
 
 
-def is_dot(box: Box, size: int, line_height: float, stroke: float, pen: float = POINT_PEN, slack: int = 0) -> bool:
-    """Round and solid (``size``: its pixels), ``pen`` x the digits' ``stroke`` across at least and
-    small beside digits ``line_height`` tall: a point's, or (pen=COLON_PEN) a colon's dot's, shape.
-    ``slack``: pixels its height may exceed roundness by (a colon's dots may be 4 px tall by 2)."""
+def is_dot(box: Box, size: int, line_height: float, stroke: float) -> bool:
+    """Round and solid (``size``: its pixels), a pen's ``stroke`` across at least and small beside
+    digits ``line_height`` tall: a point's, or a colon's dot's, shape. (A colon's dots a third of the
+    stroke across, as an outside evaluation's renderer drew them, made dust and dot-grid paper into
+    colons: a hostile pass, 24 numbers read right before read wrong with status `digit`.)"""
     tall, wide = box[1] - box[0], box[3] - box[2]
-    return (wide <= POINT_ROUND * tall and tall <= POINT_ROUND * wide + slack and size >= POINT_SOLID * tall * wide
-            and pen * stroke <= min(tall, wide) and max(tall, wide) <= POINT_SIZE * line_height)
+    return (max(tall, wide) <= POINT_ROUND * min(tall, wide) and size >= POINT_SOLID * tall * wide
+            and POINT_PEN * stroke <= min(tall, wide) and max(tall, wide) <= POINT_SIZE * line_height)
 
 
 def _local(line: _Line, *around: Box) -> _Line:
@@ -256,7 +254,7 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
                                                   and down - up >= COLON_APART * line.height)
         one_over_other = abs((upper[2] + upper[3]) - (lower[2] + lower[3])) / 2 <= COLON_LEAN * (down - up)
         alike = max(a, b) <= COLON_ALIKE * min(a, b)
-        dots = all(is_dot(box, size, line.height, line.stroke, COLON_PEN, COLON_SLACK) for box, size in ((upper, a), (lower, b)))
+        dots = is_dot(upper, a, line.height, line.stroke) and is_dot(lower, b, line.height, line.stroke)
         if above_below and one_over_other and alike and dots:
             return COLON
     # A dash is the one piece in the gap standing free: a sliver of a digit beside it (touching the

@@ -497,22 +497,33 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
         if encloses(clean):
             return _no_number(classifier, gray, clean, factor, start)
         written = _read_row(classifier, ink.ink, clean, factor, start)
-        if written.status == DIGIT or not _mostly_read(written):
-            return written
-        # A row that leans, mostly read but not surely, is read again stood upright (slant.py): cut in
-        # columns, leaning digits that touch each carry a slice of the next ("66774656" in an italic
-        # font read "6677?556"). The surer reading is kept. Not after a sure reading (it changed none
-        # of an outside evaluation's numbers, at the cost of a second reading), nor for a row mostly
-        # not read: a scribble or a shape gets no second chance to look like a number (of 330
-        # non-digits in number mode, 24 read as a number before, 25 now, 27 with every flagged row
-        # read again).
-        shear = upright(clean > PIECE_LEVEL)
-        if shear is None:
-            return written
-        stood = _read_row(classifier, shear.apply(ink.ink), shear.apply(clean), factor, start, shear)
-        return stood if stood.confidence > written.confidence else written
     except TooManyPieces:
         return _no_number(classifier, gray, clean, factor, start)
+    if written.status != NOT_A_DIGIT or not _mostly_read(written):
+        return written
+    # A row that leans, mostly read but with a character not read, is read again stood upright
+    # (slant.py): cut in columns, leaning digits that touch each carry a slice of the next
+    # ("66774656" in an italic font read "6677?556"). Not after a reading with every character read:
+    # a sure one changed on none of an outside evaluation's numbers, and an unsure one stood upright
+    # was surer but no righter (leaning words read as sure numbers: a hostile pass). Nor for a row
+    # mostly not read: fewer scribbles and words get a second chance to look like a number.
+    shear = upright(clean > PIECE_LEVEL)
+    if shear is None:
+        return written
+    try:
+        stood = _read_row(classifier, shear.apply(ink.ink), shear.apply(clean), factor, start, shear)
+    except TooManyPieces:  # (a thin stroke sheared into steps: the row as written stands)
+        return written
+    return stood if _better(stood, written) else written
+
+
+def _better(stood: NumberPrediction, written: NumberPrediction) -> bool:
+    """The row stood upright is read better than as written: surer, with as many digits or more and
+    every mark the written row had (a hostile pass: "1.2.3" stood upright lost a point and read a
+    sure 123; a shorter reading, with fewer digits to doubt, is surer; two touching digits read as
+    one "?" stand apart upright: "189" read "?9")."""
+    return (stood.confidence > written.confidence and len(stood.digits) >= len(written.digits)
+            and set(written.marks.at) <= set(stood.marks.at))
 
 
 def _mostly_read(number: NumberPrediction) -> bool:
