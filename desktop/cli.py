@@ -89,9 +89,15 @@ def classify(args: argparse.Namespace) -> int:
     from desktop.engine.errors import DigitsError
     from desktop.engine.results import DonePaths, ResultsOutput, format_for, open_results
 
+    from desktop.engine.model_files import files_of
+
     err = sys.stderr
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGHUP, _raise_interrupt)  # the terminal closed: stop as Ctrl+C does, the file whole
     fmt = format_for(args.out, args.format)
+    if args.out != "-" and _is_one_of(args.out, [str(f) for f in files_of(args.model)]):
+        print(f"digits: the output {args.out} is one of the model's files; choose another --out.", file=err)
+        return EXIT_USAGE
     # The output first: a problem with it is found before the model is loaded or a folder listed.
     try:
         if args.out == "-":

@@ -572,11 +572,12 @@ def test_ctrl_c_before_the_first_row_leaves_no_file_behind(folder, tmp_path, mon
 
     monkeypatch.setattr(batch, "classify_rows", interrupted)
     out = tmp_path / "r.csv"
-    sigterm = signal.getsignal(signal.SIGTERM)  # classify() sets its own: pytest's is given back
+    sigterm, sighup = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)  # classify() sets its own
     try:
         assert cli.main(["classify", str(folder), "--out", str(out), "-q"]) == 130
     finally:
         signal.signal(signal.SIGTERM, sigterm)
+        signal.signal(signal.SIGHUP, sighup)
     assert not out.exists()
     monkeypatch.undo()
     assert run_cli(folder, "--out", out, "-q").returncode == 0 and len(rows(out)) == 6
@@ -799,3 +800,75 @@ def test_a_number_cell_is_a_number_or_shown_as_written():
 
     cells = {d: next(csv.reader([row_bytes(Row("a.png", d, 0.9), "csv").decode()]))[1] for d in ("-84", "-0,5", "-555-234", "17:28")}
     assert cells == {"-84": "-84", "-0,5": "-0,5", "-555-234": "'-555-234", "17:28": "17:28"}
+
+
+# A third hostile pass on the batch CLI
+def test_the_output_is_never_the_model_or_its_manifest(folder, tmp_path):
+    """`--model m.tflite --out m.tflite --overwrite` replaced the model with 2.7 KB of CSV."""
+    from desktop.engine.model_files import assets_dir, files_of, read_manifest
+
+    model = tmp_path / "m.tflite"
+    shutil.copy(assets_dir() / read_manifest()["model_file"], model)
+    shutil.copy(assets_dir() / "manifest.json", tmp_path / "manifest.json")
+    before = {p: p.read_bytes() for p in (model, tmp_path / "manifest.json")}
+    for out in before:
+        r = run_cli(folder, "--model", model, "--out", out, "--overwrite")
+        one_sentence_exit_2(r)
+        assert "one of the model's files" in r.stderr
+    assert all(p.read_bytes() == b for p, b in before.items())
+    shipped = files_of(None)
+    assert assets_dir() / read_manifest()["model_file"] in shipped and assets_dir() / "manifest.json" in shipped
+
+
+def test_resume_through_a_link_to_the_folder_reads_nothing_again(folder, tmp_path):
+    """A resume through a symbolic link to the same folder doubled every row (80 rows for 40 files)."""
+    out = tmp_path / "r.csv"
+    assert run_cli(folder, "--out", out, "-q").returncode == 0
+    link = tmp_path / "link"
+    link.symlink_to(folder)
+    r = run_cli(link, "--out", out, "--resume")
+    assert r.returncode == 0 and "0 files" in r.stderr, r.stderr
+    assert len(rows(out)) == 6
+
+
+def test_jpeg_by_its_other_names_is_read(folder, tmp_path, sample):
+    """A folder of .jfif and .jpe files (JPEG's other names) was "no image files found"."""
+    d = tmp_path / "jf"
+    d.mkdir()
+    for k, suffix in enumerate((".jfif", ".JFIF", ".jpe")):
+        Image.fromarray(255 - sample["x_test"][k]).convert("RGB").save(d / f"d{k}{suffix}", "JPEG", quality=95)
+    r = run_cli(d, "--out", "-", "-q")
+    got = list(csv.DictReader(r.stdout.splitlines()))
+    assert r.returncode == 0 and len(got) == 3 and all(g["status"] in ("digit", "unsure") for g in got), r.stdout
+
+
+def test_the_terminal_closing_stops_the_run_as_an_interrupt_does(many, tmp_path):
+    """SIGHUP (the terminal closed) killed the run: a header-only file was left, and the next run was
+    refused ("already exists"). It stops now as Ctrl+C does: rows kept whole, exit 130."""
+    out = tmp_path / "r.csv"
+    p = start_cli(many, "--out", out, "--workers", "1")
+    try:
+        wait_for_rows(out, 20, p)
+        p.send_signal(signal.SIGHUP)
+        _, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 130 and TRACEBACK not in err, err
+    got = rows(out)
+    assert len(got) >= 20 and len({g["path"] for g in got}) == len(got)
+
+
+def test_a_damaged_image_is_said_in_words_and_pillows_warnings_stay_quiet(tmp_path, sample):
+    """Fuzzed TIFFs (tests/fixtures/damaged, from a hostile pass): one read "decoder error -2." in its
+    error cell, one made "-q" print Pillow's warning ("Corrupt EXIF data", with its source line)."""
+    d = tmp_path / "bad"
+    d.mkdir()
+    Image.fromarray(255 - sample["x_test"][0]).save(d / "a.png")
+    shutil.copy(ROOT / "tests" / "fixtures" / "damaged" / "packbits_truncated.tif", d / "b.tif")
+    shutil.copy(ROOT / "tests" / "fixtures" / "damaged" / "corrupt_exif.tif", d / "c.tif")
+    r = run_cli(d, "--out", "-", "-q")
+    got = {Path(g["path"]).name: g for g in csv.DictReader(r.stdout.splitlines())}
+    assert got["a.png"]["status"] == "digit"
+    assert got["b.tif"]["status"] == "error" and "b.tif is damaged" in got["b.tif"]["error"], got["b.tif"]
+    assert "Warning" not in r.stderr and "warnings.warn" not in r.stderr, r.stderr

@@ -75,7 +75,7 @@ def test_runtime_list_is_what_the_scripts_read():
 
 
 def test_desktop_entry_declares_every_image_type_and_validates(tmp_path):
-    assert len(install.mime_types()) >= len({s for s in IMAGE_SUFFIXES if s not in (".jpeg", ".tif")})
+    assert len(install.mime_types()) >= len({s for s in IMAGE_SUFFIXES if s not in (".jpeg", ".jpe", ".jfif", ".tif")})
     assert "image/webp" in install.mime_types() and "image/x-portable-graymap" in install.mime_types()
     entry = tmp_path / "digit-recognizer.desktop"
     entry.write_text(install.desktop_entry("/home/a b/.local/bin/digits"))

@@ -26,6 +26,8 @@ def mime_types() -> list[str]:
     """The MIME types of every image suffix the engine reads (what file managers offer us for)."""
     table = mimetypes.MimeTypes(filenames=())  # Python's own table: the same on every build machine
     table.add_type("image/webp", ".webp")  # missing from Python's table before 3.13
+    table.add_type("image/jpeg", ".jfif")  # missing from Python's table
+    table.add_type("image/avif", ".avif")  # missing from Python's table before 3.13
     types = {table.guess_type("x" + s)[0] for s in IMAGE_SUFFIXES}
     if None in types:
         raise ValueError("an image suffix has no MIME type: " + ", ".join(sorted(IMAGE_SUFFIXES)))

@@ -7,8 +7,18 @@ import stat
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
+def _avif() -> bool:
+    """Pillow reads AVIF (11.2 and later, with its plugin built in)."""
+    from PIL import features
+
+    return bool(features.check("avif"))
+
+
+# JPEG's other names (.jfif, .jpe: a camera's or a browser's download) and AVIF were left out of a
+# folder without a word: "no image files found" (a hostile pass).
 IMAGE_SUFFIXES = frozenset(
-    {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".pnm"}
+    {".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm",
+     ".pnm"} | ({".avif"} if _avif() else set())
 )
 
 

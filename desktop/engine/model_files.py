@@ -85,6 +85,15 @@ def read_metrics(directory: Path | None = None) -> dict:
         return {}
 
 
+def files_of(model: str | None) -> list[Path]:
+    """The files a model is read from (a chosen .tflite, or the shipped ones) and its manifest and
+    metrics beside it: what no results file may be written over (``--out m.tflite --overwrite``
+    replaced a model with 2.7 KB of CSV: a hostile pass)."""
+    folder = assets_dir() if model is None else Path(model).parent
+    models = [Path(model)] if model is not None else sorted(folder.glob("*.tflite"))
+    return [*models, folder / MANIFEST, folder / METRICS]
+
+
 def load_shipped(directory: Path | None = None, num_threads: int = 1) -> Classifier:
     """The shipped model, refused unless its sha256 matches the manifest."""
     directory = directory or assets_dir()

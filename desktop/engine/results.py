@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import functools
 import io
 import json
 import math
@@ -303,8 +304,16 @@ def _lock(fd: int, path: str) -> None:
 
 
 def same_path(path: str) -> str:
-    """The key under which ``--resume`` compares paths: absolute and normalised (``./a``, ``a/../a``)."""
-    return os.path.abspath(path)
+    """The key under which ``--resume`` compares paths: absolute and normalised (``./a``, ``a/../a``),
+    its folder with links resolved (a resume through a link to the folder read every file again: a
+    hostile pass). The file's own name is kept: two links to one image in a folder are two rows."""
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.join(_real_folder(folder), name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
 @dataclass
