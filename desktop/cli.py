@@ -194,6 +194,9 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
     finally:
         rows.close()
         bar.close()
+    if out.gone() and not stopped:
+        stopped = (f"{args.out} was deleted or replaced while this run wrote it, so not every row is in it; "
+                   "run again with --resume to write the rest.")
     done = sum(statuses.values())
     failed = sum(statuses[s] for s in FAILED)
     if stopped:

@@ -872,3 +872,23 @@ def test_a_damaged_image_is_said_in_words_and_pillows_warnings_stay_quiet(tmp_pa
     assert got["a.png"]["status"] == "digit"
     assert got["b.tif"]["status"] == "error" and "b.tif is damaged" in got["b.tif"]["error"], got["b.tif"]
     assert "Warning" not in r.stderr and "warnings.warn" not in r.stderr, r.stderr
+
+
+def test_a_results_file_replaced_while_the_run_writes_it_is_said(many, tmp_path):
+    """An editor's save (a new file renamed over the old) while the run wrote it: the summary said
+    "1200 files ... -> ed.csv", exit 0, and the file held 191 rows; the rest went to the old file."""
+    out = tmp_path / "r.csv"
+    p = start_cli(many, "--out", out, "--workers", "1")
+    try:
+        wait_for_rows(out, 20, p)
+        saved = tmp_path / "saved.csv"
+        saved.write_bytes(out.read_bytes())
+        os.replace(saved, out)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGINT)  # a shorter run: the check comes at its end, however it ends
+        _, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 2 and "was deleted or replaced while this run wrote it" in err, err
+    assert "--resume" in err and TRACEBACK not in err

@@ -237,6 +237,17 @@ class ResultsOutput:
         if self._end is not None:
             self._end += len(data)
 
+    def gone(self) -> bool:
+        """The file was deleted or replaced while this run wrote it (an editor's save, a sync tool):
+        the rows written since went to a file no one can open. A hostile pass found a run reporting
+        1,200 files done whose file held 191 rows."""
+        if self._end is None:
+            return False  # standard output
+        try:
+            return not os.path.samestat(os.stat(self.name), os.fstat(self.fd))
+        except OSError:
+            return True
+
     def close(self, remove: bool = False) -> None:
         """Close (which releases the lock); ``remove`` deletes a file this run created, if no row is in it."""
         if self.fd > 2:
