@@ -27,9 +27,34 @@ OUTSIDE_MESSAGE = ("Some strokes lie outside the square (drawn in number mode): 
                    "Turn Number mode on to see them, or Clear.")
 
 
+class SteadyScrollArea(QScrollArea):
+    """A scroll area that does not follow its widget's resizes from inside its own handling of one.
+
+    Sizing the widget to the viewport resizes it, which comes back here at once; when the answer's
+    word-wrapped lines and fonts (sized to the panel) make the widget want a scroll bar at one width
+    and not at the other, that never settled: endless recursion, a stack overflow, SIGSEGV, after
+    about forty minutes of drawing numbers in the real window (a soak's gdb backtrace: 10,250 x
+    QScrollArea::eventFilter -> QWidget::resize). The nested resize is left to the widget alone; the
+    next event brings the scroll bars up to date.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._following = False
+
+    def eventFilter(self, watched, event) -> bool:
+        if self._following:
+            return False
+        self._following = True
+        try:
+            return super().eventFilter(watched, event)
+        finally:
+            self._following = False
+
+
 def scrolled(w: QWidget) -> QScrollArea:
     """``w`` in a frameless scroll area: a small window scrolls it rather than growing to fit it."""
-    area = QScrollArea()
+    area = SteadyScrollArea()
     area.setWidget(w)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
