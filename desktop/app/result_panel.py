@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop.app.overlay import HeatLegend
 from desktop.app.widgets import ArrayView, ProbabilityBars
@@ -179,15 +179,26 @@ class ResultPanel(QWidget):
     # --- sizes -----------------------------------------------------------------------------
     def resizeEvent(self, e: QResizeEvent) -> None:
         super().resizeEvent(e)
-        side = int(min(self.width() * 0.38, self.height() * 0.3))
+        space = self._space()
+        side = int(min(space.width() * 0.38, space.height() * 0.3))
         self.model_view.set_side(max(MODEL_VIEW_MIN, min(MODEL_VIEW_MAX, side)))
         self._fit_digit()
 
+    def _space(self) -> QSize:
+        """The room the panel is shown in: its scroll area's viewport when it has one, else its own size.
+        In a scroll area its own height follows what it holds: fonts sized by it made it taller, and
+        taller fonts again (with draw_tab.SteadyScrollArea's recursion, a crash after a long session)."""
+        parent = self.parentWidget()
+        if parent is not None and isinstance(parent.parentWidget(), QAbstractScrollArea):
+            return parent.size()
+        return self.size()
+
     def _fit_digit(self) -> None:
         """The answer as large as the panel allows (and smaller while provisional)."""
-        room = max(60, self.width() - self.model_view.width() - 40)
+        space = self._space()
+        room = max(60, space.width() - self.model_view.width() - 40)
         n = max(1, len(self.digit.text()))
-        px = min(self.height() / 5, room / (0.65 * n + 0.3), 160)
+        px = min(space.height() / 5, room / (0.65 * n + 0.3), 160)
         if self.provisional or self.digit.text() == EMPTY:
             px *= 0.6
         f = QFont(self.font())
@@ -198,7 +209,7 @@ class ResultPanel(QWidget):
         # The verdict grows with the answer too, up to 1.6 times the normal size.
         v = QFont(self.font())
         base = self.font().pointSizeF()
-        v.setPointSizeF(max(base, min(1.6 * base, base * self.height() / 450)))
+        v.setPointSizeF(max(base, min(1.6 * base, base * space.height() / 450)))
         self.verdict.setFont(v)
 
     def _set_provisional(self, on: bool) -> None:
