@@ -87,9 +87,8 @@ def _is_one_of(path: str, paths: list[str]) -> bool:
 
 def classify(args: argparse.Namespace) -> int:
     from desktop.engine.errors import DigitsError
-    from desktop.engine.results import DonePaths, ResultsOutput, format_for, open_results
-
     from desktop.engine.model_files import files_of
+    from desktop.engine.results import DonePaths, ResultsOutput, format_for, open_results
 
     err = sys.stderr
     signal.signal(signal.SIGTERM, _raise_interrupt)

@@ -23,11 +23,15 @@ GAIN = 1.05  # ...and so is one whose best shear stacks its ink no more than thi
 
 @dataclass(frozen=True)
 class Shear:
-    """Each row of an image moved right by ``shifts[row]`` columns, on a canvas ``width`` wide."""
+    """Each row of an image ``written`` columns wide moved right by ``shifts[row]`` columns."""
 
     shifts: np.ndarray  # int, one per row, all >= 0
-    width: int  # columns of the sheared canvas
     written: int  # columns of the image as written
+
+    @property
+    def width(self) -> int:
+        """Columns of the sheared canvas."""
+        return self.written + int(self.shifts.max())
 
     def apply(self, a: np.ndarray) -> np.ndarray:
         """``a`` (rows x columns) sheared: each row moved right by its shift."""
@@ -69,4 +73,4 @@ def upright(mask: np.ndarray) -> Shear | None:
     # A right lean puts the top to the right: the rows above the middle move left, those below right.
     shifts = np.round(np.tan(np.radians(angle)) * (rows - mask.shape[0] / 2)).astype(np.int64)
     shifts -= shifts.min()
-    return Shear(shifts, mask.shape[1] + int(shifts.max()), mask.shape[1])
+    return Shear(shifts, mask.shape[1])
