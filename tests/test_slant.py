@@ -1,16 +1,18 @@
 """Number mode reads a leaning row stood upright when it cannot read it as written (slant.py)."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from benchmarks.synthetic import Style, digit_strokes, render
-from desktop.app.locate import number_boxes
+from desktop.app.locate import leant, marks_for, number_boxes
 from desktop.engine.imageio import load_gray
 from desktop.engine.recognize import recognize_number
-from desktop.engine.slant import Shear, slant, upright
+from desktop.engine.slant import MIN_SLANT, Shear, slant, upright
 
 FIXTURES = Path(__file__).parent / "fixtures" / "leaning_numbers"
 
@@ -77,3 +79,36 @@ def test_a_row_stood_upright_is_kept_only_with_every_mark_and_digit(shipped):
     assert points.text.count(".") == 2
     tiny = recognize_number(shipped, load_gray(FIXTURES / "hostile_tiny_4_digits.png"))
     assert len(tiny.digits) >= 4, tiny.text
+
+
+def test_a_map_is_leant_with_its_top_to_the_right_for_a_right_lean():
+    bar = np.zeros((20, 3))
+    bar[:, 1] = 1.0
+    right, left = leant(bar, 45.0), leant(bar, -45.0)
+    assert right.shape == left.shape == (20, 3 + 19)
+    assert right[0].argmax() == 1 + 19 and right[-1].argmax() == 1  # the top moved right, the foot stayed
+    assert left[0].argmax() == 1 and left[-1].argmax() == 1 + 19
+    assert np.allclose(right.sum(axis=1), 1.0) and np.allclose(leant(bar, 0.1)[:, :3], bar, atol=0.2)
+
+
+def _on_ink(gray: np.ndarray, marks) -> float:
+    """How well the marks' maps, stretched over their boxes as the window draws them, follow the ink."""
+    fits = []
+    for m in marks:
+        x, y, w, h = (int(round(v)) for v in m.box)
+        ink = 1.0 - gray[y : y + h, x : x + w]
+        heat = np.asarray(Image.fromarray(m.heat.astype(np.float32), mode="F").resize((ink.shape[1], ink.shape[0])))
+        fits.append(np.corrcoef(heat.ravel(), ink.ravel())[0, 1])
+    return float(np.mean(fits))
+
+
+def test_why_over_digits_read_stood_upright_leans_with_their_ink(shipped):
+    """Each digit's input stands upright while its box leans: "Why?" laid the upright map across the
+    leaning box, off the strokes. A map as bright as the input's own ink must follow the written ink."""
+    gray = load_gray(FIXTURES / "italic_66774656.jpg")
+    n = recognize_number(shipped, gray)
+    assert n.slant >= MIN_SLANT
+    heats = [d.input28 for d in n.digits]
+    as_shown = _on_ink(gray, marks_for(gray, n, heats))
+    upright_map = _on_ink(gray, marks_for(gray, dataclasses.replace(n, slant=0.0), heats))
+    assert as_shown > upright_map + 0.1, (as_shown, upright_map)

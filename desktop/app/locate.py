@@ -54,13 +54,28 @@ def number_boxes(gray: np.ndarray, number: NumberPrediction) -> list[Box | None]
     return [None if b is None else _scaled(b, number.factor, gray.shape, number.origin) for b in boxes]
 
 
-def heat_over_ink(heat28: np.ndarray, input28: np.ndarray) -> np.ndarray:
-    """The part of a 28x28 saliency map over the input's ink box: what lies over the digit's box."""
+def heat_over_ink(heat28: np.ndarray, input28: np.ndarray, slant: float = 0.0) -> np.ndarray:
+    """The part of a 28x28 saliency map over the input's ink box: what lies over the digit's box.
+    ``slant``: the digit was read stood upright from ink leaning so many degrees (NumberPrediction.slant);
+    the map is leant back, or it lay upright across the leaning digit's box, off its strokes."""
     bbox = ink_bbox(input28, HEAT_INK)
     if bbox is None:
         return heat28
     t, b, l, r = bbox
-    return heat28[t:b, l:r]
+    heat = heat28[t:b, l:r]
+    return leant(heat, slant) if slant else heat
+
+
+def leant(a: np.ndarray, angle: float) -> np.ndarray:
+    """``a`` sheared to lean ``angle`` degrees (> 0: its top to the right), widened to hold it all."""
+    h, w = a.shape
+    rows = np.arange(h)
+    lift = (h - 1 - rows) if angle > 0 else rows  # how far each row sits from the one that stays put
+    shifts = abs(np.tan(np.radians(angle))) * lift
+    width = w + int(np.ceil(shifts.max()))
+    columns = np.arange(width)
+    # Each row moved right by its (fractional) shift, sampled linearly; paper (0) beyond its ends.
+    return np.stack([np.interp(columns - s, np.arange(w), row, left=0.0, right=0.0) for s, row in zip(shifts, a)])
 
 
 def offset(box: Box | None, dx: float, dy: float) -> Box | None:
@@ -70,8 +85,9 @@ def offset(box: Box | None, dx: float, dy: float) -> Box | None:
 
 def marks_for(gray: np.ndarray, result: Prediction | NumberPrediction, heats: list | None = None) -> list[DigitMark]:
     """Boxes (and saliency, when ``heats`` holds one 28x28 map or None per digit) for an answer."""
+    slant = 0.0
     if isinstance(result, NumberPrediction):
-        preds, boxes = result.digits, number_boxes(gray, result)
+        preds, boxes, slant = result.digits, number_boxes(gray, result), result.slant
     else:
         preds, boxes = ([result], [digit_box(gray)]) if result.digit is not None else ([], [])
     marks = []
@@ -80,5 +96,5 @@ def marks_for(gray: np.ndarray, result: Prediction | NumberPrediction, heats: li
             continue
         heat = heats[k] if heats and k < len(heats) else None
         marks.append(DigitMark(box, "?" if p.not_a_digit else str(p.digit),
-                               None if heat is None else heat_over_ink(heat, p.input28), k))
+                               None if heat is None else heat_over_ink(heat, p.input28, slant), k))
     return marks

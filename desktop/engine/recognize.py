@@ -371,6 +371,9 @@ class NumberPrediction:
     # Two neighbouring 1s cut from one stroke of ink, leaning apart (LEAN_APART): a V, an N, a w, a
     # zigzag or a tick, not a number. Unsure, whatever each 1's score.
     bent: bool = False
+    # Degrees the row leaned as written (> 0: leaning right) when its digits were read stood upright
+    # (slant.py): their inputs stand upright while their boxes lean, as the window's "Why?" must know.
+    slant: float = 0.0
 
     @property
     def text(self) -> str:
@@ -576,7 +579,8 @@ def _read_row(classifier: Classifier, ink: np.ndarray, clean: np.ndarray, factor
         at = [(b - shift[b], ch) for b, ch in marks.at] + [(i - shift[i], SLASH) for i in slashes]
         marks = Marks(tuple(sorted(at, key=lambda m: m[0])), doubtful=True)
         answers, boxes = [answers[i] for i in keep], [boxes[i] for i in keep]
-    return NumberPrediction(answers, time.perf_counter() - start, boxes, factor, marks, bent=bent)
+    return NumberPrediction(answers, time.perf_counter() - start, boxes, factor, marks, bent=bent,
+                            slant=0.0 if shear is None else shear.angle)
 
 
 def _dotted(digit: Candidate, cands: list[Candidate], answer: Prediction, ink: np.ndarray) -> bool:

@@ -27,6 +27,7 @@ class Shear:
 
     shifts: np.ndarray  # int, one per row, all >= 0
     written: int  # columns of the image as written
+    angle: float = 0.0  # degrees the ink leaned as written (> 0: leaning right), which the shear stands upright
 
     @property
     def width(self) -> int:
@@ -73,4 +74,4 @@ def upright(mask: np.ndarray) -> Shear | None:
     # A right lean puts the top to the right: the rows above the middle move left, those below right.
     shifts = np.round(np.tan(np.radians(angle)) * (rows - mask.shape[0] / 2)).astype(np.int64)
     shifts -= shifts.min()
-    return Shear(shifts, mask.shape[1])
+    return Shear(shifts, mask.shape[1], angle)
