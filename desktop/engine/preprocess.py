@@ -48,6 +48,10 @@ ZOOM_MARGIN = 0.5
 # with nothing else is plain paper, no digit.
 NUMBER_MIN_HEIGHT = 32  # number mode: a row of digits stays at least this tall at work scale...
 NUMBER_MAX_SIDE = 4 * WORK_SIDE  # ...while its longest side stays within this
+# ...and its strokes unbroken: a thin pen reduced to the row's scale leaves hairlines whose faint
+# parts fall below the ink level. Broken is BROKEN_GAPS more pieces of ink than there are once
+# gaps of a pixel are closed (digits that merely touch when grown make a few).
+BROKEN_GAPS = 6
 BOX = 20  # MNIST's digit box
 SIZE = 28  # MNIST's image
 FINE = 4  # stroke width is measured and normalised at FINE x the 20 px box (80 px)

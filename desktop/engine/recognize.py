@@ -25,8 +25,9 @@ from desktop.engine import shape_checks
 from desktop.engine.classifier import N_CLASSES, Classifier
 from desktop.engine.clutter import digit_only
 from desktop.engine.imageio import resize_weights
-from desktop.engine.preprocess import (BBOX_LEVEL, find_digits, ink_bbox, number_work_factor, readable_part, to_ink,
-                                       work_factor)
+from desktop.engine.components import grown, label
+from desktop.engine.preprocess import (BBOX_LEVEL, BROKEN_GAPS, NUMBER_MAX_SIDE, find_digits, ink_bbox,
+                                       number_work_factor, readable_part, to_ink, work_factor)
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
 from desktop.engine.number_marks import COLON, COMMA, DASH, POINT, SLASH, Marks, find_marks, is_date
 from desktop.engine.segment import Candidate, TooManyPieces, best_path, candidates, encloses, lean
@@ -496,6 +497,17 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
         if ink.blank:
             return NumberPrediction([], time.perf_counter() - start, factor=factor)
         clean = digit_only(ink.ink, PIECE_LEVEL)
+    # A thin pen (a ballpoint photographed, a tablet's hairline) at the row's scale leaves strokes
+    # under a pixel wide, broken wherever they are faint: pen digits by other writers, a "19" in 23
+    # pieces, read "?1??9". Such a row is found again at half the scale while its strokes stay broken
+    # and its longest side within NUMBER_MAX_SIDE.
+    finest = work_factor(np.shape(gray), NUMBER_MAX_SIDE)
+    while factor > finest and _broken(clean > PIECE_LEVEL):
+        finer = max(finest, factor // 2)
+        thicker = to_ink(gray, finer, row=True)
+        if thicker.blank:
+            break
+        factor, ink, clean = finer, thicker, digit_only(thicker.ink, PIECE_LEVEL)
     try:
         if encloses(clean):
             return _no_number(classifier, gray, clean, factor, start)
@@ -518,6 +530,11 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
     except TooManyPieces:  # (a thin stroke sheared into steps: the row as written stands)
         return written
     return stood if _better(stood, written) else written
+
+
+def _broken(ink: np.ndarray) -> bool:
+    """Strokes broken into dashes: BROKEN_GAPS more pieces of ``ink`` than once gaps of a pixel close."""
+    return label(ink)[1] >= label(grown(ink))[1] + BROKEN_GAPS
 
 
 def _better(stood: NumberPrediction, written: NumberPrediction) -> bool:
