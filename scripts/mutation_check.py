@@ -39,9 +39,13 @@ class Mutation:
 PREPROCESS = "desktop/engine/preprocess.py"
 MUTATIONS = (
     Mutation("stroke thinning removed (_normalise_stroke returns its input)", PREPROCESS,
-             "def _normalise_stroke(fine: np.ndarray) -> np.ndarray:\n",
-             "def _normalise_stroke(fine: np.ndarray) -> np.ndarray:\n    return fine\n",
+             "def _normalise_stroke(fine: np.ndarray, crop: np.ndarray) -> np.ndarray:\n",
+             "def _normalise_stroke(fine: np.ndarray, crop: np.ndarray) -> np.ndarray:\n    return fine\n",
              ("tests/test_preprocess.py",)),
+    Mutation("faint thin ink thickened as it is (its gaps kept)", PREPROCESS,
+             "        if core < FAINT_CORE:  # faint: at full strength first\n",
+             "        if False:\n",
+             ("tests/test_input_classes.py", "-k", "thin_pen_in_a_large")),
     Mutation("marker thinning removed (thick strokes kept as drawn)", PREPROCESS,
              "    if width > THICK * MNIST_STROKE:",
              "    if False:",
