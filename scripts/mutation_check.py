@@ -39,8 +39,8 @@ class Mutation:
 PREPROCESS = "desktop/engine/preprocess.py"
 MUTATIONS = (
     Mutation("stroke thinning removed (_normalise_stroke returns its input)", PREPROCESS,
-             "def _normalise_stroke(fine: np.ndarray, crop: np.ndarray) -> np.ndarray:\n",
-             "def _normalise_stroke(fine: np.ndarray, crop: np.ndarray) -> np.ndarray:\n    return fine\n",
+             "def _normalise_stroke(fine: np.ndarray, crop: np.ndarray | None) -> np.ndarray:\n",
+             "def _normalise_stroke(fine: np.ndarray, crop: np.ndarray | None) -> np.ndarray:\n    return fine\n",
              ("tests/test_preprocess.py",)),
     Mutation("faint thin ink thickened as it is (its gaps kept)", PREPROCESS,
              "        if core < FAINT_CORE:  # faint: at full strength first\n",

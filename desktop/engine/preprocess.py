@@ -853,12 +853,13 @@ def ink_bbox(ink: np.ndarray, level: float = 0.0) -> tuple[int, int, int, int] |
     return top, rows.size - int(rows[::-1].argmax()), int(cols.argmax()), cols.size - int(cols[::-1].argmax())
 
 
-def _normalise_stroke(fine: np.ndarray, crop: np.ndarray) -> np.ndarray:
-    """``fine``, the digit's ``crop`` (at work scale) fitted to FINE x the box, with MNIST's stroke."""
+def _normalise_stroke(fine: np.ndarray, crop: np.ndarray | None) -> np.ndarray:
+    """``fine``, the digit's ``crop`` (at work scale) fitted to FINE x the box, with MNIST's stroke;
+    faint thin ink at full strength first, unless ``crop`` is None."""
     width = stroke_width(fine)
     if 0 < width < THIN * MNIST_STROKE:  # a thin pen: thicken towards MNIST's stroke
-        ink = crop[crop > FAINT_FLOOR]
-        core = float(np.median(ink)) if ink.size else 1.0
+        ink = crop[crop > FAINT_FLOOR] if crop is not None else None
+        core = float(np.median(ink)) if ink is not None and ink.size else 1.0
         if core < FAINT_CORE:  # faint: at full strength first
             fine = np.minimum(fine / core, 1.0).astype(fine.dtype)
         r = round((MNIST_STROKE - width) / 2)
@@ -919,12 +920,13 @@ def centre_by_mass(digit: np.ndarray) -> np.ndarray:
     return out
 
 
-def normalise_digit(crop: np.ndarray, blob: bool = False) -> np.ndarray:
+def normalise_digit(crop: np.ndarray, blob: bool = False, faint: bool = True) -> np.ndarray:
     """A tight crop of one digit's ink to the 28x28 model input (stroke, box, centre of mass);
-    ``blob`` (is_blob): a filled shape, its stroke left as it is."""
+    ``blob`` (is_blob): a filled shape, its stroke left as it is; ``faint``: faint thin ink may be
+    brought to full strength (FAINT_CORE)."""
     fine = fit_longest(crop, BOX * FINE)
     if not blob:
-        fine = _normalise_stroke(fine, crop)
+        fine = _normalise_stroke(fine, crop if faint else None)
     bbox = ink_bbox(fine)
     if bbox is not None:  # thickening grew the digit; erosion may have shrunk it
         top, bottom, left, right = bbox
