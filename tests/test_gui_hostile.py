@@ -602,3 +602,19 @@ def test_a_drop_is_taken_as_a_copy_never_a_move(win, qtbot, tmp_path, sample):
         assert dropped.isAccepted() and dropped.dropAction() == Qt.DropAction.CopyAction, widget
         qtbot.waitUntil(lambda: not win.batch.running, timeout=60000)
     assert path.exists()
+
+
+def test_an_empty_image_in_the_clipboard_is_said_not_an_unexpected_error(win, qtbot):
+    """A 0-byte image/png in the clipboard (xclip of an empty file): Qt gives no image data at all, and
+    QImage(None) raised, showing an "Unexpected error" dialog with PySide's whole signature list (an
+    hour's soak of the real window)."""
+    from PySide6.QtCore import QByteArray, QMimeData
+    from PySide6.QtWidgets import QApplication
+
+    t = win.images
+    before = t.list.count()
+    mime = QMimeData()
+    mime.setData("application/x-qt-image", QByteArray())  # what an empty image/png gives: hasImage, no data
+    QApplication.clipboard().setMimeData(mime)
+    win._paste()
+    assert t.list.count() == before and "could not be read" in t.message.text()

@@ -10,8 +10,8 @@ import logging
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QIODevice, Qt
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap
 from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
@@ -50,6 +50,18 @@ PASTE_SIDE = 2048  # a pasted or dropped image is kept at most this long (the en
 
 
 
+
+
+def image_of(mime: QMimeData) -> QImage:
+    """The image the mime data holds; a null image where Qt could decode none. A 0-byte image/png
+    gives no image (None, or empty bytes), and QImage(None) raised: an "Unexpected error" dialog
+    with PySide's list of signatures (an hour's soak of the real window)."""
+    data = mime.imageData()
+    if isinstance(data, QImage):
+        return data
+    if isinstance(data, QPixmap):
+        return data.toImage()
+    return QImage.fromData(bytes(data)) if isinstance(data, (bytes, QByteArray)) and len(data) else QImage()
 
 class ImagesTab(QWidget):
     def __init__(self, state, parent: QWidget | None = None):
@@ -175,7 +187,7 @@ class ImagesTab(QWidget):
     def paste(self) -> None:
         mime = QApplication.clipboard().mimeData()
         if mime.hasImage():
-            self.add_image(QImage(mime.imageData()), f"pasted image {self.list.count() + 1}")
+            self.add_image(image_of(mime), f"pasted image {self.list.count() + 1}")
         elif files := local_paths(mime):
             self.add_files(files)
         elif files := image_paths_in_text(mime.text() if mime.hasText() else ""):
@@ -191,7 +203,7 @@ class ImagesTab(QWidget):
         accept_as_copy(e)
         files = local_paths(e.mimeData())
         if e.mimeData().hasImage():
-            self.add_image(QImage(e.mimeData().imageData()), "dropped image")
+            self.add_image(image_of(e.mimeData()), "dropped image")
         elif files:
             self.add_files(files)
         else:  # a web link: accepted, then nothing happened, under the previous drop's message
