@@ -110,6 +110,21 @@ def test_nothing_to_correct_on_an_empty_pad(win, qtbot, folder):
     assert not (folder / corr.LABELS).exists()
 
 
+def test_the_nothing_to_correct_note_goes_once_a_digit_is_drawn(win, qtbot, folder):
+    """Wrong? on an empty pad says there is nothing to correct, in red, until the next choice: it
+    stayed beside the next answer, "6, > 99.9% sure" (an hour's soak of the real window)."""
+    d = win.draw
+    d.number_mode.setChecked(False)
+    d.canvas.clear()
+    d.predict()
+    d.correction.button.menu().aboutToShow.emit()
+    assert "Nothing to correct" in d.correction.note.text()
+    w, h = d.canvas.width(), d.canvas.height()
+    drag(qtbot, d.canvas, [(w * 0.5, h * 0.15), (w * 0.5, h * 0.85)])  # a 1
+    assert d.last is not None and d.last.digit is not None
+    assert d.correction.note.text() == ""
+
+
 def test_images_correction_keeps_the_region_read(win, qtbot, folder, tmp_path, sample):
     page = np.full((200, 300), 255, np.uint8)
     page[40:68, 60:88] = 255 - sample["x_test"][0]  # a 7 ...

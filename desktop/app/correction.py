@@ -160,6 +160,12 @@ class CorrectionButton(QWidget):
         if not ready:
             self._say(NOTHING_TO_CORRECT, error=True)
 
+    def answer_changed(self) -> None:
+        """Another answer (or digit of a number) is on screen: a note that there was nothing to correct
+        no longer holds (it stayed red beside "5, > 99.9% sure": an hour's soak)."""
+        if self.note.text() == NOTHING_TO_CORRECT and self.sample() is not None:
+            self.note.setText("")
+
     def choose(self, label: int) -> bool:
         """Keep the current image as ``label``; False (and a sentence saying why) if it could not be."""
         s = self.sample()

@@ -193,6 +193,7 @@ class DrawTab(QWidget):
 
     def _select(self, k: int) -> None:
         self.canvas.set_marks(self.canvas.marks, k)
+        self.correction.answer_changed()  # a digit of the number chosen: there is something to correct
 
     # --- answers -------------------------------------------------------------------------
     def _schedule_live(self) -> None:
@@ -229,6 +230,7 @@ class DrawTab(QWidget):
                      1000 * number.seconds)
             self.result.show_number(number, heats)
             self.canvas.set_marks(marks_for(gray, number, heats), self.result.strip.current)
+            self.correction.answer_changed()
             return
         p = recognize(clf, gray, live=live)
         if live:
@@ -241,3 +243,4 @@ class DrawTab(QWidget):
             heat = occlusion_map(clf, p.input28, p.digit)
         self.result.show_prediction(p, heat)
         self.canvas.set_marks(marks_for(gray, p, [heat]) if heat is not None else [])
+        self.correction.answer_changed()

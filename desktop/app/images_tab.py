@@ -289,3 +289,4 @@ class ImagesTab(QWidget):
         for m in marks:
             m.box = offset(m.box, dx, dy)
         self.preview.set_marks(marks, selected)
+        self.correction.answer_changed()
