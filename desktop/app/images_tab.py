@@ -51,7 +51,6 @@ PASTE_SIDE = 2048  # a pasted or dropped image is kept at most this long (the en
 
 
 
-
 def image_of(mime: QMimeData) -> QImage:
     """The image the mime data holds; a null image where Qt could decode none. A 0-byte image/png
     gives no image (None, or empty bytes), and QImage(None) raised: an "Unexpected error" dialog
@@ -62,6 +61,7 @@ def image_of(mime: QMimeData) -> QImage:
     if isinstance(data, QPixmap):
         return data.toImage()
     return QImage.fromData(bytes(data)) if isinstance(data, (bytes, QByteArray)) and len(data) else QImage()
+
 
 class ImagesTab(QWidget):
     def __init__(self, state, parent: QWidget | None = None):

@@ -282,12 +282,12 @@ def _papers(gray: np.ndarray) -> Paper:
     # but the middle's paper lighter (darker on dark paper) than theirs: uneven too. (Not subtracted,
     # moderate vignetting's corners were ink: 43% of such photos read right and sure.)
     edge = np.where(light, levels.min(axis=1), levels.max(axis=1))
+    h, w = gray.shape[1:]
     for i in np.flatnonzero(~uneven & (np.where(light, edge < 1.0 - UNEVEN, edge > UNEVEN))):
-        h, w = gray.shape[1:]
         middle = gray[i, h // 4 : h - h // 4 : 2, w // 4 : w - w // 4 : 2].ravel()
         if middle.size:
-            q = PAPER_QUANTILE if light[i] else 1 - PAPER_QUANTILE
-            paper_there = float(np.partition(middle, round(q * (middle.size - 1)))[round(q * (middle.size - 1))])
+            k = round((PAPER_QUANTILE if light[i] else 1 - PAPER_QUANTILE) * (middle.size - 1))
+            paper_there = float(np.partition(middle, k)[k])
             uneven[i] = abs(paper_there - float(edge[i])) > UNEVEN
     # A border of a middle tone (a grey desk around a page, a shadow along a side) is neither the
     # paper nor the ink: the ink is then the tone that draws thin strokes (_strokes_dark), and the
