@@ -213,3 +213,15 @@ def test_files_and_folders_dropped_together_are_one_batch(tab, qtbot, tmp_path, 
     files = shown(tab)
     assert len(files) == 603 and {"a/x.png", "a_digit.png", "b_noise.png"} <= set(files)
     assert tab.status.text().startswith("Done: 603 of 603 files")
+
+
+def test_a_cancel_after_the_last_row_says_done(tab, qtbot, tmp_path, sample):
+    """A cancel pressed as the last rows came in stopped nothing: the run said "Cancelled: 602 of 602
+    files" (an hour's soak). Here the run ends, then its thread reports the late request."""
+    run(qtbot, tab, folder_of_kinds(tmp_path, sample))
+    tab.thread.cancelled = True  # the request arrived after the last row
+    tab._finished()
+    assert tab.status.text().startswith("Done: 6 of 6 files: ")
+    tab.thread.cancelled, tab.total = True, 7  # one file was still to come: that is a cancel
+    tab._finished()
+    assert tab.status.text().startswith("Cancelled: 6 of 7 files: ")

@@ -378,7 +378,8 @@ class BatchTab(QWidget):
     def _finished(self) -> None:
         t = self.thread
         n = len(self.model.rows)
-        what = "Cancelled" if t and t.cancelled else "Done"
+        # A cancel pressed as the last rows came in stopped nothing: "Done", not "Cancelled: 602 of 602".
+        what = "Cancelled" if t and t.cancelled and n < self.total else "Done"
         msg = f"{what}: {n} of {self.total} file{'' if self.total == 1 else 's'}"
         if n:
             msg += f": {summary(self.model.rows)}"
