@@ -206,3 +206,43 @@ def test_a_fast_stroke_keeps_its_shape(tmp_path):
     ink = after[y0 : y0 + 280, x0 : x0 + 280].mean(axis=2) < 100
     assert ink[180:220, 50:70].mean() > 0.5, "the stroke's upright lost"  # on the L, off the straight line
     assert ink[222:238, 100:200].mean() > 0.5, "the stroke's foot lost"
+
+
+EXPORT_KEY_SCRIPT = """
+import sys
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+import desktop.app.batch_tab as batch_tab
+from desktop.app.main_window import MainWindow
+from desktop.app.state import AppState
+
+asked = []
+batch_tab.save_path = lambda *a, **k: asked.append(a[1]) or ""  # the export's file dialog, not shown
+app = QApplication(sys.argv)
+win = MainWindow(AppState.from_settings())
+win.show()
+win.activateWindow()
+QTest.qWaitForWindowActive(win)  # window shortcuts need the active window (no window manager here)
+win.tabs.setCurrentWidget(win.batch)
+for field in (win.batch.folder, win.batch.search):
+    field.setText("abc")
+    field.setFocus()
+    field.setCursorPosition(0)
+    QTest.qWait(100)
+    QTest.keyClick(field, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    QTest.qWait(100)
+print(app.platformName(), len(asked), win.batch.folder.text(), win.batch.search.text())
+"""
+
+
+def test_ctrl_e_exports_from_a_text_field_under_x11():
+    """Under X11 a line edit takes Ctrl+E as "end of line": pressed in the Batch tab's folder or
+    search field (where the focus stays after a run), the export never opened (a soak)."""
+    with xvfb() as env:
+        env["XDG_CONFIG_HOME"] = tempfile.mkdtemp()
+        env["QT_QPA_PLATFORM"] = "xcb"
+        out = subprocess.run([sys.executable, "-c", EXPORT_KEY_SCRIPT], cwd=ROOT, env=env, capture_output=True,
+                             text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["xcb", "2", "abc", "abc"], out.stdout + out.stderr[-2000:]

@@ -6,9 +6,9 @@ import os
 import sys
 import time
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow, QMessageBox, QTabWidget
 
 from desktop.app.about import AboutDialog, about_html, help_action, run_modal
 from desktop.app.batch_tab import BatchTab
@@ -39,6 +39,21 @@ def redo_shortcuts() -> list[QKeySequence]:
         if k not in unique:
             unique.append(k)
     return unique
+
+
+class WindowKeysFirst(QObject):
+    """Lets the window's own shortcut win over a text field's binding of the same key. Under X11,
+    Qt's line edits take Ctrl+E as "end of line" (an emacs key): typed in the Batch tab's folder or
+    search field, where the focus stays after a run, Ctrl+E did not export."""
+
+    def __init__(self, keys: list[QKeySequence], parent: QObject):
+        super().__init__(parent)
+        self.keys = keys
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and QKeySequence(event.keyCombination()) in self.keys:
+            return True  # left unaccepted: the shortcut map goes on to the window's action
+        return super().eventFilter(watched, event)
 
 
 class MainWindow(QMainWindow):
@@ -99,7 +114,10 @@ class MainWindow(QMainWindow):
         self._action("&Open images…", self._open, K(K.StandardKey.Open), file, tb)
         self._action("Open &folder for batch…", self._open_folder, K("Ctrl+Shift+O"), file)
         self.save_action = self._action("&Save drawing…", self.save_drawing, K(K.StandardKey.Save), file, dtb)
-        self._action("&Export batch results…", self.batch.export_dialog, K("Ctrl+E"), file)
+        export = self._action("&Export batch results…", self.batch.export_dialog, K("Ctrl+E"), file)
+        keys_first = WindowKeysFirst(export.shortcuts(), self)
+        for field in self.findChildren(QLineEdit):
+            field.installEventFilter(keys_first)
         file.addSeparator()
         self._action("Se&ttings…", self.open_settings, K("Ctrl+,"), file)
         file.addSeparator()
