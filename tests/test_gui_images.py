@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QImage
 
 from tests.test_gui_layout import orange_pixels, settle
 
@@ -132,3 +133,27 @@ def test_an_open_image_without_a_digit_says_so_not_open_an_image(win, tmp_path):
         t.add_files([str(blank)], number=number)
         text = t.result.verdict.text()
         assert "No digit found in this image" in text and "Open, drop or paste" not in text, text
+
+
+def test_images_are_taken_off_the_list(win, qtbot, page, number, sample):
+    """Pasted images stay in memory: a list that only grew held an afternoon of screenshots. Delete
+    (or the list's menu) takes the one shown off and shows the next; "Remove all" empties the tab."""
+    tab = win.images
+    win.tabs.setCurrentWidget(tab)
+    tab.add_files([str(page), str(number)])
+    pasted = QImage(255 - np.ascontiguousarray(digit(sample, 4)), 28, 28, 28, QImage.Format.Format_Grayscale8)
+    tab.add_image(pasted.copy(), "pasted image 3")
+    assert tab.list.count() == 3 and tab.result.digit.text() == "4"
+    tab.list.setFocus()
+    qtbot.waitUntil(tab.list.hasFocus)
+    qtbot.keyClick(tab.list, Qt.Key.Key_Delete)
+    assert [tab.list.item(i).text() for i in range(tab.list.count())] == ["page.png", "314.png"]
+    assert tab.list.currentItem().text() == "314.png" and tab.number_mode.isChecked() is False
+    assert tab.preview.image is not None and tab.result.digit.text() not in ("4", "")
+    menu = tab.list_menu()
+    assert [a.text() for a in menu.actions()] == ["Remove from the list", "Remove all"]
+    menu.actions()[1].trigger()
+    assert tab.list.count() == 0 and tab.gray is None and tab.preview.image is None
+    assert tab.result.verdict.text() == tab.result.invitation
+    tab.remove_current()  # on an empty list: nothing happens
+    assert tab.list.count() == 0

@@ -10,10 +10,10 @@ import logging
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, Qt
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QPoint, Qt
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
-                               QListWidgetItem, QPushButton, QSplitter, QVBoxLayout, QWidget)
+                               QListWidgetItem, QMenu, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from desktop.app.draw_tab import scrolled
 from desktop.app.locate import Box, marks_for, offset
@@ -32,6 +32,7 @@ from desktop.engine.recognize import recognize, recognize_number
 log = logging.getLogger("digits.images")
 FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ");;All files (*)"
 SOURCE, REGION = Qt.ItemDataRole.UserRole, Qt.ItemDataRole.UserRole + 1
+INVITATION = "Open, drop or paste an image of a digit."
 
 
 def fitted(box: Box | None, shape: tuple[int, ...]) -> Box | None:
@@ -73,6 +74,14 @@ class ImagesTab(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Loaded images")
         self.list.currentItemChanged.connect(lambda cur, _: self._show(cur))
+        # Pasted images are kept in memory (up to PASTE_SIDE): an afternoon of pastes needs a way out.
+        self.remove_action = QAction("Remove from the list", self.list)
+        self.remove_action.setShortcuts([QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)])
+        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.remove_action.triggered.connect(self.remove_current)
+        self.list.addAction(self.remove_action)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._list_menu)
         open_btn = QPushButton("Open…")
         open_btn.clicked.connect(self.open_dialog)
         paste_btn = QPushButton("Paste")
@@ -89,7 +98,7 @@ class ImagesTab(QWidget):
         self.whole_btn.setToolTip("Read the whole image again, not the region dragged on it")
         self.whole_btn.setEnabled(False)
         self.whole_btn.clicked.connect(lambda: self.set_region(None))
-        self.preview = ImagePreview("Open, drop or paste an image of a digit.")
+        self.preview = ImagePreview(INVITATION)
         self.preview.regionSelected.connect(self.set_region)
         self.hint = QLabel("Drag on the image to read only part of it.")
         self.hint.setStyleSheet("color: gray")
@@ -183,6 +192,32 @@ class ImagesTab(QWidget):
         item.setData(SOURCE, bytes(buf.data()))
         self.list.addItem(item)
         self.list.setCurrentRow(self.list.count() - 1)
+
+    def remove_current(self) -> None:
+        """Take the image shown off the list (its file stays); the next one is shown."""
+        row = self.list.currentRow()
+        if row >= 0:
+            self.list.takeItem(row)
+        if self.list.count() == 0:
+            self.remove_all()
+
+    def remove_all(self) -> None:
+        self.list.clear()
+        self.gray, self.last = None, None
+        self.whole_btn.setEnabled(False)
+        self.message.setText("")
+        self.preview.set_image(None, INVITATION)
+        self.result.show_empty()
+        self.correction.answer_changed()
+
+    def list_menu(self) -> QMenu:
+        m = QMenu(self)
+        m.addAction(self.remove_action)
+        m.addAction("Remove all", self.remove_all)
+        return m
+
+    def _list_menu(self, pos: QPoint) -> None:
+        self.list_menu().exec(self.list.viewport().mapToGlobal(pos))
 
     def paste(self) -> None:
         mime = QApplication.clipboard().mimeData()
