@@ -1,5 +1,6 @@
 """The TFLite classifier: int8 handling and plain-words errors for bad model files."""
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,6 +26,16 @@ def test_manifest_matches_model(shipped, sample):
     x, y = sample["x_test"][:100].astype(np.float32) / 255, sample["y_test"][:100]
     read = [m["labels"][i] for i in shipped.predict(x).argmax(axis=1)]
     assert sum(r == str(t) for r, t in zip(read, y)) >= 98
+
+
+def test_a_model_built_for_a_batch_of_one_is_fed_one_image_at_a_time(sample):
+    """(tests/fixtures/make_fixed_batch_model.py) Its batches gave the answers of its images one by one."""
+    clf = Classifier(Path(__file__).parent / "fixtures" / "fixed_batch.tflite")
+    x = sample["x_test"][:7].astype(np.float32) / 255
+    together = clf.predict(x)
+    assert together.shape == (7, 10)
+    np.testing.assert_allclose(together, np.stack([clf.predict_one(a) for a in x]), atol=1e-6)
+    assert len({tuple(p.round(4)) for p in together}) > 1  # not one answer for every image
 
 
 def test_the_manifest_temperature_is_applied(shipped, sample):
@@ -84,8 +95,6 @@ def test_batch_equals_single(shipped, sample):
 
 
 def test_issue12_row14_nan_scores_are_refused():
-    from pathlib import Path
-
     with pytest.raises(ModelError, match="NaN"):
         Classifier(Path(__file__).parent / "fixtures" / "nan_scores.tflite")
 

@@ -405,6 +405,17 @@ def test_row14_a_model_whose_scores_are_nan_is_refused(folder):
     assert "NaN" in r.stderr
 
 
+def test_a_model_built_for_a_batch_of_one_reads_every_file(folder, tmp_path):
+    """Edge-device models often take exactly one image: it passed the load check (one image), then
+    every batch failed, and each error row's text was longer than the last (2,000 files: a 102 MB
+    results file, and --resume skipped them all). Such a model is fed one image at a time."""
+    out = tmp_path / "r.csv"
+    r = run_cli(folder, "--model", ROOT / "tests" / "fixtures" / "fixed_batch.tflite", "--out", out, "-q")
+    got = rows(out)
+    assert r.returncode == 0, r.stderr
+    assert len(got) == 6 and all(row["status"] != "error" and row["digit"] and not row["error"] for row in got), got
+
+
 # Row 15
 def test_row15_workers_capped_at_the_cpu_count(many, tmp_path):
     from desktop.engine.batch import cpu_count

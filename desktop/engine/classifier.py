@@ -25,6 +25,7 @@ except ModuleNotFoundError as missing:  # platforms LiteRT has no wheel for
     from tflite_runtime.interpreter import Interpreter  # type: ignore[no-redef]
 
 N_CLASSES = 10
+BATCH_PROBE = 3  # a model is tried on this many images at once when loaded (the engine feeds batches)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,9 @@ class Classifier:
             if not np.isfinite(t.scale):
                 raise ModelError(f"{self.path.name} has a quantization scale of {t.scale}; the file is damaged.")
         self._batch = self.input.shape[0]
+        self.chunk = 0  # > 0: a model that takes only batches of this size, fed so (_check_batches)
         self._check_scores()
+        self._check_batches()
 
     def _check_scores(self) -> None:
         """Refuse a model whose scores are not numbers: it would label every image 0 with confidence nan."""
@@ -152,6 +155,29 @@ class Classifier:
             raise ModelError(f"{self.path.name} fails when run: {e}") from e
         if not np.isfinite(probs).all():
             raise ModelError(f"{self.path.name} gives NaN or infinite scores; it is not a usable digit model.")
+
+    def _check_batches(self) -> None:
+        """A model made for a fixed batch (edge devices often are) passed the one-image check, then
+        every batch failed: 2,000 error rows, each error's text longer than the last (a hostile pass:
+        a 102 MB results file). Such a model is fed batches of its own size instead."""
+        probe = np.zeros((BATCH_PROBE, 28, 28), np.float32)
+        try:
+            if self._run(probe).shape == (BATCH_PROBE, N_CLASSES):
+                return
+        except Exception:  # LiteRT raises RuntimeError or ValueError on a failed resize
+            pass
+        self.chunk = max(self.input.shape[0], 1)
+        with _native_stderr_silenced():  # the failed resize may have left the interpreter unusable
+            self._interp = Interpreter(model_path=str(self.path), num_threads=self.num_threads)
+            self._interp.allocate_tensors()
+        self._batch = self.input.shape[0]
+        try:
+            if self.predict(probe).shape == (BATCH_PROBE, N_CLASSES):
+                return
+        except Exception:
+            pass
+        raise ModelError(f"{self.path.name} answers one image at a time but not several "
+                         f"(input {list(self.input.shape)}, output {list(self.output.shape)}); it cannot be used.")
 
     @property
     def spec(self) -> ClassifierSpec:
@@ -167,15 +193,26 @@ class Classifier:
             self._interp.allocate_tensors()
             self._batch = n
 
-    def predict(self, images: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities (n, 10) for (n, 28, 28) images, in one call of the interpreter."""
-        images = np.asarray(images, dtype=np.float32)
+    def _run(self, images: np.ndarray) -> np.ndarray:
+        """Raw scores of (n, 28, 28) images in one call of the interpreter, resized to n."""
         n = images.shape[0]
         self._ensure_batch(n)
-        x = images.reshape((n, *self.input.shape[1:]))
-        self._interp.set_tensor(self.input.index, quantize(x, self.input))
+        self._interp.set_tensor(self.input.index, quantize(images.reshape((n, *self.input.shape[1:])), self.input))
         self._interp.invoke()
-        probs = dequantize(self._interp.get_tensor(self.output.index), self.output).reshape(n, N_CLASSES)
+        return dequantize(self._interp.get_tensor(self.output.index), self.output).reshape(-1, N_CLASSES)
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities (n, 10) for (n, 28, 28) images, in one call of the interpreter
+        (a fixed-batch model: one call per batch of its size, the last one padded)."""
+        images = np.asarray(images, dtype=np.float32)
+        n = images.shape[0]
+        if not self.chunk:
+            probs = self._run(images).reshape(n, N_CLASSES)
+        else:
+            pad = -n % self.chunk
+            x = np.concatenate([images, np.zeros((pad, *images.shape[1:]), np.float32)]) if pad else images
+            probs = np.concatenate([self._run(x[i : i + self.chunk])[: self.chunk]
+                                    for i in range(0, len(x), self.chunk)])[:n]
         return calibrate(np.clip(probs, 0.0, None) + 1e-7, self.temperature)
 
     def predict_one(self, image28: np.ndarray) -> np.ndarray:
