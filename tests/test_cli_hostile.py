@@ -379,6 +379,29 @@ def test_row10_a_file_that_is_not_results_is_never_cut(folder, tmp_path):
     assert notes.read_text() == "name,phone\nAda,123\nno newline at the end"
 
 
+@pytest.mark.parametrize("text", ['{"theme": "dark", "api_key": "xyz"}', '{"path": 3}', '[1, 2]', 'notes'])
+def test_a_json_file_without_a_final_newline_is_never_cut(folder, tmp_path, text):
+    """json.dump writes no final newline: its one line was taken for a record cut mid-write, and
+    --resume emptied a settings file before writing results into it (a hostile pass)."""
+    settings = tmp_path / "settings.json"
+    settings.write_text(text)
+    r = run_cli(folder, "--out", settings, "--resume", "--format", "jsonl")
+    one_sentence_exit_2(r)
+    assert settings.read_text() == text
+
+
+def test_a_jsonl_record_cut_mid_write_is_written_again(folder, tmp_path):
+    out = tmp_path / "r.jsonl"
+    run_cli(folder, "--out", out)
+    lines = out.read_text().splitlines(keepends=True)
+    for cut in (3, 30, len(lines[-1]) - 1):  # inside the first key, inside the record, before its newline
+        out.write_text("".join(lines[:-1]) + lines[-1][:cut])
+        r = run_cli(folder, "--out", out, "--resume")
+        assert r.returncode == 0, r.stderr
+        got = [json.loads(x) for x in out.read_text().splitlines()]
+        assert len(got) == len(lines) and len({g["path"] for g in got}) == len(lines)
+
+
 # Row 13
 @pytest.mark.parametrize("manifest", ['{"sha256": "x"}', "[]", '{"model_file": 3, "sha256": "' + "a" * 64 + '"}',
                                       '{"model_file": "digits.tflite", "sha256": "%s", "temperature": NaN}',

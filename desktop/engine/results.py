@@ -386,6 +386,15 @@ def _read_back(fd: int, path: str, fmt: str) -> tuple[DonePaths, int, int]:
 _NAMES = {"csv": "CSV", "jsonl": "JSON lines"}
 
 
+def _parses_as_other(line: str) -> bool:
+    """Whole JSON that is not one of our records (ours end in a newline, written with it in one go)."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return False
+    return not (isinstance(record, dict) and isinstance(record.get("path"), str) and "status" in record)
+
+
 def _lines(text: IO[str], offset: int = 0) -> Iterator[tuple[str, int]]:
     """Each line with the byte offset just after it (surrogateescape makes it exact); ``offset``:
     where the text read from starts (after a byte-order mark)."""
@@ -447,10 +456,19 @@ def _whole_row(line: str) -> bool:
     return len(record) == len(FIELDS) and record[-1] in STATUSES
 
 
+# How every record this program writes begins (row_bytes: FIELDS' order, json.dumps' spacing).
+JSONL_START = '{"' + FIELDS[0] + '": '
+
+
 def _jsonl_records(text: IO[str], start: int = 0) -> Iterator[tuple[str, str, int]]:
     for n, (line, end) in enumerate(_lines(text, start), 1):
         if not line.endswith("\n"):
-            return  # the last line, cut mid-write
+            # The last line, cut mid-write: a start of a record. Anything else is no results file
+            # (a settings file saved by json.dump has no final newline: --resume cut it to nothing).
+            if not (JSONL_START.startswith(line) or line.startswith(JSONL_START)) or _parses_as_other(line):
+                raise OutputError(f"Line {n} of the output is not a result record; it was not written by this "
+                                  "program, or was edited. Choose another --out.")
+            return
         if not line.strip():
             continue  # a blank line
         try:
