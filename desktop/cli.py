@@ -102,7 +102,7 @@ def classify(args: argparse.Namespace) -> int:
         if args.out == "-":
             out, skip = ResultsOutput.stdout(fmt), DonePaths()
         else:
-            out, skip = open_results(args.out, args.format, args.resume, args.overwrite)
+            out, skip = open_results(args.out, args.format, args.resume, args.overwrite, args.number)
     except DigitsError as e:
         print(f"digits: {e}", file=err)
         return EXIT_USAGE

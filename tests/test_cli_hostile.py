@@ -402,6 +402,23 @@ def test_a_jsonl_record_cut_mid_write_is_written_again(folder, tmp_path):
         assert len(got) == len(lines) and len({g["path"] for g in got}) == len(lines)
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_resume_the_other_way_is_refused(folder, tmp_path, suffix):
+    """Resumed with --number (or without), single digits and numbers went into one file alike: each
+    number row's top3 names its characters, a digit row's its three likeliest classes (a hostile pass)."""
+    files = sorted(folder.iterdir())
+    for first, then in (([], ["--number"]), (["--number"], [])):
+        out = tmp_path / f"r{len(first)}{suffix}"
+        assert run_cli(*files[:3], "--out", out, *first).returncode == 0
+        before = out.read_bytes()
+        r = run_cli(folder, "--out", out, "--resume", *then)
+        one_sentence_exit_2(r)
+        assert ("without --number" if then else "with --number") in r.stderr
+        assert out.read_bytes() == before
+        r = run_cli(folder, "--out", out, "--resume", *first)  # resumed the same way: goes on
+        assert r.returncode == 0 and len(out.read_text().splitlines()) == len(files) + (suffix == ".csv")
+
+
 # Row 13
 @pytest.mark.parametrize("manifest", ['{"sha256": "x"}', "[]", '{"model_file": 3, "sha256": "' + "a" * 64 + '"}',
                                       '{"model_file": "digits.tflite", "sha256": "%s", "temperature": NaN}',

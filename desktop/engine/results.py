@@ -29,6 +29,7 @@ try:
 except ImportError:  # Windows: no advisory locks; one run per output is then up to the user
     fcntl = None  # type: ignore[assignment]
 
+AS_DIGIT, AS_NUMBER = "digit", "number"  # how a file was read (read_as): one digit, or a number (--number)
 FIELDS = ("path", "digit", "confidence", "unsure", "top3", "error", "status")  # status last: old readers keep working
 NO_DIGIT_FOUND = "no digit found"
 NO_SCORE = "the model gave no valid score for this image (NaN or infinite)"
@@ -257,13 +258,14 @@ class ResultsOutput:
             self.fd = -1
 
 
-def open_results(path: str, fmt: str | None, resume: bool, overwrite: bool) -> tuple[ResultsOutput, DonePaths]:
+def open_results(path: str, fmt: str | None, resume: bool, overwrite: bool,
+                 number: bool = False) -> tuple[ResultsOutput, DonePaths]:
     """The output file, locked for this run, and the files it already holds (see ``DonePaths``).
 
     Every problem is an OutputError with one sentence, raised before any work is done: a missing
     folder, a folder or a device given as the file, no write permission, another run writing it,
     a file that exists without ``--resume`` or ``--overwrite``, a file whose content is not results
-    in the format asked for.
+    in the format asked for, or results of files read the other way (``number``: as numbers).
     """
     try:
         st = os.stat(path)
@@ -293,6 +295,10 @@ def open_results(path: str, fmt: str | None, resume: bool, overwrite: bool) -> t
         if done.elsewhere:
             raise OutputError(f"The output {path} names its files by paths relative to another folder (none is "
                               "found from here); run --resume from the folder the first run started in.")
+        if (AS_DIGIT if number else AS_NUMBER) in done.modes:
+            # Resumed the other way, a file held single digits and numbers read alike (a hostile pass).
+            raise OutputError(f"The output {path} holds files read as {'single digits' if number else 'numbers'}; "
+                              f"resume it {'without' if number else 'with'} --number, or choose another --out.")
         os.ftruncate(fd, end)  # cut a record a killed run left half-written
         out = ResultsOutput(fd, fmt, path, end, count, created=st is None)
         if end == 0:
@@ -336,9 +342,12 @@ class DonePaths:
     absolute: set[str] = field(default_factory=set)
     failed: int = 0  # records of files that got no answer (recognize.FAILED)
     folders: set[str] = field(default_factory=set)  # the folders of the records with relative paths
+    modes: set[str] = field(default_factory=set)  # how its answered files were read (read_as)
 
-    def add(self, path: str, status: str = "") -> None:
+    def add(self, path: str, status: str = "", mode: str | None = None) -> None:
         self.absolute.add(same_path(path))
+        if mode:
+            self.modes.add(mode)
         if not os.path.isabs(path):
             self.folders.add(os.path.dirname(path))
         self.failed += status in FAILED
@@ -377,8 +386,8 @@ def _read_back(fd: int, path: str, fmt: str) -> tuple[DonePaths, int, int]:
         start = len(text.read(1).encode(ENCODING)) if bom else 0
         records = _jsonl_records(text, start) if fmt == "jsonl" else _csv_records(text, path, start)
         done, end, count = DonePaths(), 0, 0
-        for record_path, status, record_end in records:
-            done.add(record_path, status)
+        for record_path, status, record_end, mode in records:
+            done.add(record_path, status, mode)
             end, count = record_end, count + 1
         return done, end, count
 
@@ -403,7 +412,16 @@ def _lines(text: IO[str], offset: int = 0) -> Iterator[tuple[str, int]]:
         yield line, offset
 
 
-def _csv_records(text: IO[str], path: str, start: int = 0) -> Iterator[tuple[str, str, int]]:
+def read_as(digit: str, top3: str) -> str | None:
+    """How a row's file was read, from its answer: AS_DIGIT (one character, and the three likeliest
+    classes in top3) or AS_NUMBER (a confidence per character); None for a row without an answer."""
+    entries = top3.split()
+    if not digit or not entries:
+        return None
+    return AS_DIGIT if len(digit) == 1 and len(entries) == 3 else AS_NUMBER
+
+
+def _csv_records(text: IO[str], path: str, start: int = 0) -> Iterator[tuple[str, str, int, str | None]]:
     """Complete records only: the csv parser decides where one ends (a quoted path may hold a newline)."""
     lines = _lines(text, start)
     header = ",".join(FIELDS)
@@ -435,7 +453,7 @@ def _csv_records(text: IO[str], path: str, start: int = 0) -> Iterator[tuple[str
                 raise OutputError(f"The output {path} has a malformed row ending at byte {last['end']}; it was "
                                   "not written by this program, or was edited. Choose another --out.")
             since.clear()
-            yield record[0], record[-1], last["end"]
+            yield record[0], record[-1], last["end"], read_as(record[1], record[4])
     except csv.Error as e:
         # The file ends inside a quoted field: a record cut mid-write, unless whole rows follow the
         # quote (a stray " typed into a cell swallowed every row after it, and cutting there lost them).
@@ -460,7 +478,7 @@ def _whole_row(line: str) -> bool:
 JSONL_START = '{"' + FIELDS[0] + '": '
 
 
-def _jsonl_records(text: IO[str], start: int = 0) -> Iterator[tuple[str, str, int]]:
+def _jsonl_records(text: IO[str], start: int = 0) -> Iterator[tuple[str, str, int, str | None]]:
     for n, (line, end) in enumerate(_lines(text, start), 1):
         if not line.endswith("\n"):
             # The last line, cut mid-write: a start of a record. Anything else is no results file
@@ -478,4 +496,5 @@ def _jsonl_records(text: IO[str], start: int = 0) -> Iterator[tuple[str, str, in
         if not (isinstance(record, dict) and isinstance(record.get("path"), str)):
             raise OutputError(f"Line {n} of the output is not a result record; it was not written by this "
                               "program, or was edited. Choose another --out.")
-        yield record["path"], str(record.get("status", "")), end
+        yield (record["path"], str(record.get("status", "")), end,
+               read_as(str(record.get("digit", "")), str(record.get("top3", ""))))
