@@ -87,6 +87,7 @@ def _is_one_of(path: str, paths: list[str]) -> bool:
 
 def classify(args: argparse.Namespace) -> int:
     from desktop.engine.errors import DigitsError
+    from desktop.engine.files import is_image_name
     from desktop.engine.model_files import files_of
     from desktop.engine.results import DonePaths, ResultsOutput, format_for, open_results
 
@@ -94,6 +95,11 @@ def classify(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGHUP, _raise_interrupt)  # the terminal closed: stop as Ctrl+C does, the file whole
     fmt = format_for(args.out, args.format)
+    if args.out != "-" and is_image_name(args.out):
+        # `--out good/d1.png --overwrite`, a tab completion's slip, wrote CSV over a scan not in this run.
+        print(f"digits: the output {args.out} is named as an image; results are CSV or JSON lines: "
+              "give a name ending in .csv or .jsonl", file=err)
+        return EXIT_USAGE
     if args.out != "-" and _is_one_of(args.out, [str(f) for f in files_of(args.model)]):
         print(f"digits: the output {args.out} is one of the model's files; choose another --out.", file=err)
         return EXIT_USAGE
@@ -123,7 +129,6 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
 
     from desktop.engine.batch import classify_rows, cpu_count, plan_workers, walk
     from desktop.engine.errors import DigitsError, OutputError, ReaderClosed
-    from desktop.engine.files import is_image_name
     from desktop.engine.model_files import load_model
     from desktop.engine.results import same_path
 
@@ -133,7 +138,7 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
             print(f"digits: --threads {args.threads} lowered to {cpu_count()}, the number of CPUs this run may use",
                   file=err)
         args.threads = cpu_count()
-    if args.out != "-" and not is_image_name(args.out):
+    if args.out != "-":  # never an image name (classify refused one)
         # The results file among the inputs: `digits classify * --out r.csv --resume`, where the glob
         # now matches r.csv, was refused with "the output r.csv is one of the images to classify".
         args.paths = [p for p in args.paths if same_path(p) != same_path(args.out)] or args.paths
@@ -225,23 +230,26 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
     return EXIT_SOME_FAILED if failed or skip.failed else EXIT_OK
 
 
-def _standard_streams_opened() -> None:
-    """Open the null device on standard input, output or error where it is closed (`2>&-`).
+def _standard_streams_opened() -> frozenset[str]:
+    """Open the null device on standard input, output or error where it is closed (`2>&-`); the
+    names of those that were closed.
 
     A closed descriptor 2 was taken by the results file, the lowest free one: the runtime's log line
     landed inside the CSV, and the progress bar (sys.stderr None) stopped the run with no word."""
+    closed = set()
     for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
         try:
             os.fstat(fd)
             continue
         except OSError:
-            pass
+            closed.add(name)
         null = os.open(os.devnull, os.O_RDWR)  # the lowest free descriptor: this one, as lower ones are open
         if null != fd:
             os.dup2(null, fd)
             os.close(null)
         if getattr(sys, name) is None:
             setattr(sys, name, open(fd, mode, closefd=False))
+    return frozenset(closed)
 
 
 class _MessagesThatMayFail:
@@ -283,11 +291,11 @@ class _MessagesThatMayFail:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _standard_streams_opened()
+    closed = _standard_streams_opened()
     given = sys.stderr
     sys.stderr = _MessagesThatMayFail(given)
     try:
-        return _main(argv)
+        return _main(argv, closed)
     finally:
         sys.stderr = given
 
@@ -306,8 +314,13 @@ def _folder_gone(args: argparse.Namespace) -> bool:
     return False
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str] | None, closed: frozenset[str] = frozenset()) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "classify" and args.out == "-" and "stdout" in closed:
+        # Its rows went to the null device put there, and the summary said every file was answered.
+        print("digits: standard output is closed (>&-), so the results have nowhere to go; give --out FILE",
+              file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "classify" and _folder_gone(args):
         print("digits: the current folder no longer exists (deleted or moved); change to a folder that exists, "
               "or give absolute paths", file=sys.stderr)

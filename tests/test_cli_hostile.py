@@ -419,6 +419,28 @@ def test_a_resume_the_other_way_is_refused(folder, tmp_path, suffix):
         assert r.returncode == 0 and len(out.read_text().splitlines()) == len(files) + (suffix == ".csv")
 
 
+def test_results_to_a_closed_standard_output_are_refused(folder):
+    """`digits classify imgs >&-`: the rows went to the null device put on the closed descriptor,
+    and the summary said every file was answered, exit 0 (a hostile pass)."""
+    r = subprocess.run([sys.executable, "-m", "desktop.cli", "classify", str(folder)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True, timeout=120, pass_fds=(), close_fds=True,
+                       preexec_fn=lambda: os.close(1))
+    one_sentence_exit_2(r)
+    assert "standard output is closed" in r.stderr
+
+
+def test_an_output_named_as_an_image_is_refused(folder, tmp_path):
+    """`--out imgs/d01.png --overwrite` (a tab completion's slip) wrote CSV over a scan that was not
+    among the run's inputs (a hostile pass)."""
+    scan = tmp_path / "scan.png"
+    scan.write_bytes((folder / "d01.png").read_bytes())
+    before = scan.read_bytes()
+    for extra in ([], ["--overwrite"], ["--format", "csv", "--overwrite"]):
+        r = run_cli(folder / "d00.png", "--out", scan, *extra)
+        one_sentence_exit_2(r)
+        assert "named as an image" in r.stderr and scan.read_bytes() == before
+
+
 # Row 13
 @pytest.mark.parametrize("manifest", ['{"sha256": "x"}', "[]", '{"model_file": 3, "sha256": "' + "a" * 64 + '"}',
                                       '{"model_file": "digits.tflite", "sha256": "%s", "temperature": NaN}',
