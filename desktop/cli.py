@@ -316,6 +316,12 @@ def _folder_gone(args: argparse.Namespace) -> bool:
 
 def _main(argv: list[str] | None, closed: frozenset[str] = frozenset()) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "classify" and ("" in args.paths or args.out == ""):
+        # An unset shell variable ("$DIR"): read as ".", it gave an error row ". does not exist.", and
+        # --out "" said "The output  cannot be written".
+        what = "--out is an empty name" if args.out == "" else "a path given is empty"
+        print(f"digits: {what} (an unset shell variable?); give a file or folder name", file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "classify" and args.out == "-" and "stdout" in closed:
         # Its rows went to the null device put there, and the summary said every file was answered.
         print("digits: standard output is closed (>&-), so the results have nowhere to go; give --out FILE",

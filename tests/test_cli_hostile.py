@@ -429,6 +429,14 @@ def test_results_to_a_closed_standard_output_are_refused(folder):
     assert "standard output is closed" in r.stderr
 
 
+@pytest.mark.parametrize("args", [["", "{d}"], ["{d}", "--out", ""]])
+def test_an_empty_name_is_refused(folder, args):
+    """"$DIR" unset: an empty path gave an error row ". does not exist.", --out "" "The output  cannot be written"."""
+    r = run_cli(*[a.format(d=folder) for a in args])
+    one_sentence_exit_2(r)
+    assert "empty" in r.stderr and r.stdout == ""
+
+
 def test_an_output_named_as_an_image_is_refused(folder, tmp_path):
     """`--out imgs/d01.png --overwrite` (a tab completion's slip) wrote CSV over a scan that was not
     among the run's inputs (a hostile pass)."""
