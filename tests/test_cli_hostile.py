@@ -437,6 +437,19 @@ def test_an_empty_name_is_refused(folder, args):
     assert "empty" in r.stderr and r.stdout == ""
 
 
+def test_a_damaged_tiff_is_an_error_row_and_nothing_more(tmp_path):
+    """libtiff wrote "TIFFFetchDirectory: Can not read TIFF directory." and more to descriptor 2 for
+    each damaged TIFF, through -q and the progress bar (a hostile pass); the row says it in words."""
+    import io
+
+    b = io.BytesIO()
+    Image.new("L", (400, 400), 100).save(b, format="TIFF", compression="tiff_lzw")
+    (tmp_path / "cut.tif").write_bytes(b.getvalue()[:-50])
+    r = run_cli(tmp_path / "cut.tif", "-q")
+    assert r.returncode == 1 and r.stderr == "", r.stderr
+    assert "cut.tif is damaged" in next(csv.DictReader(r.stdout.splitlines()))["error"]
+
+
 def test_an_output_named_as_an_image_is_refused(folder, tmp_path):
     """`--out imgs/d01.png --overwrite` (a tab completion's slip) wrote CSV over a scan that was not
     among the run's inputs (a hostile pass)."""

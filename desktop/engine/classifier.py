@@ -5,9 +5,6 @@ same code serves every variant the converter makes and is what the converter ver
 """
 from __future__ import annotations
 
-import contextlib
-import os
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from desktop.engine.errors import ModelError
+from desktop.engine.native_stderr import native_stderr_silenced
 
 try:
     from ai_edge_litert.interpreter import Interpreter
@@ -69,30 +67,6 @@ def calibrate(probs: np.ndarray, temperature: float) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-_stderr_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced():
-    """LiteRT's C++ runtime writes "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." to file
-    descriptor 2 when tensors are allocated: noise in every `digits classify -q`, and, with standard
-    error closed, a line inside the results file. Python's own writes to stderr are not affected."""
-    with _stderr_lock:  # two models opened at once (the window's thread and another) must not swap it for good
-        try:
-            saved = os.dup(2)
-        except OSError:  # no descriptor 2 at all: nothing to silence
-            yield
-            return
-        try:
-            null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, 2)
-            os.close(null)
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-
-
 @dataclass(frozen=True)
 class ClassifierSpec:
     """A model already verified (hash, manifest), as worker processes get it: open() skips the checks."""
@@ -125,7 +99,7 @@ class Classifier:
             raise ModelError(f"The model file {self.path} is {what}.")
         try:
             self._interp = Interpreter(model_path=str(self.path), num_threads=num_threads)
-            with _native_stderr_silenced():
+            with native_stderr_silenced():
                 self._interp.allocate_tensors()
         except Exception as e:  # the interpreter raises ValueError, RuntimeError, OSError...: all mean unusable
             raise ModelError(f"{self.path.name} is not a valid TFLite model (corrupt or truncated): {e}") from e
@@ -167,7 +141,7 @@ class Classifier:
         except Exception:  # LiteRT raises RuntimeError or ValueError on a failed resize
             pass
         self.chunk = max(self.input.shape[0], 1)
-        with _native_stderr_silenced():  # the failed resize may have left the interpreter unusable
+        with native_stderr_silenced():  # the failed resize may have left the interpreter unusable
             self._interp = Interpreter(model_path=str(self.path), num_threads=self.num_threads)
             self._interp.allocate_tensors()
         self._batch = self.input.shape[0]

@@ -21,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from desktop.engine.errors import ImageLoadError, SystemLimitError
 from desktop.engine.files import IMAGE_SUFFIXES
+from desktop.engine.native_stderr import native_stderr_silenced
 
 # Nothing a user draws or photographs needs more; larger is a decompression bomb.
 MAX_PIXELS = 64_000_000
@@ -100,7 +101,11 @@ def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
                 raise ImageLoadError(too_large(im.width, im.height, name))
             # JPEG can decode at 1/2, 1/4 or 1/8 size directly: a 12 MP photo costs a fraction.
             im.draft("RGB" if im.mode in ("RGB", "CMYK", "YCbCr") else im.mode, (decode_side, decode_side))
-            im.load()
+            if im.format == "TIFF":  # libtiff's complaints about a damaged file: its error row says it
+                with native_stderr_silenced():
+                    im.load()
+            else:
+                im.load()
             if "exif" in im.info or im.format in ("TIFF", "MPO"):
                 im = ImageOps.exif_transpose(im)
             im = _gray_ready(im)
