@@ -450,6 +450,22 @@ def test_a_damaged_tiff_is_an_error_row_and_nothing_more(tmp_path):
     assert "cut.tif is damaged" in next(csv.DictReader(r.stdout.splitlines()))["error"]
 
 
+def test_images_of_other_formats_in_a_folder_are_error_rows(tmp_path, sample):
+    """A folder of phone photos (.heic) was "no image files found", an .svg left out without a word
+    (a hostile pass). Each is tried, since a .heic may hold a JPEG, and said in words if unreadable."""
+    d = tmp_path / "photos"
+    d.mkdir()
+    Image.fromarray(255 - sample["x_test"][0]).convert("RGB").save(d / "IMG_2.heic", format="JPEG")
+    (d / "IMG_1.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic" + bytes(40))
+    (d / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (d / "notes.txt").write_text("not an image")
+    r = run_cli(d, "-q")
+    got = {Path(row["path"]).name: row for row in csv.DictReader(r.stdout.splitlines())}
+    assert sorted(got) == ["IMG_1.HEIC", "IMG_2.heic", "logo.svg"] and r.returncode == 1
+    assert got["IMG_2.heic"]["digit"] == str(sample["y_test"][0])
+    assert "HEIC format" in got["IMG_1.HEIC"]["error"] and "SVG format" in got["logo.svg"]["error"]
+
+
 def test_an_output_named_as_an_image_is_refused(folder, tmp_path):
     """`--out imgs/d01.png --overwrite` (a tab completion's slip) wrote CSV over a scan that was not
     among the run's inputs (a hostile pass)."""

@@ -37,8 +37,21 @@ def natural_key(name: str) -> str:
     return re.sub(r"\d+", lambda m: f"{len(m.group()):02d}{m.group()}", name.casefold())
 
 
+# Images of formats this program does not read. In a folder they were left out without a word (a
+# hostile pass: a folder of phone photos, .heic, was "no image files found"); each is an error row.
+OTHER_IMAGE_FORMATS = {".heic": "HEIC", ".heif": "HEIF", ".svg": "SVG", ".svgz": "SVG", ".jxl": "JPEG XL",
+                       ".psd": "Photoshop", ".dng": "camera raw", ".cr2": "camera raw", ".cr3": "camera raw",
+                       ".nef": "camera raw", ".arw": "camera raw", ".orf": "camera raw", ".rw2": "camera raw",
+                       ".raf": "camera raw"}
+
+
 def is_image_name(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
+
+
+def name_of_other_format(name: str) -> str:
+    """The format an image's name says, of those this program does not read, or ""."""
+    return OTHER_IMAGE_FORMATS.get(os.path.splitext(name)[1].lower(), "")
 
 
 def _kind(entry: os.DirEntry, roots: tuple[str, ...]) -> str:
@@ -118,8 +131,8 @@ def _walk(top: str, recursive: bool, seen: set[tuple[int, int]], named: _Named, 
             elif kind != "file":
                 if kind and is_image_name(name):  # what cannot be examined is a row only if it is an image's name
                     yield Found(path, kind)
-            elif is_image_name(name) and named.first_time(path, inode):
-                yield Found(path)
+            elif (is_image_name(name) or name_of_other_format(name)) and named.first_time(path, inode):
+                yield Found(path)  # one of another format is tried too: a phone's .heic may hold a JPEG
         if recursive:
             stack.extend(reversed(subfolders))  # the first subfolder is taken next
 

@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from desktop.engine.errors import ImageLoadError, SystemLimitError
-from desktop.engine.files import IMAGE_SUFFIXES
+from desktop.engine.files import IMAGE_SUFFIXES, name_of_other_format
 from desktop.engine.native_stderr import native_stderr_silenced
 
 # Nothing a user draws or photographs needs more; larger is a decompression bomb.
@@ -80,6 +80,8 @@ def _why_unreadable(source: Source, name: str) -> str:
             return f"{path} does not exist."
         if path.stat().st_size == 0:
             return f"{name} is empty (0 bytes)."
+        if fmt := name_of_other_format(name):
+            return f"{name} is in {fmt} format, which this program cannot read; save it as PNG or JPEG."
     return f"{name} is not an image format this program can read."
 
 
