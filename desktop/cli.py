@@ -322,6 +322,10 @@ def _main(argv: list[str] | None, closed: frozenset[str] = frozenset()) -> int:
         what = "--out is an empty name" if args.out == "" else "a path given is empty"
         print(f"digits: {what} (an unset shell variable?); give a file or folder name", file=sys.stderr)
         return EXIT_USAGE
+    if args.command == "classify" and args.out == "-" and (args.resume or args.overwrite):
+        print(f"digits: --{'resume' if args.resume else 'overwrite'} is for a results file; give --out FILE",
+              file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "classify" and args.out == "-" and "stdout" in closed:
         # Its rows went to the null device put there, and the summary said every file was answered.
         print("digits: standard output is closed (>&-), so the results have nowhere to go; give --out FILE",

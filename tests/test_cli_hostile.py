@@ -429,12 +429,13 @@ def test_results_to_a_closed_standard_output_are_refused(folder):
     assert "standard output is closed" in r.stderr
 
 
-@pytest.mark.parametrize("args", [["", "{d}"], ["{d}", "--out", ""]])
+@pytest.mark.parametrize("args", [["", "{d}"], ["{d}", "--out", ""], ["{d}", "--resume"], ["{d}", "--out", "-", "--overwrite"]])
 def test_an_empty_name_is_refused(folder, args):
-    """"$DIR" unset: an empty path gave an error row ". does not exist.", --out "" "The output  cannot be written"."""
+    """"$DIR" unset: an empty path gave an error row ". does not exist.", --out "" "The output  cannot be
+    written". --resume (or --overwrite) without a results file was taken and did nothing."""
     r = run_cli(*[a.format(d=folder) for a in args])
     one_sentence_exit_2(r)
-    assert "empty" in r.stderr and r.stdout == ""
+    assert ("empty" in r.stderr or "is for a results file" in r.stderr) and r.stdout == ""
 
 
 def test_a_damaged_tiff_is_an_error_row_and_nothing_more(tmp_path):
