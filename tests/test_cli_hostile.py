@@ -430,7 +430,7 @@ def test_results_to_a_closed_standard_output_are_refused(folder):
 
 
 @pytest.mark.parametrize("args", [["", "{d}"], ["{d}", "--out", ""], ["{d}", "--resume"], ["{d}", "--out", "-", "--overwrite"]])
-def test_an_empty_name_is_refused(folder, args):
+def test_an_empty_name_or_a_results_option_without_a_file_is_refused(folder, args):
     """"$DIR" unset: an empty path gave an error row ". does not exist.", --out "" "The output  cannot be
     written". --resume (or --overwrite) without a results file was taken and did nothing."""
     r = run_cli(*[a.format(d=folder) for a in args])
