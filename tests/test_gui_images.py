@@ -151,7 +151,7 @@ def test_images_are_taken_off_the_list(win, qtbot, page, number, sample):
     assert tab.list.currentItem().text() == "314.png" and tab.number_mode.isChecked() is False
     assert tab.preview.image is not None and tab.result.digit.text() not in ("4", "")
     menu = tab.list_menu()
-    assert [a.text() for a in menu.actions()] == ["Remove from the list", "Remove all"]
+    assert [a.text() for a in menu.actions()] == ["Remove from the list\tDel", "Remove all"]
     menu.actions()[1].trigger()
     assert tab.list.count() == 0 and tab.gray is None and tab.preview.image is None
     assert tab.result.verdict.text() == tab.result.invitation

@@ -10,8 +10,8 @@ import logging
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QPoint, Qt
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QImage, QKeySequence, QPixmap
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QMimeData, QPoint, Qt
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QImage, QPixmap
 from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QMenu, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
@@ -75,11 +75,11 @@ class ImagesTab(QWidget):
         self.list.setAccessibleName("Loaded images")
         self.list.currentItemChanged.connect(lambda cur, _: self._show(cur))
         # Pasted images are kept in memory (up to PASTE_SIDE): an afternoon of pastes needs a way out.
-        self.remove_action = QAction("Remove from the list", self.list)
-        self.remove_action.setShortcuts([QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)])
-        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.remove_action = QAction("Remove from the list\tDel", self.list)
         self.remove_action.triggered.connect(self.remove_current)
-        self.list.addAction(self.remove_action)
+        # Delete is a key press in the list, not the action's shortcut: the window's "Clear drawing"
+        # holds that shortcut (an ambiguous pair does nothing in Qt).
+        self.list.installEventFilter(self)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._list_menu)
         open_btn = QPushButton("Open…")
@@ -192,6 +192,13 @@ class ImagesTab(QWidget):
         item.setData(SOURCE, bytes(buf.data()))
         self.list.addItem(item)
         self.list.setCurrentRow(self.list.count() - 1)
+
+    def eventFilter(self, watched, event) -> bool:
+        if (watched is self.list and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not event.modifiers()):
+            self.remove_current()
+            return True
+        return super().eventFilter(watched, event)
 
     def remove_current(self) -> None:
         """Take the image shown off the list (its file stays); the next one is shown."""
