@@ -225,3 +225,61 @@ def test_a_cancel_after_the_last_row_says_done(tab, qtbot, tmp_path, sample):
     tab.thread.cancelled, tab.total = True, 7  # one file was still to come: that is a cancel
     tab._finished()
     assert tab.status.text().startswith("Cancelled: 6 of 7 files: ")
+
+
+def test_rows_arriving_go_where_the_sort_puts_them_and_a_selection_stays(tab, qtbot):
+    """The table is sorted by its model (Python's sort on keys made once per row; sorted by Qt's
+    proxy, 3,000 rows froze the window 0.6-2 s). Rows that arrive while it is sorted go in their
+    place, equal ones after those there; the row selected stays selected through a new sort."""
+    from desktop.app.batch_tab import COLUMNS
+    from desktop.engine.results import Row
+
+    conf = COLUMNS.index("confidence")
+
+    def shown_confidences():
+        return [tab.model.rows[tab.proxy.mapToSource(tab.proxy.index(i, 0)).row()].confidence
+                for i in range(tab.proxy.rowCount())]
+
+    tab.model.root = "/scans"
+    tab.table.sortByColumn(conf, Qt.SortOrder.DescendingOrder)
+    values = [0.5, 0.9, 0.1, 0.5, 0.7, None, 0.3]
+    tab.model.append([Row(f"/scans/a{i}.png", "1", v, False, "", "" if v is not None else "broken")
+                      for i, v in enumerate(values)])
+    tab.model.append([Row("/scans/b.png", "2", 0.5)])
+    got = shown_confidences()
+    assert got == [0.9, 0.7, 0.5, 0.5, 0.5, 0.3, 0.1, None]
+    fives = [tab.model.rows[tab.proxy.mapToSource(tab.proxy.index(i, 0)).row()].path for i in (2, 3, 4)]
+    assert fives == ["/scans/a0.png", "/scans/a3.png", "/scans/b.png"]  # equal ones in arrival order
+    tab.table.selectRow(1)  # the 0.7
+    tab.table.sortByColumn(conf, Qt.SortOrder.AscendingOrder)
+    assert shown_confidences() == [None, 0.1, 0.3, 0.5, 0.5, 0.5, 0.7, 0.9]
+    selected = tab.table.selectionModel().selectedRows()
+    assert [tab._row_at(i).confidence for i in selected] == [0.7]
+    tab.table.sortByColumn(COLUMNS.index("file"), Qt.SortOrder.AscendingOrder)
+    assert [tab.proxy.index(i, COLUMNS.index("file")).data() for i in range(3)] == ["a0.png", "a1.png", "a2.png"]
+    tab.search.setText("a1")
+    assert tab.proxy.rowCount() == 1
+
+
+def test_a_run_started_as_the_last_one_ends_gets_none_of_its_rows(tab, qtbot, tmp_path, sample):
+    """Cancel, then Enter for another folder while the cancelled run's last rows and its end were
+    still on their way: they went into the new run's table ("Done: 3024 of 3000 files", 24 rows of
+    the other folder), and its end left the new run with Start on and Cancel off (a hostile pass)."""
+    from tests.test_gui import make_folder
+
+    old = make_folder(tmp_path / "old", sample, 600, broken=0)
+    new = make_folder(tmp_path / "new", sample, 40, broken=0)
+    tab.folder.setText(str(old))
+    tab.start()
+    qtbot.waitUntil(lambda: len(tab.model.rows) > 0, timeout=60000)
+    tab.cancel()
+    tab.thread.wait()  # ended, while the window was busy: its last signals not yet delivered
+    tab.folder.setText(str(new))
+    qtbot.keyClick(tab.folder, Qt.Key.Key_Return)
+    assert tab.cancel_btn.isEnabled() and not tab.start_btn.isEnabled()
+    qtbot.wait(200)  # the old run's queued rows and end are delivered now
+    assert tab.cancel_btn.isEnabled() or tab.status.text().startswith("Done")
+    qtbot.waitUntil(lambda: not tab.running and tab.start_btn.isEnabled(), timeout=60000)
+    qtbot.wait(100)
+    assert all(str(new) in r.path for r in tab.model.rows)
+    assert len(tab.model.rows) == 40 and tab.status.text().startswith("Done: 40 of 40 files")
