@@ -1,6 +1,7 @@
 """Corrections kept on disk (desktop/engine/corrections.py): written, appended safely, read back, scored."""
 import csv
 import os
+from pathlib import Path
 import stat
 from datetime import datetime, timezone
 
@@ -95,6 +96,18 @@ def test_missing_model_input_is_recomputed(tmp_path, sample):
     os.remove(tmp_path / row.input_file())
     x_again, y, _ = load_examples(tmp_path)
     assert len(y) == 1 and np.abs(x_again.astype(int) - x_saved.astype(int)).max() <= 1
+
+
+@pytest.mark.parametrize("where", ["notes.txt", "/dev/null"])
+def test_a_corrections_folder_that_is_a_file_says_so(tmp_path, sample, where):
+    """It said "cannot be written (File exists)" (a hostile pass)."""
+    folder = tmp_path / where if not where.startswith("/") else Path(where)
+    if not folder.exists():
+        folder.write_text("my notes")
+    with pytest.raises(CorrectionsError) as e:
+        save_correction(folder, 1, paper(sample, 2))
+    assert str(e.value).startswith(f"The corrections folder {folder} is not a folder (it is a file)")
+    assert folder.is_dir() is False and (where.startswith("/") or folder.read_text() == "my notes")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")

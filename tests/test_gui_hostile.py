@@ -97,6 +97,33 @@ def test_export_never_replaces_a_device_or_a_pipe(win, qtbot, tmp_path, monkeypa
     assert "Exported" not in win.batch.note.text()
 
 
+def test_export_to_a_folder_says_folder(win, qtbot, tmp_path, monkeypatch):
+    """Export to a folder's path said "Existing file ... is not writable" (a hostile pass)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: warned.append(a[2])))
+    assert not win.batch.export(str(tmp_path), shown=False)
+    assert warned == [f"{tmp_path} is a folder: choose a file name in it."]
+    assert tmp_path.is_dir()
+
+
+def test_images_added_twice_or_folders_among_them(win, qtbot, tmp_path, sample):
+    """A list of 5,000 addresses over 3,000 files made 5,000 entries; a folder dropped with a file
+    was an entry reading "is a folder" (a hostile pass). Each file once; folders left out, said."""
+    from PIL import Image
+
+    t = win.images
+    files = []
+    for i in range(3):
+        files.append(str(tmp_path / f"d{i}.png"))
+        Image.fromarray(255 - sample["x_test"][i]).save(files[-1])
+    (tmp_path / "sub").mkdir()
+    t.add_files([files[0], files[1], files[0], str(tmp_path / "sub"), files[2], files[1]])
+    assert [t.list.item(i).text() for i in range(t.list.count())] == ["d0.png", "d1.png", "d2.png"]
+    assert "1 folder left out" in t.message.text() and "Batch tab" in t.message.text()
+
+
 def test_a_drag_on_a_squeezed_image_preview_does_nothing(win, qtbot, tmp_path):
     """Without a window manager (or with one that ignores minimum sizes) the window can be made
     smaller than its minimum and the preview squeezed to a few pixels: a drag on it then divided
@@ -618,3 +645,43 @@ def test_an_empty_image_in_the_clipboard_is_said_not_an_unexpected_error(win, qt
     QApplication.clipboard().setMimeData(mime)
     win._paste()
     assert t.list.count() == before and "could not be read" in t.message.text()
+
+
+@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n" + bytes(3000), b""])
+def test_a_damaged_image_from_another_program_is_called_damaged(win, qtbot, data):
+    """3 KB of broken PNG (or none) put in the clipboard by another program as image/png: the window
+    said it was "too large (over 256 MB decoded) or damaged" and named a "pasted image 6" never added."""
+    from PySide6.QtCore import QByteArray, QMimeData
+    from PySide6.QtWidgets import QApplication
+
+    t = win.images
+    before = t.list.count()
+    mime = QMimeData()
+    mime.setData("image/png", QByteArray(data))
+    mime.setData("application/x-qt-image", QByteArray(data))  # what Qt's X11 clipboard offers beside it
+    QApplication.clipboard().setMimeData(mime)
+    win._paste()
+    assert t.list.count() == before
+    assert "damaged or empty" in t.message.text() and "too large" not in t.message.text()
+    assert "pasted image" not in t.message.text()
+
+
+def test_a_large_image_from_another_program_is_called_too_large(win, qtbot):
+    """The same message's other half: a valid PNG header of 20000x20000 that Qt refuses to decode."""
+    import struct
+    import zlib
+
+    from PySide6.QtCore import QByteArray, QMimeData
+    from PySide6.QtWidgets import QApplication
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 6, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(bytes(1000))) + chunk(b"IEND", b""))
+    mime = QMimeData()
+    mime.setData("image/png", QByteArray(png))
+    mime.setData("application/x-qt-image", QByteArray(png))
+    QApplication.clipboard().setMimeData(mime)
+    win._paste()
+    assert "too large" in win.images.message.text() and "damaged or empty" not in win.images.message.text()

@@ -527,7 +527,10 @@ class BatchTab(QWidget):
         failed export never leaves half a file. The format follows the name (format_for)."""
         if shown is None:
             shown = self.export_what.currentIndex() == 0
-        if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
+        if os.path.isdir(path):  # not "Existing file ... is not writable" (a hostile pass)
+            self._export_failed(f"{path} is a folder: choose a file name in it.")
+            return False
+        if os.path.exists(path) and not os.path.isfile(path):
             # A pipe or a device (/dev/full): the atomic save would rename a new file over it.
             self._export_failed(f"{path} is not a regular file (a device or a pipe): "
                                 "choose a file name.")

@@ -7,11 +7,12 @@ was read as one). Digit boxes and "Why?" are drawn over the image itself.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QMimeData, QPoint, Qt
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QImage, QPixmap
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QMenu, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
@@ -50,6 +51,17 @@ def fitted(box: Box | None, shape: tuple[int, ...]) -> Box | None:
 PASTE_SIDE = 2048  # a pasted or dropped image is kept at most this long (the engine reads at 160-640 px)
 
 
+
+
+def damaged(mime: QMimeData) -> bool:
+    """The clipboard's encoded image (another program's PNG, say) has no readable size in its header,
+    or is empty: damaged, not too large to decode. False when there is none to look at."""
+    encoded = [mime.data(f) for f in mime.formats() if f.startswith("image/")]
+    if not encoded:
+        return bool(mime.hasFormat("application/x-qt-image")) and not len(mime.data("application/x-qt-image"))
+    buf = QBuffer()
+    buf.setData(max(encoded, key=len))
+    return not QImageReader(buf).size().isValid()
 
 
 def image_of(mime: QMimeData) -> QImage:
@@ -156,6 +168,11 @@ class ImagesTab(QWidget):
 
     def add_files(self, files: list[str], number: bool | None = None) -> None:
         """Add files to the list and show the last; ``number`` sets the mode first when given."""
+        # Each file once (a list of 5,000 addresses pasted over 3,000 files made 5,000 entries); a
+        # folder is read in the Batch tab (dropped here with a file, it was an entry "is a folder").
+        files = list(dict.fromkeys(files))
+        folders = [f for f in files if os.path.isdir(f)]
+        files = [f for f in files if f not in folders]
         if number is not None and number != self.number_mode.isChecked():
             self.number_mode.blockSignals(True)  # the new file is read once, below, in that mode
             self.number_mode.setChecked(number)
@@ -168,6 +185,9 @@ class ImagesTab(QWidget):
             self.list.addItem(item)
         if files:
             self.list.setCurrentRow(self.list.count() - 1)
+        if folders:  # said after the last file is shown (showing one clears the message)
+            self.message.setText(f"{len(folders)} folder{'s' if len(folders) > 1 else ''} left out: "
+                                 "folders are read in the Batch tab.")
 
     def add_image(self, image: QImage, name: str) -> None:
         """An in-memory image (pasted): encoded to PNG so it goes through the same loader."""
@@ -229,7 +249,14 @@ class ImagesTab(QWidget):
     def paste(self) -> None:
         mime = QApplication.clipboard().mimeData()
         if mime.hasImage():
-            self.add_image(image_of(mime), f"pasted image {self.list.count() + 1}")
+            image = image_of(mime)
+            if image.isNull() and damaged(mime):
+                # Not "too large (over 256 MB decoded) or damaged" of 3 KB of broken PNG, naming a
+                # "pasted image 6" that was never added (a hostile pass).
+                self.message.setText("The image in the clipboard could not be read: it is damaged or empty. Copy "
+                                     "it again, or save it to a file and open that.")
+                return
+            self.add_image(image, f"pasted image {self.list.count() + 1}")
         elif files := local_paths(mime):
             self.add_files(files)
         elif files := image_paths_in_text(mime.text() if mime.hasText() else ""):

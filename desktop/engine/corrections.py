@@ -155,6 +155,9 @@ def save_correction(folder: str | os.PathLike, label: int, image: np.ndarray, in
             raise CorrectionsError("This image holds no digit the model could read, so it cannot be kept as a correction.")
     now = now or datetime.now(timezone.utc)
     row: Correction | None = None
+    if folder.exists() and not folder.is_dir():  # not "cannot be written (File exists)" (a hostile pass)
+        raise CorrectionsError(f"The corrections folder {folder} is not a folder (it is a file); "
+                               "choose another folder in Settings.")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         stem = _unique_stem(folder, label, now)
