@@ -79,6 +79,29 @@ def test_a_click_on_the_pad_is_no_digit(win, qtbot):
     assert win.draw.result.digit.text() == "7"
 
 
+def test_names_too_long_for_the_system_are_said_not_raised(tmp_path, qtbot, sample):
+    """A model path, a corrections folder or a batch folder with a name over 255 bytes: Path.is_file()
+    and Path.exists() raise on it (Python 3.11), and the app did not start (a synced setting), or
+    showed "Something went wrong (OSError...)" (a hostile pass)."""
+    from desktop.app.correction import keep, Sample
+    from desktop.app.places import set_corrections_folder
+
+    long_model = str(tmp_path / ("m" * 300 + ".tflite"))
+    s = QSettings(ORG, APP)
+    s.setValue("model/path", long_model)
+    s.sync()
+    state = AppState.from_settings()
+    assert state.classifier is not None and "too long" in state.notice
+    w = MainWindow(state)
+    qtbot.addWidget(w)
+    set_corrections_folder(str(tmp_path / ("c" * 300)))
+    row, message = keep(Sample((255 - sample["x_test"][0]).astype(np.float32) / 255, None, "7"), 7, "test")
+    assert row is None and "too long" in message
+    w.batch.folder.setText(str(tmp_path / ("f" * 300)))
+    w.batch.start()
+    assert w.batch.status.text() == "Choose a folder that exists." and not w.batch.running
+
+
 def test_a_vanished_custom_model_falls_back_to_the_shipped_one(tmp_path):
     from desktop.engine.model_files import assets_dir, read_manifest
 

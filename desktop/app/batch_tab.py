@@ -389,13 +389,13 @@ class BatchTab(QWidget):
             self.where = f"the {len(paths)} files and folders dropped"
         else:
             folder = os.path.expanduser(self.folder.text().strip())  # ~/scans, typed as in a shell
-            if not folder or not Path(folder).exists():
+            if not folder or not os.path.exists(folder):  # os.path: Path.exists raised on a name too long
                 self.status.setText("Choose a folder that exists.")
                 return
             paths, self.where = [folder], folder
             self._remember_run(folder)
         self.model.clear()
-        self.model.root = folder if Path(folder).is_dir() else str(Path(folder).parent)
+        self.model.root = folder if os.path.isdir(folder) else str(Path(folder).parent)
         self.run_number = self.number.isChecked()
         self.note.setText("")
         self.total = 0

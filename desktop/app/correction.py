@@ -6,6 +6,7 @@ The Draw and Images result panels hold a CorrectionButton; the Batch tab's conte
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -82,7 +83,7 @@ def keep(sample: Sample, label: int, source: str) -> tuple[Correction | None, st
     the same answer is chosen again; (the row or None, a sentence for the window)."""
     folder = corrections_folder()
     labels = Path(folder).expanduser() / LABELS
-    if labels.is_file():  # the folder's labels.csv must be ours: never append to another tool's file
+    if os.path.isfile(labels):  # the folder's labels.csv must be ours: never append to another tool's file
         try:
             read_corrections(folder)
         except CorrectionsError as e:

@@ -5,6 +5,8 @@ same code serves every variant the converter makes and is what the converter ver
 """
 from __future__ import annotations
 
+import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,9 +94,14 @@ class Classifier:
         self.num_threads = num_threads
         self.temperature = temperature
         self.not_digit = not_digit
-        if not self.path.is_file():
-            what = ("missing" if not self.path.exists() else
-                    "a folder, not a model file" if self.path.is_dir() else
+        try:
+            st = os.stat(self.path)
+        except (FileNotFoundError, NotADirectoryError):
+            raise ModelError(f"The model file {self.path} is missing.") from None
+        except OSError as e:  # a name too long (a hand-edited or synced setting crashed the start), no permission
+            raise ModelError(f"The model file {self.path} cannot be examined ({(e.strerror or str(e)).lower()}).") from e
+        if not stat.S_ISREG(st.st_mode):
+            what = ("a folder, not a model file" if stat.S_ISDIR(st.st_mode) else
                     "not a regular file (a pipe or a device), so it was not opened")
             raise ModelError(f"The model file {self.path} is {what}.")
         try:

@@ -155,7 +155,8 @@ def save_correction(folder: str | os.PathLike, label: int, image: np.ndarray, in
             raise CorrectionsError("This image holds no digit the model could read, so it cannot be kept as a correction.")
     now = now or datetime.now(timezone.utc)
     row: Correction | None = None
-    if folder.exists() and not folder.is_dir():  # not "cannot be written (File exists)" (a hostile pass)
+    # os.path, which never raises: Path.exists raised on a name too long (Python 3.11), past every message.
+    if os.path.exists(folder) and not os.path.isdir(folder):  # not "cannot be written (File exists)" (a hostile pass)
         raise CorrectionsError(f"The corrections folder {folder} is not a folder (it is a file); "
                                "choose another folder in Settings.")
     try:

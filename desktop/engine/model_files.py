@@ -99,7 +99,7 @@ def load_shipped(directory: Path | None = None, num_threads: int = 1) -> Classif
     directory = directory or assets_dir()
     manifest = read_manifest(directory)
     path = directory / manifest["model_file"]
-    if not path.is_file():
+    if not os.path.isfile(path):
         raise ModelError(f"The shipped model {path} is missing; reinstall the application.")
     try:
         actual = sha256(path)
@@ -135,8 +135,9 @@ def load_model(path: str | Path | None = None, num_threads: int = 1) -> Classifi
     if path is None:
         return load_shipped(num_threads=num_threads)
     path = Path(path)
-    manifest = own_manifest(path) if path.is_file() else None
-    if manifest is None and path.is_file():
+    # os.path.isfile, never Path.is_file: a name too long raised from it (Python 3.11) and crashed the start.
+    manifest = own_manifest(path) if os.path.isfile(path) else None
+    if manifest is None and os.path.isfile(path):
         manifest = _shipped_manifest_of(path)
     if manifest is None:
         clf = Classifier(path, num_threads=num_threads)
