@@ -157,3 +157,19 @@ def test_images_are_taken_off_the_list(win, qtbot, page, number, sample):
     assert tab.result.verdict.text() == tab.result.invitation
     tab.remove_current()  # on an empty list: nothing happens
     assert tab.list.count() == 0
+
+
+def test_a_chosen_digit_stays_chosen_when_the_same_number_is_read_again(win, qtbot, number, page):
+    """Toggling Why? reads the number again: its tile stayed highlighted while Wrong? said no digit
+    was chosen (a hostile pass). The same digits keep the choice; another answer drops it."""
+    tab = win.images
+    tab.number_mode.setChecked(True)
+    tab.add_files([str(number)])
+    assert tab.result.digit.text() == "314"
+    tab.result.choose_digit(1)
+    assert tab.result.strip.chosen == 1 and tab.correction.sample() is not None
+    tab.why.setChecked(True)
+    assert tab.result.strip.chosen == 1 and tab.result.strip.current == 1
+    assert tab.correction.sample() is not None
+    tab.add_files([str(page)])  # another image, another answer: nothing chosen in it yet
+    assert tab.result.strip.chosen == -1

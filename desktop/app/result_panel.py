@@ -55,6 +55,7 @@ class DigitStrip(QWidget):
         self.setAccessibleName("Digits of the number")
 
     def set_digits(self, digits: list[Prediction], heats: list | None = None) -> None:
+        before = [label.text() for label in self.labels]
         while len(self.tiles) > len(digits):
             # One widget per digit, its tile and label inside: it leaves the row whole (a bare
             # layout per digit stayed behind in the row, empty, after its tile was deleted).
@@ -85,7 +86,11 @@ class DigitStrip(QWidget):
             self.labels[k].setText("?" if d.not_a_digit else str(d.digit))
         self.setVisible(bool(digits))
         self._fit()
-        self.chosen = -1  # another answer: the digit picked in the last one is no choice in this one
+        if [label.text() for label in self.labels] != before:
+            # Another answer: the digit picked in the last one is no choice in this one. The same
+            # digits read again (Why? or a mode toggled) keep it: the tile stayed highlighted while
+            # Wrong? said no digit was chosen (a hostile pass).
+            self.chosen = -1
         if not 0 <= self.current < len(digits):
             self.current = -1
 
