@@ -157,6 +157,17 @@ def test_images_are_taken_off_the_list(win, qtbot, page, number, sample):
     assert tab.result.verdict.text() == tab.result.invitation
     tab.remove_current()  # on an empty list: nothing happens
     assert tab.list.count() == 0
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(3):  # each paste its own name, whatever was removed before (names repeated)
+        QApplication.clipboard().setImage(pasted)
+        tab.paste()
+    tab.list.setCurrentRow(0)
+    tab.remove_current()
+    QApplication.clipboard().setImage(pasted)
+    tab.paste()
+    names = [tab.list.item(i).text() for i in range(tab.list.count())]
+    assert len(set(names)) == len(names) == 3, names
 
 
 def test_a_chosen_digit_stays_chosen_when_the_same_number_is_read_again(win, qtbot, number, page):

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import (QAbstractTableModel, QEvent, QModelIndex, QPoint, QSaveFile, QSize, QSortFilterProxyModel, Qt,
-                            Signal)
+                            QTimer, Signal)
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QKeySequence, QPixmap, QPixmapCache
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QMenu, QMessageBox, QProgressBar, QPushButton, QTableView, QVBoxLayout,
@@ -234,6 +234,7 @@ class BatchTab(QWidget):
         super().__init__(parent)
         self.state = state
         self.thread: BatchThread | None = None
+        self._start_after: list[str] | None = None  # a run asked for while the last one was cancelling
         self.total = 0
         self.started = 0.0
         self.where = ""  # what the run reads, in words: its folder, or "the 3 files and folders dropped"
@@ -380,6 +381,13 @@ class BatchTab(QWidget):
     def start_paths(self, paths: list[str]) -> None:
         """Classify ``paths`` (files and folders dropped together), or, when empty, what the field names."""
         if self.running:
+            if self.thread.isInterruptionRequested():
+                # Enter right after Cancel was dropped without a word (a hostile pass): it starts
+                # when the cancelled run has stopped.
+                self._start_after = list(paths)
+                self.status.setText("Cancelling… the next run starts when this one has stopped.")
+            else:
+                self.note.setText("A batch is running: cancel it (Esc) before starting another.")
             return
         if len(paths) > 1:
             try:
@@ -440,6 +448,11 @@ class BatchTab(QWidget):
         self.model.append(rows)
         n = len(self.model.rows)
         self.progress.setValue(n)
+        if self.thread is not None and self.thread.isInterruptionRequested():
+            # The rows already read still come in: "Cancelling…" stays (it was overwritten at once).
+            self.status.setText(f"Cancelling… {n} / {self.total} files"
+                                + ("; the next run starts when this one has stopped" if self._start_after is not None else ""))
+            return
         rate = n / max(time.perf_counter() - self.started, 1e-6)
         self.status.setText(f"{n} / {self.total} files, {rate:.0f}/s")
 
@@ -466,6 +479,9 @@ class BatchTab(QWidget):
         self.progress.setValue(n)
         self.start_btn.setEnabled(True)
         self.cancel_btn.setEnabled(False)
+        if self._start_after is not None:
+            paths, self._start_after = self._start_after, None
+            QTimer.singleShot(0, lambda: self.start_paths(paths))
 
     def _row_at(self, index: QModelIndex) -> Row:
         return self.model.rows[self.proxy.mapToSource(index).row()]

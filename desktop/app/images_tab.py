@@ -82,6 +82,7 @@ class ImagesTab(QWidget):
         self.state = state
         self.gray: np.ndarray | None = None  # the current image, whole
         self.last = None
+        self.pasted = 0  # images pasted this session
         self.setAcceptDrops(True)
         self.list = QListWidget()
         self.list.setAccessibleName("Loaded images")
@@ -256,7 +257,8 @@ class ImagesTab(QWidget):
                 self.message.setText("The image in the clipboard could not be read: it is damaged or empty. Copy "
                                      "it again, or save it to a file and open that.")
                 return
-            self.add_image(image, f"pasted image {self.list.count() + 1}")
+            self.pasted += 1  # counted, not the list's length: after a removal, names repeated
+            self.add_image(image, f"pasted image {self.pasted}")
         elif files := local_paths(mime):
             self.add_files(files)
         elif files := image_paths_in_text(mime.text() if mime.hasText() else ""):
