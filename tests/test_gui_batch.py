@@ -261,18 +261,25 @@ def test_rows_arriving_go_where_the_sort_puts_them_and_a_selection_stays(tab, qt
     assert tab.proxy.rowCount() == 1
 
 
-def test_a_run_started_as_the_last_one_ends_gets_none_of_its_rows(tab, qtbot, tmp_path, sample):
-    """Cancel, then Enter for another folder while the cancelled run's last rows and its end were
-    still on their way: they went into the new run's table ("Done: 3024 of 3000 files", 24 rows of
-    the other folder), and its end left the new run with Start on and Cancel off (a hostile pass)."""
+def cancelled_with_another_folder_ready(qtbot, tab, tmp_path, sample, n_old: int, n_new: int):
+    """A run on a folder of ``n_old`` images, cancelled once its first rows are in; and a folder of
+    ``n_new`` images for the next run. (old, new)."""
     from tests.test_gui import make_folder
 
-    old = make_folder(tmp_path / "old", sample, 600, broken=0)
-    new = make_folder(tmp_path / "new", sample, 40, broken=0)
+    old = make_folder(tmp_path / "old", sample, n_old, broken=0)
+    new = make_folder(tmp_path / "new", sample, n_new, broken=0)
     tab.folder.setText(str(old))
     tab.start()
     qtbot.waitUntil(lambda: len(tab.model.rows) > 0, timeout=60000)
     tab.cancel()
+    return old, new
+
+
+def test_a_run_started_as_the_last_one_ends_gets_none_of_its_rows(tab, qtbot, tmp_path, sample):
+    """Cancel, then Enter for another folder while the cancelled run's last rows and its end were
+    still on their way: they went into the new run's table ("Done: 3024 of 3000 files", 24 rows of
+    the other folder), and its end left the new run with Start on and Cancel off (a hostile pass)."""
+    _, new = cancelled_with_another_folder_ready(qtbot, tab, tmp_path, sample, 600, 40)
     tab.thread.wait()  # ended, while the window was busy: its last signals not yet delivered
     tab.folder.setText(str(new))
     qtbot.keyClick(tab.folder, Qt.Key.Key_Return)
@@ -289,14 +296,7 @@ def test_enter_while_a_run_is_cancelling_starts_the_next_run_when_it_stops(tab, 
     """Cancel, then Enter for another folder at once: the Enter was dropped without a word, and the
     run ended "Cancelled: 601 of 3001" with no new run (a hostile pass). "Cancelling…" stays while
     the rows already read come in (progress overwrote it), and the next run follows."""
-    from tests.test_gui import make_folder
-
-    old = make_folder(tmp_path / "old", sample, 1500, broken=0)
-    new = make_folder(tmp_path / "new", sample, 30, broken=0)
-    tab.folder.setText(str(old))
-    tab.start()
-    qtbot.waitUntil(lambda: len(tab.model.rows) > 0, timeout=60000)
-    tab.cancel()
+    old, new = cancelled_with_another_folder_ready(qtbot, tab, tmp_path, sample, 1500, 30)
     tab.folder.setText(str(new))
     qtbot.keyClick(tab.folder, Qt.Key.Key_Return)
     if tab.running:  # not stopped yet (it nearly always is not): the next run waits for it
