@@ -310,3 +310,20 @@ def test_enter_while_a_run_is_cancelling_starts_the_next_run_when_it_stops(tab, 
     assert "A batch is running" in tab.note.text()
     tab.cancel()
     qtbot.waitUntil(lambda: not tab.running and tab.start_btn.isEnabled(), timeout=60000)
+
+
+def test_a_rows_menu_does_not_stay_after_it_closes(tab, qtbot, tmp_path, sample):
+    """Each right-click made a menu, a child of the tab, that stayed for the session."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QMenu
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    run(qtbot, tab, folder_of_kinds(tmp_path, sample))
+    before = len(tab.findChildren(QMenu))
+    for _ in range(5):
+        QTimer.singleShot(30, lambda: QApplication.activePopupWidget().close())  # as Esc would
+        tab._context_menu(tab.table.visualRect(tab.proxy.index(0, 1)).center())
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert len(tab.findChildren(QMenu)) == before

@@ -496,7 +496,9 @@ class BatchTab(QWidget):
         index = self.table.indexAt(pos)
         if not index.isValid():
             return
-        self.row_menu(self._row_at(index)).exec(self.table.viewport().mapToGlobal(pos))
+        menu = self.row_menu(self._row_at(index))
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()  # a child of the tab: each right-click's menu stayed for the session
 
     def row_menu(self, r: Row) -> QMenu:
         """Open it, copy its path, or give the right digit (kept in the corrections folder)."""

@@ -245,7 +245,9 @@ class ImagesTab(QWidget):
         return m
 
     def _list_menu(self, pos: QPoint) -> None:
-        self.list_menu().exec(self.list.viewport().mapToGlobal(pos))
+        menu = self.list_menu()
+        menu.exec(self.list.viewport().mapToGlobal(pos))
+        menu.deleteLater()  # a child of the tab: each right-click's menu would stay for the session
 
     def paste(self) -> None:
         mime = QApplication.clipboard().mimeData()
