@@ -327,3 +327,27 @@ def test_a_rows_menu_does_not_stay_after_it_closes(tab, qtbot, tmp_path, sample)
         tab._context_menu(tab.table.visualRect(tab.proxy.index(0, 1)).center())
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert len(tab.findChildren(QMenu)) == before
+
+
+def test_the_queued_run_starts_though_the_cancelled_thread_still_reports_running(tab, qtbot, tmp_path, sample,
+                                                                                  monkeypatch):
+    """finished() comes as the thread ends, and isRunning() may still be true for a moment: the run
+    queued by Enter during the cancel was queued again and never made (Esc then Enter at once, in
+    the real window: a soak). Here a thread reports running until it is waited for."""
+    from desktop.app.batch_thread import BatchThread
+
+    real_wait = BatchThread.wait
+
+    def wait(self, *a):
+        self.waited = True
+        return real_wait(self, *a)
+
+    monkeypatch.setattr(BatchThread, "isRunning", lambda self: not getattr(self, "waited", False))
+    monkeypatch.setattr(BatchThread, "wait", wait)
+    _, new = cancelled_with_another_folder_ready(qtbot, tab, tmp_path, sample, 1500, 30)
+    tab.folder.setText(str(new))
+    qtbot.keyClick(tab.folder, Qt.Key.Key_Return)
+    assert "next run" in tab.status.text()
+    qtbot.waitUntil(lambda: tab.status.text().startswith("Done"), timeout=60000)
+    assert len(tab.model.rows) == 30 and all(str(new) in r.path for r in tab.model.rows)
+    tab.thread.wait()

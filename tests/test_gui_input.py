@@ -2,6 +2,7 @@
 import shutil
 
 import numpy as np
+import pytest
 
 from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -260,24 +261,27 @@ def test_esc_cancels_a_running_batch_and_still_clears_the_drawing_on_the_draw_ta
     assert win.draw.canvas.is_empty
 
 
-def test_ctrl_v_in_the_batch_folder_field_pastes_an_image_as_everywhere_else(win, qtbot, sample):
-    """After a folder typed and Enter, the field keeps the focus and took Ctrl+V itself: an image in the
-    clipboard was dropped without a word (a 40-minute soak). Text still pastes into the field."""
+@pytest.mark.parametrize("field", ["folder", "search"])
+def test_ctrl_v_in_a_batch_text_field_pastes_an_image_as_everywhere_else(win, qtbot, sample, field):
+    """After a folder typed and Enter (or a name looked for), the field keeps the focus and took Ctrl+V
+    itself: an image in the clipboard was dropped without a word (two soaks). Text still pastes into
+    the field."""
     from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QApplication
 
     focus(win, qtbot)
     b = win.batch
+    box = getattr(b, field)
     win.tabs.setCurrentWidget(b)
-    b.folder.setFocus()
+    box.setFocus()
     a = np.ascontiguousarray(255 - sample["x_test"][0])
     QApplication.clipboard().setImage(QImage(a.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy())
     before = win.images.list.count()
-    qtbot.keySequence(b.folder, QKeySequence.StandardKey.Paste)
+    qtbot.keySequence(box, QKeySequence.StandardKey.Paste)
     assert win.tabs.currentWidget() is win.images and win.images.list.count() == before + 1
     win.tabs.setCurrentWidget(b)
-    b.folder.clear()
+    box.clear()
     QApplication.clipboard().setText("/tmp/some folder")
-    b.folder.setFocus()
-    qtbot.keySequence(b.folder, QKeySequence.StandardKey.Paste)
-    assert b.folder.text() == "/tmp/some folder"
+    box.setFocus()
+    qtbot.keySequence(box, QKeySequence.StandardKey.Paste)
+    assert box.text() == "/tmp/some folder"

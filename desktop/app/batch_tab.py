@@ -242,7 +242,7 @@ class BatchTab(QWidget):
         self.folder = QLineEdit()
         self.folder.setPlaceholderText("Choose, drop or type a folder of images, then Enter")
         self.folder.returnPressed.connect(self.start)
-        self.folder.installEventFilter(self)
+        self.folder.installEventFilter(self)  # Ctrl+V of an image (eventFilter); the search field's too, below
         choose = QPushButton("Choose folder…")
         choose.clicked.connect(self.choose_folder)
         self.recursive = QCheckBox("Include subfolders")
@@ -263,6 +263,7 @@ class BatchTab(QWidget):
         self.filter_box.addItems(ResultsFilter.MODES)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Filter by path")
+        self.search.installEventFilter(self)  # Ctrl+V of an image there did nothing (a soak)
         self.export_what = QComboBox()
         self.export_what.addItems(EXPORT_CHOICES)
         self.export_what.setToolTip("Export only the rows the filter shows, in the order shown, or every row")
@@ -333,10 +334,10 @@ class BatchTab(QWidget):
         remember_dir("batch", folder)
 
     def eventFilter(self, watched, event) -> bool:
-        """Ctrl+V in the folder field (where the focus stays after a folder is typed) with an image
-        and no text in the clipboard: the image is pasted as everywhere else, not dropped without a
-        word (a 40-minute soak)."""
-        if (watched is self.folder and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+        """Ctrl+V in the folder or search field (where the focus stays after a folder is typed, or a
+        name looked for) with an image and no text in the clipboard: the image is pasted as
+        everywhere else, not dropped without a word (two soaks)."""
+        if (watched in (self.folder, self.search) and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
                 and event.matches(QKeySequence.StandardKey.Paste)):
             mime = QApplication.clipboard().mimeData()
             if mime.hasImage() and not mime.hasText():
@@ -481,6 +482,10 @@ class BatchTab(QWidget):
         self.cancel_btn.setEnabled(False)
         if self._start_after is not None:
             paths, self._start_after = self._start_after, None
+            if t is not None:
+                # finished() comes as the thread ends, and isRunning() may still be true for a moment:
+                # the queued start was queued again, and never made (Esc then Enter at once: a soak).
+                t.wait(5000)
             QTimer.singleShot(0, lambda: self.start_paths(paths))
 
     def _row_at(self, index: QModelIndex) -> Row:
