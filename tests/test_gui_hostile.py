@@ -647,7 +647,17 @@ def test_an_empty_image_in_the_clipboard_is_said_not_an_unexpected_error(win, qt
     assert t.list.count() == before and "could not be read" in t.message.text()
 
 
-@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n" + bytes(3000), b""])
+def _png_cut_short() -> bytes:
+    import io
+
+    from PIL import Image
+
+    b = io.BytesIO()
+    Image.effect_noise((200, 200), 60).save(b, format="PNG")
+    return b.getvalue()[:242]
+
+
+@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n" + bytes(3000), b"", _png_cut_short()])
 def test_a_damaged_image_from_another_program_is_called_damaged(win, qtbot, data):
     """3 KB of broken PNG (or none) put in the clipboard by another program as image/png: the window
     said it was "too large (over 256 MB decoded) or damaged" and named a "pasted image 6" never added."""

@@ -34,6 +34,7 @@ log = logging.getLogger("digits.images")
 FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ");;All files (*)"
 SOURCE, REGION = Qt.ItemDataRole.UserRole, Qt.ItemDataRole.UserRole + 1
 INVITATION = "Open, drop or paste an image of a digit."
+QT_IMAGE_LIMIT = 256 << 20  # bytes: Qt's image reader refuses to decode larger (QImageReader.allocationLimit)
 
 
 def fitted(box: Box | None, shape: tuple[int, ...]) -> Box | None:
@@ -54,14 +55,16 @@ PASTE_SIDE = 2048  # a pasted or dropped image is kept at most this long (the en
 
 
 def damaged(mime: QMimeData) -> bool:
-    """The clipboard's encoded image (another program's PNG, say) has no readable size in its header,
-    or is empty: damaged, not too large to decode. False when there is none to look at."""
+    """Qt could not decode the clipboard's encoded image (another program's PNG, say), and its header
+    gives no size, or a size Qt's 256 MB limit would take: damaged (cut short, say), not too large.
+    False when there is none to look at."""
     encoded = [mime.data(f) for f in mime.formats() if f.startswith("image/")]
     if not encoded:
         return bool(mime.hasFormat("application/x-qt-image")) and not len(mime.data("application/x-qt-image"))
     buf = QBuffer()
     buf.setData(max(encoded, key=len))
-    return not QImageReader(buf).size().isValid()
+    size = QImageReader(buf).size()
+    return not size.isValid() or size.width() * size.height() * 4 <= QT_IMAGE_LIMIT
 
 
 def image_of(mime: QMimeData) -> QImage:
