@@ -285,3 +285,20 @@ def test_ctrl_v_in_a_batch_text_field_pastes_an_image_as_everywhere_else(win, qt
     box.setFocus()
     qtbot.keySequence(box, QKeySequence.StandardKey.Paste)
     assert box.text() == "/tmp/some folder"
+
+
+def test_ctrl_page_down_and_up_go_round_the_tabs(win, qtbot):
+    """A browser's keys for the next and previous tab did nothing (a soak: 0 of 81)."""
+    focus(win, qtbot)
+    win.tabs.setCurrentIndex(0)
+    seen = []
+    for _ in range(win.tabs.count()):
+        qtbot.keyClick(win, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+        seen.append(win.tabs.currentIndex())
+    assert seen == [1, 2, 3, 0]
+    qtbot.keyClick(win, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert win.tabs.currentIndex() == 3
+    win.tabs.setCurrentWidget(win.batch)
+    win.batch.search.setFocus()  # from a text field too
+    qtbot.keyClick(win.batch.search, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert win.tabs.currentWidget() is win.metrics
