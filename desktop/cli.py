@@ -314,22 +314,25 @@ def _folder_gone(args: argparse.Namespace) -> bool:
     return False
 
 
-def _main(argv: list[str] | None, closed: frozenset[str] = frozenset()) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command == "classify" and ("" in args.paths or args.out == ""):
+def _refused(args: argparse.Namespace, closed: frozenset[str]) -> str:
+    """Why these classify arguments make no run, in one sentence, or ""."""
+    if "" in args.paths or args.out == "":
         # An unset shell variable ("$DIR"): read as ".", it gave an error row ". does not exist.", and
         # --out "" said "The output  cannot be written".
         what = "--out is an empty name" if args.out == "" else "a path given is empty"
-        print(f"digits: {what} (an unset shell variable?); give a file or folder name", file=sys.stderr)
-        return EXIT_USAGE
-    if args.command == "classify" and args.out == "-" and (args.resume or args.overwrite):
-        print(f"digits: --{'resume' if args.resume else 'overwrite'} is for a results file; give --out FILE",
-              file=sys.stderr)
-        return EXIT_USAGE
-    if args.command == "classify" and args.out == "-" and "stdout" in closed:
+        return f"{what} (an unset shell variable?); give a file or folder name"
+    if args.out == "-" and (args.resume or args.overwrite):
+        return f"--{'resume' if args.resume else 'overwrite'} is for a results file; give --out FILE"
+    if args.out == "-" and "stdout" in closed:
         # Its rows went to the null device put there, and the summary said every file was answered.
-        print("digits: standard output is closed (>&-), so the results have nowhere to go; give --out FILE",
-              file=sys.stderr)
+        return "standard output is closed (>&-), so the results have nowhere to go; give --out FILE"
+    return ""
+
+
+def _main(argv: list[str] | None, closed: frozenset[str] = frozenset()) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "classify" and (refused := _refused(args, closed)):
+        print(f"digits: {refused}", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "classify" and _folder_gone(args):
         print("digits: the current folder no longer exists (deleted or moved); change to a folder that exists, "

@@ -91,35 +91,39 @@ class ResultsModel(QAbstractTableModel):
     def shown_path(self, r: Row) -> str:
         return relative(r.path, self.root)
 
-    def _entry(self, r: Row) -> tuple[str, str, tuple]:
+    def _made(self, r: Row) -> tuple[str, tuple]:
+        """What is made once for a row: the path shown, and its sort keys by column."""
         shown = self.shown_path(r)
-        key = natural_key(shown)  # scan_2 before scan_10, as the folder was read
-        return shown, shown.lower(), (key, key, r.digit, -1.0 if r.confidence is None else r.confidence, r.unsure,
-                                      r.error, STATUSES.index(r.status) if r.status in STATUSES else len(STATUSES))
+        path_key = natural_key(shown)  # scan_2 before scan_10, as the folder was read
+        return shown, (path_key, path_key, r.digit, -1.0 if r.confidence is None else r.confidence, r.unsure,
+                       r.error, STATUSES.index(r.status) if r.status in STATUSES else len(STATUSES))
+
+    def _insert(self, at: int, r: Row, made: tuple[str, tuple]) -> None:
+        shown, key = made
+        for per_row, value in zip(self._per_row, (r, shown, shown.lower(), key)):
+            per_row.insert(at, value)
+
+    @property
+    def _per_row(self) -> tuple[list, list, list, list]:
+        return self.rows, self.shown, self.lowered, self.keys
 
     def append(self, rows: list[Row]) -> None:
         """New rows, each where the current sort puts it (after the rows that sort equal)."""
         if not rows:
             return
-        entries = [self._entry(r) for r in rows]
         if self.sorted_by is None:
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
-            self.rows.extend(rows)
-            for (shown, lowered, key) in entries:
-                self.shown.append(shown)
-                self.lowered.append(lowered)
-                self.keys.append(key)
+            for r in rows:
+                self._insert(len(self.rows), r, self._made(r))
             self.endInsertRows()
             return
         col, descending = self.sorted_by
         by = (lambda k: _Reversed(k[col])) if descending else (lambda k: k[col])
-        for r, (shown, lowered, key) in zip(rows, entries):
-            at = bisect.bisect_right(self.keys, by(key), key=by)
+        for r in rows:
+            made = self._made(r)
+            at = bisect.bisect_right(self.keys, by(made[1]), key=by)
             self.beginInsertRows(QModelIndex(), at, at)
-            self.rows.insert(at, r)
-            self.shown.insert(at, shown)
-            self.lowered.insert(at, lowered)
-            self.keys.insert(at, key)
+            self._insert(at, r, made)
             self.endInsertRows()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -130,16 +134,16 @@ class ResultsModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         new_order = sorted(range(len(self.rows)), key=lambda i: self.keys[i][column], reverse=descending)
         where = {old: new for new, old in enumerate(new_order)}
-        for cached in (self.rows, self.shown, self.lowered, self.keys):
-            cached[:] = [cached[i] for i in new_order]
+        for per_row in self._per_row:
+            per_row[:] = [per_row[i] for i in new_order]
         before = self.persistentIndexList()
         self.changePersistentIndexList(before, [self.index(where[i.row()], i.column()) for i in before])
         self.layoutChanged.emit()
 
     def clear(self) -> None:
         self.beginResetModel()
-        for cached in (self.rows, self.shown, self.lowered, self.keys):
-            cached.clear()
+        for per_row in self._per_row:
+            per_row.clear()
         QPixmapCache.clear()  # a new run: files may have changed since their thumbnails were made
         self.endResetModel()
 

@@ -175,7 +175,7 @@ class ImagesTab(QWidget):
         # Each file once (a list of 5,000 addresses pasted over 3,000 files made 5,000 entries); a
         # folder is read in the Batch tab (dropped here with a file, it was an entry "is a folder").
         files = list(dict.fromkeys(files))
-        folders = [f for f in files if os.path.isdir(f)]
+        folders = {f for f in files if os.path.isdir(f)}
         files = [f for f in files if f not in folders]
         if number is not None and number != self.number_mode.isChecked():
             self.number_mode.blockSignals(True)  # the new file is read once, below, in that mode

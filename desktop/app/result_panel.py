@@ -56,6 +56,7 @@ class DigitStrip(QWidget):
 
     def set_digits(self, digits: list[Prediction], heats: list | None = None) -> None:
         before = [label.text() for label in self.labels]
+        texts = ["?" if d.not_a_digit else str(d.digit) for d in digits]
         while len(self.tiles) > len(digits):
             # One widget per digit, its tile and label inside: it leaves the row whole (a bare
             # layout per digit stayed behind in the row, empty, after its tile was deleted).
@@ -83,10 +84,10 @@ class DigitStrip(QWidget):
         for k, d in enumerate(digits):
             self.tiles[k].set_array(d.input28, heats[k] if heats and k < len(heats) else None)
             self.tiles[k].setToolTip(f"Digit {k + 1} of {len(digits)}: click to see its bars")
-            self.labels[k].setText("?" if d.not_a_digit else str(d.digit))
+            self.labels[k].setText(texts[k])
         self.setVisible(bool(digits))
         self._fit()
-        if [label.text() for label in self.labels] != before:
+        if texts != before:
             # Another answer: the digit picked in the last one is no choice in this one. The same
             # digits read again (Why? or a mode toggled) keep it: the tile stayed highlighted while
             # Wrong? said no digit was chosen (a hostile pass).

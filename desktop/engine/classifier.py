@@ -105,9 +105,7 @@ class Classifier:
                     "not a regular file (a pipe or a device), so it was not opened")
             raise ModelError(f"The model file {self.path} is {what}.")
         try:
-            self._interp = Interpreter(model_path=str(self.path), num_threads=num_threads)
-            with native_stderr_silenced():
-                self._interp.allocate_tensors()
+            self._open_interpreter()
         except Exception as e:  # the interpreter raises ValueError, RuntimeError, OSError...: all mean unusable
             raise ModelError(f"{self.path.name} is not a valid TFLite model (corrupt or truncated): {e}") from e
         inputs, outputs = self._interp.get_input_details(), self._interp.get_output_details()
@@ -125,6 +123,12 @@ class Classifier:
         self.chunk = 0  # > 0: a model that takes only batches of this size, fed so (_check_batches)
         self._check_scores()
         self._check_batches()
+
+    def _open_interpreter(self) -> None:
+        """The model's interpreter, its tensors allocated at the batch size the file gives (_batch)."""
+        self._interp = Interpreter(model_path=str(self.path), num_threads=self.num_threads)
+        with native_stderr_silenced():
+            self._interp.allocate_tensors()
 
     def _check_scores(self) -> None:
         """Refuse a model whose scores are not numbers: it would label every image 0 with confidence nan."""
@@ -148,9 +152,7 @@ class Classifier:
         except Exception:  # LiteRT raises RuntimeError or ValueError on a failed resize
             pass
         self.chunk = max(self.input.shape[0], 1)
-        with native_stderr_silenced():  # the failed resize may have left the interpreter unusable
-            self._interp = Interpreter(model_path=str(self.path), num_threads=self.num_threads)
-            self._interp.allocate_tensors()
+        self._open_interpreter()  # the failed resize may have left the interpreter unusable
         self._batch = self.input.shape[0]
         try:
             if self.predict(probe).shape == (BATCH_PROBE, N_CLASSES):

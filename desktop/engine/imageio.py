@@ -12,7 +12,7 @@ import io
 import os
 import stat
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Iterator
 
@@ -103,10 +103,8 @@ def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
                 raise ImageLoadError(too_large(im.width, im.height, name))
             # JPEG can decode at 1/2, 1/4 or 1/8 size directly: a 12 MP photo costs a fraction.
             im.draft("RGB" if im.mode in ("RGB", "CMYK", "YCbCr") else im.mode, (decode_side, decode_side))
-            if im.format == "TIFF":  # libtiff's complaints about a damaged file: its error row says it
-                with native_stderr_silenced():
-                    im.load()
-            else:
+            # libtiff's complaints about a damaged TIFF on descriptor 2: its error row says it.
+            with native_stderr_silenced() if im.format == "TIFF" else nullcontext():
                 im.load()
             if "exif" in im.info or im.format in ("TIFF", "MPO"):
                 im = ImageOps.exif_transpose(im)

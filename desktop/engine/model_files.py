@@ -136,8 +136,9 @@ def load_model(path: str | Path | None = None, num_threads: int = 1) -> Classifi
         return load_shipped(num_threads=num_threads)
     path = Path(path)
     # os.path.isfile, never Path.is_file: a name too long raised from it (Python 3.11) and crashed the start.
-    manifest = own_manifest(path) if os.path.isfile(path) else None
-    if manifest is None and os.path.isfile(path):
+    is_file = os.path.isfile(path)
+    manifest = own_manifest(path) if is_file else None
+    if manifest is None and is_file:
         manifest = _shipped_manifest_of(path)
     if manifest is None:
         clf = Classifier(path, num_threads=num_threads)

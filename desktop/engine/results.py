@@ -395,13 +395,18 @@ def _read_back(fd: int, path: str, fmt: str) -> tuple[DonePaths, int, int]:
 _NAMES = {"csv": "CSV", "jsonl": "JSON lines"}
 
 
+def _is_record(record: object) -> bool:
+    """A parsed JSON line that is a result record (records before the status column lack it)."""
+    return isinstance(record, dict) and isinstance(record.get("path"), str)
+
+
 def _parses_as_other(line: str) -> bool:
     """Whole JSON that is not one of our records (ours end in a newline, written with it in one go)."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError:
         return False
-    return not (isinstance(record, dict) and isinstance(record.get("path"), str) and "status" in record)
+    return not (_is_record(record) and "status" in record)
 
 
 def _lines(text: IO[str], offset: int = 0) -> Iterator[tuple[str, int]]:
@@ -493,7 +498,7 @@ def _jsonl_records(text: IO[str], start: int = 0) -> Iterator[tuple[str, str, in
             record = json.loads(line)
         except json.JSONDecodeError:
             record = None
-        if not (isinstance(record, dict) and isinstance(record.get("path"), str)):
+        if not _is_record(record):
             raise OutputError(f"Line {n} of the output is not a result record; it was not written by this "
                               "program, or was edited. Choose another --out.")
         yield (record["path"], str(record.get("status", "")), end,
