@@ -351,3 +351,16 @@ def test_the_queued_run_starts_though_the_cancelled_thread_still_reports_running
     qtbot.waitUntil(lambda: tab.status.text().startswith("Done"), timeout=60000)
     assert len(tab.model.rows) == 30 and all(str(new) in r.path for r in tab.model.rows)
     tab.thread.wait()
+
+
+def test_a_finished_runs_thread_does_not_stay(tab, qtbot, tmp_path, sample):
+    """Each run's thread stayed a child of the tab, with its paths, for as long as the window was
+    open (a soak found 20 threads after 20 runs); the last run's thread is the only one kept."""
+    from desktop.app.batch_thread import BatchThread
+
+    folder = folder_of_kinds(tmp_path, sample)
+    for _ in range(4):
+        run(qtbot, tab, folder)
+    qtbot.wait(50)  # deleteLater is carried out by the event loop
+    assert tab.findChildren(BatchThread) == [tab.thread]
+    assert tab.status.text().startswith("Done")

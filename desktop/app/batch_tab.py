@@ -417,6 +417,11 @@ class BatchTab(QWidget):
         if self.state.classifier is None:
             self.status.setText("No model loaded: see Settings.")
             return
+        if self.thread is not None:
+            # The last run's thread has ended (running is false): each run's stayed as a child of the
+            # tab, with its list of paths, for as long as the window was open (a soak: 20 runs, 20
+            # threads). Its signals still queued are delivered before it goes (_stale drops them).
+            self.thread.deleteLater()
         self.thread = BatchThread(paths, self.recursive.isChecked(), self.number.isChecked(),
                                   self.state.classifier.spec, self.state.workers, self)
         self.thread.counted.connect(self._counted)
