@@ -2,7 +2,9 @@
 
 Numbers are composed from MNIST *test* digits (never trained on), as dark ink on white paper like
 a user's image, with the gap between neighbours from overlapping (-25% of a digit's width)
-through touching (0) to wide (+50%); and drawn numbers from benchmarks.synthetic's pen model.
+through touching (0) to wide (+50%); from the other writers' held-out digits (USPS scans upscaled
+4x, UCI pen paths drawn with a thin and a medium pen: training/other_writers.py), each scaled to
+one height as a writer's digits are; and drawn numbers from benchmarks.synthetic's pen model.
 "Old" is the segmentation before segmentation by recognition (components, overlap merge, cuts
 at fixed widths), kept here only to be compared against.
 
@@ -24,6 +26,7 @@ from desktop.engine.preprocess import is_speck, normalise_digit, to_ink
 from desktop.engine.recognize import recognize_number
 from desktop.engine.components import label
 from desktop.engine.segment import Segment
+from training import other_writers
 
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
 GAPS = (-0.25, -0.1, 0.0, 0.25, 0.5)  # share of the neighbours' mean width; < 0 overlaps
@@ -31,6 +34,11 @@ MIN_DIGITS, MAX_DIGITS = 2, 6
 MARGIN = 6  # px of paper around a composed number, at MNIST scale
 SCALE = 2  # composed numbers are upscaled like a photo or scan of a written number
 DRAWN_HEIGHT = 190  # px, a digit drawn on the app's 280 px high pad
+WRITER_HEIGHT = 56  # px, the other writers' digits in a number (their sources differ in size)
+# The other writers' sets: (name, source set, how one digit is rendered as ink 0..1)
+WRITERS = (("usps", "usps", lambda a: other_writers._resize(other_writers.source_ink("usps", a), 4, smooth=True)),
+           ("pen-thin", "pendigits", lambda a: other_writers.draw_path(a, other_writers.PEN_WIDTHS["thin pen"])),
+           ("pen", "pendigits", lambda a: other_writers.draw_path(a, other_writers.PEN_WIDTHS["medium pen"])))
 
 
 def row_layout(images: list[np.ndarray], gap: float) -> tuple[list[np.ndarray], list[int], int]:
@@ -59,6 +67,26 @@ def compose_mnist(images: list[np.ndarray], gap: float) -> np.ndarray:
         np.maximum(view, p, out=view)
     im = Image.fromarray(1.0 - canvas).resize((width * SCALE, canvas.shape[0] * SCALE), Image.Resampling.BILINEAR)
     return np.array(im, dtype=np.float32)
+
+
+def compose_ink(inks: list[np.ndarray], gap: float, height: int = WRITER_HEIGHT) -> np.ndarray:
+    """Digits' ink (0..1, any size) each cropped to its ink and scaled to ``height``, side by side as
+    compose_mnist places them, as dark ink on white (0..1)."""
+    parts = []
+    for ink in inks:
+        rows, cols = np.flatnonzero(ink.max(axis=1) > 0.05), np.flatnonzero(ink.max(axis=0) > 0.05)
+        ink = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        width = max(2, round(ink.shape[1] * height / ink.shape[0]))
+        parts.append(np.asarray(Image.fromarray(ink).resize((width, height), Image.Resampling.BILINEAR), np.float32))
+    margin = round(MARGIN * height / 28)
+    lefts = [margin]
+    for a, b in zip(parts, parts[1:]):
+        lefts.append(lefts[-1] + a.shape[1] + round(gap * (a.shape[1] + b.shape[1]) / 2))
+    canvas = np.zeros((height + 2 * margin, max(left + p.shape[1] for left, p in zip(lefts, parts)) + margin), np.float32)
+    for left, p in zip(lefts, parts):
+        view = canvas[margin : margin + height, left : left + p.shape[1]]
+        np.maximum(view, p, out=view)
+    return 1.0 - canvas
 
 
 def drawn_number(digits: list[int], rng: np.random.Generator, gap: float) -> np.ndarray:
@@ -145,6 +173,14 @@ def mnist_numbers(x: np.ndarray, y: np.ndarray, n: int, gap: float, seed: int):
         yield compose_mnist([x[i] for i in idx], gap), "".join(str(int(y[i])) for i in idx)
 
 
+def writer_numbers(x: np.ndarray, y: np.ndarray, render, n: int, gap: float, seed: int):
+    """``n`` (image, text) pairs of 2-6 random held-out digits of another writers' set at ``gap``."""
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        idx = rng.choice(len(x), int(rng.integers(MIN_DIGITS, MAX_DIGITS + 1)), replace=False)
+        yield compose_ink([render(x[i]) for i in idx], gap), "".join(str(int(y[i])) for i in idx)
+
+
 def drawn_numbers(n: int, gap: float, seed: int):
     rng = np.random.default_rng(seed)
     for _ in range(n):
@@ -169,6 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--per-gap", type=int, default=300)
     ap.add_argument("--drawn", type=int, default=100, help="drawn numbers per gap")
+    ap.add_argument("--writers", type=int, default=150, help="numbers per gap of each other writers' set (0: none)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-old", action="store_true", help="skip the old segmentation (faster)")
     ap.add_argument("--model", help="a .tflite (its manifest beside it); default: the shipped model")
@@ -178,11 +215,17 @@ def main(argv: list[str] | None = None) -> None:
         x, y = d["x_test"], d["y_test"]
     print(f"{'set':8} {'gap':>6} {'n':>5} {'old exact':>10} {'new exact':>10} {'old ms':>7} {'new ms':>7}  (ms: median per number)")
     sets = [("mnist", g, lambda g=g: mnist_numbers(x, y, args.per_gap, g, args.seed)) for g in GAPS]
+    if args.writers:
+        held = other_writers.held_out()
+        for name, source, render in WRITERS:
+            x_w, y_w = held[source]
+            sets += [(name, g, lambda g=g, x_w=x_w, y_w=y_w, render=render:
+                      writer_numbers(x_w, y_w, render, args.writers, g, args.seed)) for g in GAPS]
     sets += [("drawn", g, lambda g=g: drawn_numbers(args.drawn, g, args.seed)) for g in GAPS]
     for name, gap, cases in sets:
         old, old_ms = (np.nan, np.nan) if args.no_old else score(classifier, cases(), old_read)
         new, new_ms = score(classifier, cases(), new_read)
-        n = args.per_gap if name == "mnist" else args.drawn
+        n = {"mnist": args.per_gap, "drawn": args.drawn}.get(name, args.writers)
         print(f"{name:8} {gap:>+6.0%} {n:>5} {old:>10.1%} {new:>10.1%} {old_ms:>7.1f} {new_ms:>7.1f}", flush=True)
 
 
