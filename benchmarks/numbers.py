@@ -23,7 +23,7 @@ from benchmarks.synthetic import Style, digit_strokes, render
 from desktop.engine.classifier import Classifier
 from desktop.engine.model_files import load_model, load_shipped
 from desktop.engine.preprocess import is_speck, normalise_digit, to_ink
-from desktop.engine.recognize import recognize_number
+from desktop.engine.recognize import DIGIT, recognize_number
 from desktop.engine.components import label
 from desktop.engine.segment import Segment
 from training import other_writers
@@ -149,19 +149,22 @@ def _old_split(ink: np.ndarray) -> list[np.ndarray]:
     return [c for c in crops if c is not None]
 
 
-def old_read(classifier: Classifier, gray: np.ndarray) -> str:
+def old_read(classifier: Classifier, gray: np.ndarray) -> tuple[str, bool]:
+    """The old segmentation's text; it had no unsure answer: every reading is given as sure."""
     ink = to_ink(gray)
     if ink.blank:
-        return ""
+        return "", True
     crops = [c for c in _old_split(ink.ink) if not is_speck(c)]
     if not crops:
-        return ""
+        return "", True
     probs = classifier.predict(np.stack([normalise_digit(c) for c in crops]))
-    return "".join(str(int(d)) for d in probs.argmax(axis=1))
+    return "".join(str(int(d)) for d in probs.argmax(axis=1)), True
 
 
-def new_read(classifier: Classifier, gray: np.ndarray) -> str:
-    return recognize_number(classifier, gray).text
+def new_read(classifier: Classifier, gray: np.ndarray) -> tuple[str, bool]:
+    """The number's text, and whether it is given as sure (status digit: no digit unsure or not read)."""
+    number = recognize_number(classifier, gray)
+    return number.text, number.status == DIGIT
 
 
 # --- The benchmark ---
@@ -188,17 +191,19 @@ def drawn_numbers(n: int, gap: float, seed: int):
         yield drawn_number(digits, rng, gap), "".join(map(str, digits))
 
 
-def score(classifier: Classifier, cases, read) -> tuple[float, float]:
-    """Exact-match rate and median milliseconds per number."""
-    right = total = 0
+def score(classifier: Classifier, cases, read) -> tuple[float, float, float]:
+    """Exact-match rate, the share read wrong yet given as sure (what a user trusts and should not),
+    and median milliseconds per number."""
+    right = sure_wrong = total = 0
     seconds = []
     for gray, text in cases:
         start = time.perf_counter()
-        got = read(classifier, gray)
+        got, sure = read(classifier, gray)
         seconds.append(time.perf_counter() - start)
         right += got == text
+        sure_wrong += got != text and sure
         total += 1
-    return right / total, 1000 * float(np.median(seconds))
+    return right / total, sure_wrong / total, 1000 * float(np.median(seconds))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -213,7 +218,8 @@ def main(argv: list[str] | None = None) -> None:
     classifier = load_model(args.model) if args.model else load_shipped()
     with np.load(MNIST) as d:
         x, y = d["x_test"], d["y_test"]
-    print(f"{'set':8} {'gap':>6} {'n':>5} {'old exact':>10} {'new exact':>10} {'old ms':>7} {'new ms':>7}  (ms: median per number)")
+    print(f"{'set':8} {'gap':>6} {'n':>5} {'old exact':>10} {'new exact':>10} {'new sure-wrong':>15} {'old ms':>7} {'new ms':>7}"
+          "  (sure-wrong: read wrong with status digit; ms: median per number)")
     sets = [("mnist", g, lambda g=g: mnist_numbers(x, y, args.per_gap, g, args.seed)) for g in GAPS]
     if args.writers:
         held = other_writers.held_out()
@@ -223,10 +229,10 @@ def main(argv: list[str] | None = None) -> None:
                       writer_numbers(x_w, y_w, render, args.writers, g, args.seed)) for g in GAPS]
     sets += [("drawn", g, lambda g=g: drawn_numbers(args.drawn, g, args.seed)) for g in GAPS]
     for name, gap, cases in sets:
-        old, old_ms = (np.nan, np.nan) if args.no_old else score(classifier, cases(), old_read)
-        new, new_ms = score(classifier, cases(), new_read)
+        old, _, old_ms = (np.nan, np.nan, np.nan) if args.no_old else score(classifier, cases(), old_read)
+        new, wrong, new_ms = score(classifier, cases(), new_read)
         n = {"mnist": args.per_gap, "drawn": args.drawn}.get(name, args.writers)
-        print(f"{name:8} {gap:>+6.0%} {n:>5} {old:>10.1%} {new:>10.1%} {old_ms:>7.1f} {new_ms:>7.1f}", flush=True)
+        print(f"{name:8} {gap:>+6.0%} {n:>5} {old:>10.1%} {new:>10.1%} {wrong:>15.1%} {old_ms:>7.1f} {new_ms:>7.1f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -19,10 +19,9 @@ candidate also pays for:
   but a broken one still reads best whole).
 
 Stray dots (preprocess.is_speck) may be left out of the path. Every weight is in log-probability
-units and named below; none but MODEL_WEIGHT (how much the model's score counts against them)
-depends on the classifier's scores. They were chosen on numbers composed from *training* digits
-(MNIST's, and the other writers' training split); the benchmark (benchmarks/numbers.py) uses test
-and held-out digits only.
+units and named below; none is fitted to the classifier's scores, so a retrained model needs no
+retuning. They were chosen on numbers composed from *training* digits (MNIST's, and the other
+writers' training split); the benchmark (benchmarks/numbers.py) uses test and held-out digits only.
 
 Pieces are labelled by desktop.engine.components.
 """
@@ -94,11 +93,6 @@ ENCLOSED_DUST, ENCLOSED_TALL, ENCLOSED_RING = 0.01, 0.55, (0.7, 0.6)
 # a bar for more height than other pieces (encloses' ``bar_tall``).
 BAR_STROKES = 2.5
 DIGIT_BONUS = 0.0  # added per digit: >0 favours more digits, <0 fewer
-# The classifier's log-probability counts this many times against the priors. At 1, a merge of two
-# overlapping digits that the model read a little less surely than either half still won on its
-# shape; chosen (1, 1.5, 2, 3, 5) on numbers composed of MNIST's and the other writers' training
-# digits, where 2 read the most right at every gap (overlapping numbers most: +2 to +8 points).
-MODEL_WEIGHT = 2.0
 SHAPE_ONLY_DIGIT = -0.01  # the score of every candidate when no classifier scores them
 
 
@@ -444,7 +438,6 @@ def best_path(n_pieces: int, cands: list[Candidate], scores: np.ndarray) -> list
     scores = np.asarray(scores, dtype=float)
     # (candidates, 10) log-probabilities; with the surest class's only, the same for every class.
     log_probs = np.log(np.clip(scores, 1e-6, 1.0)) if scores.ndim == 2 else np.repeat(scores[:, None], 10, 1)
-    log_probs = MODEL_WEIGHT * log_probs
     far = _farness(cands)
     both = log_probs + _geometry(cands, far)
     path = _path(n_pieces, cands, both.max(axis=1))
