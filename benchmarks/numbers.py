@@ -191,19 +191,20 @@ def drawn_numbers(n: int, gap: float, seed: int):
         yield drawn_number(digits, rng, gap), "".join(map(str, digits))
 
 
-def score(classifier: Classifier, cases, read) -> tuple[float, float, float]:
-    """Exact-match rate, the share read wrong yet given as sure (what a user trusts and should not),
-    and median milliseconds per number."""
-    right = sure_wrong = total = 0
+def score(classifier: Classifier, cases, read) -> tuple[float, float, float, float]:
+    """Exact-match rate, the share read right and given as sure, the share read wrong yet given as
+    sure (what a user trusts and should not), and median milliseconds per number."""
+    right = sure_right = sure_wrong = total = 0
     seconds = []
     for gray, text in cases:
         start = time.perf_counter()
         got, sure = read(classifier, gray)
         seconds.append(time.perf_counter() - start)
         right += got == text
+        sure_right += got == text and sure
         sure_wrong += got != text and sure
         total += 1
-    return right / total, sure_wrong / total, 1000 * float(np.median(seconds))
+    return right / total, sure_right / total, sure_wrong / total, 1000 * float(np.median(seconds))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -218,8 +219,8 @@ def main(argv: list[str] | None = None) -> None:
     classifier = load_model(args.model) if args.model else load_shipped()
     with np.load(MNIST) as d:
         x, y = d["x_test"], d["y_test"]
-    print(f"{'set':8} {'gap':>6} {'n':>5} {'old exact':>10} {'new exact':>10} {'new sure-wrong':>15} {'old ms':>7} {'new ms':>7}"
-          "  (sure-wrong: read wrong with status digit; ms: median per number)")
+    print(f"{'set':8} {'gap':>6} {'n':>5} {'old exact':>10} {'new exact':>10} {'sure right':>11} {'sure wrong':>11} {'old ms':>7}"
+          f" {'new ms':>7}  (new; sure: status digit; ms: median per number)")
     sets = [("mnist", g, lambda g=g: mnist_numbers(x, y, args.per_gap, g, args.seed)) for g in GAPS]
     if args.writers:
         held = other_writers.held_out()
@@ -229,10 +230,10 @@ def main(argv: list[str] | None = None) -> None:
                       writer_numbers(x_w, y_w, render, args.writers, g, args.seed)) for g in GAPS]
     sets += [("drawn", g, lambda g=g: drawn_numbers(args.drawn, g, args.seed)) for g in GAPS]
     for name, gap, cases in sets:
-        old, _, old_ms = (np.nan, np.nan, np.nan) if args.no_old else score(classifier, cases(), old_read)
-        new, wrong, new_ms = score(classifier, cases(), new_read)
+        old, _, _, old_ms = (np.nan,) * 4 if args.no_old else score(classifier, cases(), old_read)
+        new, right, wrong, new_ms = score(classifier, cases(), new_read)
         n = {"mnist": args.per_gap, "drawn": args.drawn}.get(name, args.writers)
-        print(f"{name:8} {gap:>+6.0%} {n:>5} {old:>10.1%} {new:>10.1%} {wrong:>15.1%} {old_ms:>7.1f} {new_ms:>7.1f}", flush=True)
+        print(f"{name:8} {gap:>+6.0%} {n:>5} {old:>10.1%} {new:>10.1%} {right:>11.1%} {wrong:>11.1%} {old_ms:>7.1f} {new_ms:>7.1f}", flush=True)
 
 
 if __name__ == "__main__":
