@@ -364,3 +364,21 @@ def test_a_finished_runs_thread_does_not_stay(tab, qtbot, tmp_path, sample):
     qtbot.wait(50)  # deleteLater is carried out by the event loop
     assert tab.findChildren(BatchThread) == [tab.thread]
     assert tab.status.text().startswith("Done")
+
+
+def test_signals_of_a_thread_not_the_current_runs_are_ignored(tab, qtbot, tmp_path, sample):
+    """An earlier run's thread is deleted when the next starts, and its signals still queued then go
+    with it (test_a_run_started_as_the_last_one_ends_gets_none_of_its_rows). Should one still come
+    from a thread that is not the current run's, the tab ignores it: its rows went into the new run's
+    table and its count replaced the new run's (a hostile pass, before threads were deleted)."""
+    from desktop.app.batch_thread import BatchThread
+
+    run(qtbot, tab, folder_of_kinds(tmp_path, sample))
+    rows, status, total = list(tab.model.rows), tab.status.text(), tab.total
+    other = BatchThread([str(tmp_path)], False, False, tab.state.classifier.spec, 1, tab)  # never started
+    other.rowsReady.connect(tab._rows)
+    other.counted.connect(tab._counted)
+    other.counted.emit(3000)
+    other.rowsReady.emit(rows[:2])
+    assert tab.model.rows == rows and tab.total == total and tab.status.text() == status
+    other.deleteLater()
