@@ -3,6 +3,7 @@ what is shown, export of the rows shown or of all, the summary kept, every outco
 an empty folder, numbers opened in number mode, corrections from the context menu, choices kept."""
 import csv
 import json
+import time
 
 import numpy as np
 import pytest
@@ -367,10 +368,10 @@ def test_a_finished_runs_thread_does_not_stay(tab, qtbot, tmp_path, sample):
 
 
 def test_signals_of_a_thread_not_the_current_runs_are_ignored(tab, qtbot, tmp_path, sample):
-    """An earlier run's thread is deleted when the next starts, and its signals still queued then go
-    with it (test_a_run_started_as_the_last_one_ends_gets_none_of_its_rows). Should one still come
-    from a thread that is not the current run's, the tab ignores it: its rows went into the new run's
-    table and its count replaced the new run's (a hostile pass, before threads were deleted)."""
+    """Signals of a thread that is not the current run's (an earlier run's, its last rows and its end
+    still queued when the next run started) are ignored: its rows went into the new run's table and
+    its count replaced the new run's (a hostile pass). Emitted here on purpose: in the race test
+    (test_a_run_started_as_the_last_one_ends_gets_none_of_its_rows) whether they still come is timing."""
     from desktop.app.batch_thread import BatchThread
 
     run(qtbot, tab, folder_of_kinds(tmp_path, sample))
@@ -382,3 +383,27 @@ def test_signals_of_a_thread_not_the_current_runs_are_ignored(tab, qtbot, tmp_pa
     other.rowsReady.emit(rows[:2])
     assert tab.model.rows == rows and tab.total == total and tab.status.text() == status
     other.deleteLater()
+
+
+def test_the_last_runs_end_coming_late_does_not_end_the_next_run(tab, qtbot, tmp_path, sample):
+    """isRunning() is false while a thread is still emitting finished(). A run started in that moment
+    deleted the old thread before its end was queued, and that end came from no sender: it ended the
+    new run (Start on, Cancel off while it ran; a code review). The moment is widened here by a slot
+    that sleeps as the old thread ends, connected before the tab's."""
+    from tests.test_gui import make_folder
+
+    old = make_folder(tmp_path / "old", sample, 1, broken=0)
+    new = make_folder(tmp_path / "new", sample, 600, broken=0)
+    tab.folder.setText(str(old))
+    tab.start()
+    t = tab.thread
+    t.finished.disconnect(tab._finished)
+    t.finished.connect(lambda: time.sleep(0.4), Qt.ConnectionType.DirectConnection)
+    t.finished.connect(tab._finished)
+    qtbot.waitUntil(lambda: not t.isRunning(), timeout=60000)  # ended, still emitting finished()
+    tab.folder.setText(str(new))
+    qtbot.keyClick(tab.folder, Qt.Key.Key_Return)
+    qtbot.wait(300)  # the old run's end is delivered now
+    assert tab.cancel_btn.isEnabled() and not tab.start_btn.isEnabled()
+    qtbot.waitUntil(lambda: not tab.running and tab.start_btn.isEnabled(), timeout=60000)
+    assert tab.status.text().startswith("Done: 600 of 600 files")

@@ -420,7 +420,10 @@ class BatchTab(QWidget):
         if self.thread is not None:
             # The last run's thread has ended (running is false): each run's stayed as a child of the
             # tab, with its list of paths, for as long as the window was open (a soak: 20 runs, 20
-            # threads). Its signals still queued are delivered before it goes (_stale drops them).
+            # threads). isRunning() is false while the thread is still emitting finished(): wait()
+            # makes sure that signal is queued before the deletion is, so it comes from a live sender
+            # that _stale drops (from a deleted one, sender() is None: it ended the new run).
+            self.thread.wait()
             self.thread.deleteLater()
         self.thread = BatchThread(paths, self.recursive.isChecked(), self.number.isChecked(),
                                   self.state.classifier.spec, self.state.workers, self)

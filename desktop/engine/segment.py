@@ -41,9 +41,10 @@ from desktop.engine.preprocess import is_blob, is_speck, normalise_digit, stroke
 
 INK_LEVEL = 0.3  # ink above this strength forms the pieces
 MIN_PIECE = 0.03  # pieces with less ink than this share of the largest are specks
-# At most this many consecutive pieces make one digit: keeps the search small. A wide digit is cut into
-# up to five (CUT_EVERY), and one more piece of it may stand apart: at 5, a scanned 2 with a long foot
-# and a loose hook was never a candidate whole, and read "2?" (numbers of USPS digits).
+# At most this many consecutive pieces make one digit: keeps the search small. A digit as wide as it is
+# tall is cut into five (one cut per CUT_EVERY of the height), and one more piece of it may stand apart:
+# at 5, a scanned 2 with a long foot and a loose hook was never a candidate whole, and read "2?"
+# (numbers of USPS digits).
 MAX_GROUP = 6
 # At most this many connected components of ink (of at least MIN_PIECE): a number of 40 digits,
 # some broken, has fewer; a field of dots, dust or noise has thousands, and each costs candidates
