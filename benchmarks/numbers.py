@@ -48,10 +48,16 @@ def row_layout(images: list[np.ndarray], gap: float) -> tuple[list[np.ndarray], 
     for im in images:
         cols = np.flatnonzero(im.max(axis=0) > 0)
         parts.append(im[:, cols[0] : cols[-1] + 1].astype(np.float32) / 255.0)
-    lefts = [MARGIN]
+    return parts, *_placed(parts, gap, MARGIN)
+
+
+def _placed(parts: list[np.ndarray], gap: float, margin: int) -> tuple[list[int], int]:
+    """Each part's left column in a row where a neighbour starts ``gap`` x the pair's mean width
+    after the previous part ends, ``margin`` from the row's left end; and the row's width."""
+    lefts = [margin]
     for a, b in zip(parts, parts[1:]):
         lefts.append(lefts[-1] + a.shape[1] + round(gap * (a.shape[1] + b.shape[1]) / 2))
-    return parts, lefts, max(left + p.shape[1] for left, p in zip(lefts, parts)) + MARGIN
+    return lefts, max(left + p.shape[1] for left, p in zip(lefts, parts)) + margin
 
 
 def compose_mnist(images: list[np.ndarray], gap: float) -> np.ndarray:
@@ -79,10 +85,8 @@ def compose_ink(inks: list[np.ndarray], gap: float, height: int = WRITER_HEIGHT)
         width = max(2, round(ink.shape[1] * height / ink.shape[0]))
         parts.append(np.asarray(Image.fromarray(ink).resize((width, height), Image.Resampling.BILINEAR), np.float32))
     margin = round(MARGIN * height / 28)
-    lefts = [margin]
-    for a, b in zip(parts, parts[1:]):
-        lefts.append(lefts[-1] + a.shape[1] + round(gap * (a.shape[1] + b.shape[1]) / 2))
-    canvas = np.zeros((height + 2 * margin, max(left + p.shape[1] for left, p in zip(lefts, parts)) + margin), np.float32)
+    lefts, width = _placed(parts, gap, margin)
+    canvas = np.zeros((height + 2 * margin, width), np.float32)
     for left, p in zip(lefts, parts):
         view = canvas[margin : margin + height, left : left + p.shape[1]]
         np.maximum(view, p, out=view)
