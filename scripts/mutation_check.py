@@ -341,6 +341,18 @@ MUTATIONS = (
              "        if self.sorted_by is None:\n",
              "        if True:\n",
              ("tests/test_gui_batch.py", "-k", "arriving")),
+    Mutation("pen letters include the script faces' Q, which is drawn as a 2", "training/negatives.py",
+             'letters = [c for c in LETTERS if c not in pen_glyphs.DIGIT_SHAPED.get(face, "")]',
+             "letters = list(LETTERS)",
+             ("tests/test_training.py", "-k", "pen_letters")),
+    Mutation("pen digits labelled one off", "training/train.py",
+             "            xs.append(x)\n            ys.append(label)\n",
+             "            xs.append(x)\n            ys.append((label + 1) % 10)\n",
+             ("tests/test_training.py", "-k", "pen_digits")),
+    Mutation("a wide pen glyph is not shrunk to fit the canvas", "training/pen_glyphs.py",
+             "    fit = min(1.0, room / np.ptp(placed, axis=0).max())\n",
+             "    fit = 1.0\n",
+             ("tests/test_training.py", "-k", "pen_glyphs")),
 )
 
 

@@ -223,3 +223,54 @@ def test_narrow_digits_are_squeezed_and_labelled(sample):
 
     # MNIST's own (not 1s): median 0.85; squeezed to 0.33-0.65 (thin strokes thickened widen a few)
     assert np.median(aspects(out)) < 0.6 < np.median(aspects(x[y != 1]))
+
+
+def test_pen_glyphs_draw_every_letter_and_digit_seeded_in_every_face():
+    from training import negatives, pen_glyphs
+
+    for face in pen_glyphs.FACES:
+        for ch in negatives.LETTERS + list("0123456789"):
+            a = pen_glyphs.draw(ch, np.random.default_rng([1, ord(ch)]), face)
+            b = pen_glyphs.draw(ch, np.random.default_rng([1, ord(ch)]), face)
+            ink = np.asarray(a)
+            assert ink.shape == (pen_glyphs.CANVAS, pen_glyphs.CANVAS) and np.array_equal(ink, np.asarray(b))
+            rows, cols = np.flatnonzero(ink.max(1)), np.flatnonzero(ink.max(0))
+            assert max(rows[-1] - rows[0], cols[-1] - cols[0]) > pen_glyphs.HEIGHT[0] * 0.8, (face, ch)
+            assert rows[0] > 0 and cols[0] > 0 and rows[-1] < pen_glyphs.CANVAS - 1 and cols[-1] < pen_glyphs.CANVAS - 1
+    assert pen_glyphs.draw("\u20ac", np.random.default_rng(0), "futural") is None  # a glyph no face has
+
+
+def test_pen_letters_leave_out_the_glyphs_shaped_as_digits(monkeypatch):
+    """The script faces draw a capital Q as a 2: trained as a non-digit, it would teach doubt of 2s."""
+    from training import negatives, pen_glyphs
+
+    drawn = []
+    real = pen_glyphs.draw
+    monkeypatch.setattr(pen_glyphs, "draw", lambda ch, rng, face=None: drawn.append((ch, face)) or real(ch, rng, face))
+    for i in range(1500):
+        negatives.pen_letter(np.random.default_rng([3, i]))
+    assert {face for _, face in drawn} == set(pen_glyphs.FACES)
+    assert {ch for ch, _ in drawn} == set(negatives.LETTERS)
+    assert not [(ch, face) for ch, face in drawn if ch in pen_glyphs.DIGIT_SHAPED.get(face, "")]
+
+
+def test_pen_digits_are_labelled_as_read_and_letters_are_an_extra_of_the_pen_stage(sample, shipped, monkeypatch):
+    """The pen stage's digits carry their labels (the shipped model, which never trained on them,
+    reads most as labelled; a shifted label would not be), and its letters are non-digits only a
+    second stage adds."""
+    from training import negatives, train
+    from training.data import Split
+    from training.models import ALL_MODELS
+
+    monkeypatch.setattr(train, "PEN_DIGITS", 200)
+    x, y = sample["x_train"], sample["y_train"]
+    a, la = train.pen_digits(Split(x, y, x[:1], y[:1]), 4)
+    b, lb = train.pen_digits(Split(x, y, x[:1], y[:1]), 4)
+    assert np.array_equal(a, b) and np.array_equal(la, lb) and a.dtype == np.uint8 and len(a) > 190
+    assert set(la.tolist()) == set(range(10))
+    assert (shipped.predict(a.astype(np.float32) / 255).argmax(1) == la).mean() > 0.85
+    spec = ALL_MODELS["product_cnn_pen"]
+    assert "pen_letter" in spec.extra_negatives and "pen" in spec.extra_digits and spec.init_from
+    assert "pen_letter" in negatives.EXTRA_KINDS and "pen_letter" not in negatives.KINDS
+    letters = negatives.extra("pen_letter", 20, 42)
+    assert letters.dtype == np.float32 and 0.0 <= letters.min() and letters.max() <= 1.0

@@ -27,7 +27,7 @@ INVERTED_SHARE = 0.15  # white ink on dark paper, as some users' files are
 KINDS = ("stroke", "scribble", "letter", "shape", "pair", "noise")
 # Share of each kind; letters, shapes and strokes are what users draw most when not drawing digits.
 KIND_WEIGHTS = (0.16, 0.16, 0.28, 0.20, 0.11, 0.09)
-EXTRA_KINDS = ("question_mark",)  # made only for a second stage (extra): the first stage's set is unchanged
+EXTRA_KINDS = ("question_mark", "pen_letter")  # made only for a second stage (extra): the first stage's set is unchanged
 EXTRA_STREAM = 7  # their RNG streams are apart from make()'s
 
 
@@ -210,6 +210,17 @@ def question_mark(rng) -> Image.Image:
     dr = max(w * rng.uniform(0.6, 1.2), 2.0)
     d.ellipse((dot[0] - dr, dot[1] - dr, dot[0] + dr, dot[1] + dr), fill=255)
     return im.rotate(float(rng.uniform(-10, 10)), resample=Image.Resampling.BILINEAR)
+
+
+def pen_letter(rng) -> Image.Image:
+    """A letter (not a digit-like one) drawn with a pen in one of Hershey's single-stroke faces
+    (``training.pen_glyphs``): handwriting, where the DejaVu letters are type. Only a second stage
+    adds them (ModelSpec.extra_negatives)."""
+    from training import pen_glyphs
+
+    face = pen_glyphs.FACES[int(rng.integers(len(pen_glyphs.FACES)))]
+    letters = [c for c in LETTERS if c not in pen_glyphs.DIGIT_SHAPED.get(face, "")]
+    return pen_glyphs.draw(letters[int(rng.integers(len(letters)))], rng, face)
 
 
 def extra(kind: str, n: int, seed: int) -> np.ndarray:

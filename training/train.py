@@ -35,7 +35,9 @@ STRAIGHT_LEAN = 12.0
 # are seldom so; a model that had learnt crowded digits (a 1 with slivers of its neighbours) read a
 # narrow drawn 0 as a 1. MNIST training digits squeezed to NARROW_ASPECT.
 NARROW = 6_000
-EXTRA_NEGATIVES = 2_000  # of each kind a second stage adds (ModelSpec.extra_negatives)
+# Of each kind a second stage adds (ModelSpec.extra_negatives): letters come in more shapes than "?".
+EXTRA_NEGATIVES = {"question_mark": 2_000, "pen_letter": 4_000}
+PEN_DIGITS = 4_000  # digits drawn with the pen letters' pens and faces (pen_digits)
 NARROW_ASPECT = (0.33, 0.65)  # width / height after squeezing (1s, already narrow, are left out)
 NARROW_SCALE = 4  # squeezed at 4x MNIST's size...
 NARROW_THIN = 4  # ...and thinned by 0 to this many of those pixels (MNIST's stroke is ~10 of them)
@@ -175,13 +177,34 @@ def narrow_digits(split: Split, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def extra_negatives(kind: str, seed: int) -> np.ndarray:
-    """EXTRA_NEGATIVES non-digits of a kind training.negatives makes for a second stage, as uint8
+    """EXTRA_NEGATIVES[kind] non-digits of a kind training.negatives makes for a second stage, as uint8
     model inputs through the app's own preprocessing (those it finds no digit in left out)."""
     from training import negatives
     from training.product_data import _prep
 
-    inputs = [_prep(g) for g in negatives.extra(kind, EXTRA_NEGATIVES, seed)]
+    inputs = [_prep(g) for g in negatives.extra(kind, EXTRA_NEGATIVES[kind], seed)]
     return np.stack([x for x in inputs if x is not None])
+
+
+def pen_digits(split: Split, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """PEN_DIGITS digits drawn by ``training.pen_glyphs`` (uint8 model inputs, and labels): the same
+    pens and faces as its letters (``negatives.pen_letter``), so that the pen alone says nothing."""
+    from PIL import ImageFilter
+
+    from training import pen_glyphs
+    from training.negatives import INVERTED_SHARE
+    from training.product_data import _prep
+
+    xs, ys = [], []
+    for i in range(PEN_DIGITS):
+        rng = np.random.default_rng([seed, 4, i])
+        label = int(rng.integers(10))
+        ink = np.asarray(pen_glyphs.draw(str(label), rng).filter(ImageFilter.GaussianBlur(0.6)), np.float32) / 255
+        x = _prep(ink if rng.random() < INVERTED_SHARE else 1.0 - ink)
+        if x is not None:
+            xs.append(x)
+            ys.append(label)
+    return np.stack(xs), np.asarray(ys, split.y_train.dtype)
 
 
 # The digits a second stage may add (ModelSpec.extra_digits), by name.
@@ -189,6 +212,7 @@ EXTRA_DIGITS = {
     "crisp": crisp_digits,
     "crowded": lambda split, seed: crowded_digits(split.x_train, split.y_train, seed),
     "narrow": narrow_digits,
+    "pen": pen_digits,
 }
 
 
