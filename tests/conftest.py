@@ -1,4 +1,6 @@
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -9,6 +11,8 @@ os.environ["QT_SCALE_FACTOR"] = "1"
 os.environ.setdefault("LANG", "C.UTF-8")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="digits-config-")
+# Removed at exit: the mutation check alone starts a pytest per mutation, each with its own folder
+atexit.register(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], ignore_errors=True)
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
