@@ -4,7 +4,8 @@
 
 Every image goes through ``recognize_many()``, the app's own path, and gets its status
 (``Prediction.status``). Sets: the held-out non-digit set of ``benchmarks/non_digit_set.py`` per
-kind; the MNIST test set; the held-out part of each other-writers set (``training/other_writers.py``
+kind; letters and digits in the handwriting faces of ``benchmarks/handwriting_faces.py``, which
+training never sees; the MNIST test set; the held-out part of each other-writers set (``training/other_writers.py``
 ``split()``, a few renderings each); the synthetic drawings, scans and photos. Prints one table
 (share flagged = not a digit or unsure; for non-digits, "no digit" counts as caught too), the
 accuracy of the digits that are accepted, the drawing -> answer median, and calibration (ECE and
@@ -17,8 +18,8 @@ import time
 
 import numpy as np
 
-from benchmarks import accuracy
-from benchmarks.non_digit_set import non_digit_set
+from benchmarks import accuracy, handwriting_faces
+from benchmarks.non_digit_set import LETTERS, non_digit_set
 from desktop.engine.model_files import load_model
 from desktop.engine.recognize import DEFAULT_RULE, DIGIT, NO_DIGIT, NOT_A_DIGIT, UNSURE, recognize, recognize_many
 
@@ -61,6 +62,11 @@ def drawing_median_us(clf, repeats: int = 400) -> float:
 
 def digit_sets(sample: int, per_digit: int):
     yield from accuracy.mnist_set()
+    digits = handwriting_faces.glyphs("0123456789")
+    if digits:
+        faces = len(handwriting_faces.faces())
+        yield (f"digits in {faces} handwriting faces (held out)", [g for _, _, g in digits],
+               np.array([int(ch) for _, ch, _ in digits]))
     for name, grays, labels in accuracy.other_writer_sets(sample):
         if name.split(": ", 1)[1] in RENDERINGS:
             yield name, grays, labels
@@ -92,6 +98,13 @@ def main(argv: list[str] | None = None) -> None:
         line(f"non-digits: {kind}", st, float(np.mean(st != DIGIT)))  # a "no digit" is caught too
     st = np.concatenate(every)
     line("**non-digits: all**", st, float(np.mean(st != DIGIT)))
+    faces = len(handwriting_faces.faces())
+    letters = [g for _, _, g in handwriting_faces.glyphs(LETTERS)]
+    if letters:
+        st, _, _ = run_set(clf, letters)
+        line(f"letters in {faces} handwriting faces (held out)", st, float(np.mean(st != DIGIT)))
+    else:
+        print("| letters in handwriting faces | none installed (benchmarks/handwriting_faces.py) | | | | | |")
     calib: dict[str, tuple[list, list]] = {"MNIST test": ([], []), "other writers held-out": ([], [])}
     for name, grays, labels in digit_sets(args.sample, args.per_digit):
         st, answers, tops = run_set(clf, grays)
