@@ -270,7 +270,23 @@ def test_pen_digits_are_labelled_as_read_and_letters_are_an_extra_of_the_pen_sta
     assert set(la.tolist()) == set(range(10))
     assert (shipped.predict(a.astype(np.float32) / 255).argmax(1) == la).mean() > 0.85
     spec = ALL_MODELS["product_cnn_pen"]
-    assert "pen_letter" in spec.extra_negatives and "pen" in spec.extra_digits and spec.init_from
+    assert {"pen_letter", "pen_symbol"} <= set(spec.extra_negatives) and "pen" in spec.extra_digits and spec.init_from
     assert "pen_letter" in negatives.EXTRA_KINDS and "pen_letter" not in negatives.KINDS
     letters = negatives.extra("pen_letter", 20, 42)
     assert letters.dtype == np.float32 and 0.0 <= letters.min() and letters.max() <= 1.0
+
+
+def test_a_second_stages_extra_non_digits_leave_out_upright_bars(monkeypatch):
+    """A pen i whose dot preprocessing drops is a bar: trained as a non-digit, it teaches doubt of 1s."""
+    from training import negatives, pen_glyphs, train
+
+    bar = np.ones((96, 96), np.float32)
+    bar[15:80, 45:51] = 0.0
+    box = np.ones((96, 96), np.float32)
+    box[20:70, 20:70] = 0.0
+    box[26:64, 26:64] = 1.0
+    monkeypatch.setattr(negatives, "extra", lambda kind, n, seed: np.stack([bar, box, bar]))
+    assert len(train.extra_negatives("pen_letter", 1)) == 1
+    symbols = [negatives.pen_symbol(np.random.default_rng([5, i])) for i in range(40)]
+    assert all(im.size == (pen_glyphs.CANVAS, pen_glyphs.CANVAS) and np.asarray(im).max() == 255 for im in symbols)
+    assert not set(negatives.PEN_SYMBOLS) & set("$&/|()[]{}!1lI")

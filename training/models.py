@@ -201,7 +201,7 @@ CANDIDATES: dict[str, ModelSpec] = {
                   title="Product CNN, second stage: + letters and digits drawn with a pen (Hershey faces)",
                   build=product_cnn, epochs=TUNE_EPOCHS, batch_size=BATCH, augment=True, schedule=True,
                   other_writers=True, outlier_weight=OUTLIER_WEIGHT, init_from="product_cnn",
-                  extra_digits=("crisp", "pen"), extra_negatives=("question_mark", "pen_letter")),
+                  extra_digits=("crisp", "pen"), extra_negatives=("question_mark", "pen_letter", "pen_symbol")),
         ModelSpec(name="product_cnn_crowded",
                   title="Product CNN, second stage: crisp, crowded and narrow digits (tried, not shipped)",
                   build=product_cnn, epochs=TUNE_EPOCHS, batch_size=BATCH, augment=True, schedule=True,

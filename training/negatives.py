@@ -27,7 +27,9 @@ INVERTED_SHARE = 0.15  # white ink on dark paper, as some users' files are
 KINDS = ("stroke", "scribble", "letter", "shape", "pair", "noise")
 # Share of each kind; letters, shapes and strokes are what users draw most when not drawing digits.
 KIND_WEIGHTS = (0.16, 0.16, 0.28, 0.20, 0.11, 0.09)
-EXTRA_KINDS = ("question_mark", "pen_letter")  # made only for a second stage (extra): the first stage's set is unchanged
+EXTRA_KINDS = ("question_mark", "pen_letter", "pen_symbol")
+# Symbols a pen_symbol may be; left out: $ & (an S or an 8 in some hands), brackets and slashes (a 1)
+PEN_SYMBOLS = "+-=*#%@<>~^"  # made only for a second stage (extra): the first stage's set is unchanged
 EXTRA_STREAM = 7  # their RNG streams are apart from make()'s
 
 
@@ -221,6 +223,14 @@ def pen_letter(rng) -> Image.Image:
     face = pen_glyphs.FACES[int(rng.integers(len(pen_glyphs.FACES)))]
     letters = [c for c in LETTERS if c not in pen_glyphs.DIGIT_SHAPED.get(face, "")]
     return pen_glyphs.draw(letters[int(rng.integers(len(letters)))], rng, face)
+
+
+def pen_symbol(rng) -> Image.Image:
+    """A symbol of PEN_SYMBOLS drawn with a pen in a Hershey face (``training.pen_glyphs``). Only a
+    second stage adds them (ModelSpec.extra_negatives)."""
+    from training import pen_glyphs
+
+    return pen_glyphs.draw(PEN_SYMBOLS[int(rng.integers(len(PEN_SYMBOLS)))], rng)
 
 
 def extra(kind: str, n: int, seed: int) -> np.ndarray:

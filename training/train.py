@@ -36,7 +36,7 @@ STRAIGHT_LEAN = 12.0
 # narrow drawn 0 as a 1. MNIST training digits squeezed to NARROW_ASPECT.
 NARROW = 6_000
 # Of each kind a second stage adds (ModelSpec.extra_negatives): letters come in more shapes than "?".
-EXTRA_NEGATIVES = {"question_mark": 2_000, "pen_letter": 4_000}
+EXTRA_NEGATIVES = {"question_mark": 2_000, "pen_letter": 4_000, "pen_symbol": 1_500}
 PEN_DIGITS = 4_000  # digits drawn with the pen letters' pens and faces (pen_digits)
 NARROW_ASPECT = (0.33, 0.65)  # width / height after squeezing (1s, already narrow, are left out)
 NARROW_SCALE = 4  # squeezed at 4x MNIST's size...
@@ -178,12 +178,13 @@ def narrow_digits(split: Split, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 def extra_negatives(kind: str, seed: int) -> np.ndarray:
     """EXTRA_NEGATIVES[kind] non-digits of a kind training.negatives makes for a second stage, as uint8
-    model inputs through the app's own preprocessing (those it finds no digit in left out)."""
+    model inputs through the app's own preprocessing (those it finds no digit in, and bars, left out)."""
     from training import negatives
     from training.product_data import _prep
 
     inputs = [_prep(g) for g in negatives.extra(kind, EXTRA_NEGATIVES[kind], seed)]
-    return np.stack([x for x in inputs if x is not None])
+    # An upright bar is a 1 in some hand (a pen i whose dot preprocessing drops), as in the first stage's set
+    return np.stack([x for x in inputs if x is not None and not is_bar(x)])
 
 
 def pen_digits(split: Split, seed: int) -> tuple[np.ndarray, np.ndarray]:
