@@ -22,7 +22,7 @@ CANVAS = 96
 FACES = ("futural", "futuram", "rowmans", "scripts", "scriptc", "cursive")
 # Glyphs of a face that are a digit's shape: the scripts' capital Q is drawn as a 2.
 DIGIT_SHAPED = {"scripts": "Q", "scriptc": "Q", "cursive": "Q"}
-HEIGHT = (50, 80)  # of the glyph's box, px on the canvas
+HEIGHT = (30, 80)  # of the glyph's box, px on the canvas: small ones are fat once scaled to MNIST's size
 PEN = (2, 10)  # px, as training.negatives._pen
 SLANT = 0.3  # horizontal shear, either way
 TURN = 12.0  # degrees, either way
