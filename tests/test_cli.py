@@ -186,3 +186,18 @@ def test_symlink_loop_and_unreadable_folder(tmp_path, monkeypatch):
     found = list(find_images([d]))
     assert [f.path for f in found if not f.error] == [str(d / "a" / "x.png")]
     assert [f.error for f in found if f.error] == ["folder could not be read: Permission denied"]
+
+
+def test_the_engine_runs_openblas_on_one_thread_unless_told_otherwise():
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("threadpoolctl")  # scikit-learn's, in the dev extra
+    code = ("import desktop.engine.preprocess, numpy, threadpoolctl; "
+            "print(max(i['num_threads'] for i in threadpoolctl.threadpool_info() if i['internal_api'] == 'openblas'))")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          cwd=ROOT).stdout.strip() == "1"
+    assert subprocess.run([sys.executable, "-c", code], env={**env, "OPENBLAS_NUM_THREADS": "2"},
+                          capture_output=True, text=True, cwd=ROOT).stdout.strip() == "2"  # 2 cores here

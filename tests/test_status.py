@@ -262,3 +262,13 @@ def test_a_large_filled_blob_is_not_a_digit_and_a_dot_is_no_digit(shipped, side,
     dot = np.ones((280, 280), np.float32)
     dot[130:148, 130:148] = 0.0  # a click of the 18-unit pen
     assert recognize(shipped, dot).status == NO_DIGIT
+
+
+def test_a_flat_softmax_names_no_digit_in_a_results_row():
+    """int8 gives ten scores of 0.1 to much that is no digit: the row named argmax's 0 as the answer
+    beside a top3 of 9, 8, 7 (a hostile pass). It names no digit, and the top3 ties go in digit order."""
+    flat = Prediction(0, np.full(10, 0.1), stroke_input(), jitter=np.full((3, 10), 0.1))
+    row = row_for("flat.png", flat)
+    assert flat.status == NOT_A_DIGIT and row.digit == "?" and row.top3 == "0:0.100 1:0.100 2:0.100"
+    peaked = row_for("three.png", Prediction(3, PEAKED_3, stroke_input(), jitter=jitter_of(3)))
+    assert peaked.digit == "3" and peaked.top3.startswith("3:0.970")

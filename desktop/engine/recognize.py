@@ -270,7 +270,7 @@ class Prediction:
     def top3(self) -> list[tuple[int, float]]:
         if self.probabilities is None:
             return []
-        order = np.argsort(self.probabilities)[::-1][:3]
+        order = np.argsort(-self.probabilities, kind="stable")[:3]  # ties in digit order, as argmax breaks them
         return [(int(i), float(self.probabilities[i])) for i in order]
 
     @functools.cached_property

@@ -66,7 +66,10 @@ def row_for(path: str, answer: Prediction | NumberPrediction) -> Row:
                        for d in answer.digits)
         return Row(path, answer.text, _down(answer.confidence, 4), answer.unsure, top, status=status)
     top = " ".join(f"{d}:{_down(q, 3):.3f}" for d, q in answer.top3)
-    return Row(path, str(answer.digit), _down(answer.confidence, 4), answer.unsure, top, status=status)
+    # A flat softmax (int8 gives ten scores of 0.1 to much that is no digit) names no digit: its
+    # argmax, 0, was written as the answer beside a top3 of 9, 8, 7.
+    digit = NOT_A_DIGIT_MARK if answer.best_guess is None else str(answer.digit)
+    return Row(path, digit, _down(answer.confidence, 4), answer.unsure, top, status=status)
 
 
 def _down(p: float, places: int) -> float:
