@@ -618,20 +618,29 @@ def _dotted(digit: Candidate, cands: list[Candidate], answer: Prediction, ink: n
 
 def _slashes(digits: list[Candidate], answers: list[Prediction]) -> list[int]:
     """Which of a number's digits are a slash read as a 1 ("09/03/16" read 09103116, sure: an outside
-    evaluation): one stroke of its own between digits, taller than the others (SLASH_TALL x their
-    median height) and leaning right further than they do (SLASH_LEAN degrees past their median)."""
+    evaluation): one stroke of its own between digits, leaning right further than they do (SLASH_LEAN
+    degrees past their median) and taller than them (SLASH_TALL x their median height), or two such
+    strokes of any height that make the number a date."""
     if len(digits) < 3:
         return []
     heights = np.array([c.crop.shape[0] for c in digits], float)
     leans = np.array([lean(c.crop) for c in digits])
-    found = []
+    found, leaning = [], []
     for i in range(1, len(digits) - 1):
         others = [j for j in range(len(digits)) if j != i and answers[j].digit != 1]
         if answers[i].digit != 1 or not digits[i].alone or len(others) < 2:
             continue
-        if heights[i] >= SLASH_TALL * np.median(heights[others]) and leans[i] > 0 \
-                and leans[i] >= np.median(leans[others]) + SLASH_LEAN:
-            found.append(i)
+        if leans[i] > 0 and leans[i] >= np.median(leans[others]) + SLASH_LEAN:
+            leaning.append(i)
+            if heights[i] >= SLASH_TALL * np.median(heights[others]):
+                found.append(i)
+    # A date's slashes need not be taller than its digits (DejaVu's are 1.07 x, a hand's often no
+    # taller: "12/31/2024" read 1213112024, sure, a hostile pass): two leaning 1s that leave a date
+    # (number_marks.is_date, its points as slashes) are its slashes.
+    if len(leaning) == 2 and set(found) < set(leaning):
+        text = "".join("." if i in leaning else str(a.digit) for i, a in enumerate(answers))
+        if is_date(text):
+            return leaning
     return found
 
 
