@@ -330,7 +330,17 @@ def _refused(args: argparse.Namespace, closed: frozenset[str]) -> str:
 
 
 def _main(argv: list[str] | None, closed: frozenset[str] = frozenset()) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:
+        # A file named like an option ("-scan.png") gave only argparse's "the following arguments
+        # are required: paths" (a hostile pass): name the file and the way to give it.
+        given = sys.argv[1:] if argv is None else argv
+        dashed = [a for a in given if a.startswith("-") and a != "-" and os.path.exists(a)] if e.code == 2 else []
+        if dashed:
+            print(f"digits: {dashed[0]} is a file; put -- before names that start with '-': "
+                  f"digits classify -- {dashed[0]}", file=sys.stderr)
+        raise
     if args.command == "classify" and (refused := _refused(args, closed)):
         print(f"digits: {refused}", file=sys.stderr)
         return EXIT_USAGE

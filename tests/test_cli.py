@@ -201,3 +201,16 @@ def test_the_engine_runs_openblas_on_one_thread_unless_told_otherwise():
                           cwd=ROOT).stdout.strip() == "1"
     assert subprocess.run([sys.executable, "-c", code], env={**env, "OPENBLAS_NUM_THREADS": "2"},
                           capture_output=True, text=True, cwd=ROOT).stdout.strip() == "2"  # 2 cores here
+
+
+def test_a_file_named_like_an_option_is_named_with_the_way_to_give_it(tmp_path, monkeypatch, capfd):
+    from desktop import cli
+
+    monkeypatch.chdir(tmp_path)
+    Image.new("L", (28, 28), 255).save(tmp_path / "-scan.png")
+    with pytest.raises(SystemExit) as e:
+        cli.main(["classify", "-scan.png"])
+    assert e.value.code == 2
+    assert "digits classify -- -scan.png" in capfd.readouterr().err
+    cli.main(["classify", "-q", "--", "-scan.png"])  # the way it names works: a row for the file
+    assert "./-scan.png,,,False,,no digit found,no digit" in capfd.readouterr().out  # "./": no formula
