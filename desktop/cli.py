@@ -337,9 +337,8 @@ def _main(argv: list[str] | None, closed: frozenset[str] = frozenset()) -> int:
         # are required: paths" (a hostile pass): name the file and the way to give it.
         given = sys.argv[1:] if argv is None else argv
         dashed = [a for a in given if a.startswith("-") and a != "-" and os.path.exists(a)] if e.code == 2 else []
-        if dashed:
-            print(f"digits: {dashed[0]} is a file; put -- before names that start with '-': "
-                  f"digits classify -- {dashed[0]}", file=sys.stderr)
+        if dashed:  # ./NAME works as an image and as an option's value (--out ./-r.csv) alike
+            print(f"digits: {dashed[0]} is named like an option; write it as ./{dashed[0]}", file=sys.stderr)
         raise
     if args.command == "classify" and (refused := _refused(args, closed)):
         print(f"digits: {refused}", file=sys.stderr)

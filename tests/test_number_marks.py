@@ -159,6 +159,8 @@ FONT_MARKS = {  # handwriting fonts rendered by an outside evaluation (tests/fix
     # Slashes no taller than the digits (a hostile pass: read 1213112024 and 09103116, sure)
     "dejavu_date_slash.png": "12/31/2024",
     "stevehand_date_slash.png": "09/03/16",
+    # ...but a hand that slants its 1s alone wrote no date (MNIST test digits: a code review's)
+    "mnist_leaning_ones_71412000.png": "71412000",
     # A mark reaching into a digit's box (its foot or serif widens it) is a mark when it touches no digit:
     "klee_bold_colon_on_table.jpg": "22:25",  # read 2225: the colon's upper dot began in the 2's box
     "kristi_minus.png": "-66",  # read 66: the minus sign ran into the 6's box

@@ -272,3 +272,8 @@ def test_a_flat_softmax_names_no_digit_in_a_results_row():
     assert flat.status == NOT_A_DIGIT and row.digit == "?" and row.top3 == "0:0.100 1:0.100 2:0.100"
     peaked = row_for("three.png", Prediction(3, PEAKED_3, stroke_input(), jitter=jitter_of(3)))
     assert peaked.digit == "3" and peaked.top3.startswith("3:0.970")
+    # A 4 or a 9, nearly tied, is still an answer: its row keeps the 4 the window shows (a code review)
+    tie = np.array([0, 0, 0, 0, 0.496, 0, 0, 0, 0.014, 0.490])
+    rule = NotDigitRule("vote_and_input_probability", 0.25, 0.41)  # as the shipped manifest's
+    near = Prediction(4, tie, stroke_input(), jitter=np.tile(tie, (3, 1)), rule=rule)
+    assert near.status != NOT_A_DIGIT and near.best_guess is None and row_for("t.png", near).digit == "4"

@@ -27,9 +27,9 @@ INVERTED_SHARE = 0.15  # white ink on dark paper, as some users' files are
 KINDS = ("stroke", "scribble", "letter", "shape", "pair", "noise")
 # Share of each kind; letters, shapes and strokes are what users draw most when not drawing digits.
 KIND_WEIGHTS = (0.16, 0.16, 0.28, 0.20, 0.11, 0.09)
-EXTRA_KINDS = ("question_mark", "pen_letter", "pen_symbol")
+EXTRA_KINDS = ("question_mark", "pen_letter", "pen_symbol")  # made only for a second stage (extra): the first stage's set is unchanged
 # Symbols a pen_symbol may be; left out: $ & (an S or an 8 in some hands), brackets and slashes (a 1)
-PEN_SYMBOLS = "+-=*#%@<>~^"  # made only for a second stage (extra): the first stage's set is unchanged
+PEN_SYMBOLS = "+-=*#%@<>~^"
 EXTRA_STREAM = 7  # their RNG streams are apart from make()'s
 
 

@@ -35,7 +35,8 @@ STRAIGHT_LEAN = 12.0
 # are seldom so; a model that had learnt crowded digits (a 1 with slivers of its neighbours) read a
 # narrow drawn 0 as a 1. MNIST training digits squeezed to NARROW_ASPECT.
 NARROW = 6_000
-# Of each kind a second stage adds (ModelSpec.extra_negatives): letters come in more shapes than "?".
+# Of each kind a second stage adds (ModelSpec.extra_negatives; training.negatives.EXTRA_KINDS, a test
+# checks both name the same kinds): letters come in more shapes than "?".
 EXTRA_NEGATIVES = {"question_mark": 2_000, "pen_letter": 4_000, "pen_symbol": 1_500}
 PEN_DIGITS = 4_000  # digits drawn with the pen letters' pens and faces (pen_digits)
 NARROW_ASPECT = (0.33, 0.65)  # width / height after squeezing (1s, already narrow, are left out)

@@ -636,10 +636,13 @@ def _slashes(digits: list[Candidate], answers: list[Prediction]) -> list[int]:
                 found.append(i)
     # A date's slashes need not be taller than its digits (DejaVu's are 1.07 x, a hand's often no
     # taller: "12/31/2024" read 1213112024, sure, a hostile pass): two leaning 1s that leave a date
-    # (number_marks.is_date, its points as slashes) are its slashes.
+    # (number_marks.is_date, its points as slashes) are its slashes when the writer's own 1s stand
+    # apart from them, upright by SLASH_LEAN or more. Without such a 1, a hand that slants its 1s
+    # alone wrote 71412000 (a code review: read 7/4/2000).
     if len(leaning) == 2 and set(found) < set(leaning):
         text = "".join("." if i in leaning else str(a.digit) for i, a in enumerate(answers))
-        if is_date(text):
+        ones = [j for j, a in enumerate(answers) if a.digit == 1 and j not in leaning]
+        if is_date(text) and any(leans[j] <= leans[leaning].min() - SLASH_LEAN for j in ones):
             return leaning
     return found
 

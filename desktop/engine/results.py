@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import IO, Iterable, Iterator
 
 from desktop.engine.errors import OutputError, ReaderClosed
-from desktop.engine.recognize import (DIGIT, ERROR, FAILED, NO_DIGIT, NOT_A_DIGIT_MARK, STATUSES, UNSURE,
+from desktop.engine.recognize import (DIGIT, ERROR, FAILED, NO_DIGIT, NOT_A_DIGIT, NOT_A_DIGIT_MARK, STATUSES, UNSURE,
                                       NumberPrediction, Prediction)
 
 try:
@@ -66,9 +66,10 @@ def row_for(path: str, answer: Prediction | NumberPrediction) -> Row:
                        for d in answer.digits)
         return Row(path, answer.text, _down(answer.confidence, 4), answer.unsure, top, status=status)
     top = " ".join(f"{d}:{_down(q, 3):.3f}" for d, q in answer.top3)
-    # A flat softmax (int8 gives ten scores of 0.1 to much that is no digit) names no digit: its
-    # argmax, 0, was written as the answer beside a top3 of 9, 8, 7.
-    digit = NOT_A_DIGIT_MARK if answer.best_guess is None else str(answer.digit)
+    # Not a digit with a flat softmax (int8 gives ten scores of 0.1 to much that is no digit) names no
+    # digit: its argmax, 0, was written as the best guess beside a top3 of 9, 8, 7. A digit or unsure
+    # answer whose top two nearly tie keeps its digit, as the window shows it.
+    digit = NOT_A_DIGIT_MARK if status == NOT_A_DIGIT and answer.best_guess is None else str(answer.digit)
     return Row(path, digit, _down(answer.confidence, 4), answer.unsure, top, status=status)
 
 
