@@ -233,15 +233,22 @@ def pen_symbol(rng) -> Image.Image:
     return pen_glyphs.draw(PEN_SYMBOLS[int(rng.integers(len(PEN_SYMBOLS)))], rng)
 
 
+def as_file_image(im: Image.Image, rng, blur: bool = True) -> np.ndarray:
+    """Ink drawn 255 on 0 as a user's file gives it: grayscale, white = 1, anti-aliased like a scan or a
+    drawing pad (``blur``), dark ink on light paper but for INVERTED_SHARE of images."""
+    if blur:
+        im = im.filter(ImageFilter.GaussianBlur(0.6))
+    ink = np.asarray(im, np.float32) / 255.0
+    return (ink if rng.random() < INVERTED_SHARE else 1.0 - ink).astype(np.float32)
+
+
 def extra(kind: str, n: int, seed: int) -> np.ndarray:
     """``n`` non-digits of one kind a second stage adds (ModelSpec.extra_negatives), as grayscale file
     images (white = 1), each from its own seeded RNG."""
     out = []
     for i in range(n):
         rng = np.random.default_rng([seed, EXTRA_STREAM, i])
-        im = globals()[kind](rng).filter(ImageFilter.GaussianBlur(0.6))
-        ink = np.asarray(im, np.float32) / 255.0
-        out.append((ink if rng.random() < INVERTED_SHARE else 1.0 - ink).astype(np.float32))
+        out.append(as_file_image(globals()[kind](rng), rng))
     return np.stack(out)
 
 
@@ -253,8 +260,4 @@ def make(i: int, seed: int, digits: np.ndarray, labels: np.ndarray) -> tuple[np.
         im = pair(rng, digits)
     else:
         im = globals()[kind](rng)
-    if kind != "noise":
-        im = im.filter(ImageFilter.GaussianBlur(0.6))  # anti-aliased like a scan or a drawing pad
-    ink = np.asarray(im, np.float32) / 255.0
-    gray = ink if rng.random() < INVERTED_SHARE else 1.0 - ink
-    return gray.astype(np.float32), kind
+    return as_file_image(im, rng, blur=kind != "noise"), kind

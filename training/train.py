@@ -191,18 +191,15 @@ def extra_negatives(kind: str, seed: int) -> np.ndarray:
 def pen_digits(split: Split, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """PEN_DIGITS digits drawn by ``training.pen_glyphs`` (uint8 model inputs, and labels): the same
     pens and faces as its letters (``negatives.pen_letter``), so that the pen alone says nothing."""
-    from PIL import ImageFilter
-
     from training import pen_glyphs
-    from training.negatives import INVERTED_SHARE
+    from training.negatives import as_file_image
     from training.product_data import _prep
 
     xs, ys = [], []
     for i in range(PEN_DIGITS):
         rng = np.random.default_rng([seed, 4, i])
         label = int(rng.integers(10))
-        ink = np.asarray(pen_glyphs.draw(str(label), rng).filter(ImageFilter.GaussianBlur(0.6)), np.float32) / 255
-        x = _prep(ink if rng.random() < INVERTED_SHARE else 1.0 - ink)
+        x = _prep(as_file_image(pen_glyphs.draw(str(label), rng), rng))
         if x is not None:
             xs.append(x)
             ys.append(label)
