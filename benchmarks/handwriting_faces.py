@@ -36,6 +36,11 @@ def faces() -> tuple[str, ...]:
     return tuple(sorted({f for g in FACE_GLOBS for f in glob.glob(g)}))
 
 
+def set_name(what: str) -> str:
+    """A benchmark row's name for ``what`` ("letters", "digits") drawn in these faces."""
+    return f"{what} in {len(faces())} handwriting faces (held out)"
+
+
 def render(face: str, ch: str) -> np.ndarray | None:
     """``ch`` in ``face``, dark on light, or None when the face has no ink for it."""
     font = ImageFont.truetype(face, SIZE)

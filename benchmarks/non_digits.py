@@ -64,8 +64,7 @@ def digit_sets(sample: int, per_digit: int):
     yield from accuracy.mnist_set()
     digits = handwriting_faces.glyphs("0123456789")
     if digits:
-        faces = len(handwriting_faces.faces())
-        yield (f"digits in {faces} handwriting faces (held out)", [g for _, _, g in digits],
+        yield (handwriting_faces.set_name("digits"), [g for _, _, g in digits],
                np.array([int(ch) for _, ch, _ in digits]))
     for name, grays, labels in accuracy.other_writer_sets(sample):
         if name.split(": ", 1)[1] in RENDERINGS:
@@ -98,11 +97,10 @@ def main(argv: list[str] | None = None) -> None:
         line(f"non-digits: {kind}", st, float(np.mean(st != DIGIT)))  # a "no digit" is caught too
     st = np.concatenate(every)
     line("**non-digits: all**", st, float(np.mean(st != DIGIT)))
-    faces = len(handwriting_faces.faces())
     letters = [g for _, _, g in handwriting_faces.glyphs(LETTERS)]
     if letters:
         st, _, _ = run_set(clf, letters)
-        line(f"letters in {faces} handwriting faces (held out)", st, float(np.mean(st != DIGIT)))
+        line(handwriting_faces.set_name("letters"), st, float(np.mean(st != DIGIT)))
     else:
         print("| letters in handwriting faces | none installed (benchmarks/handwriting_faces.py) | | | | | |")
     calib: dict[str, tuple[list, list]] = {"MNIST test": ([], []), "other writers held-out": ([], [])}
