@@ -121,6 +121,21 @@ def test_export_shown_or_all_keeps_the_summary(tab, qtbot, tmp_path, sample):
     assert tab.status.text() == summary
 
 
+def test_export_keeps_a_file_name_that_is_not_utf8(tab, qtbot, tmp_path, sample):
+    """A Latin-1 name (caf\xe9_7.png) among the files: the CSV export writes it back as its own bytes,
+    as the CLI does (a hostile pass: the export failed outright, 'UnicodeEncodeError')."""
+    import os
+    name = os.fsdecode(b"caf\xe9_7.png")
+    Image.fromarray(255 - sample["x_test"][0]).save(os.path.join(str(tmp_path), name))
+    Image.fromarray(255 - sample["x_test"][1]).save(tmp_path / "ok_2.png")
+    run(qtbot, tab, tmp_path)
+    out = tmp_path / "results.csv"
+    assert tab.export(str(out), shown=False), tab.note.text()
+    data = out.read_bytes()
+    assert b"caf\xe9_7.png" in data and b"ok_2.png" in data
+    assert len(data.splitlines()) == 3  # header and both rows
+
+
 def test_empty_folder_says_no_images_found(tab, qtbot, tmp_path):
     empty = tmp_path / "nothing here"
     empty.mkdir()

@@ -263,6 +263,39 @@ def test_save_drawing_never_writes_into_a_pipe(win, qtbot, tmp_path, monkeypatch
     assert warned and "not a regular file" in warned[0]
 
 
+def test_save_drawing_that_cannot_be_written_whole_keeps_the_old_file(win, qtbot, tmp_path, monkeypatch):
+    """Save drawing… onto a full disk (here: a file-size limit, which fails a write as a full disk
+    does): a message, and the drawing saved there before is kept whole. QImage.save wrote in place:
+    a hostile pass found a 4 KB truncated PNG over the old drawing, and no word."""
+    import resource
+    import signal
+
+    from PIL import Image
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    target = tmp_path / "digit.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "PNG (*.png)")))
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: warned.append(a[2])))
+    drag(qtbot, win.draw.canvas, [(140, 40), (140, 240)])
+    win.save_drawing()
+    old = target.read_bytes()
+    assert not warned and Image.open(target).format == "PNG"
+    for k in range(12):  # a busy scribble: a PNG far larger than the limit below
+        drag(qtbot, win.draw.canvas, [(20 + 20 * k, 20), (260 - 15 * k, 260), (30 + 10 * k, 140)])
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG), not the process
+    resource.setrlimit(resource.RLIMIT_FSIZE, (len(old) + 64, limit[1]))
+    try:
+        win.save_drawing()
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limit)
+        signal.signal(signal.SIGXFSZ, previous)
+    assert warned and "could not be written" in warned[0]
+    assert target.read_bytes() == old  # the old drawing, whole
+    assert [p.name for p in tmp_path.iterdir()] == ["digit.png"]  # no temporary file left behind
+
+
 def test_a_name_typed_without_a_suffix_gets_the_chosen_formats(win, qtbot, tmp_path, monkeypatch):
     """Save drawing… as "mine" wrote a PNG named mine; Export as "res" with JSON lines chosen wrote
     CSV (the format follows the name). Now each gets its suffix, and a file already there under the

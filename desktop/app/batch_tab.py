@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import bisect
-import io
 import logging
 import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import (QAbstractTableModel, QEvent, QModelIndex, QPoint, QSaveFile, QSize, QSortFilterProxyModel, Qt,
+from PySide6.QtCore import (QAbstractTableModel, QEvent, QModelIndex, QPoint, QSize, QSortFilterProxyModel, Qt,
                             QTimer, Signal)
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QKeySequence, QPixmap, QPixmapCache
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
@@ -16,14 +15,15 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, 
                                QWidget)
 
 from desktop.app.correction import Sample, digit_menu, keep
-from desktop.app.places import accept_as_copy, corrections_folder, local_paths, remember_dir, save_path, start_dir
+from desktop.app.places import (accept_as_copy, corrections_folder, local_paths, remember_dir, save_file, save_path,
+                                 start_dir)
 from desktop.app.batch_thread import BatchThread
 from desktop.app.state import remembered, settings
 from desktop.engine.errors import DigitsError
 from desktop.engine.files import natural_key
 from desktop.engine.imageio import load_gray
 from desktop.engine.recognize import DIGIT, ERROR, NO_DIGIT, NOT_A_DIGIT, STATUSES, UNSURE, format_confidence
-from desktop.engine.results import Row, RowWriter, format_for
+from desktop.engine.results import Row, format_for, rows_bytes
 
 log = logging.getLogger("digits.batch")
 
@@ -230,8 +230,8 @@ class ResultsFilter(QSortFilterProxyModel):
 
 
 class BatchTab(QWidget):
-    inspect = Signal(str)
-    inspectNumber = Signal(str)  # a row read as a number: the Images tab opens it in number mode
+    inspect = Signal(object)  # a path (object: a name that is not UTF-8 keeps its bytes, which a QString drops)
+    inspectNumber = Signal(object)  # a row read as a number: the Images tab opens it in number mode
     pasteImage = Signal()  # Ctrl+V with an image in the clipboard, caught by the folder field
 
     def __init__(self, state, parent: QWidget | None = None):
@@ -562,25 +562,10 @@ class BatchTab(QWidget):
         failed export never leaves half a file. The format follows the name (format_for)."""
         if shown is None:
             shown = self.export_what.currentIndex() == 0
-        if os.path.isdir(path):  # not "Existing file ... is not writable" (a hostile pass)
-            self._export_failed(f"{path} is a folder: choose a file name in it.")
-            return False
-        if os.path.exists(path) and not os.path.isfile(path):
-            # A pipe or a device (/dev/full): the atomic save would rename a new file over it.
-            self._export_failed(f"{path} is not a regular file (a device or a pipe): "
-                                "choose a file name.")
-            return False
         rows = self.shown_rows() if shown else self.model.rows
-        buf = io.StringIO()
-        writer = RowWriter(buf, format_for(path), write_header=True)
-        writer.write(rows)
-        f = QSaveFile(path)
-        if not f.open(QSaveFile.OpenModeFlag.WriteOnly):
-            self._export_failed(f"{path} could not be written: {f.errorString()}")
-            return False
-        f.write(buf.getvalue().encode("utf-8"))
-        if not f.commit():
-            self._export_failed(f"{path} could not be written: {f.errorString()}")
+        problem = save_file(path, rows_bytes(rows, format_for(path)))
+        if problem:
+            self._export_failed(problem)
             return False
         what = f"{len(rows)} rows shown" if shown and len(rows) != len(self.model.rows) else f"{len(rows)} rows"
         self.note.setText(f"Exported {what} to {path}")

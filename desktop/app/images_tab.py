@@ -184,7 +184,7 @@ class ImagesTab(QWidget):
             remember("images/number_mode", number)
         for f in files:
             item = QListWidgetItem(Path(f).name)
-            item.setData(SOURCE, f)
+            item.setData(SOURCE, Path(f))  # a Path: a name that is not UTF-8 keeps its bytes (a str becomes a QString)
             item.setToolTip(f)
             self.list.addItem(item)
         if files:

@@ -6,7 +6,7 @@ import os
 import sys
 import time
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow, QMessageBox, QTabWidget
 
@@ -15,7 +15,7 @@ from desktop.app.batch_tab import BatchTab
 from desktop.app.draw_tab import DrawTab
 from desktop.app.images_tab import ImagesTab
 from desktop.app.metrics_tab import MetricsTab
-from desktop.app.places import accept_as_copy, local_paths, save_path
+from desktop.app.places import accept_as_copy, local_paths, save_file, save_path
 from desktop.app.settings_dialog import SettingsDialog
 from desktop.app.state import AppState, remembered, settings
 
@@ -248,13 +248,14 @@ class MainWindow(QMainWindow):
 
     def save_drawing(self) -> None:
         path = save_path(self, "Save drawing", "drawing", "digit.png", ["PNG (*.png)"])
-        if path and os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
-            # A pipe would block the window until some program read it; a device is no drawing.
-            QMessageBox.warning(self, "Save failed", f"{path} is not a regular file (a device or a pipe): "
-                                "choose a file name.")
+        if not path:
             return
-        if path and not self.draw.canvas.image().save(path, "PNG"):
-            QMessageBox.warning(self, "Save failed", f"{path} could not be written.")
+        buf = QBuffer()
+        buf.open(QIODevice.OpenModeFlag.WriteOnly)
+        self.draw.canvas.image().save(buf, "PNG")
+        problem = save_file(path, bytes(buf.data()))
+        if problem:
+            QMessageBox.warning(self, "Save failed", problem)
 
     def open_settings(self) -> None:
         if run_modal(SettingsDialog(self.state, self)):

@@ -10,7 +10,7 @@ import os
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QStandardPaths, Qt, QUrl
+from PySide6.QtCore import QMimeData, QSaveFile, QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -82,6 +82,24 @@ def save_path(parent: QWidget, title: str, key: str, name: str, filters: list[st
                 return ""
     remember_dir(key, path)
     return path
+
+
+def save_file(path: str, data: bytes) -> str:
+    """Write ``data`` to ``path`` whole or not at all (QSaveFile: a new file renamed over the old one
+    once every byte is written): "" when written, else why not, in words. A full disk left a
+    truncated drawing over the old one, saved without a word (QImage.save writes in place); a
+    pipe would block the window until some program read it."""
+    if os.path.isdir(path):
+        return f"{path} is a folder: choose a file name in it."
+    if os.path.exists(path) and not os.path.isfile(path):  # the rename would replace a device or a pipe
+        return f"{path} is not a regular file (a device or a pipe): choose a file name."
+    f = QSaveFile(path)
+    if not f.open(QSaveFile.OpenModeFlag.WriteOnly):
+        return f"{path} could not be written: {f.errorString()}"
+    if f.write(data) != len(data) or not f.commit():
+        f.cancelWriting()
+        return f"{path} could not be written: {f.errorString() or 'the disk may be full'}"
+    return ""
 
 
 def default_corrections_folder() -> str:
