@@ -377,6 +377,18 @@ MUTATIONS = (
              "    fit = min(1.0, room / np.ptp(placed, axis=0).max())\n",
              "    fit = 1.0\n",
              ("tests/test_training.py", "-k", "pen_glyphs")),
+    Mutation("a coin toss given as sure when the manifest's band passes it", "desktop/engine/recognize.py",
+             "self.rule.score(self) < self.rule.unsure_below or p1 - p2 < COIN_TOSS",
+             "self.rule.score(self) < self.rule.unsure_below",
+             ("tests/test_not_digit_rule.py", "-k", "coin_toss")),
+    Mutation("a drawing saved in place (no QSaveFile: a full disk truncates the old file)", "desktop/app/places.py",
+             "    f = QSaveFile(path)\n",
+             "    f = QSaveFile(path)\n    try:\n        with open(path, 'wb') as g:  # in place, errors unseen, as QImage.save\n            g.write(data)\n    except OSError:\n        pass\n    return ''\n",
+             ("tests/test_gui_hostile.py", "-k", "cannot_be_written_whole")),
+    Mutation("an export encoded as UTF-8 text (a name that is not UTF-8 fails it)", "desktop/engine/results.py",
+             "    return header_bytes(fmt) + b\"\".join(row_bytes(r, fmt) for r in rows)",
+             "    return (header_bytes(fmt) + b\"\".join(row_bytes(r, fmt) for r in rows)).decode(ENCODING, ERRORS).encode()",
+             ("tests/test_gui_batch.py", "-k", "not_utf8")),
 )
 
 

@@ -30,6 +30,17 @@ def test_the_manifest_band_decides_unsure_and_not_a_digit():
     assert answer(0.50, NotDigitRule("mean_jitter_probability", 0.3)).status == UNSURE
 
 
+def test_a_coin_toss_is_unsure_whatever_the_band():
+    """1 at 46% beside 7 at 44% (a font's 1 in an outside evaluation) clears a band of 0.45, but two
+    classes that close are a coin toss: unsure. With the runner-up far behind, the same 46% is a digit."""
+    rule = NotDigitRule("max_probability", 0.3, 0.45)
+    probs = np.full(10, 0.1 / 8)
+    probs[1], probs[7] = 0.46, 0.44
+    tossed = Prediction(1, probs, bar(), jitter=np.tile(probs, (3, 1)), rule=rule)
+    assert tossed.status == UNSURE and tossed.rival[0] == 7
+    assert answer(0.46, rule).status == DIGIT
+
+
 def test_a_band_that_makes_no_sense_is_ignored():
     for bad in (0.2, 1.5, True, "0.5"):  # below the threshold, above 1, not a number
         rule = rule_from_manifest({"rule": "max_probability", "threshold": 0.3, "unsure_below": bad})
