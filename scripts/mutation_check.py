@@ -377,6 +377,11 @@ MUTATIONS = (
              "    fit = min(1.0, room / np.ptp(placed, axis=0).max())\n",
              "    fit = 1.0\n",
              ("tests/test_training.py", "-k", "pen_glyphs")),
+    Mutation("thumbnails read on the window's thread as the table paints", "desktop/app/thumbnails.py",
+             "        pix = QPixmapCache.find(self.prefix + path)\n",
+             "        self._store(path, self._generation, read_thumbnail(path, self.side))\n"
+             "        pix = QPixmapCache.find(self.prefix + path)\n",
+             ("tests/test_gui_batch.py", "-k", "thumbnails")),
     Mutation("a coin toss given as sure when the manifest's band passes it", "desktop/engine/recognize.py",
              "self.rule.score(self) < self.rule.unsure_below or p1 - p2 < COIN_TOSS",
              "self.rule.score(self) < self.rule.unsure_below",

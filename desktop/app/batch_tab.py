@@ -7,9 +7,9 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import (QAbstractTableModel, QEvent, QModelIndex, QPoint, QSize, QSortFilterProxyModel, Qt,
+from PySide6.QtCore import (QAbstractTableModel, QEvent, QModelIndex, QPoint, QSortFilterProxyModel, Qt,
                             QTimer, Signal)
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImageReader, QKeySequence, QPixmap, QPixmapCache
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QMenu, QMessageBox, QProgressBar, QPushButton, QTableView, QVBoxLayout,
                                QWidget)
@@ -19,6 +19,7 @@ from desktop.app.places import (accept_as_copy, corrections_folder, local_paths,
                                  start_dir)
 from desktop.app.batch_thread import BatchThread
 from desktop.app.state import remembered, settings
+from desktop.app.thumbnails import ThumbnailLoader
 from desktop.engine.errors import DigitsError
 from desktop.engine.files import natural_key
 from desktop.engine.imageio import load_gray
@@ -72,6 +73,8 @@ class ResultsModel(QAbstractTableModel):
         self.lowered: list[str] = []
         self.keys: list[tuple] = []
         self.sorted_by: tuple[int, bool] | None = None  # (column, descending)
+        self.thumbnails = ThumbnailLoader(THUMB, THUMB_KEY, self)
+        self.thumbnails.ready.connect(self._thumbnail_ready)
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
@@ -144,27 +147,19 @@ class ResultsModel(QAbstractTableModel):
         self.beginResetModel()
         for per_row in self._per_row:
             per_row.clear()
-        QPixmapCache.clear()  # a new run: files may have changed since their thumbnails were made
+        self.thumbnails.clear()  # a new run: files may have changed since their thumbnails were made
         self.endResetModel()
 
-    def _thumb(self, path: str) -> QPixmap:
-        """The file's thumbnail from Qt's pixmap cache (least recently used ones leave it), read once."""
-        key = THUMB_KEY + path
-        pix = QPixmapCache.find(key)
-        if pix is None:
-            reader = QImageReader(path)
-            size = reader.size()
-            if size.isValid() and max(size.width(), size.height()) > THUMB:
-                reader.setScaledSize(size.scaled(QSize(THUMB, THUMB), Qt.AspectRatioMode.KeepAspectRatio))
-            pix = QPixmap.fromImage(reader.read())
-            QPixmapCache.insert(key, pix)
-        return pix
+    def _thumbnail_ready(self, path: str) -> None:
+        # The whole column: the view repaints only the rows it shows (finding the row would cost more).
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 0), [Qt.ItemDataRole.DecorationRole])
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         r = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DecorationRole and col == 0 and not r.error:
-            return self._thumb(r.path)
+            return self.thumbnails.get(r.path)
         if role == Qt.ItemDataRole.DisplayRole:
             return [None, self.shown[index.row()], r.digit,
                     None if r.confidence is None else format_confidence(r.confidence),
