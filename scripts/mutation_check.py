@@ -382,6 +382,10 @@ MUTATIONS = (
              "        self._store(path, self._generation, read_thumbnail(path, self.side))\n"
              "        pix = QPixmapCache.find(self.prefix + path)\n",
              ("tests/test_gui_batch.py", "-k", "thumbnails")),
+    Mutation("lines one under another read as one row", "desktop/engine/recognize.py",
+             "        if encloses(clean) or stacked(clean > PIECE_LEVEL):\n",
+             "        if encloses(clean):\n",
+             ("tests/test_not_a_number.py", "-k", "column")),
     Mutation("a coin toss given as sure when the manifest's band passes it", "desktop/engine/recognize.py",
              "self.rule.score(self) < self.rule.unsure_below or p1 - p2 < COIN_TOSS",
              "self.rule.score(self) < self.rule.unsure_below",

@@ -81,3 +81,36 @@ def test_dust_in_a_zero_is_no_face(shipped):
                                                        ((236, 165, 248, 177), True)])
     assert not encloses(1.0 - gray)
     assert recognize_number(shipped, gray).text != "?"
+
+
+def column(digits: list[np.ndarray], gap: int) -> np.ndarray:
+    """MNIST digits (white on black) one under another, ``gap`` px apart, dark on white paper, 4x."""
+    h = 28 * len(digits) + gap * (len(digits) - 1)
+    canvas = np.zeros((h + 40, 68), np.float32)
+    for k, d in enumerate(digits):
+        canvas[20 + k * (28 + gap) : 48 + k * (28 + gap), 20:48] = d / 255.0
+    im = Image.fromarray(((1.0 - canvas) * 255).astype(np.uint8))
+    return np.asarray(im.resize((im.width * 4, im.height * 4), Image.Resampling.BILINEAR), np.float32) / 255.0
+
+
+def test_a_column_of_digits_is_not_a_number(shipped, sample):
+    """Four MNIST digits written one under another: number mode reads one row, and squeezed into one
+    input the column read "1", status digit (a hostile pass: 17 of 90 columns). Now: not a digit.
+    The same digits in a row, and a row broken across its middle by a thin gap, are still read."""
+    from benchmarks.numbers import compose_mnist
+    from desktop.engine.recognize import NOT_A_DIGIT
+    from desktop.engine.segment import stacked
+
+    x, y = sample["x_test"], sample["y_test"]
+    rng = np.random.default_rng(3)
+    for _ in range(20):  # 2-4 digits, 8-24 px apart at MNIST scale (without the rule: 6 of 20 read as a sure digit)
+        idx, gap = rng.choice(len(x), int(rng.integers(2, 5)), replace=False), int(rng.integers(8, 25))
+        got = recognize_number(shipped, column([x[i] for i in idx], gap))
+        assert got.status == NOT_A_DIGIT and got.text == "?", (idx, gap, got.text)
+    picks = [[0, 1, 2, 3], [4, 5, 6], [7, 8]]
+    for idx in picks:
+        row = compose_mnist([x[i] for i in idx], 0.5)
+        assert recognize_number(shipped, row).text == "".join(str(int(y[i])) for i in idx)
+        broken = row.copy()
+        broken[row.shape[0] // 2 - 1 : row.shape[0] // 2 + 1] = 1.0  # every digit cut across, 2 px of 56
+        assert not stacked(broken < 0.5)

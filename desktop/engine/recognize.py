@@ -30,7 +30,7 @@ from desktop.engine.preprocess import (BBOX_LEVEL, BROKEN_GAPS, NUMBER_MAX_SIDE,
                                        number_work_factor, readable_part, to_ink, work_factor)
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
 from desktop.engine.number_marks import COLON, COMMA, DASH, POINT, SLASH, Marks, find_marks, is_date
-from desktop.engine.segment import Candidate, TooManyPieces, best_path, candidates, encloses, lean
+from desktop.engine.segment import Candidate, TooManyPieces, best_path, candidates, encloses, lean, stacked
 from desktop.engine.slant import Shear, upright
 
 log = logging.getLogger("digits.recognize")
@@ -513,7 +513,7 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
             break
         factor, ink, clean = finer, thicker, digit_only(thicker.ink, PIECE_LEVEL)
     try:
-        if encloses(clean):
+        if encloses(clean) or stacked(clean > PIECE_LEVEL):
             return _no_number(classifier, gray, clean, factor, start)
         written = _read_row(classifier, ink.ink, clean, factor, start)
     except TooManyPieces:
@@ -664,7 +664,7 @@ def _bent(digits: list[Candidate], answers: list[Prediction]) -> bool:
 def _no_number(classifier: Classifier, gray: np.ndarray, clean: np.ndarray, factor: int,
                start: float) -> NumberPrediction:
     """Ink that no number makes (more pieces than a number has: noise, a texture, dots; ink inside a
-    loop of other ink: a face, a circled number), read whole as one character that is not a digit."""
+    loop of other ink: a face, a circled number; lines one under another), read whole as one character that is not a digit."""
     whole = recognize(classifier, gray)
     if whole.digit is None:  # a row too long to find at the usual scale (200 digits): ink all the same
         flat = np.full(N_CLASSES, 1.0 / N_CLASSES, np.float32)

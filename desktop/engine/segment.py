@@ -93,6 +93,12 @@ ENCLOSED_DUST, ENCLOSED_TALL, ENCLOSED_RING = 0.01, 0.55, (0.7, 0.6)
 # A piece no wider than this many of its strokes is a bar (a zero's bar, or a 1): a caller may ask
 # a bar for more height than other pieces (encloses' ``bar_tall``).
 BAR_STROKES = 2.5
+# Lines written one under another (a column of digits, two rows): bands of ink rows at least
+# STACK_BAND of the tallest band's height, STACK_GAP of it apart. Number mode reads one row: a
+# column of four MNIST digits was read "1" (the whole column squeezed into one input), status digit
+# (a hostile pass: 17 of 90 columns). A 5's loose bar, a dot or a comma is a band far shorter; a
+# row broken across (a pen skipping) leaves a gap far smaller: columns of digits leave 0.38-0.9.
+STACK_BAND, STACK_GAP = 0.5, 0.3
 DIGIT_BONUS = 0.0  # added per digit: >0 favours more digits, <0 fewer
 SHAPE_ONLY_DIGIT = -0.01  # the score of every candidate when no classifier scores them
 
@@ -498,6 +504,18 @@ def encloses(ink: np.ndarray, tall: float = ENCLOSED_TALL, bar_tall: float = ENC
         if (len(held[loop]) >= 2 and any(held[loop])) or b - t >= (bar_tall if bar else tall) * loop_tall:
             return True
     return False
+
+
+def stacked(mask: np.ndarray) -> bool:
+    """Ink in lines one under another (STACK_BAND, STACK_GAP), as no number in one row has it."""
+    rows = mask.any(axis=1)
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], rows, [False]]).astype(np.int8)))
+    bands = edges.reshape(-1, 2)  # (top, bottom) of each run of inked rows, bottom exclusive
+    if len(bands) < 2:
+        return False
+    heights = bands[:, 1] - bands[:, 0]
+    tall = bands[heights >= STACK_BAND * heights.max()]
+    return len(tall) >= 2 and bool(np.any(tall[1:, 0] - tall[:-1, 1] >= STACK_GAP * heights.max()))
 
 
 def lean(crop: np.ndarray) -> float:
