@@ -184,3 +184,34 @@ def test_a_chosen_digit_stays_chosen_when_the_same_number_is_read_again(win, qtb
     assert tab.correction.sample() is not None
     tab.add_files([str(page)])  # another image, another answer: nothing chosen in it yet
     assert tab.result.strip.chosen == -1
+
+
+def test_a_very_large_image_is_read_off_the_windows_thread(win, qtbot, tmp_path, sample):
+    """A 9 MP PNG (no JPEG's decoding at a fraction) is read by a thread of its own: the tab says it
+    is reading and the window goes on; then the answer comes. One chosen meanwhile wins: the slow
+    read, ending later, is dropped (a hostile pass: 0.74-0.92 s of a frozen window per selection of
+    a 64 MP PNG)."""
+    from desktop.engine.imageio import SLOW_PIXELS
+
+    big = np.full((3000, 3000), 255, np.uint8)
+    big[500:2500, 500:2500] = 255 - np.asarray(Image.fromarray(digit(sample, 3)).resize((2000, 2000)))
+    path = tmp_path / "big_3.png"
+    Image.fromarray(big).save(path)
+    assert big.size > SLOW_PIXELS
+    t = win.images
+    win.tabs.setCurrentWidget(t)
+    t.add_files([str(path)])
+    assert t.gray is None and "Reading big_3.png" in t.message.text()  # not read on this thread
+    qtbot.waitUntil(lambda: t.gray is not None, timeout=20_000)
+    assert t.last.digit == 3 and t.message.text() == ""
+    # Chosen again, then another image chosen before it is read: the other one stays on show.
+    small = tmp_path / "small_7.png"
+    Image.fromarray(255 - digit(sample, 7)).resize((200, 200)).save(small)
+    t.add_files([str(small)])
+    assert t.last.digit == 7  # a small image: read at once
+    t.list.setCurrentRow(0)
+    assert t.gray is None
+    t.list.setCurrentRow(1)
+    assert t.gray is not None and t.last.digit == 7
+    qtbot.wait(1500)  # the slow read ends meanwhile, and is dropped
+    assert t.list.currentRow() == 1 and t.last.digit == 7 and t.gray.shape == (200, 200)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QMimeData, QPoint, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QMenu, QPushButton, QSplitter, QVBoxLayout, QWidget)
@@ -27,7 +28,7 @@ from desktop.app.state import remember, remembered
 from desktop.engine.errors import DigitsError
 from desktop.engine.explain import occlusion_map, occlusion_maps
 from desktop.engine.files import IMAGE_SUFFIXES
-from desktop.engine.imageio import load_gray, too_large
+from desktop.engine.imageio import load_gray, slow_to_decode, too_large
 from desktop.engine.recognize import recognize, recognize_number
 
 log = logging.getLogger("digits.images")
@@ -79,10 +80,21 @@ def image_of(mime: QMimeData) -> QImage:
     return QImage.fromData(bytes(data)) if isinstance(data, (bytes, QByteArray)) and len(data) else QImage()
 
 
+def _read(source) -> np.ndarray | DigitsError:
+    try:
+        return load_gray(source)
+    except DigitsError as e:
+        return e
+
+
 class ImagesTab(QWidget):
+    _read_done = Signal(int, object)  # (showing, the image or why not) from a reading thread
+
     def __init__(self, state, parent: QWidget | None = None):
         super().__init__(parent)
         self.state = state
+        self.showing = 0  # counts the images shown: a slow read finished after another was chosen is dropped
+        self._read_done.connect(self._on_read)
         self.gray: np.ndarray | None = None  # the current image, whole
         self.last = None
         self.pasted = 0  # images pasted this session
@@ -233,6 +245,7 @@ class ImagesTab(QWidget):
             self.remove_all()
 
     def remove_all(self) -> None:
+        self.showing += 1  # a slow read still going is dropped when it ends
         self.list.clear()
         self.gray, self.last = None, None
         self.whole_btn.setEnabled(False)
@@ -310,19 +323,44 @@ class ImagesTab(QWidget):
 
     # --- showing -------------------------------------------------------------------------
     def _show(self, item: QListWidgetItem | None) -> None:
+        self.showing += 1
         self.message.setText("")
         self.gray = None
         self.whole_btn.setEnabled(False)
         if item is None:
             return
-        try:
-            gray = load_gray(item.data(SOURCE))
-        except DigitsError as e:
-            self.preview.set_image(None, "")
-            self.message.setText(str(e))
-            self.result.show_empty("This file could not be read.")
-            log.info("image %s error %s", item.text(), e)
+        source = item.data(SOURCE)
+        if not slow_to_decode(source):
+            self._shown(item, _read(source))
             return
+        # A very large image is read by a thread of its own: the window answers meanwhile.
+        self.preview.set_image(None, "")
+        self.message.setText(f"Reading {item.text()}…")
+        self.result.show_empty("Reading the image…")
+        showing = self.showing
+
+        def read_and_say() -> None:
+            result = _read(source)
+            try:
+                self._read_done.emit(showing, result)
+            except RuntimeError:  # the window was closed meanwhile
+                pass
+
+        threading.Thread(target=read_and_say, name="read image", daemon=True).start()
+
+    def _on_read(self, showing: int, result: np.ndarray | DigitsError) -> None:
+        if showing == self.showing and self.list.currentItem() is not None:
+            self.message.setText("")
+            self._shown(self.list.currentItem(), result)
+
+    def _shown(self, item: QListWidgetItem, result: np.ndarray | DigitsError) -> None:
+        if isinstance(result, DigitsError):
+            self.preview.set_image(None, "")
+            self.message.setText(str(result))
+            self.result.show_empty("This file could not be read.")
+            log.info("image %s error %s", item.text(), result)
+            return
+        gray = result
         self.gray = gray
         # The file is read again each time: one that changed on disk may no longer hold the region.
         item.setData(REGION, fitted(item.data(REGION), gray.shape))

@@ -92,6 +92,23 @@ def too_large(width: int, height: int, name: str = "") -> str:
     return f"{name} is {width}x{height} pixels, larger than the {MAX_PIXELS // 1_000_000} megapixel limit."
 
 
+# More pixels than this, in a format that cannot decode at a fraction of its size (not JPEG: draft),
+# take a window's thread too long: a 64 MP 16-bit PNG took 0.74-0.92 s to read (a hostile pass).
+SLOW_PIXELS = 8_000_000
+
+
+def slow_to_decode(source: Source) -> bool:
+    """Whether reading the image will take long (SLOW_PIXELS), from its header alone; False for
+    anything load_gray refuses at once (no file, not an image, a pipe), which it says."""
+    if isinstance(source, bytes):
+        return False
+    try:
+        with _quiet(), _opened(source) as im:
+            return im.width * im.height > SLOW_PIXELS and im.format != "JPEG"
+    except Exception:  # load_gray will say what is wrong, in words
+        return False
+
+
 def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
     """The image as grayscale float32 in [0, 1] (white = 1), at most about ``decode_side`` px."""
     name = os.path.basename(source) if not isinstance(source, bytes) else "The image"
