@@ -159,8 +159,16 @@ FONT_MARKS = {  # handwriting fonts rendered by an outside evaluation (tests/fix
     # Slashes no taller than the digits (a hostile pass: read 1213112024 and 09103116, sure)
     "dejavu_date_slash.png": "12/31/2024",
     "stevehand_date_slash.png": "09/03/16",
-    # ...but a hand that slants its 1s alone wrote no date (MNIST test digits: a code review's)
+    # An italic face leans its slashes as it leans its digits, but stands them 1.3 x taller (read a sure 09107133)
+    "lobster_italic_date_slash.png": "09/07/33",
+    # ...but a hand that slants its 1s alone wrote no date (MNIST test digits: a code review's); it may
+    # as well have: read with its 1s, and unsure (recognize._slashes' date_or_ones). So is a date
+    # whose slashes lean no more than that, and are no taller (an outside evaluation's: a sure 05106186)
     "mnist_leaning_ones_71412000.png": "71412000",
+    "strokes_date_or_ones.png": "05106186",
+    # Commas that hang under the line as points never do: two strokes wide, and round (read 4.73, 24.524)
+    "yoz_comma_wide.png": "4,73",
+    "leckerli_round_comma.png": "24,524",
     # A mark reaching into a digit's box (its foot or serif widens it) is a mark when it touches no digit:
     "klee_bold_colon_on_table.jpg": "22:25",  # read 2225: the colon's upper dot began in the 2's box
     "kristi_minus.png": "-66",  # read 66: the minus sign ran into the 6's box
@@ -185,7 +193,8 @@ def test_the_marks_of_handwriting_fonts_are_read(shipped, name):
     n = recognize_number(shipped, load_gray(Path(__file__).parent / "fixtures" / "font_marks" / name))
     # A slash is read where it stands, and the number is unsure (as with points in several gaps):
     # it is a 1 in shape (recognize._slashes).
-    assert (n.text, n.status) == (FONT_MARKS[name], "unsure" if "/" in FONT_MARKS[name] else "digit")
+    unsure = "/" in FONT_MARKS[name] or name.startswith(("mnist_leaning_ones", "strokes_date_or_ones"))
+    assert (n.text, n.status) == (FONT_MARKS[name], "unsure" if unsure else "digit")
 
 
 HAND_MARKS = {"receipt_89p2.png": "89.2", "receipt_6c42.png": "6:42", "receipt_424k6.png": "424,6",

@@ -379,6 +379,9 @@ class NumberPrediction:
     # Degrees the row leaned as written (> 0: leaning right) when its digits were read stood upright
     # (slant.py): their inputs stand upright while their boxes lean, as the window's "Why?" must know.
     slant: float = 0.0
+    # Two slanting 1s that leave a date, by a writer whose other 1s do not stand apart from them: a
+    # date's slashes or a hand that slants its 1s, which ink alone cannot tell. Unsure.
+    date_or_ones: bool = False
 
     @property
     def text(self) -> str:
@@ -395,7 +398,7 @@ class NumberPrediction:
         """A digit is unsure, or the number as a whole is: the probability that every digit is right
         below where one digit's answer would be unsure (a long row of sure-ish digits, each passing,
         was a "digit" read at 0.14-0.42, most of them wrong; a second hostile pass)."""
-        if any(d.unsure for d in self.digits) or self.bent:
+        if any(d.unsure for d in self.digits) or self.bent or self.date_or_ones:
             return True
         if self.marks.doubtful and not is_date(self.text):  # "1.2.3": which dot is the point?
             return True
@@ -593,7 +596,7 @@ def _read_row(classifier: Classifier, ink: np.ndarray, clean: np.ndarray, factor
     answers = [dataclasses.replace(a, unreadable=True) if _dotted(cands[k], cands, a, clean) else a
                for k, a in zip(path, answers)]
     bent = _bent([cands[k] for k in path], answers)
-    slashes = _slashes([cands[k] for k in path], answers)
+    slashes, date_or_ones = _slashes([cands[k] for k in path], answers)
     if slashes:  # a date's "/": a mark, not the 1 it was read as; the number is unsure, as with points
         keep = [i for i in range(len(path)) if i not in slashes]
         shift = [sum(j < i for j in slashes) for i in range(len(path) + 1)]
@@ -601,7 +604,7 @@ def _read_row(classifier: Classifier, ink: np.ndarray, clean: np.ndarray, factor
         marks = Marks(tuple(sorted(at, key=lambda m: m[0])), doubtful=True)
         answers, boxes = [answers[i] for i in keep], [boxes[i] for i in keep]
     return NumberPrediction(answers, time.perf_counter() - start, boxes, factor, marks, bent=bent,
-                            slant=0.0 if shear is None else shear.angle)
+                            slant=0.0 if shear is None else shear.angle, date_or_ones=date_or_ones)
 
 
 def _dotted(digit: Candidate, cands: list[Candidate], answer: Prediction, ink: np.ndarray) -> bool:
@@ -620,35 +623,50 @@ def _dotted(digit: Candidate, cands: list[Candidate], answer: Prediction, ink: n
     return shape_checks.dotted(np.where(both, ink, 0.0)[box])
 
 
-def _slashes(digits: list[Candidate], answers: list[Prediction]) -> list[int]:
+def _slashes(digits: list[Candidate], answers: list[Prediction]) -> tuple[list[int], bool]:
     """Which of a number's digits are a slash read as a 1 ("09/03/16" read 09103116, sure: an outside
     evaluation): one stroke of its own between digits, leaning right further than they do (SLASH_LEAN
     degrees past their median) and taller than them (SLASH_TALL x their median height), or two such
-    strokes of any height that make the number a date."""
+    strokes of any height that make the number a date; and whether two such strokes may be a date's
+    slashes or may be 1s (the number is then unsure)."""
     if len(digits) < 3:
-        return []
+        return [], False
     heights = np.array([c.crop.shape[0] for c in digits], float)
     leans = np.array([lean(c.crop) for c in digits])
-    found, leaning = [], []
+    found, leaning, italic = [], [], []
     for i in range(1, len(digits) - 1):
         others = [j for j in range(len(digits)) if j != i and answers[j].digit != 1]
         if answers[i].digit != 1 or not digits[i].alone or len(others) < 2:
             continue
+        tall = heights[i] >= SLASH_TALL * np.median(heights[others])
         if leans[i] > 0 and leans[i] >= np.median(leans[others]) + SLASH_LEAN:
             leaning.append(i)
-            if heights[i] >= SLASH_TALL * np.median(heights[others]):
+            if tall:
                 found.append(i)
+        elif tall and leans[i] > 0 and leans[i] >= np.median(leans[others]):
+            italic.append(i)
+    # An italic face or hand leans its slashes as it leans its digits, but stands them taller: two
+    # such strokes that leave a date are its slashes (an outside evaluation: Lobster's "09/07/33",
+    # slashes 1.3 x the digits' height, read a sure 09107133).
+    if len(italic) == 2 and not leaning:
+        text = "".join("." if i in italic else str(a.digit) for i, a in enumerate(answers))
+        if is_date(text):
+            return italic, False
     # A date's slashes need not be taller than its digits (DejaVu's are 1.07 x, a hand's often no
     # taller: "12/31/2024" read 1213112024, sure, a hostile pass): two leaning 1s that leave a date
     # (number_marks.is_date, its points as slashes) are its slashes when the writer's own 1s stand
     # apart from them, upright by SLASH_LEAN or more. Without such a 1, a hand that slants its 1s
     # alone wrote 71412000 (a code review: read 7/4/2000).
+    # Without one, both readings stand ("05/06/86" in a hand, or 05106186 by one slanting its 1s):
+    # the number is read with its 1s, and unsure (it was sure: an outside evaluation, 3 of 21 dates).
     if len(leaning) == 2 and set(found) < set(leaning):
         text = "".join("." if i in leaning else str(a.digit) for i, a in enumerate(answers))
         ones = [j for j, a in enumerate(answers) if a.digit == 1 and j not in leaning]
-        if is_date(text) and any(leans[j] <= leans[leaning].min() - SLASH_LEAN for j in ones):
-            return leaning
-    return found
+        if is_date(text):
+            if any(leans[j] <= leans[leaning].min() - SLASH_LEAN for j in ones):
+                return leaning, False
+            return found, True
+    return found, False
 
 
 def _bent(digits: list[Candidate], answers: list[Prediction]) -> bool:
