@@ -212,3 +212,21 @@ def test_only_the_formats_the_program_reads_are_decoded(tmp_path):
     eps.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n")
     with pytest.raises(ImageLoadError, match="not an image format"):
         load_gray(eps)
+
+
+@pytest.mark.parametrize("head,fmt", [(b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff\xe0", "JPEG"), (b"GIF89a", "GIF"),
+                                      (b"RIFF\x10\x00\x00\x00WEBPVP8 ", "WebP")])
+def test_a_file_that_begins_as_an_image_but_is_garbage_is_damaged(tmp_path, head, fmt):
+    """A PNG's signature followed by garbage was "not an image format this program can read" (a
+    hostile pass): it is an image format it reads, damaged. Both from a file and from bytes (a paste)."""
+    from desktop.engine.errors import ImageLoadError
+    from desktop.engine.imageio import load_gray
+
+    data = head + bytes(range(7, 250, 3)) * 4
+    p = tmp_path / "scan.png"
+    p.write_bytes(data)
+    # (JPEG and WebP headers Pillow identifies, then fails to decode: damaged all the same)
+    with pytest.raises(ImageLoadError, match="scan.png is damaged" + (f": it begins as a {fmt} image" if fmt in ("PNG", "GIF") else "")):
+        load_gray(p)
+    with pytest.raises(ImageLoadError, match="damaged"):
+        load_gray(data)

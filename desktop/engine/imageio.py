@@ -72,9 +72,25 @@ def _require_regular(st: os.stat_result, source: Source) -> None:
         raise ImageLoadError(f"{Path(source).name} is {what}, not an image file; it was not opened.")
 
 
+# How each format this program reads begins: a file that begins so and still cannot be read is
+# damaged, not some other format (a PNG's signature followed by garbage was "not an image format
+# this program can read": a hostile pass).
+SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF",
+              b"BM": "BMP", b"II*\x00": "TIFF", b"MM\x00*": "TIFF"}
+
+
+def _signature(head: bytes) -> str | None:
+    """The format a file's first bytes announce (SIGNATURES; WebP: RIFF....WEBP), or None."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    return next((fmt for sig, fmt in SIGNATURES.items() if head.startswith(sig)), None)
+
+
 def _why_unreadable(source: Source, name: str) -> str:
-    """The plain-words reason Pillow could not identify a file: missing, empty or not an image."""
-    if not isinstance(source, bytes):
+    """The plain-words reason Pillow could not identify a file: missing, empty, damaged or not an image."""
+    if isinstance(source, bytes):
+        head = source[:16]
+    else:
         path = Path(source)
         if not path.exists():
             return f"{path} does not exist."
@@ -82,6 +98,13 @@ def _why_unreadable(source: Source, name: str) -> str:
             return f"{name} is empty (0 bytes)."
         if fmt := name_of_other_format(name):
             return f"{name} is in {fmt} format, which this program cannot read; save it as PNG or JPEG."
+        try:
+            with open(path, "rb") as f:
+                head = f.read(16)
+        except OSError:
+            head = b""
+    if fmt := _signature(head):
+        return f"{name} is damaged: it begins as a {fmt} image, but its contents cannot be read."
     return f"{name} is not an image format this program can read."
 
 

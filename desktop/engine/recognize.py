@@ -664,7 +664,7 @@ def _slashes(digits: list[Candidate], answers: list[Prediction]) -> tuple[list[i
         if is_date(text):
             if any(leans[j] <= leans[leaning].min() - SLASH_LEAN for j in ones):
                 return leaning, False
-            return found, True
+            return [], True  # (not one slash of the two: "05/06186")
     return found, False
 
 
