@@ -209,9 +209,9 @@ def test_a_very_large_image_is_read_off_the_windows_thread(win, qtbot, tmp_path,
     Image.fromarray(255 - digit(sample, 7)).resize((200, 200)).save(small)
     t.add_files([str(small)])
     assert t.last.digit == 7  # a small image: read at once
-    t.list.setCurrentRow(0)
-    assert t.gray is None
-    t.list.setCurrentRow(1)
-    assert t.gray is not None and t.last.digit == 7
-    qtbot.wait(1500)  # the slow read ends meanwhile, and is dropped
+    with qtbot.waitSignal(t.slow_reads.done, timeout=20_000):  # the slow read ends meanwhile, and is dropped
+        t.list.setCurrentRow(0)
+        assert t.gray is None
+        t.list.setCurrentRow(1)
+        assert t.gray is not None and t.last.digit == 7
     assert t.list.currentRow() == 1 and t.last.digit == 7 and t.gray.shape == (200, 200)

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QMimeData, QPoint, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QMimeData, QPoint, Qt
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import (QApplication, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QMenu, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
+from desktop.app.background import NewestFirst
 from desktop.app.draw_tab import scrolled
 from desktop.app.locate import Box, marks_for, offset
 from desktop.app.preview import ImagePreview
@@ -80,21 +80,17 @@ def image_of(mime: QMimeData) -> QImage:
     return QImage.fromData(bytes(data)) if isinstance(data, (bytes, QByteArray)) and len(data) else QImage()
 
 
-def _read(source) -> np.ndarray | DigitsError:
-    try:
-        return load_gray(source)
-    except DigitsError as e:
-        return e
+def _read_request(request: tuple[int, str | os.PathLike]) -> np.ndarray:
+    return load_gray(request[1])
 
 
 class ImagesTab(QWidget):
-    _read_done = Signal(int, object)  # (showing, the image or why not) from a reading thread
-
     def __init__(self, state, parent: QWidget | None = None):
         super().__init__(parent)
         self.state = state
         self.showing = 0  # counts the images shown: a slow read finished after another was chosen is dropped
-        self._read_done.connect(self._on_read)
+        self.slow_reads = NewestFirst(_read_request, keep=1, parent=self)  # requests: (showing, source)
+        self.slow_reads.done.connect(self._on_read)
         self.gray: np.ndarray | None = None  # the current image, whole
         self.last = None
         self.pasted = 0  # images pasted this session
@@ -331,29 +327,28 @@ class ImagesTab(QWidget):
             return
         source = item.data(SOURCE)
         if not slow_to_decode(source):
-            self._shown(item, _read(source))
+            try:
+                self._shown(item, load_gray(source))
+            except DigitsError as e:
+                self._shown(item, e)
             return
         # A very large image is read by a thread of its own: the window answers meanwhile.
         self.preview.set_image(None, "")
         self.message.setText(f"Reading {item.text()}…")
         self.result.show_empty("Reading the image…")
-        showing = self.showing
+        self.slow_reads.request((self.showing, source))
 
-        def read_and_say() -> None:
-            result = _read(source)
-            try:
-                self._read_done.emit(showing, result)
-            except RuntimeError:  # the window was closed meanwhile
-                pass
-
-        threading.Thread(target=read_and_say, name="read image", daemon=True).start()
-
-    def _on_read(self, showing: int, result: np.ndarray | DigitsError) -> None:
-        if showing == self.showing and self.list.currentItem() is not None:
-            self.message.setText("")
-            self._shown(self.list.currentItem(), result)
+    def _on_read(self, request: tuple[int, object], result: object) -> None:
+        if request[0] != self.showing or self.list.currentItem() is None:
+            return  # another image was chosen meanwhile
+        self.message.setText("")
+        if isinstance(result, Exception) and not isinstance(result, DigitsError):
+            log.exception("reading %s", request[1], exc_info=result)  # (a MemoryError, say): said, not "Reading…" for ever
+            result = DigitsError(f"{self.list.currentItem().text()} could not be read: {result or type(result).__name__}.")
+        self._shown(self.list.currentItem(), result)
 
     def _shown(self, item: QListWidgetItem, result: np.ndarray | DigitsError) -> None:
+        """Show an image read (and read it), or why it could not be read."""
         if isinstance(result, DigitsError):
             self.preview.set_image(None, "")
             self.message.setText(str(result))
