@@ -127,3 +127,14 @@ def test_a_column_of_digits_is_not_a_number(shipped, sample):
         broken = row.copy()
         broken[row.shape[0] // 2 - 1 : row.shape[0] // 2 + 1] = 1.0  # every digit cut across, 2 px of 56
         assert not stacked(broken < 0.5)
+
+    def bands(*rows):  # (top, bottom) bands of ink, one column wide: masks as a review drew them
+        mask = np.zeros((max(b for _, b in rows) + 5, 60), bool)
+        for t, b in rows:
+            mask[t:b, 10:30] = True
+        return mask
+    assert not stacked(bands((0, 6), (20, 60)))  # a dot above the row
+    assert not stacked(bands((0, 18), (24, 44)))  # an 8 drawn as two loops, 0.3 of a loop apart
+    assert not stacked(bands((0, 24), (36, 76)))  # an exponent raised clear of its number
+    assert stacked(bands((0, 40), (60, 100)))  # two lines, half a line apart
+    assert stacked(bands((0, 40), (53, 93), (106, 146)))  # three, a third apart

@@ -375,3 +375,26 @@ def test_a_date_with_points_is_sure_and_other_points_in_two_gaps_are_not(shipped
     other, _ = _with_dots(sample, idx, {0: 0.95, 3: 0.95})
     n = recognize_number(shipped, other)
     assert (n.text, n.status) == ("2.508.2026", "unsure")
+
+
+def test_an_oval_point_hanging_under_the_line_stays_a_point(shipped, sample):
+    """A point drawn as an upright oval (1.3 x taller than wide) hanging 0.15 of the line under its
+    foot: a point, not a comma (a review: 16 of 24 such read as commas once hanging ovals were)."""
+    idx = [i for i in range(200) if sample["y_test"][i] != 1][:3]
+    row = compose_mnist([sample["x_test"][i] for i in idx], 1.0)
+    ink = row < 0.5
+    rows, cols = np.flatnonzero(ink.any(1)), ink.any(0)
+    h = rows[-1] + 1 - rows[0]
+    k = np.flatnonzero(cols)[0]
+    while cols[k]:
+        k += 1
+    k2 = k
+    while not cols[k2]:
+        k2 += 1
+    cx, w = (k + k2) / 2, 0.12 * h
+    foot = rows[-1] + 1 + 0.15 * h
+    im = Image.fromarray((row * 255).astype(np.uint8))
+    ImageDraw.Draw(im).ellipse([cx - w / 2, foot - 1.3 * w, cx + w / 2, foot], fill=0)
+    n = recognize_number(shipped, np.asarray(im, np.float32) / 255)
+    digits = "".join(str(sample["y_test"][i]) for i in idx)
+    assert n.text == digits[0] + "." + digits[1:], n.text

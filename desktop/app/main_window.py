@@ -252,7 +252,9 @@ class MainWindow(QMainWindow):
             return
         buf = QBuffer()
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        self.draw.canvas.image().save(buf, "PNG")
+        if not self.draw.canvas.image().save(buf, "PNG"):  # (never an empty file over the old drawing)
+            QMessageBox.warning(self, "Save failed", "The drawing could not be encoded as PNG.")
+            return
         problem = save_file(path, bytes(buf.data()))
         if problem:
             QMessageBox.warning(self, "Save failed", problem)

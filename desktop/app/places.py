@@ -97,8 +97,10 @@ def save_file(path: str, data: bytes) -> str:
     if not f.open(QSaveFile.OpenModeFlag.WriteOnly):
         return f"{path} could not be written: {f.errorString()}"
     if f.write(data) != len(data) or not f.commit():
-        f.cancelWriting()
-        return f"{path} could not be written: {f.errorString() or 'the disk may be full'}"
+        # The reason before anything else touches the file (cancelling first said "Writing canceled by
+        # application"); a buffered write that fails at commit gives none. The temporary file goes with f.
+        why = f.errorString()
+        return f"{path} could not be written: {why if why and why != 'Unknown error' else 'the disk may be full'}"
     return ""
 
 

@@ -74,11 +74,15 @@ COMMA_SMALL, COMMA_PENS_SMALL, COMMA_STROKES = 0.3, 2.5, 2.5
 COMMA_HANG = 0.25  # ...and so may one whose foot hangs this share of the line's height under it
 COMMA_LONG = 1.5  # a mark this much taller than wide is a comma, not a point (a point is round)
 # A dot whose foot hangs COMMA_DROP of the line's height or more under the foot of the digits beside
-# it, and COMMA_OVAL x taller than wide or more, is a comma's head and tail, not a point: fonts' round
+# it, COMMA_OVAL x taller than wide or more, is a comma's head and tail, not a point: fonts' round
 # commas (Leckerli's, 1.12-1.23 x taller than wide, 0.13 under) and ones two strokes wide (1.57 x,
 # 0.17 under) read as points: "4,73" read a sure 4.73 (an outside evaluation). A round dot hanging
 # under the line stays a point.
 COMMA_DROP, COMMA_OVAL = 0.1, 1.1
+# ...and whose tail sweeps left: its lowest third's middle COMMA_SWEEP of its width or more left of its
+# highest third's (fonts' commas 0.11-0.5; an oval point hanging so is upright, 0: a review's 16 of
+# 24 such points read as commas without it).
+COMMA_SWEEP = 0.1
 POINT, COLON, DASH, COMMA = ".", ":", "-", ","
 # A date written with points: day and month of 1-2 digits (either first) and a year of 4, or day and
 # month of 2 and a year of 2 (a hostile pass: "3.199" with a fleck of dust read "3.1.99", sure, and
@@ -288,8 +292,21 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
     if not ((lead or left <= middle) and middle < right):  # ("!": its dot under the 1 is no leading point)
         return None
     if (box[0] + box[1]) / 2 >= line.top + POINT_LOW * line.height and is_dot(box, size, line.height, line.stroke):
-        return COMMA if box[1] >= line.bottom + COMMA_DROP * line.height and tall >= COMMA_OVAL * wide else POINT
+        shape = labels[box[0] - top : box[1] - top, box[2] - lo : box[3] - lo] == found[low[0]].label
+        hangs = box[1] >= line.bottom + COMMA_DROP * line.height
+        return COMMA if hangs and tall >= COMMA_OVAL * wide and _swept(shape) else POINT
     return None
+
+
+def _swept(shape: np.ndarray) -> bool:
+    """A comma's tail: the ink of ``shape``'s lowest third of rows lies COMMA_SWEEP of its width or
+    more left of its highest third's."""
+    third = max(1, shape.shape[0] // 3)
+    cols = np.arange(shape.shape[1])
+    top, foot = shape[:third].sum(axis=0), shape[-third:].sum(axis=0)
+    if not top.any() or not foot.any():
+        return False
+    return float(cols @ foot / foot.sum() - cols @ top / top.sum()) <= -COMMA_SWEEP * shape.shape[1]
 
 
 def find_marks(ink: np.ndarray, masks: list[np.ndarray], boxes: list[Box | None]) -> Marks:

@@ -46,7 +46,9 @@ UNSURE_TOP = 0.70
 UNSURE_MARGIN = 0.30
 # Whatever rule decides the rest (a manifest's band below), two classes closer than COIN_TOSS are a
 # coin toss, never given as sure: an outside evaluation found a font's 1 read "1, 46%" beside 7 at
-# 44% with status digit. On MNIST test it flags 5 more answers (3 of them wrong): 0.91% -> 0.96%.
+# 44% with status digit. Narrower than UNSURE_MARGIN (the rule of a model without a band), so that
+# MNIST test stays within 1% flagged: it flags 5 more answers (3 of them wrong), 0.91% -> 0.96%;
+# at 0.2, 1.00%; at 0.3, 1.12%.
 COIN_TOSS = 0.15
 # A peaked softmax can still sit on a class boundary: the 28x28 input is also classified turned
 # +-JITTER_TURN degrees and shrunk to JITTER_SHRINK (one batch of 4 with the original). Fewer
@@ -683,7 +685,8 @@ def _bent(digits: list[Candidate], answers: list[Prediction]) -> bool:
 def _no_number(classifier: Classifier, gray: np.ndarray, clean: np.ndarray, factor: int,
                start: float) -> NumberPrediction:
     """Ink that no number makes (more pieces than a number has: noise, a texture, dots; ink inside a
-    loop of other ink: a face, a circled number; lines one under another), read whole as one character that is not a digit."""
+    loop of other ink: a face, a circled number; lines one under another), read whole as one
+    character that is not a digit."""
     whole = recognize(classifier, gray)
     if whole.digit is None:  # a row too long to find at the usual scale (200 digits): ink all the same
         flat = np.full(N_CLASSES, 1.0 / N_CLASSES, np.float32)

@@ -98,7 +98,9 @@ BAR_STROKES = 2.5
 # column of four MNIST digits was read "1" (the whole column squeezed into one input), status digit
 # (a hostile pass: 17 of 90 columns). A 5's loose bar, a dot or a comma is a band far shorter; a
 # row broken across (a pen skipping) leaves a gap far smaller: columns of digits leave 0.38-0.9.
-STACK_BAND, STACK_GAP = 0.5, 0.3
+# Two bands alone must stand STACK_GAP_TWO apart: an 8 drawn as two loops 0.3 apart, or an exponent
+# raised clear of its number, is one row (a review).
+STACK_BAND, STACK_GAP, STACK_GAP_TWO = 0.5, 0.3, 0.4
 DIGIT_BONUS = 0.0  # added per digit: >0 favours more digits, <0 fewer
 SHAPE_ONLY_DIGIT = -0.01  # the score of every candidate when no classifier scores them
 
@@ -507,7 +509,7 @@ def encloses(ink: np.ndarray, tall: float = ENCLOSED_TALL, bar_tall: float = ENC
 
 
 def stacked(mask: np.ndarray) -> bool:
-    """Ink in lines one under another (STACK_BAND, STACK_GAP), as no number in one row has it."""
+    """Ink in lines one under another (STACK_BAND, STACK_GAP, STACK_GAP_TWO), as no number in one row has it."""
     rows = mask.any(axis=1)
     edges = np.flatnonzero(np.diff(np.concatenate([[False], rows, [False]]).astype(np.int8)))
     bands = edges.reshape(-1, 2)  # (top, bottom) of each run of inked rows, bottom exclusive
@@ -515,7 +517,8 @@ def stacked(mask: np.ndarray) -> bool:
         return False
     heights = bands[:, 1] - bands[:, 0]
     tall = bands[heights >= STACK_BAND * heights.max()]
-    return len(tall) >= 2 and bool(np.any(tall[1:, 0] - tall[:-1, 1] >= STACK_GAP * heights.max()))
+    gaps = tall[1:, 0] - tall[:-1, 1]
+    return bool(np.any(gaps >= (STACK_GAP if len(tall) >= 3 else STACK_GAP_TWO) * heights.max()))
 
 
 def lean(crop: np.ndarray) -> float:
