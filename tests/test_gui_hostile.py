@@ -728,3 +728,20 @@ def test_a_large_image_from_another_program_is_called_too_large(win, qtbot):
     QApplication.clipboard().setMimeData(mime)
     win._paste()
     assert "too large" in win.images.message.text() and "damaged or empty" not in win.images.message.text()
+
+
+def test_the_batch_folder_field_takes_a_pasted_address_or_a_quoted_path(win, qtbot, tmp_path):
+    """A file:// address (a browser's or a file manager's) and a path in quotes (a file manager's
+    "Copy path") were refused: "Choose a folder that exists." (a hostile pass)."""
+    from PIL import Image
+    from PySide6.QtCore import QUrl
+
+    folder = tmp_path / "my scans"
+    folder.mkdir()
+    Image.new("L", (28, 28), 255).save(folder / "blank.png")
+    b = win.batch
+    for text in (QUrl.fromLocalFile(str(folder)).toString(), f'"{folder}"', f"  '{folder}'  "):
+        b.folder.setText(text)
+        b.start()
+        qtbot.waitUntil(lambda: b.start_btn.isEnabled() and not b.running, timeout=60000)
+        assert len(b.model.rows) == 1 and b.status.text().startswith("Done"), (text, b.status.text())

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, 
                                QWidget)
 
 from desktop.app.correction import Sample, digit_menu, keep
-from desktop.app.places import (accept_as_copy, corrections_folder, local_paths, remember_dir, save_file, save_path,
-                                 start_dir)
+from desktop.app.places import (accept_as_copy, corrections_folder, local_paths, path_in_text, remember_dir, save_file,
+                                 save_path, start_dir)
 from desktop.app.batch_thread import BatchThread
 from desktop.app.state import remembered, settings
 from desktop.app.thumbnails import ThumbnailLoader
@@ -396,7 +396,7 @@ class BatchTab(QWidget):
                 folder = os.path.dirname(paths[0])
             self.where = f"the {len(paths)} files and folders dropped"
         else:
-            folder = os.path.expanduser(self.folder.text().strip())  # ~/scans, typed as in a shell
+            folder = path_in_text(self.folder.text())  # ~/scans typed, a quoted path or a file:// address pasted
             if not folder or not os.path.exists(folder):  # os.path: Path.exists raised on a name too long
                 self.status.setText("Choose a folder that exists.")
                 return

@@ -37,13 +37,22 @@ def local_paths(mime: QMimeData) -> list[str]:
 MAX_PASTED_PATHS = 1000  # more lines of copied text are no list of files (and are not looked at)
 
 
+def path_in_text(text: str) -> str:
+    """The path one line of typed or copied text names: quotes (a file manager's "Copy path") and
+    spaces around it dropped, a file:// address as its local file, ~ as the home folder (as in a shell).
+    The Batch tab's folder field refused a pasted file:// address and a quoted path (a hostile pass)."""
+    line = text.strip()
+    if len(line) >= 2 and line[0] == line[-1] and line[0] in "'\"":
+        line = line[1:-1].strip()
+    return QUrl(line).toLocalFile() if line.startswith("file://") else os.path.expanduser(line)
+
+
 def image_paths_in_text(text: str) -> list[str]:
     """Image files named one per line in copied text (plain paths or file:// addresses), else []."""
     lines = text.strip().splitlines()
     if not lines or len(lines) > MAX_PASTED_PATHS:
         return []
-    lines = [line.strip().strip("'\"") for line in lines]
-    paths = [QUrl(line).toLocalFile() if line.startswith("file://") else os.path.expanduser(line) for line in lines]
+    paths = [path_in_text(line) for line in lines]
     return paths if all(p and is_image_name(p) and os.path.isfile(p) for p in paths) else []
 
 
