@@ -150,6 +150,8 @@ def test_thumbnails_are_read_off_the_windows_thread(tab, qtbot, tmp_path, sample
     run(qtbot, tab, tmp_path)
     model = tab.model
     assert [r.status for r in model.rows] == [DIGIT, DIGIT]
+    changed = []
+    model.dataChanged.connect(lambda a, b, roles: changed.append((a.row(), b.row())))
     first = [model.data(model.index(i, 0), Qt.ItemDataRole.DecorationRole) for i in range(2)]
     assert first == [None, None]  # not read here, on the window's thread
     qtbot.waitUntil(lambda: all(model.data(model.index(i, 0), Qt.ItemDataRole.DecorationRole) is not None
@@ -158,6 +160,9 @@ def test_thumbnails_are_read_off_the_windows_thread(tab, qtbot, tmp_path, sample
              for i, r in enumerate(model.rows)}
     assert max(sizes["big_7.png"].width(), sizes["big_7.png"].height()) == THUMB  # 3000 px, made small
     assert all(max(s.width(), s.height()) <= THUMB for s in sizes.values())
+    # Each thumbnail changes its own row: the whole column made the filter look at every row again
+    # for each (15,000 rows: 37 ms of the window's thread a thumbnail, a hostile pass).
+    assert set(changed) == {(0, 0), (1, 1)}
 
 
 def test_empty_folder_says_no_images_found(tab, qtbot, tmp_path):

@@ -344,7 +344,9 @@ class ImagesTab(QWidget):
         self.message.setText("")
         if isinstance(result, Exception) and not isinstance(result, DigitsError):
             log.exception("reading %s", request[1], exc_info=result)  # (a MemoryError, say): said, not "Reading…" for ever
-            result = DigitsError(f"{self.list.currentItem().text()} could not be read: {result or type(result).__name__}.")
+            why = "it needs more memory than the system gives this program" if isinstance(result, MemoryError) \
+                else str(result) or type(result).__name__
+            result = DigitsError(f"{self.list.currentItem().text()} could not be read: {why}.")
         self._shown(self.list.currentItem(), result)
 
     def _shown(self, item: QListWidgetItem, result: np.ndarray | DigitsError) -> None:

@@ -103,6 +103,9 @@ def save_file(path: str, data: bytes) -> str:
     if os.path.exists(path) and not os.path.isfile(path):  # the rename would replace a device or a pipe
         return f"{path} is not a regular file (a device or a pipe): choose a file name."
     f = QSaveFile(path)
+    # A file the user may write in a folder they may not (no temporary file there): written in place,
+    # as before QSaveFile (a hostile pass: "Permission denied" for a file that is writable).
+    f.setDirectWriteFallback(True)
     if not f.open(QSaveFile.OpenModeFlag.WriteOnly):
         return f"{path} could not be written: {f.errorString()}"
     if f.write(data) != len(data) or not f.commit():
