@@ -84,6 +84,11 @@ COMMA_DROP, COMMA_OVAL = 0.1, 1.1
 # 24 such points read as commas without it).
 COMMA_SWEEP = 0.1
 POINT, COLON, DASH, COMMA = ".", ":", "-", ","
+# A lone fleck low in a gap between digits, too small for a point at the scale the row is read at (a
+# fine pen's point on a photo: 1-2 px across where the strokes are 2) may be a point or dust: the
+# number is read without it and is unsure (an outside evaluation: "5.0", "444.97" read a sure 50 and
+# 44497, 12.5% of its decimals).
+SPECK_POINT = "speck"
 # A date written with points: day and month of 1-2 digits (either first) and a year of 4, or day and
 # month of 2 and a year of 2 (a hostile pass: "3.199" with a fleck of dust read "3.1.99", sure, and
 # version numbers 2.7.18 or 3.14.15 are no dates).
@@ -291,10 +296,13 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
     middle = (box[2] + box[3] - 1) / 2
     if not ((lead or left <= middle) and middle < right):  # ("!": its dot under the 1 is no leading point)
         return None
-    if (box[0] + box[1]) / 2 >= line.top + POINT_LOW * line.height and is_dot(box, size, line.height, line.stroke):
+    low_down = (box[0] + box[1]) / 2 >= line.top + POINT_LOW * line.height
+    if low_down and is_dot(box, size, line.height, line.stroke):
         shape = labels[box[0] - top : box[1] - top, box[2] - lo : box[3] - lo] == found[low[0]].label
         hangs = box[1] >= line.bottom + COMMA_DROP * line.height
         return COMMA if hangs and tall >= COMMA_OVAL * wide and _swept(shape) else POINT
+    if low_down and n == 1 and max(tall, wide) <= POINT_SIZE * line.height:
+        return SPECK_POINT  # a point too small to tell from dust at this scale, alone in its gap: unsure
     return None
 
 
@@ -323,7 +331,8 @@ def find_marks(ink: np.ndarray, masks: list[np.ndarray], boxes: list[Box | None]
     found = []
     for before, (around, left, right) in enumerate(gaps):
         mark = _gap_mark(stray, digits, around, left, right, lead=before == 0) if right - left >= 1 else None
-        if mark is not None and not (before == 0 and mark in (COLON, COMMA)):  # no number starts so
+        if mark is not None and not (before == 0 and mark in (COLON, COMMA, SPECK_POINT)):  # no number starts so
             found.append((before, mark))
     points = sum(char == POINT for _, char in found)
-    return Marks(tuple(found), points > 1)
+    specks = [m for m in found if m[1] == SPECK_POINT]
+    return Marks(tuple(m for m in found if m[1] != SPECK_POINT), points > 1 or bool(specks))
