@@ -262,14 +262,22 @@ def _outside_frames(mask: np.ndarray) -> np.ndarray:
         return none
     outside = ~inside
     outside[frames] = True
-    if outside.sum() == len(frames) or sizes[inside].sum() < SPECK_SHARE * sizes.max():
-        return none  # nothing but the boxes and what they hold, or nothing of note in them
+    print_ = outside.copy()
+    print_[frames] = False
+    if not print_.any() or sizes[inside].max() < sizes[print_].max():
+        # Nothing but the boxes and what they hold; or the largest piece outside them outweighs
+        # every one inside: a digit written beside a box holding dust or a tick, not a form's print
+        # round its answer (a review: the digit was erased, "no digit").
+        return none
     return np.isin(labels, np.flatnonzero(outside) + 1)
 
 
-def digit_only(ink: np.ndarray, level: float) -> np.ndarray:
+def digit_only(ink: np.ndarray, level: float, *, form: bool = False) -> np.ndarray:
     """``ink`` (white on black, work scale) with the paper's marks zeroed; ``ink`` itself when none.
-    ``level``: the strength of clear ink (the digit's box is that of the ink above it)."""
+    ``level``: the strength of clear ink (the digit's box is that of the ink above it). ``form``: one
+    digit is read, and a form's print round the box it is written in goes too (_outside_frames; a
+    number's digits may stand outside a box round some of them: a review's "357" with its 5 boxed
+    read a sure 5)."""
     if max(ink.shape) < MIN_SIDE:
         return ink  # a crop of one digit (MNIST's 28x28): no page around it to carry marks
     mask = ink > level
@@ -277,7 +285,7 @@ def digit_only(ink: np.ndarray, level: float) -> np.ndarray:
         return ink
     # Pieces first (a printed box is one piece, a frame, until its sides are cut off as lines), then
     # lines through the ink, then the pieces those leave (a margin cut free of the ruled lines).
-    removed = _outside_frames(mask)
+    removed = _outside_frames(mask) if form else np.zeros_like(mask)
     removed |= _pieces_off(mask & ~removed)
     removed |= _lines_through(mask & ~removed)
     removed |= _pieces_off(mask & ~removed)

@@ -89,6 +89,9 @@ POINT, COLON, DASH, COMMA = ".", ":", "-", ","
 # number is read without it and is unsure (an outside evaluation: "5.0", "444.97" read a sure 50 and
 # 44497, 12.5% of its decimals).
 SPECK_POINT = "speck"
+# ...a fleck of SPECK_LEAST pixels and SPECK_PEN of the strokes' width squared at least: one dark pixel
+# of grain made any clean number unsure (a review: 12 of 12); the evaluation's points were 0.5 of it.
+SPECK_LEAST, SPECK_PEN = 2, 0.25
 # A date written with points: day and month of 1-2 digits (either first) and a year of 4, or day and
 # month of 2 and a year of 2 (a hostile pass: "3.199" with a fleck of dust read "3.1.99", sure, and
 # version numbers 2.7.18 or 3.14.15 are no dates).
@@ -122,7 +125,8 @@ class _Piece(NamedTuple):
 @dataclass(frozen=True)
 class Marks:
     """What find_marks found: each mark as (the number of digits before it, its character), left to
-    right; ``doubtful`` when points stand in several gaps."""
+    right; ``doubtful`` when points stand in several gaps, or a fleck too small to tell a point
+    from dust stands alone in one (SPECK_POINT)."""
 
     at: tuple[tuple[int, str], ...] = ()
     doubtful: bool = False
@@ -301,7 +305,7 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
         shape = labels[box[0] - top : box[1] - top, box[2] - lo : box[3] - lo] == found[low[0]].label
         hangs = box[1] >= line.bottom + COMMA_DROP * line.height
         return COMMA if hangs and tall >= COMMA_OVAL * wide and _swept(shape) else POINT
-    if low_down and n == 1 and max(tall, wide) <= POINT_SIZE * line.height:
+    if low_down and n == 1 and size >= max(SPECK_LEAST, SPECK_PEN * line.stroke ** 2) and max(tall, wide) <= POINT_SIZE * line.height:
         return SPECK_POINT  # a point too small to tell from dust at this scale, alone in its gap: unsure
     return None
 

@@ -224,6 +224,8 @@ def _background(ink: np.ndarray) -> np.ndarray:
 # (30-75 px) read 68% right and sure, the rest mostly flagged. Fitted to the whole image, the surface
 # followed a digit that fills its frame (optdigits 4x, coloured: 98.8% -> 91.3%).
 SURFACE_ROUNDS, SURFACE_SPREAD, SURFACE_NOISE, SURFACE_BORDER = 4, 2.5, 0.02, 0.1
+SURFACE_LEAST = 12  # paper pixels at least to fit the surface's six terms to
+MAD_TO_SD = 1.4826  # a median absolute deviation times this is the standard deviation of normal noise
 
 
 def _surface(raw: np.ndarray) -> np.ndarray | None:
@@ -237,17 +239,17 @@ def _surface(raw: np.ndarray) -> np.ndarray | None:
     border = np.ones((h, w), bool)
     border[b:-b, b:-b] = False
     ring = border.reshape(-1)
-    # First from the border's lighter half (its paper, where a digit that fills its frame reaches
-    # the border along whole sides), then from all of its paper the surface explains.
+    # First from the border's paper half (its lower values: ink is high here; where a digit that
+    # fills its frame reaches the border along whole sides), then from all of the paper it explains.
     paper = ring & (values <= np.median(values[ring]))
     fit = np.zeros(values.size)
     for _ in range(SURFACE_ROUNDS):
-        if np.count_nonzero(paper) < 12:
+        if np.count_nonzero(paper) < SURFACE_LEAST:
             break
         coef = np.linalg.lstsq(basis[paper], values[paper], rcond=None)[0]
         fit = basis @ coef
         resid = values - fit
-        spread = 1.4826 * float(np.median(np.abs(resid[paper] - np.median(resid[paper]))))
+        spread = MAD_TO_SD * float(np.median(np.abs(resid[paper] - np.median(resid[paper]))))
         paper = ring & (resid < max(SURFACE_SPREAD * spread, SURFACE_NOISE))
     fit = np.clip(fit, 0.0, 1.0)
     if fit.max() - fit.min() <= UNEVEN:
@@ -1037,7 +1039,7 @@ def _readable(gray: np.ndarray) -> np.ndarray:
 def digit_ink(ink: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
     """The ink without the paper's marks (clutter.digit_only) and its digit's box, that of its clear
     ink: the box the model's input is cut from, and the one the window draws."""
-    ink = digit_only(ink, BBOX_LEVEL)
+    ink = digit_only(ink, BBOX_LEVEL, form=True)
     return ink, ink_bbox(ink, BBOX_LEVEL)
 
 
