@@ -166,7 +166,7 @@ class ResultsModel(QAbstractTableModel):
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         r = self.rows[index.row()]
         col = index.column()
-        if role == Qt.ItemDataRole.DecorationRole and col == 0 and not r.error:
+        if role == Qt.ItemDataRole.DecorationRole and col == 0 and r.status != ERROR:  # a blank page shows too
             return self.thumbnails.get(r.path)
         if role == Qt.ItemDataRole.DisplayRole:
             return [None, self.shown[index.row()], r.digit,
