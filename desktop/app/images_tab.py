@@ -25,7 +25,7 @@ from desktop.app.correction import CorrectionButton, crop, sample_of
 from desktop.app.places import accept_as_copy, image_paths_in_text, local_paths, remember_dir, start_dir
 from desktop.app.result_panel import ResultPanel
 from desktop.app.state import remember, remembered
-from desktop.engine.errors import DigitsError
+from desktop.engine.errors import DigitsError, needs_memory
 from desktop.engine.explain import occlusion_map, occlusion_maps
 from desktop.engine.files import IMAGE_SUFFIXES
 from desktop.engine.imageio import load_gray, slow_to_decode, too_large
@@ -344,9 +344,9 @@ class ImagesTab(QWidget):
         self.message.setText("")
         if isinstance(result, Exception) and not isinstance(result, DigitsError):
             log.exception("reading %s", request[1], exc_info=result)  # (a MemoryError, say): said, not "Reading…" for ever
-            why = "it needs more memory than the system gives this program" if isinstance(result, MemoryError) \
-                else str(result) or type(result).__name__
-            result = DigitsError(f"{self.list.currentItem().text()} could not be read: {why}.")
+            name = self.list.currentItem().text()
+            result = DigitsError(needs_memory(name) if isinstance(result, MemoryError)
+                                 else f"{name} could not be read: {str(result) or type(result).__name__}.")
         self._shown(self.list.currentItem(), result)
 
     def _shown(self, item: QListWidgetItem, result: np.ndarray | DigitsError) -> None:

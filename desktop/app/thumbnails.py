@@ -9,14 +9,12 @@ A thumbnail shows the file as the engine reads it (imageio.load_gray: gray, its 
 """
 from __future__ import annotations
 
-import numpy as np
-from PIL import Image
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage, QPixmap, QPixmapCache
 
 from desktop.app.background import NewestFirst
 from desktop.app.qtimage import qimage_from_gray
-from desktop.engine.imageio import load_gray
+from desktop.engine.imageio import fit_longest, load_gray
 
 MAX_PENDING = 256  # thumbnails waiting to be read at most: rows scrolled past are asked for again when shown
 
@@ -25,9 +23,7 @@ def read_thumbnail(path: str, side: int) -> QImage:
     """The image at ``path`` at most ``side`` px on its longest side. Safe off the window's thread:
     a QImage, not a QPixmap. Raises what load_gray raises."""
     gray = load_gray(path, decode_side=side)
-    im = Image.fromarray(np.asarray(np.clip(gray, 0.0, 1.0) * 255, np.uint8))
-    im.thumbnail((side, side), Image.Resampling.BILINEAR)
-    return qimage_from_gray(np.asarray(im, np.float32) / 255.0)
+    return qimage_from_gray(gray if max(gray.shape) <= side else fit_longest(gray, side))
 
 
 class ThumbnailLoader(QObject):

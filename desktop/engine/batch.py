@@ -29,7 +29,7 @@ from itertools import islice
 import numpy as np
 
 from desktop.engine.classifier import Classifier, ClassifierSpec
-from desktop.engine.errors import DigitsError, SystemLimitError
+from desktop.engine.errors import DigitsError, needs_memory, SystemLimitError
 from desktop.engine.files import Found, find_images
 from desktop.engine.imageio import load_gray
 from desktop.engine.preprocess import NUMBER_MAX_SIDE, at_work_scale, readable_part, work_factor, work_view
@@ -99,7 +99,7 @@ def _read(f: Found, number: bool = False) -> tuple[Found, np.ndarray | None, str
     except SystemLimitError:
         raise  # not this file's fault: the run stops after the rows so far
     except MemoryError:
-        return f, None, f"{f.path} needs more memory than the system gives this program (it may be too large)."
+        return f, None, needs_memory(f.path)
     except DigitsError as e:
         return f, None, str(e)
     except Exception as e:  # one strange file must not end a run of ten thousand

@@ -248,28 +248,22 @@ def _outside_frames(mask: np.ndarray) -> np.ndarray:
     box = boxes(labels, n)
     sizes = np.bincount(labels.ravel(), minlength=n + 1)[1:]
     top, bottom, left, right = box.T
-    inside = np.zeros(n, bool)
-    frames = []
+    inside, frame = np.zeros(n, bool), np.zeros(n, bool)
     for i in range(n):
         tall, wide = int(bottom[i] - top[i]), int(right[i] - left[i])
         if min(tall, wide) < FORM_BOX * min(mask.shape) or sizes[i] > FRAME_FILL * tall * wide:
             continue  # (noise holds small rectangles of its own)
         held = (top > top[i]) & (bottom < bottom[i]) & (left > left[i]) & (right < right[i])
         if held.any() and _rectangular(labels[top[i] : bottom[i], left[i] : right[i]] == i + 1):
-            frames.append(i)
+            frame[i] = True
             inside |= held
-    if not frames:
-        return none
-    outside = ~inside
-    outside[frames] = True
-    print_ = outside.copy()
-    print_[frames] = False
-    if not print_.any() or sizes[inside].max() < sizes[print_].max():
+    printed = ~inside & ~frame
+    if not frame.any() or not printed.any() or sizes[inside].max() < sizes[printed].max():
         # Nothing but the boxes and what they hold; or the largest piece outside them outweighs
         # every one inside: a digit written beside a box holding dust or a tick, not a form's print
         # round its answer (a review: the digit was erased, "no digit").
         return none
-    return np.isin(labels, np.flatnonzero(outside) + 1)
+    return np.isin(labels, np.flatnonzero(printed | frame) + 1)
 
 
 def digit_only(ink: np.ndarray, level: float, *, form: bool = False) -> np.ndarray:

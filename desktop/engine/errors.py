@@ -5,6 +5,11 @@ class DigitsError(Exception):
     """Base of the engine's errors: ``str(err)`` is a plain-words message."""
 
 
+def needs_memory(name: str) -> str:
+    """What a file that needs more memory than the system gives says (a batch's row, the Images tab)."""
+    return f"{name} needs more memory than the system gives this program (it may be too large)."
+
+
 class ImageLoadError(DigitsError):
     """The file is not an image we can read (missing, empty, truncated, too large, unknown format)."""
 

@@ -305,7 +305,8 @@ def _gap_mark(stray: np.ndarray, digits: np.ndarray, line: _Line, left: int, rig
         shape = labels[box[0] - top : box[1] - top, box[2] - lo : box[3] - lo] == found[low[0]].label
         hangs = box[1] >= line.bottom + COMMA_DROP * line.height
         return COMMA if hangs and tall >= COMMA_OVAL * wide and _swept(shape) else POINT
-    if low_down and n == 1 and size >= max(SPECK_LEAST, SPECK_PEN * line.stroke ** 2) and max(tall, wide) <= POINT_SIZE * line.height:
+    speck_sized = size >= max(SPECK_LEAST, SPECK_PEN * line.stroke ** 2) and max(tall, wide) <= POINT_SIZE * line.height
+    if low_down and n == 1 and speck_sized:
         return SPECK_POINT  # a point too small to tell from dust at this scale, alone in its gap: unsure
     return None
 
@@ -338,5 +339,5 @@ def find_marks(ink: np.ndarray, masks: list[np.ndarray], boxes: list[Box | None]
         if mark is not None and not (before == 0 and mark in (COLON, COMMA, SPECK_POINT)):  # no number starts so
             found.append((before, mark))
     points = sum(char == POINT for _, char in found)
-    specks = [m for m in found if m[1] == SPECK_POINT]
-    return Marks(tuple(m for m in found if m[1] != SPECK_POINT), points > 1 or bool(specks))
+    marks = tuple(m for m in found if m[1] != SPECK_POINT)  # a speck is no mark, only a doubt
+    return Marks(marks, points > 1 or len(marks) < len(found))

@@ -649,10 +649,8 @@ def _slashes(digits: list[Candidate], answers: list[Prediction]) -> tuple[list[i
     # An italic face or hand leans its slashes as it leans its digits, but stands them taller: two
     # such strokes that leave a date are its slashes (an outside evaluation: Lobster's "09/07/33",
     # slashes 1.3 x the digits' height, read a sure 09107133).
-    if len(italic) == 2 and not leaning:
-        text = "".join("." if i in italic else str(a.digit) for i, a in enumerate(answers))
-        if is_date(text):
-            return italic, False
+    if len(italic) == 2 and not leaning and _a_date(italic, answers):
+        return italic, False
     # A date's slashes need not be taller than its digits (DejaVu's are 1.07 x, a hand's often no
     # taller: "12/31/2024" read 1213112024, sure, a hostile pass): two leaning 1s that leave a date
     # (number_marks.is_date, its points as slashes) are its slashes when the writer's own 1s stand
@@ -660,14 +658,17 @@ def _slashes(digits: list[Candidate], answers: list[Prediction]) -> tuple[list[i
     # alone wrote 71412000 (a code review: read 7/4/2000).
     # Without one, both readings stand ("05/06/86" in a hand, or 05106186 by one slanting its 1s):
     # the number is read with its 1s, and unsure (it was sure: an outside evaluation, 3 of 21 dates).
-    if len(leaning) == 2 and set(found) < set(leaning):
-        text = "".join("." if i in leaning else str(a.digit) for i, a in enumerate(answers))
+    if len(leaning) == 2 and set(found) < set(leaning) and _a_date(leaning, answers):
         ones = [j for j, a in enumerate(answers) if a.digit == 1 and j not in leaning]
-        if is_date(text):
-            if any(leans[j] <= leans[leaning].min() - SLASH_LEAN for j in ones):
-                return leaning, False
-            return [], True  # (not one slash of the two: "05/06186")
+        if any(leans[j] <= leans[leaning].min() - SLASH_LEAN for j in ones):
+            return leaning, False
+        return [], True  # (not one slash of the two: "05/06186")
     return found, False
+
+
+def _a_date(slashes: list[int], answers: list[Prediction]) -> bool:
+    """The number is a date with these of its 1s as slashes (number_marks.is_date reads points)."""
+    return is_date("".join("." if i in slashes else str(a.digit) for i, a in enumerate(answers)))
 
 
 def _bent(digits: list[Candidate], answers: list[Prediction]) -> bool:
