@@ -87,7 +87,7 @@ def _is_one_of(path: str, paths: list[str]) -> bool:
 
 def classify(args: argparse.Namespace) -> int:
     from desktop.engine.errors import DigitsError
-    from desktop.engine.files import is_image_name
+    from desktop.engine.files import is_image_name, name_of_other_format
     from desktop.engine.model_files import files_of
     from desktop.engine.results import DonePaths, ResultsOutput, format_for, open_results
 
@@ -95,8 +95,9 @@ def classify(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGHUP, _raise_interrupt)  # the terminal closed: stop as Ctrl+C does, the file whole
     fmt = format_for(args.out, args.format)
-    if args.out != "-" and is_image_name(args.out):
-        # `--out good/d1.png --overwrite`, a tab completion's slip, wrote CSV over a scan not in this run.
+    if args.out != "-" and (is_image_name(args.out) or name_of_other_format(args.out)):
+        # `--out good/d1.png --overwrite`, a tab completion's slip, wrote CSV over a scan not in this run
+        # (and over a phone's IMG_0001.HEIC, a format named but not read: a hostile pass).
         print(f"digits: the output {args.out} is named as an image; results are CSV or JSON lines: "
               "give a name ending in .csv or .jsonl", file=err)
         return EXIT_USAGE
@@ -201,6 +202,9 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
     if out.gone() and not stopped:
         stopped = (f"{args.out} was deleted or replaced while this run wrote it, so not every row is in it; "
                    "run again with --resume to write the rest.")
+    elif out.cut_short() and not stopped:
+        stopped = (f"{args.out} was emptied or cut while this run wrote it, so rows are missing from it; "
+                   "run again with --overwrite to write them all.")
     done = sum(statuses.values())
     failed = sum(statuses[s] for s in FAILED)
     if stopped:

@@ -1003,3 +1003,76 @@ def test_a_results_file_replaced_while_the_run_writes_it_is_said(many, tmp_path)
             p.kill()
     assert p.returncode == 2 and "was deleted or replaced while this run wrote it" in err, err
     assert "--resume" in err and TRACEBACK not in err
+
+
+def test_a_jsonl_file_with_carriage_return_line_ends_is_refused_not_emptied(folder, tmp_path):
+    """Saved with CR line ends, a results file was one "last line", taken for a record cut mid-write:
+    --resume cut all of its rows and wrote another folder's (a hostile pass)."""
+    out = tmp_path / "r.jsonl"
+    assert run_cli(folder, "--out", out).returncode == 0
+    out.write_bytes(out.read_bytes().replace(b"\n", b"\r"))
+    before = out.read_bytes()
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(next(folder.iterdir()), other / "x.png")
+    one_sentence_exit_2(run_cli(other, "--out", out, "--resume"))
+    assert out.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["IMG_0001.HEIC", "logo.svg", "art.psd"])
+def test_an_output_named_as_an_image_of_a_format_not_read_is_refused(folder, tmp_path, name):
+    """The formats named but not read (files.OTHER_IMAGE_FORMATS) are images too: --overwrite wrote
+    CSV over a phone's photo (a hostile pass)."""
+    photo = tmp_path / name
+    photo.write_bytes(b"PRECIOUS IMAGE BYTES")
+    one_sentence_exit_2(run_cli(folder, "--out", photo, "--overwrite"))
+    assert photo.read_bytes() == b"PRECIOUS IMAGE BYTES"
+
+
+def test_an_output_emptied_during_the_run_is_said_and_not_reported_whole(many, tmp_path):
+    """`: > r.csv` (or a second `digits ... > r.csv`) while the run writes: it went on appending
+    after the cut, exit 0, "20000 files", a file with no header (a hostile pass)."""
+    out = tmp_path / "r.csv"
+    p = start_cli(many, "--out", out, "-j", "1")
+    deadline = time.time() + 60
+    while (not out.exists() or out.stat().st_size < 2000) and time.time() < deadline:
+        time.sleep(0.05)
+    out.write_bytes(b"")
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 2, err
+    assert "was emptied or cut while this run wrote it" in err and "--overwrite" in err
+
+
+def test_a_link_to_a_file_not_there_yet_leaves_nothing_behind(tmp_path):
+    """A run with no row removes the file it made: through a link that named no file yet it removed
+    the link and left the header-only file, which the next run refused as "already exists"."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (tmp_path / "tgt").mkdir()
+    link = tmp_path / "out.csv"
+    link.symlink_to(tmp_path / "tgt" / "results.csv")
+    r = run_cli(empty, "--out", link)
+    assert r.returncode == 2, r.stderr
+    assert not (tmp_path / "tgt" / "results.csv").exists()
+
+
+def test_a_whole_results_file_that_cannot_be_cut_is_continued(folder, tmp_path, monkeypatch):
+    """An append-only file (chattr +a) cannot be truncated: --resume of a whole one cut it anyway,
+    and the PermissionError was a traceback (a hostile pass). Only a half-written record needs the
+    cut, and one that cannot be made is one sentence."""
+    from desktop.engine.errors import OutputError
+    from desktop.engine.results import open_results
+
+    out = tmp_path / "r.csv"
+    assert run_cli(folder, "--out", out).returncode == 0
+
+    def refused(fd, length):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "ftruncate", refused)
+    results, done = open_results(str(out), None, resume=True, overwrite=False)
+    results.close()
+    assert len(done) == 6
+    out.write_bytes(out.read_bytes() + b"/cut/mid")
+    with pytest.raises(OutputError, match="half-written record that cannot be cut"):
+        open_results(str(out), None, resume=True, overwrite=False)

@@ -242,11 +242,26 @@ class ResultsOutput:
         except OSError:
             return True
 
+    def cut_short(self) -> bool:
+        """The file is shorter than what this run left in it: emptied by `: > r.csv`, or by a second
+        `digits ... > r.csv`, while the run went on appending (a hostile pass: "6000 files", 5,098
+        lines and no header, which --resume then refused)."""
+        if self._end is None:
+            return False
+        try:
+            return os.fstat(self.fd).st_size < self._end
+        except OSError:
+            return False
+
     def close(self, remove: bool = False) -> None:
         """Close (which releases the lock); ``remove`` deletes a file this run created, if no row is in it."""
         if self.fd > 2:
             if remove and self.created and self.rows == 0:
-                os.unlink(self.name)  # while still locked: no other run can be using it
+                # While still locked: no other run can be using it. The file, not a link to it: a link
+                # that named no file yet was removed, the header-only file it had made left behind.
+                made = os.path.realpath(self.name)
+                if os.path.samestat(os.stat(made), os.fstat(self.fd)):
+                    os.unlink(made)
             os.close(self.fd)
             self.fd = -1
 
@@ -292,7 +307,12 @@ def open_results(path: str, fmt: str | None, resume: bool, overwrite: bool,
             # Resumed the other way, a file held single digits and numbers read alike (a hostile pass).
             raise OutputError(f"The output {path} holds files read as {'single digits' if number else 'numbers'}; "
                               f"resume it {'without' if number else 'with'} --number, or choose another --out.")
-        os.ftruncate(fd, end)  # cut a record a killed run left half-written
+        if end < os.fstat(fd).st_size:
+            try:
+                os.ftruncate(fd, end)  # cut a record a killed run left half-written
+            except OSError as e:  # (an append-only file, chattr +a: a whole one needs no cut)
+                raise OutputError(f"The output {path} ends in a half-written record that cannot be cut "
+                                  f"({e.strerror or e}); choose another --out.") from e
         out = ResultsOutput(fd, fmt, path, end, count, created=st is None)
         if end == 0:
             out._write(header_bytes(fmt))
@@ -481,7 +501,10 @@ def _jsonl_records(text: IO[str], start: int = 0) -> Iterator[tuple[str, str, in
         if not line.endswith("\n"):
             # The last line, cut mid-write: a start of a record. Anything else is no results file
             # (a settings file saved by json.dump has no final newline: --resume cut it to nothing).
-            if not (JSONL_START.startswith(line) or line.startswith(JSONL_START)) or _parses_as_other(line):
+            # Nor is a "last line" holding line ends of another kind or several records (a file saved
+            # with CR line ends was one such line, and --resume cut all of its rows: a hostile pass).
+            whole = "\r" in line or line.count(JSONL_START) > 1
+            if not (JSONL_START.startswith(line) or line.startswith(JSONL_START)) or _parses_as_other(line) or whole:
                 raise OutputError(f"Line {n} of the output is not a result record; it was not written by this "
                                   "program, or was edited. Choose another --out.")
             return
