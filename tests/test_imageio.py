@@ -230,3 +230,35 @@ def test_a_file_that_begins_as_an_image_but_is_garbage_is_damaged(tmp_path, head
         load_gray(p)
     with pytest.raises(ImageLoadError, match="damaged"):
         load_gray(data)
+
+
+def _png_with_private_chunk(path, size: int) -> None:
+    """A valid 28x28 PNG with a private chunk of ``size`` zero bytes before its pixels (sparse on disk)."""
+    import struct
+    import zlib
+    buf = io.BytesIO()
+    Image.new("L", (28, 28), 255).save(buf, format="PNG")
+    png = buf.getvalue()
+    ihdr_end = 8 + 8 + 13 + 4
+    crc = zlib.crc32(b"prVt")
+    zeros = bytes(1 << 24)
+    for start in range(0, size, len(zeros)):
+        crc = zlib.crc32(zeros[: min(len(zeros), size - start)], crc)
+    with open(path, "wb") as f:
+        f.write(png[:ihdr_end] + struct.pack(">I", size) + b"prVt")
+        f.seek(size, 1)
+        f.write(struct.pack(">I", crc & 0xFFFFFFFF) + png[ihdr_end:])
+
+
+@pytest.mark.parametrize("size, words", [(1 << 30, "more than any image this program reads holds"),
+                                         (80 << 20, "far more than its 28x28 pixels need")])
+def test_a_file_far_larger_than_its_pixels_is_refused_before_it_is_decoded(tmp_path, size, words):
+    """A private chunk of 1 GiB in a 28x28 PNG (8 KB on disk) took 2.1 GB of memory to open, a JPEG
+    header before 10 GB of nothing about 20 minutes (a hostile pass): refused from the file's size,
+    before a decoder reads it (over MAX_FILE_BYTES), or from its header's size (its pixels)."""
+    path = tmp_path / "bomb.png"
+    _png_with_private_chunk(path, size)
+    with pytest.raises(ImageLoadError, match=words):
+        load_gray(path)
+    _png_with_private_chunk(path, 1 << 20)  # a large chunk of metadata is no reason to refuse
+    assert load_gray(path).shape == (28, 28)

@@ -25,6 +25,12 @@ from desktop.engine.native_stderr import native_stderr_silenced
 
 # Nothing a user draws or photographs needs more; larger is a decompression bomb.
 MAX_PIXELS = 64_000_000
+# An image file holds at most this many bytes per pixel, and SLACK more (metadata, an embedded
+# preview): 64 MP of 16-bit RGBA, stored raw. More is junk a decoder reads, or skips, before the
+# pixels: a 28x28 PNG with a private chunk of 1 GiB (8 KB on disk, sparse) took 2.1 GB of memory
+# to open, a JPEG header followed by 10 GB of nothing about 20 minutes (a hostile pass).
+FILE_BYTES_PER_PIXEL, FILE_SLACK = 8, 64 * 2**20
+MAX_FILE_BYTES = FILE_BYTES_PER_PIXEL * MAX_PIXELS + FILE_SLACK
 # Decoding bigger than this is wasted: preprocessing works at a few hundred pixels at most.
 DECODE_SIDE = 1024
 
@@ -58,7 +64,11 @@ def _opened(source: Source) -> Iterator[Image.Image]:
         return
     # Only regular files are opened: opening a named pipe waits for a writer forever, a device
     # may never end. Checked before the open, and again on what was opened (it may have changed).
-    _require_regular(os.stat(source), source)
+    st = os.stat(source)
+    _require_regular(st, source)
+    if st.st_size > MAX_FILE_BYTES:  # refused before a decoder reads any of it (Pillow reads chunks at open)
+        raise ImageLoadError(f"{Path(source).name} is {st.st_size / 2**30:.1f} GB, more than any image this "
+                             f"program reads holds ({MAX_FILE_BYTES / 2**20:.0f} MB); it was not opened.")
     fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as f:  # Pillow does not close a file object it is given
         _require_regular(os.fstat(fd), source)
@@ -141,6 +151,10 @@ def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
             # warns below twice its limit; ours refuses.)
             if too_large(im.width, im.height):
                 raise ImageLoadError(too_large(im.width, im.height, name))
+            size = len(source) if isinstance(source, bytes) else os.stat(source).st_size
+            if size > FILE_BYTES_PER_PIXEL * im.width * im.height + FILE_SLACK:
+                raise ImageLoadError(f"{name} is damaged or not an image: its {size / 2**20:.0f} MB are far more "
+                                     f"than its {im.width}x{im.height} pixels need.")
             # JPEG can decode at 1/2, 1/4 or 1/8 size directly: a 12 MP photo costs a fraction.
             im.draft("RGB" if im.mode in ("RGB", "CMYK", "YCbCr") else im.mode, (decode_side, decode_side))
             # libtiff's complaints about a damaged TIFF on descriptor 2: its error row says it.
