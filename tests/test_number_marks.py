@@ -178,6 +178,9 @@ FONT_MARKS = {  # handwriting fonts rendered by an outside evaluation (tests/fix
     # A minus sign beside a sliver of the 3 (its tip, touching the 3), or among graph paper's crossings:
     "mento_minus_sliver.png": "-359",  # read 359
     "yusei_minus_graph_paper.png": "-9671",  # read 9671
+    # A hand's dash sagging a pixel at its ends is a dash (a fourth outside evaluation: read a sure 8237729)
+    "strokes_bowed_dash.png": "823-7729",
+    "strokes_bowed_dash_2.png": "777-9267",
 }
 
 
@@ -228,3 +231,20 @@ def test_marks_written_with_the_digits_pen_are_read(shipped, name):
 ])
 def test_a_date_is_day_and_month_either_way_and_a_year(text, date):
     assert number_marks.is_date(text) is date
+
+
+def test_the_window_and_the_batch_read_a_large_number_alike(shipped):
+    """The window read a large image's number from its full size, the batch from it shrunk within
+    NUMBER_MAX_SIDE: each chose its scale among other factors, and 31 of 840 numbers of an outside
+    evaluation read differently in the two ("20.?2.2013" in the window, 20.02.2013 in the batch).
+    Both now read recognize.readable_row."""
+    from pathlib import Path
+
+    from desktop.engine.batch import _decoded
+    from desktop.engine.imageio import load_gray
+
+    path = Path(__file__).parent / "fixtures" / "font_marks" / "strokes_points_date_wide.png"
+    window = recognize_number(shipped, load_gray(path))
+    batch = recognize_number(shipped, _decoded(str(path), True), looked=True)
+    assert (window.text, window.status) == (batch.text, batch.status) == ("20.02.2013", "digit")
+    assert window.factor > 1  # (the boxes are in the image's pixels: the shrink is counted)

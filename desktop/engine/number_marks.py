@@ -57,7 +57,7 @@ LEAD = 1.5  # a mark before the first digit is looked for up to this x the line'
 # DASH_SHORT..DASH_LONG of it long, its centre in the middle of the line (DASH_MIDDLE either way).
 DASH_FLAT, DASH_THIN, DASH_SHORT, DASH_LONG, DASH_MIDDLE = 1.8, 0.3, 0.2, 1.2, 0.25
 # ...and one straight stroke (is_dash): on two hostile passes' inputs, minus signs and dashes strayed at
-# most 0.1 of a stroke and their fullest column held 1.33 x the typical; tildes 0.25-0.47, arrows 3-4 x.
+# most 0.1 of a stroke from a line (or a gentle bow) and their fullest column held 1.33 x the typical; tildes 0.25-0.47, arrows 3-4 x.
 DASH_WAVE, DASH_HEAD = 0.18, 2.0
 # A comma: at most COMMA_TALL of the line's height tall and COMMA_WIDE of it wide, its top below
 # COMMA_TOP of the line, its foot at least COMMA_BELOW of the line's height under the line's foot (a
@@ -182,7 +182,10 @@ def is_dash(box: Box, line_height: float, middle: float, ink: np.ndarray, stroke
     cols = np.flatnonzero(counts)
     rows = np.arange(ink.shape[0])[:, None]
     mid = (ink * rows).sum(axis=0)[cols] / counts[cols]
-    fit = np.polyval(np.polyfit(cols, mid, 1), cols) if cols.size > 1 else mid
+    # Gently bowed is straight enough: a hand's dash sags at its ends a pixel, 0.2 of a stroke off a
+    # line at a row's scale ("823-7729" read 8237729, sure: an outside evaluation); a tilde's wave
+    # is no bow, and stays.
+    fit = np.polyval(np.polyfit(cols, mid, min(2, cols.size - 1)), cols) if cols.size > 1 else mid
     wave = float(np.sqrt(np.mean((mid - fit) ** 2)))
     return wave <= DASH_WAVE * stroke and counts.max() <= DASH_HEAD * np.median(counts[cols])
 
