@@ -172,6 +172,8 @@ def test_outlier_exposure_targets_are_uniform_on_non_digits():
     t, w = outlier_exposure_targets(np.array([3, 0]), 2, 0.5)
     assert np.allclose(t.sum(1), 1) and t[0, 3] == 1 and np.allclose(t[2:], 0.1)
     assert list(w) == [1, 1, 0.5, 0.5]
+    _, w = outlier_exposure_targets(np.array([3, 0, 7]), 1, 0.5, n_mnist=2, mnist_weight=2.0)
+    assert list(w) == [2, 2, 1, 0.5]  # MNIST's digits first (ModelSpec.mnist_weight), then the others'
 
 
 def test_product_data_keeps_the_held_out_part_out(sample, tmp_path):
@@ -293,3 +295,39 @@ def test_a_second_stages_extra_non_digits_leave_out_upright_bars(monkeypatch):
     symbols = [negatives.pen_symbol(np.random.default_rng([5, i])) for i in range(40)]
     assert all(im.size == (pen_glyphs.CANVAS, pen_glyphs.CANVAS) and np.asarray(im).max() == 255 for im in symbols)
     assert set(train.EXTRA_NEGATIVES) == set(negatives.EXTRA_KINDS)
+
+
+def test_the_shipped_int8_model_comes_back_as_keras_and_reads_as_it_does(sample, shipped):
+    """A second stage may start from the shipped file (training.from_tflite): its dequantized
+    weights in product_cnn's layers read the sample's test digits as the int8 model does, in
+    inference mode and in training mode alike (batch norm set to pass its input through)."""
+    from pathlib import Path
+
+    from training.from_tflite import ModelMismatch, keras_from_tflite
+    from training.models import compact_cnn, product_cnn
+    from training.train import to_input
+
+    asset = Path(__file__).resolve().parents[1] / "assets" / "digits.tflite"
+    model = keras_from_tflite(asset, product_cnn(), to_input(sample["x_train"][:500]))
+    x = sample["x_test"][:300]
+    keras_says = model.predict(to_input(x), verbose=0).argmax(1)
+    int8_says = shipped.predict(x.astype(np.float32) / 255.0).argmax(1)
+    assert (keras_says == int8_says).mean() >= 0.99
+    trained_mode = model(to_input(x), training=True).numpy().argmax(1)
+    assert (trained_mode == int8_says).mean() >= 0.97
+    with pytest.raises(ModelMismatch):
+        keras_from_tflite(asset, compact_cnn(), to_input(sample["x_train"][:50]))
+
+
+def test_a_run_starts_its_second_stage_from_a_shipped_file(mnist_fixture, tmp_path, capsys):
+    """``--start-from``: the second stage's init_from written from the .tflite, then trained on."""
+    from pathlib import Path
+
+    asset = Path(__file__).resolve().parents[1] / "assets" / "digits.tflite"
+    out = tmp_path / "run"
+    assert cli.main(["run", "--quick", "--data", str(mnist_fixture), "--models", "product_cnn_tuned",
+                     "--start-from", str(asset), "--out", str(out)]) == 0
+    assert (out / "product_cnn.keras").exists() and (out / "product_cnn_tuned.keras").exists()
+    assert cli.main(["run", "--quick", "--data", str(mnist_fixture), "--models", "tiny_cnn",
+                     "--start-from", str(asset), "--out", str(out)]) == 2
+    assert "second stages" in capsys.readouterr().err

@@ -13,6 +13,7 @@ EXAMPLES = """examples:
   digits-train run --models larger_cnn compact_cnn --out runs/two
   digits-train run --quick --out runs/quick          # seconds: small subset, one epoch
   digits-train run --models product_cnn --out runs/product   # the product model alone
+  digits-train run --models product_cnn_pen_mnist2 --start-from assets/digits.tflite --out runs/pen
   digits-train report --data ../shared/data/mnist.npz --out reports/ --run runs/full --run runs/product
   DIGITS_MNIST=../shared/data/mnist.npz digits-train report --quick --out /tmp/report
 """
@@ -36,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="default: the study's three and ours; candidates for the product model can be named too")
     r.add_argument("--threads", type=int, help="TensorFlow threads (default: all cores)")
     r.add_argument("--epochs", type=int, help="override every model's epochs")
+    r.add_argument("--start-from", type=Path, metavar="TFLITE",
+                   help="second stages start from this shipped int8 model (e.g. assets/digits.tflite), "
+                        "not from a first stage trained in the run folder")
     r.add_argument("--corrections", type=Path, metavar="FOLDER",
                    help="add the app's corrections folder (labels.csv and PNGs, see README) to the training digits")
     r.add_argument("--corrections-repeat", type=int, default=10, metavar="N",
@@ -90,6 +94,22 @@ def _run(args, data, console) -> int:
     from training.data import N_VAL, QUICK_N_VAL
     from training.runs import SUMMARY_HEADER, summary_rows
 
+    if args.start_from:
+        from training.from_tflite import ModelMismatch, write_start
+        from training.models import ALL_MODELS
+
+        starts = {ALL_MODELS[m].init_from for m in args.models if ALL_MODELS[m].init_from}
+        if not starts:
+            print("digits-train: --start-from is for second stages (such as product_cnn_tuned); none is named",
+                  file=sys.stderr)
+            return 2
+        try:
+            for name in sorted(starts):
+                write_start(args.start_from, args.out / f"{name}.keras", ALL_MODELS[name].build, data.x_train, args.seed)
+                console.print(f"{name} from {args.start_from} -> {args.out / (name + '.keras')}")
+        except (ModelMismatch, ValueError, OSError) as e:  # not a model file, or another network's
+            print(f"digits-train: {args.start_from} cannot start {', '.join(sorted(starts))}: {e}", file=sys.stderr)
+            return 2
     opts = RunOptions(out=args.out, models=args.models, seed=args.seed,
                       epochs=1 if args.quick and not args.epochs else args.epochs,
                       n_val=QUICK_N_VAL if args.quick else N_VAL, quick=args.quick,

@@ -45,6 +45,9 @@ class ModelSpec:
     extra_digits: tuple[str, ...] = ("crisp",)
     # Non-digits only a second stage adds (training.negatives.EXTRA_KINDS): the first stage's data stays.
     extra_negatives: tuple[str, ...] = ()
+    # The loss weight of MNIST's training digits against the rest (other writers', added digits): a
+    # second stage that adds new kinds of digits can keep MNIST's accuracy by weighing it up.
+    mnist_weight: float = 1.0
 
 
 def simple_nn() -> keras.Model:
@@ -202,6 +205,12 @@ CANDIDATES: dict[str, ModelSpec] = {
                   build=product_cnn, epochs=TUNE_EPOCHS, batch_size=BATCH, augment=True, schedule=True,
                   other_writers=True, outlier_weight=OUTLIER_WEIGHT, init_from="product_cnn",
                   extra_digits=("crisp", "pen"), extra_negatives=("question_mark", "pen_letter", "pen_symbol")),
+        ModelSpec(name="product_cnn_pen_mnist2",
+                  title="Product CNN, second stage: + pen letters and digits, MNIST weighed twice",
+                  build=product_cnn, epochs=TUNE_EPOCHS, batch_size=BATCH, augment=True, schedule=True,
+                  other_writers=True, outlier_weight=OUTLIER_WEIGHT, init_from="product_cnn",
+                  extra_digits=("crisp", "pen"), extra_negatives=("question_mark", "pen_letter", "pen_symbol"),
+                  mnist_weight=2.0),
         ModelSpec(name="product_cnn_crowded",
                   title="Product CNN, second stage: crisp, crowded and narrow digits (tried, not shipped)",
                   build=product_cnn, epochs=TUNE_EPOCHS, batch_size=BATCH, augment=True, schedule=True,

@@ -89,12 +89,15 @@ def _dataset(x, y, batch: int, seed: int, augment: bool, elastic: bool = False, 
     return ds.prefetch(2)
 
 
-def outlier_exposure_targets(y_digits: np.ndarray, n_neg: int, weight: float) -> tuple[np.ndarray, np.ndarray]:
+def outlier_exposure_targets(y_digits: np.ndarray, n_neg: int, weight: float, n_mnist: int = 0,
+                             mnist_weight: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Soft targets and sample weights: one-hot for digits, uniform (0.1 each) for the ``n_neg``
     non-digits weighted ``weight``. Categorical cross-entropy on them is the outlier-exposure loss
-    CE(digits) + weight * CE(uniform, non-digits) (Hendrycks et al., 2019); labels stay 0-9."""
+    CE(digits) + weight * CE(uniform, non-digits) (Hendrycks et al., 2019); labels stay 0-9.
+    The first ``n_mnist`` digits (MNIST's) are weighted ``mnist_weight`` (ModelSpec.mnist_weight)."""
     targets = np.concatenate([np.eye(10, dtype="float32")[y_digits], np.full((n_neg, 10), 0.1, "float32")])
     weights = np.concatenate([np.ones(len(y_digits), "float32"), np.full(n_neg, weight, "float32")])
+    weights[:n_mnist] = mnist_weight
     return targets, weights
 
 
@@ -245,7 +248,7 @@ def train(spec: ModelSpec, split: Split, seed: int, epochs: int | None = None, v
         n_neg = len(extra.x_neg) if spec.outlier_weight else 0
         x_tr = to_input(np.concatenate([split.x_train, extra.x_ow, extra.x_neg[:n_neg]]))
         targets, weights = outlier_exposure_targets(np.concatenate([split.y_train, extra.y_ow]), n_neg,
-                                                    spec.outlier_weight)
+                                                    spec.outlier_weight, len(split.y_train), spec.mnist_weight)
         ds = _dataset(x_tr, targets, spec.batch_size, seed, spec.augment, spec.elastic, weights)
         loss, val = "categorical_crossentropy", (x_val, np.eye(10, dtype="float32")[split.y_val])
     steps = int(np.ceil(len(x_tr) / spec.batch_size))
