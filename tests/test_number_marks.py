@@ -181,6 +181,9 @@ FONT_MARKS = {  # handwriting fonts rendered by an outside evaluation (tests/fix
     # A hand's dash sagging a pixel at its ends is a dash (a fourth outside evaluation: read a sure 8237729)
     "strokes_bowed_dash.png": "823-7729",
     "strokes_bowed_dash_2.png": "777-9267",
+    # A comma as a pen's leaning flick, its box wider than its stroke by its lean (read a sure 732, 348)
+    "strokes_leaning_comma.png": "7,32",
+    "strokes_leaning_comma_photo.jpg": "3,48",
 }
 
 
