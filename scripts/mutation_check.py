@@ -495,6 +495,14 @@ MUTATIONS = (
              "        norm.set_weights([np.sqrt(var + norm.epsilon), mean + tensors[name], mean, var])\n",
              "        pass\n",
              ("tests/test_training.py", "-k", "comes_back")),
+    Mutation("a comma's lean counted as its width (a leaning flick joins a digit)", "desktop/engine/number_marks.py",
+             "    lean = COMMA_LEAN * tall if hangs else 0.0\n",
+             "    lean = 0.0\n",
+             ("tests/test_number_marks.py", "-k", "leaning_comma")),
+    Mutation("a new batch run replaces results not exported without keeping them", "desktop/app/batch_tab.py",
+             "        kept = self._keep_unexported()\n",
+             "        kept = ''\n",
+             ("tests/test_gui_batch.py", "-k", "not_exported")),
 )
 
 

@@ -13,6 +13,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="digits-config-")
 # Removed at exit: the mutation check alone starts a pytest per mutation, each with its own folder
 atexit.register(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], ignore_errors=True)
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="digits-data-")  # the app's data (a batch's kept results)
+atexit.register(shutil.rmtree, os.environ["XDG_DATA_HOME"], ignore_errors=True)
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

@@ -452,3 +452,33 @@ def test_the_last_runs_end_coming_late_does_not_end_the_next_run(tab, qtbot, tmp
     assert tab.cancel_btn.isEnabled() and not tab.start_btn.isEnabled()
     qtbot.waitUntil(lambda: not tab.running and tab.start_btn.isEnabled(), timeout=60000)
     assert tab.status.text().startswith("Done: 600 of 600 files")
+
+
+def test_a_new_run_keeps_the_last_runs_results_that_were_not_exported(tab, qtbot, tmp_path, sample, monkeypatch):
+    """A finished batch of 2,167 files was gone with the next run, without a word (a hostile pass):
+    its rows are kept in a file first, and the note says where; rows exported since need no keeping;
+    rows that cannot be kept stop the new run, which says why."""
+    from desktop.app import batch_tab
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    for d, idx in ((first, (0, 1, 2)), (second, (3,))):
+        d.mkdir()
+        for i in idx:
+            Image.fromarray(255 - sample["x_test"][i]).save(d / f"d{i}.png")
+    kept = tmp_path / "data" / "previous.csv"
+    monkeypatch.setattr(batch_tab, "previous_results_path", lambda: str(kept))
+    run(qtbot, tab, first)
+    run(qtbot, tab, second)
+    with open(kept, newline="") as f:
+        assert sorted(r["path"].rsplit("/", 1)[1] for r in csv.DictReader(f)) == ["d0.png", "d1.png", "d2.png"]
+    assert str(kept) in tab.note.text() and "3 results" in tab.note.text()
+    assert len(tab.model.rows) == 1
+    kept.unlink()
+    tab.export_what.setCurrentIndex(EXPORT_CHOICES.index("all rows"))
+    assert tab.export(str(tmp_path / "out.csv"))
+    run(qtbot, tab, first)  # exported: nothing to keep
+    assert not kept.exists() and "kept" not in tab.note.text()
+    monkeypatch.setattr(batch_tab, "previous_results_path", lambda: str(tmp_path / "out.csv" / "no.csv"))
+    tab.folder.setText(str(second))
+    tab.start()
+    assert not tab.running and len(tab.model.rows) == 3 and "could not be kept" in tab.status.text()

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, 
                                QWidget)
 
 from desktop.app.correction import Sample, digit_menu, keep
-from desktop.app.places import (accept_as_copy, corrections_folder, local_paths, path_in_text, remember_dir, save_file,
+from desktop.app.places import (accept_as_copy, corrections_folder, local_paths, path_in_text, previous_results_path,
+                                remember_dir, save_file,
                                  save_path, start_dir)
 from desktop.app.batch_thread import BatchThread
 from desktop.app.state import remembered, settings
@@ -242,6 +243,7 @@ class BatchTab(QWidget):
         self.state = state
         self.thread: BatchThread | None = None
         self._start_after: list[str] | None = None  # a run asked for while the last one was cancelling
+        self.unexported = False  # rows came in that no export has written since (_keep_unexported)
         self.total = 0
         self.started = 0.0
         self.where = ""  # what the run reads, in words: its folder, or "the 3 files and folders dropped"
@@ -410,10 +412,13 @@ class BatchTab(QWidget):
                 return
             paths, self.where = [folder], folder
             self._remember_run(folder)
+        kept = self._keep_unexported()
+        if kept is None:
+            return
         self.model.clear()
         self.model.root = folder if os.path.isdir(folder) else str(Path(folder).parent)
         self.run_number = self.number.isChecked()
-        self.note.setText("")
+        self.note.setText(kept)
         self.total = 0
         self.progress.setRange(0, 0)  # busy until the files are counted
         self.started = time.perf_counter()
@@ -437,6 +442,26 @@ class BatchTab(QWidget):
         self.cancel_btn.setEnabled(True)
         self.status.setText("Counting files…")
         self.thread.start()
+
+    def _keep_unexported(self) -> str | None:
+        """Before a new run replaces the table: its rows not exported since they came, kept in a file
+        (places.previous_results_path), and a note saying where ("" when there was nothing to keep);
+        None, and the status says why, when they could not be kept: the run does not start. A
+        finished run of 2,167 files was gone with the next run, without a word (a hostile pass)."""
+        if not (self.model.rows and self.unexported):
+            return ""
+        path = previous_results_path()
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            problem = save_file(path, rows_bytes(self.model.rows, "csv"))
+        except OSError as e:
+            problem = f"{os.path.dirname(path)} could not be made: {e.strerror or e}"
+        if problem:
+            self.status.setText(f"The last run's results were not exported and could not be kept ({problem}); "
+                                "export them before starting another run.")
+            return None
+        self.unexported = False
+        return f"The last run's {len(self.model.rows)} results, not exported, are kept in {path}"
 
     def cancel(self) -> None:
         if self.thread is not None:
@@ -462,6 +487,7 @@ class BatchTab(QWidget):
         if self._stale():
             return
         self.model.append(rows)
+        self.unexported = True
         n = len(self.model.rows)
         self.progress.setValue(n)
         if self.thread is not None and self.thread.isInterruptionRequested():
@@ -571,5 +597,6 @@ class BatchTab(QWidget):
             self._export_failed(problem)
             return False
         what = f"{len(rows)} rows shown" if shown and len(rows) != len(self.model.rows) else f"{len(rows)} rows"
+        self.unexported = self.unexported and len(rows) != len(self.model.rows)
         self.note.setText(f"Exported {what} to {path}")
         return True

@@ -116,6 +116,16 @@ def save_file(path: str, data: bytes) -> str:
     return ""
 
 
+PREVIOUS_RESULTS = "previous-batch-results.csv"
+
+
+def previous_results_path() -> str:
+    """Where the Batch tab keeps a finished run's results that were not exported, before a new run
+    replaces them in the table: the app's own data folder."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return str(Path(base or Path.home() / ".digit-recognizer") / PREVIOUS_RESULTS)
+
+
 def default_corrections_folder() -> str:
     """Pictures/digit-corrections: a folder the user sees, owns and can take elsewhere."""
     pics = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
