@@ -503,6 +503,10 @@ MUTATIONS = (
              "        kept = self._keep_unexported()\n",
              "        kept = ''\n",
              ("tests/test_gui_batch.py", "-k", "not_exported")),
+    Mutation("a large paste shrunk and encoded on the window's thread", "desktop/app/images_tab.py",
+             "        if image.width() * image.height() <= PASTE_AT_ONCE:\n",
+             "        if True:\n",
+             ("tests/test_gui_hostile.py", "-k", "large_pasted_image")),
 )
 
 

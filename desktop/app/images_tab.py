@@ -51,6 +51,8 @@ def fitted(box: Box | None, shape: tuple[int, ...]) -> Box | None:
 
 
 PASTE_SIDE = 2048  # a pasted or dropped image is kept at most this long (the engine reads at 160-640 px)
+PASTE_AT_ONCE = 2_000_000  # pixels: a paste this small is encoded on the window's thread (a few ms)
+PASTES_WAITING = 64  # large pastes waiting to be encoded, at most (more are dropped: none is pasted so fast)
 
 
 
@@ -84,6 +86,18 @@ def _read_request(request: tuple[int, str | os.PathLike]) -> np.ndarray:
     return load_gray(request[1])
 
 
+def encoded(image: QImage) -> bytes:
+    """A pasted image as PNG bytes, shrunk to PASTE_SIDE first: reading shrinks it far more anyway, and
+    encoding 64 MP to PNG froze the window 1.3-1.7 s. (QImage, not QPixmap: safe off the window's thread.)"""
+    if max(image.width(), image.height()) > PASTE_SIDE:
+        image = image.scaled(PASTE_SIDE, PASTE_SIDE, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buf, "PNG")
+    return bytes(buf.data())
+
+
 class ImagesTab(QWidget):
     def __init__(self, state, parent: QWidget | None = None):
         super().__init__(parent)
@@ -91,6 +105,12 @@ class ImagesTab(QWidget):
         self.showing = 0  # counts the images shown: a slow read finished after another was chosen is dropped
         self.slow_reads = NewestFirst(_read_request, keep=1, parent=self)  # requests: (showing, source)
         self.slow_reads.done.connect(self._on_read)
+        # Large pastes are shrunk and encoded on a thread of their own (an 8000x8000 paste held the
+        # window 0.4-0.6 s, 2.3 s once, in a hostile pass's long session), each listed when done.
+        self.pastes: dict[int, tuple[QImage, str]] = {}  # waiting to be encoded, by key
+        self.paste_key = 0
+        self.encoder = NewestFirst(lambda key: encoded(self.pastes[key][0]), keep=PASTES_WAITING, parent=self)
+        self.encoder.done.connect(self._on_encoded)
         self.gray: np.ndarray | None = None  # the current image, whole
         self.last = None
         self.pasted = 0  # images pasted this session
@@ -213,15 +233,27 @@ class ImagesTab(QWidget):
             # Refused before the encoding: a 9000x9000 paste froze the window 1.5 s, then the loader refused it.
             self.message.setText(refused)
             return
-        if max(image.width(), image.height()) > PASTE_SIDE:
-            # Reading shrinks it far more anyway; encoding 64 MP to PNG froze the window 1.3-1.7 s (0.13 s now).
-            image = image.scaled(PASTE_SIDE, PASTE_SIDE, Qt.AspectRatioMode.KeepAspectRatio,
-                                 Qt.TransformationMode.SmoothTransformation)
-        buf = QBuffer()
-        buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buf, "PNG")
+        if image.width() * image.height() <= PASTE_AT_ONCE:
+            self._add_encoded(name, encoded(image))
+            return
+        self.paste_key += 1
+        key = self.paste_key
+        self.pastes[key] = (image, name)
+        self.message.setText(f"Reading the {name}…")
+        self.encoder.request(key)
+
+    def _on_encoded(self, key: int, result: object) -> None:
+        _, name = self.pastes.pop(key)
+        if isinstance(result, BaseException):  # (a MemoryError: said, not lost with the thread)
+            why = needs_memory(name) if isinstance(result, MemoryError) else f"The {name} could not be read: {result}"
+            self.message.setText(why)
+            return
+        self.message.setText("")
+        self._add_encoded(name, result)
+
+    def _add_encoded(self, name: str, png: bytes) -> None:
         item = QListWidgetItem(name)
-        item.setData(SOURCE, bytes(buf.data()))
+        item.setData(SOURCE, png)
         self.list.addItem(item)
         self.list.setCurrentRow(self.list.count() - 1)
 
