@@ -507,6 +507,14 @@ MUTATIONS = (
              "        if image.width() * image.height() <= PASTE_AT_ONCE:\n",
              "        if True:\n",
              ("tests/test_gui_hostile.py", "-k", "large_pasted_image")),
+    Mutation("a page with the desk along some of its sides read as ink in number mode", PREPROCESS,
+             "        if ((gray[i] > mid[i]).mean() >= BAND_PAGE and np.median(ring[i][~above[i]]) >= DESK_LIT\n",
+             "        if (False\n",
+             ("tests/test_photographed_numbers.py", "-k", "outside_evaluations")),
+    Mutation("one digit's page taken for the paper over a desk along some sides, as number mode's is", PREPROCESS,
+             "    for i in np.flatnonzero(~light & (light_share > 0) & row & (min(gray.shape[1:]) >= PAGE_SIDE)):\n",
+             "    for i in np.flatnonzero(~light & (light_share > 0) & (min(gray.shape[1:]) >= PAGE_SIDE)):\n",
+             ("tests/test_page_on_desk.py", "-k", "along_some_sides")),
 )
 
 

@@ -98,6 +98,7 @@ GREY_CONVEX = 0.75  # ...round a page at least this share of its hull (the band 
 BORDER_SPLIT = 0.1  # a border between 40% and 60% light is split: the corners decide
 BAND_SHARE = 0.9  # a side this much of one tone is one tone along its whole length (see _papers)
 BAND_PAGE = 0.6  # ...and the page inside a scanner's border is at least this share of the image
+DESK_LIT = 0.15  # a desk beside a page is lit as the page is: its tone at least this (a black ground is less)
 # A page smaller than that in the photo (a slip on a dark table, a scan in a wide dark frame: 0.2-0.5
 # of the image) is told from a light digit on a dark ground by its shape (preprocess._a_page): at
 # least PAGE_MIN of the image, filling PAGE_FILL of its box, holding ink on at most PAGE_INK of it.
@@ -291,8 +292,8 @@ def find_paper(gray: np.ndarray) -> Paper:
     return Paper(float(p.tone[0]), bool(p.light[0]), bool(p.uneven[0]))
 
 
-def _papers(gray: np.ndarray) -> Paper:
-    """find_paper for (n, h, w) same-sized images at once."""
+def _papers(gray: np.ndarray, row: bool = False) -> Paper:
+    """find_paper for (n, h, w) same-sized images at once; ``row``: a row of digits (number mode)."""
     lo, hi = gray.min(axis=(1, 2)).astype(np.float64), gray.max(axis=(1, 2)).astype(np.float64)
     mid = ((lo + hi) / 2).astype(np.float32)[:, None]  # compared in float32, as one image's Python float is
     sides = _ring(gray)
@@ -315,6 +316,20 @@ def _papers(gray: np.ndarray) -> Paper:
     if banded.any():  # rare: the whole image is looked at only then
         banded &= (gray > mid[:, :, None]).mean(axis=(1, 2)) >= BAND_PAGE
     light = light | banded
+    # A page photographed on a desk that shows along its sides, not all round (a wedge each side, a
+    # strip along the top): the border is mostly desk and outvoted the page, whose paper was read as
+    # ink and its strokes as gaps in it (a fourth outside evaluation: 31% of such numbers right and
+    # sure). When the light tone is most of the image (BAND_PAGE), as a page is, its thin strokes
+    # dark (_strokes_dark: a bold light digit on black has light ones), and some of the border is
+    # light, the page is the paper. Not where the dark is a black ground (under DESK_LIT: a desk is
+    # lit as the page is), as round a bold white digit cropped tight, whose gaps are thin and dark,
+    # nor in an image narrower than a page (PAGE_SIDE: a white 1 cropped to its stroke). Number mode
+    # only: one digit so photographed is found in the page's ink as read (the same evaluation's
+    # single digits: 11 read right became flagged with the page as paper, 5 the other way).
+    for i in np.flatnonzero(~light & (light_share > 0) & row & (min(gray.shape[1:]) >= PAGE_SIDE)):
+        if ((gray[i] > mid[i]).mean() >= BAND_PAGE and np.median(ring[i][~above[i]]) >= DESK_LIT
+                and _strokes_dark(gray[i])):
+            light[i] = True
     tone = _median_where(ring, above == light[:, None])
     # Each side's paper level: its lightest (darkest for light-on-dark) pixels, which stay paper
     # where the digit touches the side and where grey anti-aliased or low-resolution ink lies.
@@ -841,7 +856,7 @@ def _inks(gray: np.ndarray, hot: int = HOT, row: bool = False) -> tuple[np.ndarr
     image; one pixel in ``hot`` may be too bright to set the contrast by; ``row``: a row of digits
     (number mode), see to_ink."""
     n, h, w = gray.shape
-    paper = _papers(gray)
+    paper = _papers(gray, row)
     inverted = paper.light
     ink = np.where(inverted[:, None, None], 1.0 - gray, gray)
     floor = np.full(n, NOISE_FLOOR, np.float32)
