@@ -175,6 +175,15 @@ TUNE_EPOCHS = 6  # product_cnn_tuned's second stage
 def product_cnn(width: int = PRODUCT_WIDTH, full_res_convs: int = 2) -> keras.Model:
     return _vgg_style("product_cnn", width, full_res_convs)
 
+def _pen_stage(name: str, what: str, mnist_weight: float = 1.0) -> ModelSpec:
+    """A second stage on pen-drawn letters and symbols (non-digits) and pen-drawn digits
+    (training.pen_glyphs), MNIST's digits weighed ``mnist_weight`` in the loss."""
+    return ModelSpec(name=name, title=f"Product CNN, second stage: {what}", build=product_cnn, epochs=TUNE_EPOCHS,
+                     batch_size=BATCH, augment=True, schedule=True, other_writers=True,
+                     outlier_weight=OUTLIER_WEIGHT, init_from="product_cnn", extra_digits=("crisp", "pen"),
+                     extra_negatives=("question_mark", "pen_letter", "pen_symbol"), mnist_weight=mnist_weight)
+
+
 # Candidates tried for the product model (digits-train run --models NAME trains any of them);
 # the README records what each reached.
 CANDIDATES: dict[str, ModelSpec] = {
@@ -200,23 +209,9 @@ CANDIDATES: dict[str, ModelSpec] = {
                   build=product_cnn, epochs=TUNE_EPOCHS, batch_size=BATCH, augment=True, schedule=True,
                   other_writers=True, outlier_weight=OUTLIER_WEIGHT, init_from="product_cnn",
                   extra_negatives=("question_mark",)),
-        ModelSpec(name="product_cnn_pen",
-                  title="Product CNN, second stage: + letters and digits drawn with a pen (Hershey faces)",
-                  build=product_cnn, epochs=TUNE_EPOCHS, batch_size=BATCH, augment=True, schedule=True,
-                  other_writers=True, outlier_weight=OUTLIER_WEIGHT, init_from="product_cnn",
-                  extra_digits=("crisp", "pen"), extra_negatives=("question_mark", "pen_letter", "pen_symbol")),
-        ModelSpec(name="product_cnn_pen_mnist2",
-                  title="Product CNN, second stage: + pen letters and digits, MNIST weighed twice",
-                  build=product_cnn, epochs=TUNE_EPOCHS, batch_size=BATCH, augment=True, schedule=True,
-                  other_writers=True, outlier_weight=OUTLIER_WEIGHT, init_from="product_cnn",
-                  extra_digits=("crisp", "pen"), extra_negatives=("question_mark", "pen_letter", "pen_symbol"),
-                  mnist_weight=2.0),
-        ModelSpec(name="product_cnn_pen_mnist4",
-                  title="Product CNN, second stage: + pen letters and digits, MNIST weighed four times",
-                  build=product_cnn, epochs=TUNE_EPOCHS, batch_size=BATCH, augment=True, schedule=True,
-                  other_writers=True, outlier_weight=OUTLIER_WEIGHT, init_from="product_cnn",
-                  extra_digits=("crisp", "pen"), extra_negatives=("question_mark", "pen_letter", "pen_symbol"),
-                  mnist_weight=4.0),
+        _pen_stage("product_cnn_pen", "+ letters and digits drawn with a pen (Hershey faces)"),
+        _pen_stage("product_cnn_pen_mnist2", "+ pen letters and digits, MNIST weighed twice", 2.0),
+        _pen_stage("product_cnn_pen_mnist4", "+ pen letters and digits, MNIST weighed four times", 4.0),
         ModelSpec(name="product_cnn_crowded",
                   title="Product CNN, second stage: crisp, crowded and narrow digits (tried, not shipped)",
                   build=product_cnn, epochs=TUNE_EPOCHS, batch_size=BATCH, augment=True, schedule=True,
