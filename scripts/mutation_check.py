@@ -480,8 +480,8 @@ MUTATIONS = (
              "    if False:",
              ("tests/test_imageio.py", "-k", "far_larger")),
     Mutation("an image file far larger than its pixels decoded", "desktop/engine/imageio.py",
-             "            if size > FILE_BYTES_PER_PIXEL * im.width * im.height + FILE_SLACK:\n",
-             "            if False:\n",
+             "    if size > FILE_BYTES_PER_PIXEL * width * height + FILE_SLACK:\n",
+             "    if False:\n",
              ("tests/test_imageio.py", "-k", "far_larger")),
     Mutation("a dash must be ruler-straight (a hand's bowed dash joins a digit)", "desktop/engine/number_marks.py",
              "np.polyfit(cols, mid, min(2, cols.size - 1))",
@@ -515,6 +515,14 @@ MUTATIONS = (
              "    for i in np.flatnonzero(~light & (light_share > 0) & row & (min(gray.shape[1:]) >= PAGE_SIDE)):\n",
              "    for i in np.flatnonzero(~light & (light_share > 0) & (min(gray.shape[1:]) >= PAGE_SIDE)):\n",
              ("tests/test_page_on_desk.py", "-k", "along_some_sides")),
+    Mutation("a dash may bow to any depth", "desktop/engine/number_marks.py",
+             "bow <= DASH_BOW * stroke",
+             "bow >= 0",
+             ("tests/test_number_marks.py", "-k", "deep_arc")),
+    Mutation("large pastes listed as they are done, newest first", "desktop/app/images_tab.py",
+             "        while self.pending and (self.pending[0].png is not None or self.pending[0].failed):\n            done = self.pending.pop(0)\n",
+             "        for done in [paste]:\n            self.pending.remove(paste)\n",
+             ("tests/test_gui_hostile.py", "-k", "order_pasted")),
 )
 
 

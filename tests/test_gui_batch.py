@@ -4,6 +4,7 @@ an empty folder, numbers opened in number mode, corrections from the context men
 import csv
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -482,3 +483,13 @@ def test_a_new_run_keeps_the_last_runs_results_that_were_not_exported(tab, qtbot
     tab.folder.setText(str(second))
     tab.start()
     assert not tab.running and len(tab.model.rows) == 3 and "could not be kept" in tab.status.text()
+
+
+def test_each_kept_run_has_a_file_of_its_own(qtbot):
+    """Two runs kept one after the other: the second was written over the first (a review)."""
+    from desktop.app.places import previous_results_path
+
+    first = previous_results_path()
+    Path(first).parent.mkdir(parents=True, exist_ok=True)
+    Path(first).write_text("path\n")
+    assert previous_results_path() != first

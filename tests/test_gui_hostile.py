@@ -750,3 +750,27 @@ def test_the_batch_folder_field_takes_a_pasted_address_or_a_quoted_path(win, qtb
         b.start()
         qtbot.waitUntil(lambda: b.start_btn.isEnabled() and not b.running, timeout=60000)
         assert len(b.model.rows) == 1 and b.status.text().startswith("Done"), (text, b.status.text())
+
+
+def test_large_pastes_are_listed_in_the_order_pasted_and_remove_all_drops_those_waiting(win, qtbot):
+    """The thread reads the newest first: three large pastes were listed A, C, B, the older taking the
+    selection; and "Remove all" while they were read brought them back when done (a review)."""
+    from PySide6.QtGui import QImage
+
+    t = win.images
+    t.remove_all()
+
+    def big(tone: int) -> QImage:
+        im = QImage(3000, 3000, QImage.Format.Format_Grayscale8)
+        im.fill(tone)
+        return im
+
+    for k, name in enumerate(("pasted A", "pasted B", "pasted C")):
+        t.add_image(big(200 + k), name)
+    qtbot.waitUntil(lambda: t.list.count() == 3, timeout=30000)
+    assert [t.list.item(i).text() for i in range(3)] == ["pasted A", "pasted B", "pasted C"]
+    assert t.list.currentItem().text() == "pasted C"
+    t.add_image(big(250), "pasted D")
+    t.remove_all()
+    qtbot.wait(3000)
+    assert t.list.count() == 0 and not t.pending

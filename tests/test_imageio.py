@@ -262,3 +262,15 @@ def test_a_file_far_larger_than_its_pixels_is_refused_before_it_is_decoded(tmp_p
         load_gray(path)
     _png_with_private_chunk(path, 1 << 20)  # a large chunk of metadata is no reason to refuse
     assert load_gray(path).shape == (28, 28)
+
+
+def test_a_file_of_many_frames_is_not_refused_for_its_size(tmp_path, monkeypatch):
+    """The size rule counts one frame: a TIFF of 80 pages (76 MB) was refused as "damaged" (a review)."""
+    from desktop.engine import imageio
+
+    monkeypatch.setattr(imageio, "FILE_SLACK", 0)
+    pages = [Image.new("RGBA", (100, 100), (255, 255, 255, 255)) for _ in range(5)]
+    path = tmp_path / "pages.tif"
+    pages[0].save(path, save_all=True, append_images=pages[1:])
+    assert path.stat().st_size > imageio.FILE_BYTES_PER_PIXEL * 100 * 100  # over the rule for one page
+    assert load_gray(path).shape == (100, 100)

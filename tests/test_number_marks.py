@@ -245,9 +245,29 @@ def test_the_window_and_the_batch_read_a_large_number_alike(shipped):
 
     from desktop.engine.batch import _decoded
     from desktop.engine.imageio import load_gray
+    from desktop.engine.recognize import readable_row
 
     path = Path(__file__).parent / "fixtures" / "font_marks" / "strokes_points_date_wide.png"
     window = recognize_number(shipped, load_gray(path))
     batch = recognize_number(shipped, _decoded(str(path), True), looked=True)
     assert (window.text, window.status) == (batch.text, batch.status) == ("20.02.2013", "digit")
-    assert window.factor > 1  # (the boxes are in the image's pixels: the shrink is counted)
+    shrunk = readable_row(load_gray(path))[1]
+    assert shrunk > 1 and window.factor == batch.factor * shrunk  # the boxes in the image's pixels
+
+
+def test_a_deep_arc_is_no_dash():
+    """A bow is allowed a dash (a hand's sags 0.6-0.7 of a stroke), not an arc of any depth: a quadratic
+    fit passed an arc 2.3 strokes deep (a review)."""
+    from desktop.engine.number_marks import is_dash
+
+    def arc(depth: int) -> np.ndarray:
+        ink = np.zeros((3 + depth, 24), bool)
+        for x in range(24):
+            y = round(depth * (1 - ((x - 11.5) / 11.5) ** 2))
+            ink[y : y + 3, x] = True
+        return ink
+
+    for depth, dash in ((1, True), (7, False)):
+        ink = arc(depth)
+        box = (50 - ink.shape[0] // 2, 50 - ink.shape[0] // 2 + ink.shape[0], 10, 34)
+        assert bool(is_dash(box, 60.0, 50.0, ink, 3.0)) is dash, depth

@@ -331,3 +331,8 @@ def test_a_run_starts_its_second_stage_from_a_shipped_file(mnist_fixture, tmp_pa
     assert cli.main(["run", "--quick", "--data", str(mnist_fixture), "--models", "tiny_cnn",
                      "--start-from", str(asset), "--out", str(out)]) == 2
     assert "second stages" in capsys.readouterr().err
+    # A run folder's own first stage is never written over, nor trained again over the start.
+    for models in (["product_cnn_tuned"], ["product_cnn", "product_cnn_tuned"]):
+        assert cli.main(["run", "--quick", "--data", str(mnist_fixture), "--models", *models,
+                         "--start-from", str(asset), "--out", str(out)]) == 2
+        assert "choose another --out" in capsys.readouterr().err

@@ -15,6 +15,7 @@ lost what the model knew.)
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import keras
@@ -50,15 +51,16 @@ def keras_from_tflite(path: Path, model: keras.Model, digits: np.ndarray) -> ker
     with the weights of the int8 file at ``path``; ``digits``: model inputs (n, 28, 28, 1) in 0..1
     for the batch statistics. ModelMismatch when the file's layers are not the model's."""
     tensors = _dequantized(path)
-    # The file lists its layers from the output back to the input.
+    # The file lists its layers from the output back to the input; each folded bias's name lists
+    # the convolution it was folded into (fused names are joined by ";").
     kernels = [n for n in tensors if n.endswith(CONV_SUFFIX)][::-1]
-    biases = [n for n in tensors if BIAS_MARK in n][::-1]
+    biases = [next((b for b in tensors if BIAS_MARK in b and k in b.split(";")), "") for k in kernels]
     dense_kernel = [n for n in tensors if n.endswith(DENSE_KERNEL)]
     dense_bias = [n for n in tensors if n.endswith(DENSE_BIAS)]
     convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
     norms = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-    if not (len(kernels) == len(biases) == len(convs) == len(norms)) or len(dense) != 1 \
+    if not (len(kernels) == len(biases) == len(convs) == len(norms)) or not all(biases) or len(dense) != 1 \
             or len(dense_kernel) != 1 or len(dense_bias) != 1:
         raise ModelMismatch(f"{path} has {len(kernels)} convolutions and {len(dense_kernel)} dense layers; "
                             f"{model.name} has {len(convs)} and {len(dense)}")
@@ -79,7 +81,7 @@ def keras_from_tflite(path: Path, model: keras.Model, digits: np.ndarray) -> ker
     return model
 
 
-def write_start(path: Path, out: Path, build, x_train: np.ndarray, seed: int) -> Path:
+def write_start(path: Path, out: Path, build: Callable[[], keras.Model], x_train: np.ndarray, seed: int) -> Path:
     """The shipped file at ``path`` as a Keras model built by ``build``, saved at ``out`` (a second
     stage's init_from in its run folder); batch statistics from STATS_DIGITS of ``x_train`` (uint8)."""
     from training.train import to_input

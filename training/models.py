@@ -45,8 +45,9 @@ class ModelSpec:
     extra_digits: tuple[str, ...] = ("crisp",)
     # Non-digits only a second stage adds (training.negatives.EXTRA_KINDS): the first stage's data stays.
     extra_negatives: tuple[str, ...] = ()
-    # The loss weight of MNIST's training digits against the rest (other writers', added digits): a
-    # second stage that adds new kinds of digits can keep MNIST's accuracy by weighing it up.
+    # The loss weight of MNIST's training digits (and of the user's corrections added to them, with
+    # --corrections) against the rest (other writers', added digits): a second stage that adds new
+    # kinds of digits can keep MNIST's accuracy by weighing it up.
     mnist_weight: float = 1.0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +87,16 @@ def _read_request(request: tuple[int, str | os.PathLike]) -> np.ndarray:
     return load_gray(request[1])
 
 
+@dataclass(eq=False)  # one paste, known by identity: two pastes of one image are two
+class _Paste:
+    """A large paste waiting to be encoded (its own thread touches only this), then listed in turn."""
+
+    image: QImage
+    name: str
+    png: bytes | None = None  # when encoded
+    failed: bool = False
+
+
 def encoded(image: QImage) -> bytes:
     """A pasted image as PNG bytes, shrunk to PASTE_SIDE first: reading shrinks it far more anyway, and
     encoding 64 MP to PNG froze the window 1.3-1.7 s. (QImage, not QPixmap: safe off the window's thread.)"""
@@ -106,10 +117,9 @@ class ImagesTab(QWidget):
         self.slow_reads = NewestFirst(_read_request, keep=1, parent=self)  # requests: (showing, source)
         self.slow_reads.done.connect(self._on_read)
         # Large pastes are shrunk and encoded on a thread of their own (an 8000x8000 paste held the
-        # window 0.4-0.6 s, 2.3 s once, in a hostile pass's long session), each listed when done.
-        self.pastes: dict[int, tuple[QImage, str]] = {}  # waiting to be encoded, by key
-        self.paste_key = 0
-        self.encoder = NewestFirst(lambda key: encoded(self.pastes[key][0]), keep=PASTES_WAITING, parent=self)
+        # window 0.4-0.6 s, 2.3 s once, in a hostile pass's long session), listed in the order pasted.
+        self.pending: list[_Paste] = []
+        self.encoder = NewestFirst(lambda paste: encoded(paste.image), keep=PASTES_WAITING, parent=self)
         self.encoder.done.connect(self._on_encoded)
         self.gray: np.ndarray | None = None  # the current image, whole
         self.last = None
@@ -236,20 +246,32 @@ class ImagesTab(QWidget):
         if image.width() * image.height() <= PASTE_AT_ONCE:
             self._add_encoded(name, encoded(image))
             return
-        self.paste_key += 1
-        key = self.paste_key
-        self.pastes[key] = (image, name)
-        self.message.setText(f"Reading the {name}…")
-        self.encoder.request(key)
-
-    def _on_encoded(self, key: int, result: object) -> None:
-        _, name = self.pastes.pop(key)
-        if isinstance(result, BaseException):  # (a MemoryError: said, not lost with the thread)
-            why = needs_memory(name) if isinstance(result, MemoryError) else f"The {name} could not be read: {result}"
-            self.message.setText(why)
+        if len(self.pending) >= PASTES_WAITING:
+            self.message.setText(f"{len(self.pending)} pasted images are still being read: paste again when "
+                                 "they are listed.")
             return
-        self.message.setText("")
-        self._add_encoded(name, result)
+        paste = _Paste(image, name)
+        self.pending.append(paste)
+        self.message.setText(f"Reading the {name}…")
+        self.encoder.request(paste)
+
+    def _on_encoded(self, paste: _Paste, result: object) -> None:
+        if paste not in self.pending:
+            return  # taken off with "Remove all" while it was read
+        if isinstance(result, BaseException):  # (a MemoryError: said, not lost with the thread)
+            log.exception("encoding %s", paste.name, exc_info=result)
+            paste.failed = True
+            self.message.setText(needs_memory(f"The {paste.name}") if isinstance(result, MemoryError)
+                                 else f"The {paste.name} could not be read: {str(result) or type(result).__name__}.")
+        else:
+            paste.png = result
+        # Listed in the order pasted (the thread takes the newest first), each when those before it are.
+        while self.pending and (self.pending[0].png is not None or self.pending[0].failed):
+            done = self.pending.pop(0)
+            if done.png is not None:
+                if self.message.text().startswith("Reading the"):
+                    self.message.setText("")
+                self._add_encoded(done.name, done.png)
 
     def _add_encoded(self, name: str, png: bytes) -> None:
         item = QListWidgetItem(name)
@@ -274,6 +296,8 @@ class ImagesTab(QWidget):
 
     def remove_all(self) -> None:
         self.showing += 1  # a slow read still going is dropped when it ends
+        self.pending.clear()  # and pastes still being read are not listed
+        self.encoder.clear()
         self.list.clear()
         self.gray, self.last = None, None
         self.whole_btn.setEnabled(False)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QSaveFile, QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from desktop.app.install import APP_ID
 from desktop.app.state import settings
 from desktop.engine.corrections import DEFAULT_DIRNAME
 from desktop.engine.files import is_image_name
@@ -116,14 +118,21 @@ def save_file(path: str, data: bytes) -> str:
     return ""
 
 
-PREVIOUS_RESULTS = "previous-batch-results.csv"
+PREVIOUS_RESULTS = "previous-batch-results-{}.csv"  # {}: when they were kept
 
 
 def previous_results_path() -> str:
-    """Where the Batch tab keeps a finished run's results that were not exported, before a new run
-    replaces them in the table: the app's own data folder."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return str(Path(base or Path.home() / ".digit-recognizer") / PREVIOUS_RESULTS)
+    """A new file in which the Batch tab keeps a run's results that were not exported, before a new
+    run replaces them in the table: in the app's own data folder, named by the time, so that the
+    next run's kept results never replace these (a review: run A kept, then B written over it)."""
+    base = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+                or Path.home() / f".{APP_ID}")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path, n = base / PREVIOUS_RESULTS.format(stamp), 1
+    while path.exists():  # (two runs kept within a second)
+        n += 1
+        path = base / PREVIOUS_RESULTS.format(f"{stamp}-{n}")
+    return str(path)
 
 
 def default_corrections_folder() -> str:

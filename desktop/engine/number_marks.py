@@ -57,8 +57,10 @@ LEAD = 1.5  # a mark before the first digit is looked for up to this x the line'
 # DASH_SHORT..DASH_LONG of it long, its centre in the middle of the line (DASH_MIDDLE either way).
 DASH_FLAT, DASH_THIN, DASH_SHORT, DASH_LONG, DASH_MIDDLE = 1.8, 0.3, 0.2, 1.2, 0.25
 # ...and one straight stroke (is_dash): on two hostile passes' inputs, minus signs and dashes strayed at
-# most 0.1 of a stroke from a line (or a gentle bow) and their fullest column held 1.33 x the typical; tildes 0.25-0.47, arrows 3-4 x.
+# most 0.1 of a stroke from a line (or a gentle bow) and their fullest column held 1.33 x the typical;
+# tildes 0.25-0.47, arrows 3-4 x.
 DASH_WAVE, DASH_HEAD = 0.18, 2.0
+DASH_BOW = 1.0  # ...bowed at most this many strokes deep (see is_dash)
 # A comma: at most COMMA_TALL of the line's height tall and COMMA_WIDE of it wide, its top below
 # COMMA_TOP of the line, its foot at least COMMA_BELOW of the line's height under the line's foot (a
 # 1 written small stands on the line: "7116" read 71,6 with the foot allowed on it; every comma of a
@@ -171,10 +173,10 @@ def _line(ink: np.ndarray, masks: list[np.ndarray], boxes: list[Box]) -> _Line:
 
 
 def is_dash(box: Box, line_height: float, middle: float, ink: np.ndarray, stroke: float) -> bool:
-    """Flat, thin and at the middle of a line of digits ``line_height`` tall, and one straight stroke:
-    a minus sign or a dash. ``ink``: its pixels (bool) in its box. Straight: the middle of its ink
-    down each column strays at most DASH_WAVE of the digits' ``stroke`` from a straight line (a
-    tilde waves), and no column holds more than DASH_HEAD x the typical column's ink (an arrow's
+    """Flat, thin and at the middle of a line of digits ``line_height`` tall, and one straight or gently
+    bowed stroke: a minus sign or a dash. ``ink``: its pixels (bool) in its box. Straight: the middle
+    of its ink down each column strays at most DASH_WAVE of the digits' ``stroke`` from a line or a
+    bow at most DASH_BOW strokes deep (a tilde waves), and no column holds more than DASH_HEAD x the typical column's ink (an arrow's
     head). (segment.candidates lets the path leave such a piece out, as it does a speck.)"""
     tall, wide = box[1] - box[0], box[3] - box[2]
     centre = (box[0] + box[1]) / 2
@@ -187,11 +189,15 @@ def is_dash(box: Box, line_height: float, middle: float, ink: np.ndarray, stroke
     rows = np.arange(ink.shape[0])[:, None]
     mid = (ink * rows).sum(axis=0)[cols] / counts[cols]
     # Gently bowed is straight enough: a hand's dash sags at its ends a pixel, 0.2 of a stroke off a
-    # line at a row's scale ("823-7729" read 8237729, sure: an outside evaluation); a tilde's wave
-    # is no bow, and stays.
-    fit = np.polyval(np.polyfit(cols, mid, min(2, cols.size - 1)), cols) if cols.size > 1 else mid
+    # line at a row's scale ("823-7729" read 8237729, sure: an outside evaluation), its bow 0.6-0.7 of
+    # a stroke deep; an arc deeper than DASH_BOW strokes is no dash (a review: a 2.3-stroke arc passed
+    # a quadratic fit), and a tilde's wave is no bow.
+    coef = np.polyfit(cols, mid, min(2, cols.size - 1)) if cols.size > 1 else np.zeros(1)
+    fit = np.polyval(coef, cols) if cols.size > 1 else mid
+    bow = abs(coef[0]) * ((cols[-1] - cols[0]) / 2) ** 2 if coef.size == 3 else 0.0
     wave = float(np.sqrt(np.mean((mid - fit) ** 2)))
-    return wave <= DASH_WAVE * stroke and counts.max() <= DASH_HEAD * np.median(counts[cols])
+    return (wave <= DASH_WAVE * stroke and bow <= DASH_BOW * stroke
+            and counts.max() <= DASH_HEAD * np.median(counts[cols]))
 
 
 def is_comma(box: Box, line_height: float, top: float, bottom: float, stroke: float) -> bool:

@@ -260,8 +260,11 @@ class ResultsOutput:
                 # While still locked: no other run can be using it. The file, not a link to it: a link
                 # that named no file yet was removed, the header-only file it had made left behind.
                 made = os.path.realpath(self.name)
-                if os.path.samestat(os.stat(made), os.fstat(self.fd)):
-                    os.unlink(made)
+                try:
+                    if os.path.samestat(os.stat(made), os.fstat(self.fd)):
+                        os.unlink(made)
+                except OSError:  # (deleted or replaced meanwhile: nothing of this run's is left to remove)
+                    pass
             os.close(self.fd)
             self.fd = -1
 
