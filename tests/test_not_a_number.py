@@ -48,7 +48,7 @@ def test_one_stroke_bent_into_ones_is_no_sure_number(shipped, name, lines):
     assert n.status != "digit", (name, n.text, n.status)
     shifted = [[(x + 120, y) for x, y in pts] for pts in lines]
     two = [[(80, 90), (110, 60), (140, 90), (80, 220), (145, 220)]]  # a 2 to its left
-    # (640 px: read at full size, as the pad draws it; larger is shrunk first, readable_row) and
+    # (640 px: read at full size, as the pad draws it; larger is shrunk first, number_view) and
     # drawn smaller: the narrow V and the A are cut into 1s at some scales and not at others.
     for scale in (1.0, 0.7):
         lines = [[(x * scale, y * scale) for x, y in pts] for pts in two + shifted]

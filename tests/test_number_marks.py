@@ -240,18 +240,18 @@ def test_the_window_and_the_batch_read_a_large_number_alike(shipped):
     """The window read a large image's number from its full size, the batch from it shrunk within
     NUMBER_MAX_SIDE: each chose its scale among other factors, and 31 of 840 numbers of an outside
     evaluation read differently in the two ("20.?2.2013" in the window, 20.02.2013 in the batch).
-    Both now read recognize.readable_row."""
+    Both now read preprocess.number_view."""
     from pathlib import Path
 
     from desktop.engine.batch import _decoded
     from desktop.engine.imageio import load_gray
-    from desktop.engine.recognize import readable_row
+    from desktop.engine.preprocess import number_view
 
     path = Path(__file__).parent / "fixtures" / "font_marks" / "strokes_points_date_wide.png"
     window = recognize_number(shipped, load_gray(path))
     batch = recognize_number(shipped, _decoded(str(path), True), looked=True)
     assert (window.text, window.status) == (batch.text, batch.status) == ("20.02.2013", "digit")
-    shrunk = readable_row(load_gray(path))[1]
+    shrunk = number_view(load_gray(path)).factor
     assert shrunk > 1 and window.factor == batch.factor * shrunk  # the boxes in the image's pixels
 
 

@@ -104,11 +104,12 @@ def _run(args, data, console) -> int:
                   file=sys.stderr)
             return 2
         # Neither trained again in the run (it would replace the start) nor written over one trained before.
-        clash = sorted(starts & set(args.models)) or sorted(n for n in starts if (args.out / f"{n}.keras").exists())
+        trained = sorted(starts & set(args.models))
+        clash = trained or sorted(n for n in starts if (args.out / f"{n}.keras").exists())
         if clash:
             print(f"digits-train: --start-from writes {', '.join(clash)} in {args.out}, which "
-                  f"{'this run also trains' if starts & set(args.models) else 'holds one already'}; "
-                  "choose another --out", file=sys.stderr)
+                  f"{'this run also trains' if trained else 'holds one already'}; choose another --out",
+                  file=sys.stderr)
             return 2
         try:
             for name in sorted(starts):

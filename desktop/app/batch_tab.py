@@ -16,8 +16,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, 
 
 from desktop.app.correction import Sample, digit_menu, keep
 from desktop.app.places import (accept_as_copy, corrections_folder, local_paths, path_in_text, previous_results_path,
-                                remember_dir, save_file,
-                                 save_path, start_dir)
+                                remember_dir, save_file, save_path, start_dir)
 from desktop.app.batch_thread import BatchThread
 from desktop.app.state import remembered, settings
 from desktop.app.thumbnails import ThumbnailLoader

@@ -87,6 +87,13 @@ def _read_request(request: tuple[int, str | os.PathLike]) -> np.ndarray:
     return load_gray(request[1])
 
 
+def why_unread(name: str, error: BaseException) -> str:
+    """What an image that a thread of its own failed to read says, in words (a MemoryError too)."""
+    if isinstance(error, MemoryError):
+        return needs_memory(name)
+    return f"{name} could not be read: {str(error) or type(error).__name__}."
+
+
 @dataclass(eq=False)  # one paste, known by identity: two pastes of one image are two
 class _Paste:
     """A large paste waiting to be encoded (its own thread touches only this), then listed in turn."""
@@ -261,8 +268,7 @@ class ImagesTab(QWidget):
         if isinstance(result, BaseException):  # (a MemoryError: said, not lost with the thread)
             log.exception("encoding %s", paste.name, exc_info=result)
             paste.failed = True
-            self.message.setText(needs_memory(f"The {paste.name}") if isinstance(result, MemoryError)
-                                 else f"The {paste.name} could not be read: {str(result) or type(result).__name__}.")
+            self.message.setText(why_unread(f"The {paste.name}", result))
         else:
             paste.png = result
         # Listed in the order pasted (the thread takes the newest first), each when those before it are.
@@ -400,9 +406,7 @@ class ImagesTab(QWidget):
         self.message.setText("")
         if isinstance(result, Exception) and not isinstance(result, DigitsError):
             log.exception("reading %s", request[1], exc_info=result)  # (a MemoryError, say): said, not "Reading…" for ever
-            name = self.list.currentItem().text()
-            result = DigitsError(needs_memory(name) if isinstance(result, MemoryError)
-                                 else f"{name} could not be read: {str(result) or type(result).__name__}.")
+            result = DigitsError(why_unread(self.list.currentItem().text(), result))
         self._shown(self.list.currentItem(), result)
 
     def _shown(self, item: QListWidgetItem, result: np.ndarray | DigitsError) -> None:

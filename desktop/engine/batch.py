@@ -32,8 +32,8 @@ from desktop.engine.classifier import Classifier, ClassifierSpec
 from desktop.engine.errors import DigitsError, needs_memory, SystemLimitError
 from desktop.engine.files import Found, find_images
 from desktop.engine.imageio import load_gray
-from desktop.engine.preprocess import work_view
-from desktop.engine.recognize import readable_row, recognize_many, recognize_number
+from desktop.engine.preprocess import number_view, work_view
+from desktop.engine.recognize import recognize_many, recognize_number
 from desktop.engine.results import Row, row_for, same_path
 
 log = logging.getLogger("digits.batch")
@@ -110,7 +110,7 @@ def _decoded(path: str, number: bool) -> np.ndarray:
     gray = load_gray(path)
     if not number:
         return work_view(gray).gray
-    return readable_row(gray)[0]  # as the window reads it
+    return number_view(gray).gray  # as the window reads it
 
 
 _END = None

@@ -61,6 +61,7 @@ def _opened(source: Source) -> Iterator[Image.Image]:
         if not source:
             raise ImageLoadError("The image data is empty.")
         with Image.open(io.BytesIO(source), formats=_FORMATS) as im:
+            _check_opened(im, "The image", len(source))
             yield im
         return
     # Only regular files are opened: opening a named pipe waits for a writer forever, a device
@@ -75,12 +76,21 @@ def _opened(source: Source) -> Iterator[Image.Image]:
         _require_regular(os.fstat(fd), source)
         # A PNG's size is in its first 24 bytes: checked before Pillow reads the chunks ahead of its
         # pixels into memory (a 400 MB private chunk in a 28x28 PNG peaked at 834 MB: a review).
-        head = f.read(24)
+        size, head = os.fstat(fd).st_size, f.read(24)
         f.seek(0)
         if head.startswith(PNG_SIGNATURE) and len(head) == 24:
-            _check_bulk(Path(source).name, os.fstat(fd).st_size, *struct.unpack(">II", head[16:24]))
+            _check_bulk(Path(source).name, size, *struct.unpack(">II", head[16:24]))
         with Image.open(f, formats=_FORMATS) as im:
+            _check_opened(im, Path(source).name, size)
             yield im
+
+
+def _check_opened(im: Image.Image, name: str, size: int) -> None:
+    """_check_bulk from the header Pillow read; a file of many pages or frames (a TIFF of 80 pages,
+    an animation) holds more than its first frame's size and is not held to it. (is_animated, not
+    n_frames: counting a GIF's frames reads the whole file.)"""
+    if not getattr(im, "is_animated", False):
+        _check_bulk(name, size, im.width, im.height)
 
 
 def _check_bulk(name: str, size: int, width: int, height: int) -> None:
@@ -166,10 +176,6 @@ def load_gray(source: Source, decode_side: int = DECODE_SIDE) -> np.ndarray:
             # warns below twice its limit; ours refuses.)
             if too_large(im.width, im.height):
                 raise ImageLoadError(too_large(im.width, im.height, name))
-            # (Its first frame only: a TIFF of 80 pages or a long animation holds more, and is read.)
-            if getattr(im, "n_frames", 1) == 1:
-                _check_bulk(name, len(source) if isinstance(source, bytes) else os.stat(source).st_size,
-                            im.width, im.height)
             # JPEG can decode at 1/2, 1/4 or 1/8 size directly: a 12 MP photo costs a fraction.
             im.draft("RGB" if im.mode in ("RGB", "CMYK", "YCbCr") else im.mode, (decode_side, decode_side))
             # libtiff's complaints about a damaged TIFF on descriptor 2: its error row says it.

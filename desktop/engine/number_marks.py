@@ -176,8 +176,9 @@ def is_dash(box: Box, line_height: float, middle: float, ink: np.ndarray, stroke
     """Flat, thin and at the middle of a line of digits ``line_height`` tall, and one straight or gently
     bowed stroke: a minus sign or a dash. ``ink``: its pixels (bool) in its box. Straight: the middle
     of its ink down each column strays at most DASH_WAVE of the digits' ``stroke`` from a line or a
-    bow at most DASH_BOW strokes deep (a tilde waves), and no column holds more than DASH_HEAD x the typical column's ink (an arrow's
-    head). (segment.candidates lets the path leave such a piece out, as it does a speck.)"""
+    bow at most DASH_BOW strokes deep (a tilde waves), and no column holds more than DASH_HEAD x the
+    typical column's ink (an arrow's head). (segment.candidates lets the path leave such a piece out,
+    as it does a speck.)"""
     tall, wide = box[1] - box[0], box[3] - box[2]
     centre = (box[0] + box[1]) / 2
     if not (wide >= DASH_FLAT * max(tall, 1) and tall <= DASH_THIN * line_height
@@ -192,8 +193,8 @@ def is_dash(box: Box, line_height: float, middle: float, ink: np.ndarray, stroke
     # line at a row's scale ("823-7729" read 8237729, sure: an outside evaluation), its bow 0.6-0.7 of
     # a stroke deep; an arc deeper than DASH_BOW strokes is no dash (a review: a 2.3-stroke arc passed
     # a quadratic fit), and a tilde's wave is no bow.
-    coef = np.polyfit(cols, mid, min(2, cols.size - 1)) if cols.size > 1 else np.zeros(1)
-    fit = np.polyval(coef, cols) if cols.size > 1 else mid
+    coef = np.polyfit(cols, mid, min(2, cols.size - 1)) if cols.size > 1 else mid[:1]  # one column: itself
+    fit = np.polyval(coef, cols)
     bow = abs(coef[0]) * ((cols[-1] - cols[0]) / 2) ** 2 if coef.size == 3 else 0.0
     wave = float(np.sqrt(np.mean((mid - fit) ** 2)))
     return (wave <= DASH_WAVE * stroke and bow <= DASH_BOW * stroke

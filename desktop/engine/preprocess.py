@@ -558,6 +558,17 @@ def work_view(gray: np.ndarray) -> WorkView:
     return WorkView(_reduced(np.ascontiguousarray(part), factor), factor, top, left)
 
 
+def number_view(gray: np.ndarray) -> WorkView:
+    """What number mode reads of an image, in the window and the batch alike: readable_part, shrunk
+    within NUMBER_MAX_SIDE (the batch's reader keeps no larger image in memory; number mode picks its
+    own scale from there). Read from the full-size part, the window chose its scale among other
+    factors than the batch did from the shrunk one, and the two read one file differently (a row 32
+    px tall at 4x, 43 px at 3x: "823-7729" in the window, 8237729 in the batch: an outside evaluation)."""
+    part, (top, left) = readable_part(gray)
+    factor = work_factor(part.shape, NUMBER_MAX_SIDE)
+    return WorkView(at_work_scale(part, factor), factor, top, left)
+
+
 @dataclass(frozen=True)
 class Look:
     """What a look at a large image found (look_closer)."""

@@ -26,8 +26,8 @@ from desktop.engine.classifier import N_CLASSES, Classifier
 from desktop.engine.clutter import digit_only
 from desktop.engine.imageio import resize_weights
 from desktop.engine.components import grown, label
-from desktop.engine.preprocess import (BBOX_LEVEL, BROKEN_GAPS, NUMBER_MAX_SIDE, at_work_scale, find_digits,
-                                       ink_bbox, number_work_factor, readable_part, to_ink, work_factor)
+from desktop.engine.preprocess import (BBOX_LEVEL, BROKEN_GAPS, NUMBER_MAX_SIDE, find_digits, ink_bbox,
+                                       number_view, number_work_factor, to_ink, work_factor)
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
 from desktop.engine.number_marks import COLON, COMMA, DASH, POINT, SLASH, Marks, find_marks, is_date
 from desktop.engine.segment import Candidate, TooManyPieces, best_path, candidates, encloses, lean, stacked
@@ -476,27 +476,15 @@ def recognize_number(classifier: Classifier, gray: np.ndarray, *, looked: bool =
     out (preprocess.is_speck). A small number in a large image (a photo of a page) is read from a
     crop around it (preprocess.readable_part): at the usual scale its ink was too few pixels
     ("no digit" for 20 of 66 small digits that one-digit mode read, a hostile pass found).
-    ``looked``: ``gray`` is readable_part's output already, shrunk within NUMBER_MAX_SIDE
-    (readable_row: the batch's reader makes it so), not looked at again.
+    ``looked``: ``gray`` is preprocess.number_view's image already (the batch's reader makes it so),
+    not looked at again.
     """
     start = time.perf_counter()
     if looked:
         return _read_number(classifier, gray, start)
-    row, shrunk, origin = readable_row(gray)
-    number = _read_number(classifier, row, start)
-    return dataclasses.replace(number, factor=number.factor * shrunk, origin=origin)
-
-
-def readable_row(gray: np.ndarray) -> tuple[np.ndarray, int, tuple[int, int]]:
-    """What number mode reads of an image, the window's and the batch's alike: readable_part, shrunk
-    within NUMBER_MAX_SIDE (the batch's reader keeps no larger image in memory); how many image
-    pixels one of its pixels spans; where it starts (top, left). Read from the full-size part, the
-    window chose its scale among other factors than the batch did from the shrunk one, and the two
-    read one file differently (a row 32 px tall at 4x, 43 px at 3x: "823-7729" in the window,
-    8237729 in the batch, its dash joined to the 7: an outside evaluation)."""
-    part, origin = readable_part(gray)
-    shrunk = work_factor(part.shape, NUMBER_MAX_SIDE)
-    return at_work_scale(part, shrunk), shrunk, origin
+    view = number_view(gray)
+    number = _read_number(classifier, view.gray, start)
+    return dataclasses.replace(number, factor=number.factor * view.factor, origin=(view.top, view.left))
 
 
 def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> NumberPrediction:
