@@ -51,11 +51,20 @@ LINE_ROOM = 0.8  # lines through the ink are cut only when the rest spans less t
 LINE_STROKE = 0.7  # a line of the paper is thinner than this share of the writer's stroke
 MIN_SIDE = 40  # px at work scale: smaller images are left as they are (a folder of 28x28 files ran 14% slower)
 EDGE_GAP = 1  # px: a ruled line or a margin runs to the image's edges, within this
-# An underline under one digit, however short beside the page: a piece UNDER_FLAT times as wide as
-# tall is looked at (it must be LINE_FLAT thin too), UNDER_LONG of the digit's height long, its top
-# no higher than UNDER_OVERLAP of that height above the digit's foot (an outside evaluation's
-# underlined font digits: 0.76-1.0 of the height; a 9 read 2 and a 4 read 1 with it, 14-20% of them).
-UNDER_FLAT, UNDER_LONG, UNDER_OVERLAP = 4, 0.7, 0.05
+# An underline under one digit, however short beside the page: a piece whose box is at most UNDER_TILT
+# as tall as it is wide (a hand's line slopes) is looked at; it must be thin (no thicker, column by
+# column, than UNDER_STROKES of the digit's strokes: one line, or two drawn close that touch), UNDER_LONG
+# of the digit's height long, its top no higher than UNDER_OVERLAP of that height above the digit's foot
+# (an outside evaluation's underlined font digits: 0.76-1.0 of the height; a 9 read 2 and a 4 read 1
+# with it, 14-20% of them), and no further under it than UNDER_FAR of that height (further, the digit
+# is broken and the rest is part of it: a font's hairline 2 at work scale). Under a 1 or a 7 a line may
+# be shorter, UNDER_SHORT of the height, when it stands clear of the digit's foot (UNDER_CLEAR strokes
+# and UNDER_GAP_PX at least): a 1's base touches its foot or stands a stroke under it. Two lines, one
+# under the other, are each judged against the digit alone (a fourth outside evaluation's double
+# underlines: a 9 read a sure 2 in 13 of 40).
+UNDER_TILT, UNDER_STROKES, UNDER_LONG, UNDER_SHORT, UNDER_OVERLAP, UNDER_FAR = 0.35, 2.5, 0.7, 0.4, 0.05, 0.5
+UNDER_CLEAR, UNDER_GAP_PX = 2.0, 2
+UNDER_BAND = 0.25  # a line close under the digit is looked for in this share of the ink's height from its foot
 UNDER_OVER = 1.1  # ...and this many times as long as the digit is wide (a 0's or an 8's underline: 1.2-1.5)
 
 
@@ -67,7 +76,18 @@ def _may_hold_clutter(mask: np.ndarray) -> bool:
     touches = top == 0 or left == 0 or bottom == h or right == w
     gap = not rows[top:bottom].all() or not cols[left:right].all()
     large = bottom - top >= LINE_SPAN * h and right - left >= LINE_SPAN * w
-    return touches or gap or large or _boxed(mask[top:bottom, left:right])
+    return touches or gap or large or _boxed(mask[top:bottom, left:right]) or _underlined(mask[top:bottom, left:right])
+
+
+def _underlined(ink: np.ndarray) -> bool:
+    """The ink's lowest UNDER_BAND reaches past the rest at both ends: maybe a line under a digit
+    that leaves no blank row above it (a sloping line, or one drawn close under the digit's foot)."""
+    band = max(2, round(UNDER_BAND * ink.shape[0]))
+    above, below = ink[:-band].any(axis=0), ink[-band:].any(axis=0)
+    if not above.any():
+        return False
+    first, last = int(above.argmax()), above.size - int(above[::-1].argmax())
+    return bool(below[:first].any() and below[last:].any())
 
 
 def _boxed(ink: np.ndarray) -> bool:
@@ -155,14 +175,19 @@ def _line(length: int, thick: int, side: int, across: int, start_past: int, end_
             and length >= LINE_OVER * rest and start_past <= -beyond and end_past >= beyond)
 
 
-def _underline(length: int, thick: int, top: int, r_top: int, r_bottom: int, start_past: int, end_past: int,
-               rest: int) -> bool:
-    """A flat stroke under all the rest of the ink, as long as the rest is tall (UNDER_LONG), longer
-    than it is wide (UNDER_OVER) and reaching past it at both ends: a digit underlined, in the
-    writer's own pen too. (A 1's detached base is shorter: under half its height.)"""
+def _underline(length: int, thick: float, tall_box: int, top: int, r_top: int, r_bottom: int, start_past: int,
+               end_past: int, rest: int, stroke: float) -> bool:
+    """A thin stroke (``thick``: its ink per column; ``tall_box``: its box's height) under all the rest
+    of the ink, as long as the rest is tall (UNDER_LONG; UNDER_SHORT clear of its foot), longer than
+    it is wide (UNDER_OVER) and reaching past its foot at both ends (``start_past``, ``end_past``): a
+    digit underlined, in the writer's own pen too. (A 1's detached base is shorter: under half its
+    height, and at its foot.)"""
     tall = r_bottom - r_top
     beyond = max(2, round(LINE_BEYOND * rest))
-    return (thick <= LINE_FLAT * length and top >= r_bottom - UNDER_OVERLAP * tall and length >= UNDER_LONG * tall
+    clear = top - r_bottom >= max(UNDER_GAP_PX, UNDER_CLEAR * stroke)
+    return (thick <= UNDER_STROKES * stroke and tall_box <= UNDER_TILT * length
+            and r_bottom - UNDER_OVERLAP * tall <= top <= r_bottom + UNDER_FAR * tall
+            and length >= (UNDER_SHORT if clear else UNDER_LONG) * tall
             and length >= UNDER_OVER * rest and start_past <= -beyond and end_past >= beyond)
 
 
@@ -195,7 +220,11 @@ def _pieces_off(mask: np.ndarray) -> np.ndarray:
     kept = ~specks
     # Only pieces reaching LINE_SPAN of a side can be lines or frames, and flat ones underlines: a
     # few, however many specks.
-    flat = right - left >= UNDER_FLAT * (bottom - top)
+    flat = bottom - top <= UNDER_TILT * (right - left)
+    # An underline is judged against the digit alone: the ink that is not flat (two lines under it
+    # are not each other's digit).
+    body = kept & ~flat
+    body_stroke = stroke_width(np.isin(labels, np.flatnonzero(body) + 1)) if (flat & kept).any() and body.any() else 0.0
     # ...and a box drawn round the rest, however small in the image (a form's box round one digit).
     outer = ((top == top[kept].min()) & (bottom == bottom[kept].max())
              & (left == left[kept].min()) & (right == right[kept].max()))
@@ -212,7 +241,19 @@ def _pieces_off(mask: np.ndarray) -> np.ndarray:
         frame = (sizes[i] <= FRAME_FILL * tall * wide
                  and top[i] < r_top and r_bottom < bottom[i] and left[i] < r_left and r_right < right[i]
                  and _rectangular(labels[top[i] : bottom[i], left[i] : right[i]] == i + 1))
-        if _underline(wide, tall, top[i], r_top, r_bottom, left[i] - r_left, right[i] - r_right, r_right - r_left):
+        digit = body & kept
+        under = flat[i] and digit.any()
+        if under:
+            b_top, b_bottom = _others(top, digit, i, True), _others(bottom, digit, i, False)
+            b_left, b_right = _others(left, digit, i, True), _others(right, digit, i, False)
+            # Past the digit's foot (its lowest UNDER_BAND), not its widest part: a 9's loop may reach
+            # as far left as its line; a 2's foot is where its base starts, so its base does not.
+            band = max(2, round(UNDER_BAND * (b_bottom - b_top)))
+            foot = np.isin(labels[b_bottom - band : b_bottom], np.flatnonzero(digit) + 1).any(axis=0)
+            f_left, f_right = int(foot.argmax()), foot.size - int(foot[::-1].argmax())
+            under = _underline(wide, sizes[i] / max(wide, 1), tall, top[i], b_top, b_bottom, left[i] - f_left,
+                               right[i] - f_right, b_right - b_left, body_stroke)
+        if under:
             # A 2's base drawn apart and as long is taken for one too ("7" at 99.8%: a code review):
             # no gap, length or pen tells them apart, and a stroke's gap lost most underlines.
             if sizes[kept].sum() - sizes[i] >= REST_SHARE * sizes[i]:
