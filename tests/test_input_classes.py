@@ -77,6 +77,25 @@ def test_digit_covering_most_of_its_frame_keeps_its_polarity():
     assert np.abs(pre.to_ink(gray).ink - ink).max() < 1e-6
 
 
+def test_a_border_of_pure_white_or_black_is_decided_as_the_rules_decide_it(sample):
+    """_papers answers a border pure white or pure black all round (the drawing pad, MNIST's files)
+    without its rules, for speed: the same paper as the rules give, blank pages and full ones too."""
+    rng = np.random.default_rng(3)
+    pads = [np.asarray(pen_digit(int(d), rng, Style()), np.float32)[::2, ::2] / 255 for d in range(8)]
+    pads = [g for g in pads if pre._ring(g[None])[0].min() == 1.0][:4]  # (a large digit reaches the ring)
+    mnist = [a.astype(np.float32) / 255 for a in sample["x_test"][:4]]
+    blank = np.ones((2, 40, 40), np.float32)
+    for stack in (np.stack(pads), 1.0 - np.stack(pads), np.stack(mnist), blank, 0.0 * blank):
+        fast = pre._papers(stack)
+        sides = pre._ring(stack)
+        ring = np.concatenate(sides, axis=1)
+        assert ring.min() == ring.max() and len(stack) >= 2  # the fast case
+        mid = ((stack.min(axis=(1, 2)).astype(np.float64) + stack.max(axis=(1, 2))) / 2).astype(np.float32)[:, None]
+        ruled = pre._papers_of(stack, False, mid, sides, ring)
+        for a, b in zip((fast.tone, fast.light, fast.uneven), (ruled.tone, ruled.light, ruled.uneven)):
+            assert np.array_equal(a, b) and np.asarray(a).dtype == np.asarray(b).dtype
+
+
 def test_photos_still_read(shipped):
     rng = np.random.default_rng(11)
     labels = [d for d in range(10) for _ in range(3)]

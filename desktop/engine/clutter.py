@@ -81,13 +81,10 @@ def _may_hold_clutter(mask: np.ndarray) -> bool:
 
 def _underlined(ink: np.ndarray) -> bool:
     """The ink's lowest UNDER_BAND reaches past the rest at both ends: maybe a line under a digit
-    that leaves no blank row above it (a sloping line, or one drawn close under the digit's foot)."""
+    that leaves no blank row above it (a sloping line, or one drawn close under the digit's foot).
+    ``ink`` is cropped to its box with every column inked, so only its first and last columns tell."""
     band = max(2, round(UNDER_BAND * ink.shape[0]))
-    above, below = ink[:-band].any(axis=0), ink[-band:].any(axis=0)
-    if not above.any():
-        return False
-    first, last = int(above.argmax()), above.size - int(above[::-1].argmax())
-    return bool(below[:first].any() and below[last:].any())
+    return ink.shape[0] > band and not ink[:-band, 0].any() and not ink[:-band, -1].any()
 
 
 def _boxed(ink: np.ndarray) -> bool:
