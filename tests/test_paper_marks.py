@@ -172,6 +172,38 @@ def test_a_twos_base_drawn_apart_is_kept():
     assert np.array_equal(digit_only(ink, BBOX_LEVEL), ink)
 
 
+def circled_by_the_writer(digit: np.ndarray) -> np.ndarray:
+    """An MNIST digit on a page with a ring drawn round it by hand (in a pen like the digit's), clear of it."""
+    page = _page(digit, 120, (90, 90))
+    pts = [(150 + 62 * np.cos(t) + 3 * np.sin(5 * t), 150 + 70 * np.sin(t)) for t in np.linspace(0, 2 * np.pi, 60)]
+    return _draw(page, [("line", pts, 30, 6)])
+
+
+def test_a_digit_circled_by_hand_is_read(sample, shipped):
+    """A ring drawn round one digit is a frame (clutter._pieces_off's rings): read with it, the digit
+    was "not a digit", or a sure 0 (an outside evaluation's circled digits: 5% right and sure)."""
+    x, y = sample["x_test"][:N], sample["y_test"][:N]
+    answers = [recognize(shipped, circled_by_the_writer(d)) for d in x]
+    right = sum(a.digit == t and a.status == DIGIT for a, t in zip(answers, y))
+    assert right >= 0.85 * N, f"{right} of {N}"
+
+
+@pytest.mark.parametrize("joined", [False, True], ids=["apart", "mouth joined to an eye"])
+def test_a_smileys_face_is_no_ring_round_a_digit(joined):
+    """A face's ring holds two eyes and a mouth: none of them is a digit it is drawn round, and the
+    face stays whole, to be read as no digit (with the mouth joined to an eye, read a sure 3)."""
+    im = Image.new("L", (200, 200), 255)
+    d = ImageDraw.Draw(im)
+    d.ellipse([30, 30, 170, 170], outline=0, width=6)
+    d.ellipse([70, 70, 84, 84], fill=0)
+    d.ellipse([116, 70, 130, 84], fill=0)
+    d.arc([60, 60, 140, 140], 20, 160, fill=0, width=6)
+    if joined:
+        d.line([(77, 80), (66, 118)], fill=0, width=6)
+    ink = to_ink(np.asarray(im, np.float32) / 255.0).ink
+    assert np.array_equal(digit_only(ink, BBOX_LEVEL, form=True), ink)
+
+
 def test_marks_alone_are_no_digit_read():
     """Lines with nothing written: no line is erased when nothing else would remain."""
     page = ruled(np.zeros((28, 28), np.uint8), np.random.default_rng(0))

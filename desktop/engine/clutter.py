@@ -64,8 +64,9 @@ EDGE_GAP = 1  # px: a ruled line or a margin runs to the image's edges, within t
 # underlines: a 9 read a sure 2 in 13 of 40).
 UNDER_TILT, UNDER_STROKES, UNDER_LONG, UNDER_SHORT, UNDER_OVERLAP, UNDER_FAR = 0.35, 2.5, 0.7, 0.4, 0.05, 0.5
 UNDER_CLEAR, UNDER_GAP_PX = 2.0, 2
-UNDER_BAND = 0.25  # a line close under the digit is looked for in this share of the ink's height from its foot
 UNDER_OVER = 1.1  # ...and this many times as long as the digit is wide (a 0's or an 8's underline: 1.2-1.5)
+UNDER_BAND = 0.25  # a line close under the digit is looked for in this share of the ink's height from its foot
+RING_HELD, RING_REST = 0.5, 0.1  # a ring or box drawn round one digit: see _pieces_off
 
 
 def _may_hold_clutter(mask: np.ndarray) -> bool:
@@ -76,7 +77,8 @@ def _may_hold_clutter(mask: np.ndarray) -> bool:
     touches = top == 0 or left == 0 or bottom == h or right == w
     gap = not rows[top:bottom].all() or not cols[left:right].all()
     large = bottom - top >= LINE_SPAN * h and right - left >= LINE_SPAN * w
-    return touches or gap or large or _boxed(mask[top:bottom, left:right]) or _underlined(mask[top:bottom, left:right])
+    return (touches or gap or large or _boxed(mask[top:bottom, left:right]) or _underlined(mask[top:bottom, left:right])
+            or _ringed(mask[top:bottom, left:right]))
 
 
 def _underlined(ink: np.ndarray) -> bool:
@@ -85,6 +87,15 @@ def _underlined(ink: np.ndarray) -> bool:
     ``ink`` is cropped to its box with every column inked, so only its first and last columns tell."""
     band = max(2, round(UNDER_BAND * ink.shape[0]))
     return ink.shape[0] > band and not ink[:-band, 0].any() and not ink[:-band, -1].any()
+
+
+def _ringed(ink: np.ndarray) -> bool:
+    """The ink (cropped to its box) reaches each side of its box in the middle third of that side:
+    maybe a ring drawn round a digit (or a 0, an 8: the pieces then tell)."""
+    h, w = ink.shape
+    band = max(1, round(FRAME_BAND * min(h, w)))
+    rows, cols = slice(h // 3, h - h // 3), slice(w // 3, w - w // 3)
+    return bool(ink[rows, :band].any() and ink[rows, -band:].any() and ink[:band, cols].any() and ink[-band:, cols].any())
 
 
 def _boxed(ink: np.ndarray) -> bool:
@@ -195,8 +206,9 @@ def _others(values: np.ndarray, kept: np.ndarray, i: int, least: bool) -> int:
     return int(v.min() if least else v.max())
 
 
-def _pieces_off(mask: np.ndarray) -> np.ndarray:
-    """The pixels of pieces of clear ink that are lines, frames or specks (see the module's doc)."""
+def _pieces_off(mask: np.ndarray, rings: bool = False) -> np.ndarray:
+    """The pixels of pieces of clear ink that are lines, frames or specks (see the module's doc);
+    ``rings``: one digit is read, and a ring drawn round it is a frame too."""
     labels, n = label(mask)
     none = np.zeros_like(mask)
     if n < 2:
@@ -235,9 +247,18 @@ def _pieces_off(mask: np.ndarray) -> np.ndarray:
         margin = top[i] <= EDGE_GAP and bottom[i] >= h - EDGE_GAP
         line = (_line(wide, tall, w, h, left[i] - r_left, right[i] - r_right, r_right - r_left)
                 or (margin and _line(tall, wide, h, w, top[i] - r_top, bottom[i] - r_bottom, r_bottom - r_top)))
-        frame = (sizes[i] <= FRAME_FILL * tall * wide
-                 and top[i] < r_top and r_bottom < bottom[i] and left[i] < r_left and r_right < right[i]
-                 and _rectangular(labels[top[i] : bottom[i], left[i] : right[i]] == i + 1))
+        round_rest = (sizes[i] <= FRAME_FILL * tall * wide
+                      and top[i] < r_top and r_bottom < bottom[i] and left[i] < r_left and r_right < right[i])
+        frame = round_rest and _rectangular(labels[top[i] : bottom[i], left[i] : right[i]] == i + 1)
+        # A ring or a box drawn by hand round one digit: one piece in it at least RING_HELD of its
+        # height, the others together under RING_REST of that piece's ink. A smiley's mouth is shorter,
+        # or joined to an eye with the other eye beside it, and the face stays to be read as no digit.
+        if rings and round_rest and outer[i] and not frame:
+            inside = kept.copy()
+            inside[i] = False
+            held = np.flatnonzero(inside)[np.argmax((bottom - top)[inside])]
+            frame = (bottom[held] - top[held] >= RING_HELD * tall
+                     and sizes[inside].sum() - sizes[held] < RING_REST * sizes[held])
         digit = body & kept
         under = flat[i] and digit.any()
         if under:
@@ -318,9 +339,9 @@ def digit_only(ink: np.ndarray, level: float, *, form: bool = False) -> np.ndarr
     # Pieces first (a printed box is one piece, a frame, until its sides are cut off as lines), then
     # lines through the ink, then the pieces those leave (a margin cut free of the ruled lines).
     removed = _outside_frames(mask) if form else np.zeros_like(mask)
-    removed |= _pieces_off(mask & ~removed)
+    removed |= _pieces_off(mask & ~removed, form)
     removed |= _lines_through(mask & ~removed)
-    removed |= _pieces_off(mask & ~removed)
+    removed |= _pieces_off(mask & ~removed, form)
     if not removed.any():
         return ink
     out = ink.copy()
