@@ -90,12 +90,18 @@ def _underlined(ink: np.ndarray) -> bool:
 
 
 def _ringed(ink: np.ndarray) -> bool:
-    """The ink (cropped to its box) reaches each side of its box in the middle third of that side:
-    maybe a ring drawn round a digit (or a 0, an 8: the pieces then tell)."""
+    """Maybe a ring drawn round a digit: a row and a column across the middle of the ink's box (cropped
+    to it) that each meet ink three times or more, first and last at the box's sides (the ring, the
+    digit, the ring). A 0, an 8, a 6 or a 9 meets a row across its middle twice at most."""
     h, w = ink.shape
     band = max(1, round(FRAME_BAND * min(h, w)))
-    rows, cols = slice(h // 3, h - h // 3), slice(w // 3, w - w // 3)
-    return bool(ink[rows, :band].any() and ink[rows, -band:].any() and ink[:band, cols].any() and ink[-band:, cols].any())
+    return _crossed(ink[[h // 3, h // 2, h - 1 - h // 3]], band) and _crossed(ink[:, [w // 3, w // 2, w - 1 - w // 3]].T, band)
+
+
+def _crossed(lines: np.ndarray, band: int) -> bool:
+    """One of the (k, n) lines meets ink in three runs or more, its first and last within ``band`` of its ends."""
+    runs = np.count_nonzero(lines[:, 1:] & ~lines[:, :-1], axis=1) + lines[:, 0]
+    return bool(np.any((runs >= 3) & lines[:, :band].any(axis=1) & lines[:, -band:].any(axis=1)))
 
 
 def _boxed(ink: np.ndarray) -> bool:
