@@ -233,6 +233,19 @@ def test_a_thresholded_scan_is_not_taken_for_a_dithered_one(sample):
         assert not pre._dithered(binary)
 
 
+def test_faint_inks_core_is_its_median_when_under_the_line():
+    """_faint_core counts before it takes a median: the same answer as the median itself, for ink
+    of odd and even counts, whose middle values straddle FAINT_CORE or sit on it."""
+    rng = np.random.default_rng(5)
+    c = pre.FAINT_CORE
+    cases = [np.array([c - 0.1, c, c + 0.1, c + 0.2], np.float32), np.array([c - 0.2, c - 0.1, c, c + 0.1], np.float32),
+             np.array([c - 0.3, c - 0.1, c + 0.3], np.float32), np.array([c, c], np.float32)]
+    cases += [rng.uniform(0.2, 1.0, n).astype(np.float32) for n in (1, 2, 7, 8, 501, 502) for _ in range(20)]
+    for ink in cases:
+        median = float(np.median(ink))
+        assert pre._faint_core(ink) == (median if median < c else None), ink
+
+
 def test_a_thin_pen_in_a_large_image_is_read_at_full_strength(shipped):
     """UCI pen paths (held out; tests/fixtures/pen_sample.npz) drawn with a ballpoint's 2-3 px pen in
     a 400-600 px image, as a photo of a digit on paper is: reduced to work scale, the line covers a
