@@ -160,16 +160,36 @@ def test_a_digit_underlined_by_hand_is_read(shipped, path):
     assert (answer.digit, answer.status) == (truth, DIGIT), f"{answer.digit} {answer.status}"
 
 
-def test_a_twos_base_drawn_apart_is_kept():
-    """A 2 whose base is drawn apart, from where its stroke comes down, as long as an underline: it
-    starts at the 2's foot, not past it, and is the 2's own (an underline reaches past the digit's
-    foot at both ends; taken for one, the 2 would read 7)."""
-    im = Image.new("L", (200, 200), 255)
+@pytest.mark.parametrize("curve, base", [
+    ([(60, 70), (80, 45), (115, 40), (135, 60), (130, 90), (62, 146)], [(64, 158), (150, 156)]),
+    ([(70, 80), (75, 55), (100, 40), (135, 42), (152, 65), (145, 100), (85, 160)], [(77, 169), (175, 172)]),
+    ([(80, 70), (100, 45), (135, 40), (155, 60), (150, 95), (80, 160)], [(72, 169), (175, 167)]),
+], ids=["from its tip", "a stroke left of its tip", "a stroke left, a gap"])
+def test_a_twos_base_drawn_apart_is_kept(curve, base):
+    """A 2 whose base is drawn apart, from about where its stroke comes down, as long as an underline:
+    the 2's tip is at the base's end, not in its middle, and the base is the 2's own (taken for an
+    underline, the 2 read a sure 7: a review, 94 of 300 such 2s)."""
+    im = Image.new("L", (240, 240), 255)
     d = ImageDraw.Draw(im)
-    d.line([(60, 70), (80, 45), (115, 40), (135, 60), (130, 90), (62, 146)], fill=0, width=7, joint="curve")
-    d.line([(64, 158), (150, 156)], fill=0, width=7)
+    d.line(curve, fill=0, width=6, joint="curve")
+    d.line(base, fill=0, width=6)
     ink = to_ink(np.asarray(im, np.float32) / 255.0).ink
-    assert np.array_equal(digit_only(ink, BBOX_LEVEL), ink)
+    assert np.array_equal(digit_only(ink, BBOX_LEVEL, form=True), ink)
+
+
+@pytest.mark.parametrize("digit", [0, 7])
+def test_a_bold_underline_under_a_pens_digit_is_left_out(digit, shipped):
+    """A marker's line under a digit in a fine pen is thicker than 2.5 of its strokes, but thin beside
+    its length: an underline still (a review: a 0 read a sure 2, a 7 a sure 1)."""
+    im = Image.new("L", (280, 280), 255)
+    d = ImageDraw.Draw(im)
+    if digit == 0:
+        d.ellipse([95, 40, 175, 200], outline=0, width=5)
+    else:
+        d.line([(90, 45), (185, 45), (130, 200)], fill=0, width=5)
+    d.line([(70, 222), (210, 225)], fill=0, width=16)
+    answer = recognize(shipped, np.asarray(im, np.float32) / 255.0 * 0.85 + 0.1)
+    assert (answer.digit, answer.status) == (digit, DIGIT)
 
 
 def circled_by_the_writer(digit: np.ndarray) -> np.ndarray:
@@ -219,6 +239,17 @@ def test_a_digit_with_loops_is_no_ring(digit, sample):
     for a in sample["x_test"][sample["y_test"] == digit][:15]:
         ink = to_ink(_page(a, 200, (50, 50))).ink
         assert np.array_equal(digit_only(ink, BBOX_LEVEL, form=True), ink)
+
+
+def test_a_zero_with_its_slash_apart_is_no_ring_round_a_digit():
+    """A 0 whose slash stands inside it, touching neither side: the slash is straight, no digit the 0
+    is drawn round (read alone, a sure 1: a review)."""
+    im = Image.new("L", (240, 240), 255)
+    d = ImageDraw.Draw(im)
+    d.ellipse([70, 30, 170, 210], outline=0, width=7)
+    d.line([(95, 170), (145, 70)], fill=0, width=7)
+    ink = to_ink(np.asarray(im, np.float32) / 255.0).ink
+    assert np.array_equal(digit_only(ink, BBOX_LEVEL, form=True), ink)
 
 
 def test_a_zero_slashed_through_is_no_digit_in_a_ring():

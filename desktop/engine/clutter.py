@@ -56,17 +56,20 @@ EDGE_GAP = 1  # px: a ruled line or a margin runs to the image's edges, within t
 # column, than UNDER_STROKES of the digit's strokes: one line, or two drawn close that touch), UNDER_LONG
 # of the digit's height long, its top no higher than UNDER_OVERLAP of that height above the digit's foot
 # (an outside evaluation's underlined font digits: 0.76-1.0 of the height; a 9 read 2 and a 4 read 1
-# with it, 14-20% of them), and no further under it than UNDER_FAR of that height (further, the digit
-# is broken and the rest is part of it: a font's hairline 2 at work scale). Under a 1 or a 7 a line may
-# be shorter, UNDER_SHORT of the height, when it stands clear of the digit's foot (UNDER_CLEAR strokes
-# and UNDER_GAP_PX at least): a 1's base touches its foot or stands a stroke under it. Two lines, one
-# under the other, are each judged against the digit alone (a fourth outside evaluation's double
-# underlines: a 9 read a sure 2 in 13 of 40).
-UNDER_TILT, UNDER_STROKES, UNDER_LONG, UNDER_SHORT, UNDER_OVERLAP, UNDER_FAR = 0.35, 2.5, 0.7, 0.4, 0.05, 0.5
+# with it, 14-20% of them), however far under it (a page's edge or last ruled line far under a
+# number is no digit either; a limit at half the digit's height lost two such readings to save a font's
+# hairline 2, whose base stood apart at work scale). Under a 1 or a 7 a line may be shorter, UNDER_SHORT
+# of the height, when it stands clear of the digit's foot (UNDER_CLEAR strokes and UNDER_GAP_PX at
+# least): a 1's base touches its foot or stands a stroke under it. Two lines, one under the other, are
+# each judged against the digit alone (a fourth outside evaluation's double underlines: a 9 read a
+# sure 2 in 13 of 40).
+UNDER_TILT, UNDER_STROKES, UNDER_LONG, UNDER_SHORT, UNDER_OVERLAP = 0.35, 2.5, 0.7, 0.4, 0.05
 UNDER_CLEAR, UNDER_GAP_PX = 2.0, 2
 UNDER_OVER = 1.1  # ...and this many times as long as the digit is wide (a 0's or an 8's underline: 1.2-1.5)
 UNDER_BAND = 0.25  # a line close under the digit is looked for in this share of the ink's height from its foot
+UNDER_TIP, UNDER_PAST = 0.1, 0.2  # see _under_digit
 RING_HELD, RING_REST = 0.5, 0.1  # a ring or box drawn round one digit: see _pieces_off
+RING_BIT = 0.1  # pieces left inside a ring under this share of the largest are bits of its edge, not of the digit
 RING_HOLE, RING_PEEL, RING_STRAIGHT = 0.3, 1.5, 0.12  # ...and one touching it: see _ring_touching
 
 
@@ -78,8 +81,10 @@ def _may_hold_clutter(mask: np.ndarray) -> bool:
     touches = top == 0 or left == 0 or bottom == h or right == w
     gap = not rows[top:bottom].all() or not cols[left:right].all()
     large = bottom - top >= LINE_SPAN * h and right - left >= LINE_SPAN * w
-    return (touches or gap or large or _boxed(mask[top:bottom, left:right]) or _underlined(mask[top:bottom, left:right])
-            or _ringed(mask[top:bottom, left:right]))
+    if touches or gap or large:
+        return True
+    ink = mask[top:bottom, left:right]
+    return _boxed(ink) or _underlined(ink) or _ringed(ink)
 
 
 def _underlined(ink: np.ndarray) -> bool:
@@ -190,20 +195,42 @@ def _line(length: int, thick: int, side: int, across: int, start_past: int, end_
             and length >= LINE_OVER * rest and start_past <= -beyond and end_past >= beyond)
 
 
-def _underline(length: int, thick: float, tall_box: int, top: int, r_top: int, r_bottom: int, start_past: int,
-               end_past: int, rest: int, stroke: float) -> bool:
-    """A thin stroke (``thick``: its ink per column; ``tall_box``: its box's height) under all the rest
-    of the ink, as long as the rest is tall (UNDER_LONG; UNDER_SHORT clear of its foot), longer than
-    it is wide (UNDER_OVER) and reaching past its foot at both ends (``start_past``, ``end_past``): a
-    digit underlined, in the writer's own pen too. (A 1's detached base is shorter: under half its
-    height, and at its foot.)"""
-    tall = r_bottom - r_top
-    beyond = max(2, round(LINE_BEYOND * rest))
-    clear = top - r_bottom >= max(UNDER_GAP_PX, UNDER_CLEAR * stroke)
-    return (thick <= UNDER_STROKES * stroke and tall_box <= UNDER_TILT * length
-            and r_bottom - UNDER_OVERLAP * tall <= top <= r_bottom + UNDER_FAR * tall
-            and length >= (UNDER_SHORT if clear else UNDER_LONG) * tall
-            and length >= UNDER_OVER * rest and start_past <= -beyond and end_past >= beyond)
+def _under_digit(labels: np.ndarray, i: int, digit: np.ndarray, box: np.ndarray, sizes: np.ndarray,
+                 stroke: float) -> bool:
+    """Piece ``i`` (``labels``' i + 1) is a line drawn under the ``digit`` (flags of the pieces that
+    make it; ``box``: every piece's top, bottom, left, right; ``stroke``: the digit's): thin (its ink
+    per column), its box sloping at most UNDER_TILT, under the digit's foot (UNDER_OVERLAP), as long as the digit is tall (UNDER_LONG; UNDER_SHORT clear of its foot), longer than
+    it is wide (UNDER_OVER), and with the digit's tip (the middle of its lowest UNDER_TIP) UNDER_PAST
+    of its length from either end. A 2's base drawn apart starts at the 2's tip, where its stroke
+    comes down: no underline (past the tip by a stroke or two, it read a sure 7: a review). A 1's
+    detached base is short, and at its foot."""
+    top, bottom, left, right = box.T
+    d_top, d_bottom = _others(top, digit, i, True), _others(bottom, digit, i, False)
+    d_wide, tall = _others(right, digit, i, False) - _others(left, digit, i, True), d_bottom - d_top
+    length, thick = int(right[i] - left[i]), sizes[i] / max(int(right[i] - left[i]), 1)
+    band = max(1, round(UNDER_TIP * tall))
+    tip_cols = np.flatnonzero(np.isin(labels[d_bottom - band : d_bottom], np.flatnonzero(digit) + 1).any(axis=0))
+    tip = (tip_cols[0] + tip_cols[-1]) / 2
+    clear = top[i] - d_bottom >= max(UNDER_GAP_PX, UNDER_CLEAR * stroke)
+    # A bold line (a marker under a pen's digit) is thin beside its length, as any line is.
+    return bool(thick <= max(UNDER_STROKES * stroke, LINE_FLAT * length) and bottom[i] - top[i] <= UNDER_TILT * length
+                and top[i] >= d_bottom - UNDER_OVERLAP * tall
+                and length >= (UNDER_SHORT if clear else UNDER_LONG) * tall and length >= UNDER_OVER * d_wide
+                and min(tip - left[i], right[i] - tip) >= UNDER_PAST * length)
+
+
+def _round_one_digit(labels: np.ndarray, i: int, kept: np.ndarray, box: np.ndarray, sizes: np.ndarray) -> bool:
+    """Piece ``i``, whose box holds all the other kept pieces', is a ring or a box drawn round one
+    digit: one piece in it at least RING_HELD of its height and no straight stroke (a 0 with its
+    slash apart inside read a sure 1: a review), the others together under RING_REST of that piece's
+    ink. A smiley's mouth is shorter, or joined to an eye with the other eye beside it, and the face
+    stays to be read as no digit."""
+    top, bottom = box[:, 0], box[:, 1]
+    inside = kept.copy()
+    inside[i] = False
+    held = np.flatnonzero(inside)[np.argmax((bottom - top)[inside])]
+    return bool(bottom[held] - top[held] >= RING_HELD * (bottom[i] - top[i])
+                and sizes[inside].sum() - sizes[held] < RING_REST * sizes[held] and not _straight(labels == held + 1))
 
 
 def _others(values: np.ndarray, kept: np.ndarray, i: int, least: bool) -> int:
@@ -257,27 +284,10 @@ def _pieces_off(mask: np.ndarray, rings: bool = False) -> np.ndarray:
         round_rest = (sizes[i] <= FRAME_FILL * tall * wide
                       and top[i] < r_top and r_bottom < bottom[i] and left[i] < r_left and r_right < right[i])
         frame = round_rest and _rectangular(labels[top[i] : bottom[i], left[i] : right[i]] == i + 1)
-        # A ring or a box drawn by hand round one digit: one piece in it at least RING_HELD of its
-        # height, the others together under RING_REST of that piece's ink. A smiley's mouth is shorter,
-        # or joined to an eye with the other eye beside it, and the face stays to be read as no digit.
         if rings and round_rest and outer[i] and not frame:
-            inside = kept.copy()
-            inside[i] = False
-            held = np.flatnonzero(inside)[np.argmax((bottom - top)[inside])]
-            frame = (bottom[held] - top[held] >= RING_HELD * tall
-                     and sizes[inside].sum() - sizes[held] < RING_REST * sizes[held])
+            frame = _round_one_digit(labels, i, kept, box, sizes)
         digit = body & kept
-        under = flat[i] and digit.any()
-        if under:
-            b_top, b_bottom = _others(top, digit, i, True), _others(bottom, digit, i, False)
-            b_left, b_right = _others(left, digit, i, True), _others(right, digit, i, False)
-            # Past the digit's foot (its lowest UNDER_BAND), not its widest part: a 9's loop may reach
-            # as far left as its line; a 2's foot is where its base starts, so its base does not.
-            band = max(2, round(UNDER_BAND * (b_bottom - b_top)))
-            foot = np.isin(labels[b_bottom - band : b_bottom], np.flatnonzero(digit) + 1).any(axis=0)
-            f_left, f_right = int(foot.argmax()), foot.size - int(foot[::-1].argmax())
-            under = _underline(wide, sizes[i] / max(wide, 1), tall, top[i], b_top, b_bottom, left[i] - f_left,
-                               right[i] - f_right, b_right - b_left, body_stroke)
+        under = flat[i] and digit.any() and _under_digit(labels, i, digit, box, sizes, body_stroke)
         if under:
             # A 2's base drawn apart and as long is taken for one too ("7" at 99.8%: a code review):
             # no gap, length or pen tells them apart, and a stroke's gap lost most underlines.
@@ -334,9 +344,11 @@ def _ring_touching(mask: np.ndarray) -> np.ndarray:
     inner, k = label(piece & ~near)
     if k == 0:
         return none
-    spans = boxes(inner, k)
-    held = int(np.argmax(spans[:, 1] - spans[:, 0]))
-    if spans[held, 1] - spans[held, 0] < RING_HELD * (bottom - top) or _straight(inner == held + 1):
+    # What is left inside, all of it: a ring drawn through the digit cuts it in pieces.
+    sizes = np.bincount(inner.ravel(), minlength=k + 1)[1:]
+    spans = boxes(inner, k)[sizes >= RING_BIT * sizes.max()]
+    held = inner > 0
+    if spans[:, 1].max() - spans[:, 0].min() < RING_HELD * (bottom - top) or _straight(held):
         return none
     out = none.copy()
     out[top:bottom, left:right] = (piece & near)[1:-1, 1:-1]

@@ -292,13 +292,18 @@ def find_paper(gray: np.ndarray) -> Paper:
     return Paper(float(p.tone[0]), bool(p.light[0]), bool(p.uneven[0]))
 
 
+def _plain_border(ring: np.ndarray) -> bool:
+    """Every image's border (rows of _ring's pixels) is pure white, or every one pure black, all round."""
+    return bool(ring.min() == ring.max() and ring.flat[0] in (0.0, 1.0))
+
+
 def _papers(gray: np.ndarray, row: bool = False) -> Paper:
     """find_paper for (n, h, w) same-sized images at once; ``row``: a row of digits (number mode)."""
     lo, hi = gray.min(axis=(1, 2)).astype(np.float64), gray.max(axis=(1, 2)).astype(np.float64)
     mid = ((lo + hi) / 2).astype(np.float32)[:, None]  # compared in float32, as one image's Python float is
     sides = _ring(gray)
     ring = np.concatenate(sides, axis=1)
-    if ring.min() == ring.max() and ring.flat[0] in (0.0, 1.0):
+    if _plain_border(ring):
         # Every border pure white or pure black all round (the drawing pad, a clean file): what the
         # rules below decide for it, without them (they cost the pad a tenth of its answer's time).
         light = ring[:, 0] > mid[:, 0]
@@ -377,7 +382,7 @@ def _grey_bordered(gray: np.ndarray, ring: np.ndarray) -> np.ndarray:
     grey = np.zeros(len(gray), bool)
     # Most borders are the image's lightest or darkest tone all round (paper, MNIST's black): none
     # of those is grey, and the drawing pad (pure white all round) pays nothing more.
-    if ring.min() == ring.max() and ring.flat[0] in (0.0, 1.0):
+    if _plain_border(ring):
         return grey
     sample = gray[:, ::4, ::4].reshape(len(gray), -1)
     lo, hi = sample.min(axis=1), sample.max(axis=1)
@@ -879,8 +884,12 @@ def _inks(gray: np.ndarray, hot: int = HOT, row: bool = False) -> tuple[np.ndarr
     n, h, w = gray.shape
     paper = _papers(gray, row)
     inverted = paper.light
-    # (One polarity for all, as a drawing or a folder of one kind: no where() over the stack.)
-    ink = 1.0 - gray if inverted.all() else gray if not inverted.any() else np.where(inverted[:, None, None], 1.0 - gray, gray)
+    if inverted.all():  # one polarity for the whole stack (a drawing, a folder of one kind): no where()
+        ink = 1.0 - gray
+    elif not inverted.any():
+        ink = gray
+    else:
+        ink = np.where(inverted[:, None, None], 1.0 - gray, gray)
     floor = np.full(n, NOISE_FLOOR, np.float32)
     # Even paper or canvas: one level. The opening would also eat into bold strokes.
     level = np.where(inverted, 1.0 - paper.tone, paper.tone).astype(np.float32)
@@ -953,8 +962,9 @@ def ink_bbox(ink: np.ndarray, level: float = 0.0) -> tuple[int, int, int, int] |
 def _faint_core(ink: np.ndarray) -> float | None:
     """The median of the ink's strengths when it is under FAINT_CORE, else None. Counted first: the
     median is taken only when the count cannot tell (np.median cost a thin pen's drawing 0.1 ms)."""
-    # Compared in float64, as the median's Python float is (a float32 0.7 is under 0.7).
-    under, n = int(np.count_nonzero(ink < np.float64(FAINT_CORE))), ink.size
+    # Compared in float64, as the median's Python float is (a float32 0.7 is under 0.7; NumPy 1.x
+    # compares a float32 array with a float64 scalar in float32).
+    under, n = int(np.count_nonzero(ink.astype(np.float64) < FAINT_CORE)), ink.size
     if 2 * under < n:  # the middle value (both, for an even count) is FAINT_CORE or more
         return None
     core = float(np.median(ink))
