@@ -1,6 +1,7 @@
 """One-digit mode: a digit drawn in a ring is no "0". At 28x28 the ring is what the model sees, and a
-hostile pass found 25 of 60 circled digits read "0" with status digit at up to 99.9%. A zero's own
-marks (a dot, a short bar, a second ring) keep it a 0.
+hostile pass found 25 of 60 circled digits read "0" with status digit at up to 99.9%. The ring is
+now left out and the digit read where it stands clear of it (clutter.py); else the ring check
+flags it. A zero's own marks (a dot, a short bar, a second ring) keep it a 0.
 """
 import numpy as np
 import pytest
@@ -34,8 +35,14 @@ def circled_mnist(images: np.ndarray, seed: int = 0) -> list[np.ndarray]:
     ("1", [[(225, 80), (225, 200)]]),
 ])
 def test_a_digit_drawn_in_a_ring_is_not_a_sure_zero(shipped, name, lines):
+    """The ring round one digit is left out and the digit read (clutter._round_one_digit); a lone
+    straight stroke in a ring is no digit drawn round (a 0's slash is as straight) and the ring check
+    calls it not a digit, as it called every circled digit before."""
     p = recognize(shipped, drawn(lines, ellipses=[RING], size=(450, 280)))
-    assert p.status == "not a digit", (name, p.digit, p.status)
+    if name == "1":
+        assert p.status == "not a digit", (name, p.digit, p.status)
+    else:
+        assert (str(p.digit), p.status) == (name, "digit"), (name, p.digit, p.status)
 
 
 def test_circled_mnist_digits_are_not_read_as_zero(shipped, sample):

@@ -176,11 +176,13 @@ def test_a_digit_underlined_by_hand_is_read(shipped, path):
     ([(60, 70), (80, 45), (115, 40), (135, 60), (130, 90), (62, 146)], [(64, 158), (150, 156)]),
     ([(70, 80), (75, 55), (100, 40), (135, 42), (152, 65), (145, 100), (85, 160)], [(77, 169), (175, 172)]),
     ([(80, 70), (100, 45), (135, 40), (155, 60), (150, 95), (80, 160)], [(72, 169), (175, 167)]),
-], ids=["from its tip", "a stroke left of its tip", "a stroke left, a gap"])
+    ([(60, 75), (80, 45), (120, 40), (145, 60), (140, 95), (105, 150)], [(75, 162), (175, 162)]),
+], ids=["from its tip", "a stroke left of its tip", "a stroke left, a gap", "its top further left"])
 def test_a_twos_base_drawn_apart_is_kept(curve, base):
     """A 2 whose base is drawn apart, from about where its stroke comes down, as long as an underline:
     the 2's tip is at the base's end, not in its middle, and the base is the 2's own (taken for an
-    underline, the 2 read a sure 7: a review, 94 of 300 such 2s)."""
+    underline, the 2 read a sure 7: a review, 94 of 300 such 2s). Starting well before the tip, it
+    does not reach as far left as the 2's top, as an underline reaches past its digit."""
     ink = _drawn([("line", curve), ("line", base)], width=6)
     assert np.array_equal(digit_only(ink, BBOX_LEVEL, form=True), ink)
 
@@ -255,6 +257,15 @@ def test_a_slashed_zero_is_kept_whole(ring, slash):
     """The slash in a 0 is straight: no digit the 0 is drawn round, whether it stands apart inside
     (_round_one_digit) or crosses the 0 (_ring_touching). Read alone, it was a sure 1 (a review)."""
     ink = _drawn([("ellipse", ring), ("line", slash)], width=7)
+    assert np.array_equal(digit_only(ink, BBOX_LEVEL, form=True), ink)
+
+
+@pytest.mark.parametrize("inner", [[78, 38, 150, 190], [74, 34, 146, 186]], ids=["inside", "overshooting"])
+def test_a_zero_traced_twice_is_no_digit_in_a_ring(inner):
+    """A 0 gone over twice is one piece whose outer pass looks like a ring: what peeling it leaves is
+    the inner pass, an arc along the ring, not a digit in its middle (_reaches_middle; read alone it
+    was a sure 1: a review, 72 of 240 such 0s no longer read 0)."""
+    ink = _drawn([("ellipse", [70, 30, 150, 190]), ("ellipse", inner)], width=4, side=220)
     assert np.array_equal(digit_only(ink, BBOX_LEVEL, form=True), ink)
 
 
