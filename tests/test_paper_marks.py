@@ -137,7 +137,7 @@ def test_a_digit_underlined_in_the_writers_own_pen_is_read(gap, sample, shipped)
     """Its line was the writer's stroke (as thick as the digit's: kept, as a 1's detached base is) and
     short beside the page (under LINE_SPAN of it): read with the digit, a 9 as 2, a 4 as 1 (an
     outside evaluation: 14-20% of its underlined font digits misread). An underline is now judged
-    against the digit itself (clutter._underline)."""
+    against the digit itself (clutter._under_digit)."""
     x, y = sample["x_test"][:N], sample["y_test"][:N]
     answers = [recognize(shipped, underlined_by_the_writer(d, gap)) for d in x]
     right = sum(a.digit == t and a.status == DIGIT for a, t in zip(answers, y))
@@ -166,7 +166,7 @@ def test_a_digit_underlined_by_hand_is_read(shipped, path):
     these are): two lines, one under the other (each was the other's digit, so neither was an
     underline), a line sloping up to the digit's foot (no blank row between them), a short one clear
     under a 1, a line as far left as a 9's loop but past its foot. Each read a sure 2 or 1, or an
-    unsure 2, before clutter._underline judged them so (23 of 80 such photos read wrong and sure)."""
+    unsure 2, before clutter._under_digit judged them so (23 of 80 such photos read wrong and sure)."""
     truth = int(path.stem.split("_")[-1])
     answer = recognize(shipped, load_gray(path))
     assert (answer.digit, answer.status) == (truth, DIGIT), f"{answer.digit} {answer.status}"
