@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from desktop.engine.components import boxes, grown, label, run_pixels, runs, stroke_width
+from desktop.engine.components import at_border, box_of, boxes, grown, label, run_pixels, runs, stroke_width
 
 LINE_SPAN = 0.6
 LINE_FLAT = 0.15
@@ -203,16 +203,18 @@ def _under_digit(labels: np.ndarray, i: int, digit: np.ndarray, box: np.ndarray,
                  stroke: float) -> bool:
     """Piece ``i`` (``labels``' i + 1) is a line drawn under the ``digit`` (flags of the pieces that
     make it; ``box``: every piece's top, bottom, left, right; ``stroke``: the digit's): thin (its ink
-    per column), its box sloping at most UNDER_TILT, under the digit's foot (UNDER_OVERLAP), as long as the digit is tall (UNDER_LONG; UNDER_SHORT clear of its foot), longer than
-    it is wide (UNDER_OVER) and reaching as far as the digit at both ends, and with the digit's tip
-    (the middle of its lowest UNDER_TIP) in the middle half of it (UNDER_PAST from either end). A 2's base drawn apart starts at or near the 2's
-    tip, where its stroke comes down: no underline (past the tip by a stroke or two, it read a sure 7:
-    a review). A base starting a third of its length or more before the tip is one no rule here
-    tells from a 7's underline: MNIST 2s with their base rows moved 2 px down read a sure 7 in 46 of
-    400 (a second review), 24 now that the line must reach as far as the digit (a 2's top often
-    reaches further left than its base); asking such close lines for a tip nearer the middle saved
-    more but lost real underlines drawn as close (two of the tests' photos). A 1's detached base is
-    short, and at its foot."""
+    per column), its box sloping at most UNDER_TILT, under the digit's foot (UNDER_OVERLAP), as long
+    as the digit is tall (UNDER_LONG; UNDER_SHORT clear of its foot), longer than it is wide
+    (UNDER_OVER), reaching as far as the digit at both ends, and with the digit's tip (the middle of
+    its lowest UNDER_TIP) in its middle half (UNDER_PAST from either end).
+
+    A 2's base drawn apart starts at or near the 2's tip, where its stroke comes down: no underline
+    (past the tip by a stroke or two, it read a sure 7: a review). A base starting a third of its
+    length or more before the tip is one no rule here tells from a 7's underline: MNIST 2s with their
+    base rows moved 2 px down read a sure 7 in 46 of 400 (a second review), 24 now that the line must
+    reach as far as the digit (a 2's top often reaches further left than its base); asking such close
+    lines for a tip nearer the middle saved more but lost real underlines drawn as close (two of the
+    tests' photos). A 1's detached base is short, and at its foot."""
     top, bottom, left, right = box.T
     d_top, d_bottom = _others(top, digit, i, True), _others(bottom, digit, i, False)
     d_left, d_right = _others(left, digit, i, True), _others(right, digit, i, False)
@@ -332,20 +334,14 @@ def _ring_touching(mask: np.ndarray) -> np.ndarray:
     Read whole, such a digit was a sure 0 or "not a digit" (an outside set: 23% of circled digits
     a sure 0, 93% of digits in a box drawn by hand flagged)."""
     none = np.zeros_like(mask)
-    rows, cols = mask.any(axis=1), mask.any(axis=0)
-    if not rows.any():
-        return none
-    top, bottom = int(rows.argmax()), rows.size - int(rows[::-1].argmax())
-    left, right = int(cols.argmax()), cols.size - int(cols[::-1].argmax())
-    if not _ringed(mask[top:bottom, left:right]):
+    box = box_of(mask)
+    if box is None or not _ringed(mask[box[0] : box[1], box[2] : box[3]]):
         return none
     labels, n = label(mask)
     biggest = int(np.argmax(np.bincount(labels.ravel(), minlength=n + 1)[1:])) + 1
     top, bottom, left, right = (int(v) for v in boxes(labels, n)[biggest - 1])
     piece = np.pad(labels[top:bottom, left:right] == biggest, 1)
-    paper, _ = label(~piece)
-    edge = np.unique(np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]]))
-    outside = np.isin(paper, edge[edge > 0])
+    outside = at_border(*label(~piece))
     if np.count_nonzero(~outside & ~piece) < RING_HOLE * np.count_nonzero(~outside):
         return none
     near = outside

@@ -85,6 +85,31 @@ def label(mask: np.ndarray) -> tuple[np.ndarray, int]:
     return labels, int(roots.size)
 
 
+_any = np.logical_or.reduce  # ndarray.any(axis) without its Python wrapper: the same flags
+
+
+def box_of(mask: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(top, bottom, left, right), exclusive ends, of a mask's True pixels; None if none."""
+    rows = _any(mask, axis=1)
+    top = int(rows.argmax())
+    if not rows[top]:
+        return None
+    cols = _any(mask, axis=0)
+    # The first and the last True of each: argmax on the flags and on them reversed (no index arrays).
+    return top, rows.size - int(rows[::-1].argmax()), int(cols.argmax()), cols.size - int(cols[::-1].argmax())
+
+
+def at_border(labels: np.ndarray, n: int) -> np.ndarray:
+    """The labelled pieces that reach the image's border, as one mask (of paper: the paper outside
+    every loop of ink, when ``labels`` are the paper's pieces)."""
+    if n == 0:
+        return np.zeros(labels.shape, bool)
+    b = boxes(labels, n)
+    h, w = labels.shape
+    outer = np.flatnonzero((b[:, 0] == 0) | (b[:, 1] == h) | (b[:, 2] == 0) | (b[:, 3] == w))
+    return np.isin(labels, outer + 1)
+
+
 def grown(mask: np.ndarray) -> np.ndarray:
     """The mask and its 8 neighbours (a binary dilation by one pixel)."""
     out = mask.copy()

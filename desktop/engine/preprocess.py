@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from desktop.engine.clutter import digit_only
-from desktop.engine.components import boxes, grown, label, stroke_width
+from desktop.engine.components import at_border, box_of, boxes, grown, label, stroke_width
 from desktop.engine.errors import DigitsError
 from desktop.engine.imageio import fit_longest, resize_weights
 
@@ -675,7 +675,7 @@ def _desk(look: np.ndarray) -> np.ndarray | None:
         share = float(light.mean())
         if share < PAGE_MIN or any(side.mean() > 1 - BAND_SHARE for side in _sides(light)):
             continue
-        desk = _at_border(*label(~light))
+        desk = at_border(*label(~light))
         if share >= BAND_PAGE or _a_page(~desk, light, look[desk]):
             return _opened(desk)
     return None
@@ -690,7 +690,7 @@ def _grey_desk(look: np.ndarray) -> np.ndarray | None:
     edge = np.concatenate(_sides(look))
     low, tone, high = np.percentile(edge, [10, 50, 90])
     labels, n = label(np.abs(look - tone) <= max(GREY_BAND, high - low))
-    desk = _at_border(labels, n)
+    desk = at_border(labels, n)
     if any(side.mean() < BAND_SHARE for side in _sides(desk)):
         return None
     inside = ~desk
@@ -709,18 +709,8 @@ def _opened(desk: np.ndarray) -> np.ndarray:
     # strip of desk along the image's edge, where the page nearly reaches it, stays desk.
     r = max(1, round(DESK_OPEN * min(desk.shape)))
     opened = _filter(_filter(desk.astype(np.float32), r, np.min), r, np.max) > 0.5
-    opened |= _at_border(*label(desk & ~opened))
+    opened |= at_border(*label(desk & ~opened))
     return grown(opened)  # ...and the page's shaded rim beside it
-
-
-def _at_border(labels: np.ndarray, n: int) -> np.ndarray:
-    """The labelled pieces that reach the image's border, as one mask."""
-    if n == 0:
-        return np.zeros(labels.shape, bool)
-    b = boxes(labels, n)
-    h, w = labels.shape
-    outer = np.flatnonzero((b[:, 0] == 0) | (b[:, 1] == h) | (b[:, 2] == 0) | (b[:, 3] == w))
-    return np.isin(labels, outer + 1)
 
 
 def _hull_area(mask: np.ndarray) -> float:
@@ -949,14 +939,7 @@ _any = np.logical_or.reduce  # ndarray.any(axis) without its Python wrapper: the
 
 def ink_bbox(ink: np.ndarray, level: float = 0.0) -> tuple[int, int, int, int] | None:
     """(top, bottom, left, right), exclusive ends, of the pixels above ``level``; None if none."""
-    mask = ink > level
-    rows = _any(mask, axis=1)
-    top = int(rows.argmax())
-    if not rows[top]:
-        return None
-    cols = _any(mask, axis=0)
-    # The first and the last True of each: argmax on the flags and on them reversed (no index arrays).
-    return top, rows.size - int(rows[::-1].argmax()), int(cols.argmax()), cols.size - int(cols[::-1].argmax())
+    return box_of(ink > level)
 
 
 def _faint_core(ink: np.ndarray) -> float | None:

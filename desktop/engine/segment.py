@@ -34,7 +34,7 @@ import numpy as np
 
 from desktop.engine import digit_shapes
 from desktop.engine.components import boxes as boxes_of
-from desktop.engine.components import grown, label
+from desktop.engine.components import at_border, grown, label
 from desktop.engine.number_marks import (COMMA, COMMA_TALL, DASH, DASH_FLAT, POINT, POINT_LOW, is_comma, is_dash, is_dot,
                                          is_no_digit_mark, row_of)
 from desktop.engine.preprocess import is_blob, is_speck, normalise_digit, stroke_width
@@ -479,9 +479,7 @@ def encloses(ink: np.ndarray, tall: float = ENCLOSED_TALL, bar_tall: float = ENC
     ink_mask = labels > 0
     # The paper reached from the image's border, the ink grown by a pixel so that a loop closed but
     # for a pixel still closes.
-    paper, _ = label(~grown(ink_mask))
-    border = np.unique(np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]]))
-    outside = np.isin(paper, border[border > 0])
+    outside = at_border(*label(~grown(ink_mask)))
     inside = np.setdiff1d(pieces, labels[grown(grown(outside)) & ink_mask])
     if inside.size == 0:
         return False
