@@ -91,7 +91,7 @@ def test_a_border_of_pure_white_or_black_is_decided_as_the_rules_decide_it(sampl
         ring = np.concatenate(sides, axis=1)
         assert ring.min() == ring.max() and len(stack) >= 2  # the fast case
         mid = ((stack.min(axis=(1, 2)).astype(np.float64) + stack.max(axis=(1, 2))) / 2).astype(np.float32)[:, None]
-        ruled = pre._papers_of(stack, False, mid, sides, ring)
+        ruled = pre._papers_of(stack, mid, sides, ring)
         for a, b in zip((fast.tone, fast.light, fast.uneven), (ruled.tone, ruled.light, ruled.uneven)):
             assert np.array_equal(a, b) and np.asarray(a).dtype == np.asarray(b).dtype
 
