@@ -300,6 +300,45 @@ def test_a_sevens_bar_in_a_tight_crop_is_kept():
         c = int(27 - (r - 9) * 0.7)
         ink[r, c - 2 : c + 2] = 1.0
     assert np.array_equal(digit_only(ink, BBOX_LEVEL), ink)
+    assert np.array_equal(digit_only(ink, BBOX_LEVEL, form=True), ink)  # no form's comb either: the writer's pen
+
+
+def _comb(h: int, w: int) -> np.ndarray:
+    """A ring in the writer's pen (6 px) above a form's comb in print (1 px): a base line with a tick
+    at each end, reaching the image's foot (it runs from edge to edge across no row or column)."""
+    ink = np.zeros((h, w), np.float32)
+    yy, xx = np.mgrid[:h, :w]
+    r = np.hypot(yy - h * 0.45, xx - w / 2)
+    ink[np.abs(r - h * 0.28) <= 3] = 1.0
+    ink[h - 4, 3 : w - 3] = 1.0
+    ink[h // 2 :, 3] = ink[h // 2 :, w - 4] = 1.0  # as tall as half the image: no underline either
+    return ink
+
+
+def test_a_forms_comb_thinner_than_the_writer_is_taken_off_one_digit():
+    """One digit cut from a form's row of boxes brings the form's comb along (clutter._pieces_off): it is
+    no line (its ticks make it tall) and no frame (it surrounds nothing), and it joined the digit's box.
+    Thinner than the writer's strokes and reaching an edge across most of the image, it goes; number
+    mode leaves every piece to its own rules."""
+    ink = _comb(120, 100)
+    comb = np.zeros_like(ink, bool)
+    comb[116, 3:97] = comb[60:, 3] = comb[60:, 96] = True
+    out = digit_only(ink, BBOX_LEVEL, form=True)
+    assert not out[comb].any() and np.array_equal(out[~comb], ink[~comb])
+    assert np.array_equal(digit_only(ink, BBOX_LEVEL), ink)
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parent / "fixtures" / "form_crops").glob("comb_*.jpg")),
+                         ids=lambda p: p.name)
+def test_a_digit_cropped_from_a_forms_row_of_boxes_is_read(shipped, path):
+    """A fourth outside evaluation's digits cropped from forms with combs and dividers
+    (tests/fixtures/form_crops): each read "not a digit" or wrong with the form's print in its box."""
+    p = recognize(shipped, load_gray(path))
+    assert (p.digit, p.status) == (int(path.name.split("_")[1]), DIGIT), (path.name, p.digit, p.status)
+
+
+def test_the_form_crops_are_there():
+    assert len(list((Path(__file__).parent / "fixtures" / "form_crops").glob("comb_*.jpg"))) == 8
 
 
 def test_a_one_beside_its_detached_foot_is_kept():
