@@ -563,6 +563,31 @@ def repeat_factor(gray: np.ndarray) -> int:
     return next((k for k in range(min(g, MAX_BLOCK), 1, -1) if g % k == 0), 1)
 
 
+# On a small photo (fitted with a smooth surface, _surface), what the surface cannot follow (a ruled
+# line's or a grid's print, a shadow's edge, light changing within the digit's size) stayed ink
+# beside or across the digit. Where the grey opening of the image by a square UNDER_STROKES pen
+# strokes across each way from its middle (the pen's: that of the largest piece of clear ink, the
+# digit, not a form's thin print) stands above the surface, it is the background: it removes the
+# strokes and keeps anything wider. An outside
+# evaluation's small photos: MNIST digits on ruled or squared paper 88.5 -> 92.0% right and sure
+# (wrong and sure 0.5 -> 0%), drawn digits 83.3 -> 86.0%, 4,520 single digits 87.8 -> 88.1%
+# (wrong and sure 1.4 -> 1.3%). At 1 stroke, a bold MNIST digit cropped tight lost its joins (2 of 600).
+UNDER_STROKES = 2.0
+
+
+def _under_strokes(raw: np.ndarray, back: np.ndarray) -> np.ndarray:
+    """The background under the strokes of ``raw`` (ink polarity), whose smooth background is ``back``:
+    its grey opening by a square UNDER_STROKES of the pen's strokes each way (see UNDER_STROKES)."""
+    sub = np.clip(raw - back, 0.0, None)
+    top = float(sub.max())
+    if top <= 0:
+        return back
+    labels, n = label(sub > 0.5 * top)
+    pen = labels == 1 + int(np.argmax(np.bincount(labels.ravel(), minlength=n + 1)[1:])) if n > 1 else labels > 0
+    r = max(1, round(UNDER_STROKES * stroke_width(pen)))
+    return _filter(_filter(raw, r, np.min), r, np.max)
+
+
 def to_ink(gray: np.ndarray, factor: int | None = None, *, row: bool = False) -> Ink:
     """Polarity, background removal and contrast normalisation: white ink on black, 0 to 1, at work
     scale (``factor``: image pixels per work pixel; default work_factor). ``row``: a row of digits
@@ -914,6 +939,8 @@ def _inks(gray: np.ndarray, hot: int = HOT, row: bool = False) -> tuple[np.ndarr
         back = _background(raw) if opened else _surface(raw)
         if back is None:
             continue
+        if not opened:
+            back = np.maximum(back, _under_strokes(raw, back))
         # Light falling off darkens ink and paper alike (it multiplies): on light paper, the ink is
         # measured against the paper's own light, so a digit in the shade is as strong as one in
         # the sun (subtracted alone, a row's shaded digits fell under the floor: "9834534" read
