@@ -18,6 +18,18 @@ FIXTURES = Path(__file__).parent / "fixtures"
 N = 20
 
 
+def _photos_read(shipped, *patterns: str, count: int) -> None:
+    """Each of the ``count`` photos in tests/fixtures/photographed_digits matching ``patterns`` (named
+    kind_digit[_id]) is read as its digit, status digit."""
+    from desktop.engine.imageio import load_gray
+
+    files = [f for pattern in patterns for f in sorted((FIXTURES / "photographed_digits").glob(pattern))]
+    assert len(files) == count, [f.name for f in files]
+    for f in files:
+        p = recognize(shipped, load_gray(f))
+        assert (p.digit, p.status) == (int(f.stem.split("_")[1]), DIGIT), (f.name, p.digit, p.status)
+
+
 def written(digit28: np.ndarray, side: int) -> np.ndarray:
     """An MNIST digit (white on black) written dark on a page ``side`` px square, with the paper's grain."""
     ink = np.asarray(Image.fromarray(digit28).resize((side // 2, side // 2), Image.Resampling.BILINEAR), np.float32) / 255
@@ -176,13 +188,7 @@ def test_an_outside_evaluations_slips_on_a_grainy_table_are_read(shipped):
     """Font digits on slips photographed on a grainy table, lit unevenly (tests/fixtures/photographed_digits,
     from an outside evaluation): the page is what is clearly lighter than the table (preprocess.DESK_STEP;
     halfway, the shaded end joined the table), and the table is opened before it is painted (DESK_OPEN)."""
-    from desktop.engine.imageio import load_gray
-
-    files = sorted((FIXTURES / "photographed_digits").glob("table_*.jpg"))
-    assert len(files) == 2
-    for f in files:
-        p = recognize(shipped, load_gray(f))
-        assert (p.digit, p.status) == (int(f.name.split("_")[1]), DIGIT), (f.name, p.digit, p.status)
+    _photos_read(shipped, "table_*.jpg", count=2)
 
 
 def test_an_image_half_black_half_white_is_no_sure_digit(shipped):
@@ -203,13 +209,7 @@ def test_an_outside_evaluations_slips_on_a_grey_table_are_read(shipped):
     from an outside evaluation): the table is neither darker nor lighter than all of the page. The ink
     is the tone that draws thin strokes (preprocess._strokes_dark), and the table, the pixels of its own
     tone outside the page's hull, is painted with the page's tones (preprocess._grey_desk)."""
-    from desktop.engine.imageio import load_gray
-
-    files = sorted((FIXTURES / "photographed_digits").glob("grey_*.jpg"))
-    assert len(files) == 3
-    for f in files:
-        p = recognize(shipped, load_gray(f))
-        assert (p.digit, p.status) == (int(f.name.split("_")[1]), DIGIT), (f.name, p.digit, p.status)
+    _photos_read(shipped, "grey_*.jpg", count=3)
 
 
 def test_a_low_light_photo_with_dark_corners_is_read(shipped, sample):
@@ -218,11 +218,7 @@ def test_a_low_light_photo_with_dark_corners_is_read(shipped, sample):
     page for the ink (a second outside evaluation: 26 of 40 such digits flagged, and
     tests/fixtures/photographed_digits/lowlight_*). A grey border's tones may spread 0.2
     (preprocess.GREY_SPREAD) and its polarity is the tone that draws thin strokes."""
-    from desktop.engine.imageio import load_gray
-
-    for f in sorted((FIXTURES / "photographed_digits").glob("lowlight_*.png")):
-        p = recognize(shipped, load_gray(f))
-        assert (p.digit, p.status) == (int(f.stem.split("_")[1]), DIGIT), (f.name, p.digit, p.status)
+    _photos_read(shipped, "lowlight_*.png", count=2)
     x, y = sample["x_test"][100:120], sample["y_test"][100:120]
     yy, xx = np.mgrid[:200, :200]
     light = 1.0 - 0.7 * (np.hypot(yy - 100, xx - 100) / 141) ** 2  # corners at 0.3 of the middle's light
@@ -243,11 +239,7 @@ def test_a_photo_turned_in_software_with_black_corners_is_read(shipped):
     such digits flagged; tests/fixtures/photographed_digits/turned_*). Black or white fill is left
     out of the border when the rest is most of it (preprocess.FILL_REST). (Not solved: where the fill's
     slivers run thin along the image's edges they stay ink, and the digit is read with them.)"""
-    from desktop.engine.imageio import load_gray
-
-    for f in sorted((FIXTURES / "photographed_digits").glob("turned_*.png")):
-        p = recognize(shipped, load_gray(f))
-        assert (p.digit, p.status) == (int(f.stem.split("_")[1]), DIGIT), (f.name, p.digit, p.status)
+    _photos_read(shipped, "turned_*.png", count=2)
 
 
 def test_one_digit_on_a_page_with_the_desk_along_some_sides_is_read(shipped):
@@ -258,14 +250,7 @@ def test_one_digit_on_a_page_with_the_desk_along_some_sides_is_read(shipped):
     the table is taken out of the ink (preprocess._desk_beside) and so are the slivers of the page's
     edge that its light leaves along the image's edges (clutter._slivers). The wedges_* photos, read
     right before (the desk's edge then cost 11 such photos of that evaluation their answer), still are."""
-    from desktop.engine.imageio import load_gray
-
-    files = sorted((FIXTURES / "photographed_digits").glob("wedges_*.jpg"))
-    files += sorted((FIXTURES / "photographed_digits").glob("desk_*.jpg"))
-    assert len(files) == 10
-    for f in files:
-        p = recognize(shipped, load_gray(f))
-        assert (p.digit, p.status) == (int(f.name.split("_")[1]), DIGIT), (f.name, p.digit, p.status)
+    _photos_read(shipped, "wedges_*.jpg", "desk_*.jpg", count=10)
 
 
 def test_the_desk_beside_a_page_is_no_ink():
@@ -330,13 +315,10 @@ def test_dark_ink_the_desk_reaches_only_through_a_stroke_stays_ink(shipped):
     the desk, these three read "not a digit"."""
     from desktop.engine.imageio import load_gray
 
-    files = sorted((FIXTURES / "photographed_digits").glob("apart_*.jpg"))
-    assert len(files) == 3
-    for f in files:
+    for f in sorted((FIXTURES / "photographed_digits").glob("apart_*.jpg")):
         work = pre.work_view(load_gray(f)).gray
         assert bool(pre._papers(work[None]).desk[0]), f.name
-        p = recognize(shipped, load_gray(f))
-        assert (p.digit, p.status) == (int(f.name.split("_")[1]), DIGIT), (f.name, p.digit, p.status)
+    _photos_read(shipped, "apart_*.jpg", count=3)
 
 
 def test_what_a_small_photos_surface_cannot_follow_is_no_ink(shipped):
@@ -345,13 +327,7 @@ def test_what_a_small_photos_surface_cannot_follow_is_no_ink(shipped):
     smooth surface (preprocess._surface): a ruled line's print or light changing within the digit's
     size stayed ink, and each read "not a digit", unsure or wrong. The grey opening under the pen's
     strokes is taken as the background where it stands above the surface (preprocess._under_strokes)."""
-    from desktop.engine.imageio import load_gray
-
-    files = sorted((FIXTURES / "photographed_digits").glob("small_*.jpg"))
-    assert len(files) == 6
-    for f in files:
-        p = recognize(shipped, load_gray(f))
-        assert (p.digit, p.status) == (int(f.name.split("_")[1]), DIGIT), (f.name, p.digit, p.status)
+    _photos_read(shipped, "small_*.jpg", count=6)
 
 
 def test_a_strip_of_desk_along_a_side_is_no_digit(shipped):
@@ -359,13 +335,7 @@ def test_a_strip_of_desk_along_a_side_is_no_digit(shipped):
     photographed_digits/strip_*, from an outside evaluation): the strip outweighed a thin pen's digit,
     whose pieces were then specks beside it, and read a sure 1 or "not a digit". In one-digit mode a
     piece from a corner along a side, narrow beside the image, is left out (clutter._strips)."""
-    from desktop.engine.imageio import load_gray
-
-    files = sorted((FIXTURES / "photographed_digits").glob("strip_*.jpg"))
-    assert len(files) == 4
-    for f in files:
-        p = recognize(shipped, load_gray(f))
-        assert (p.digit, p.status) == (int(f.name.split("_")[1]), DIGIT), (f.name, p.digit, p.status)
+    _photos_read(shipped, "strip_*.jpg", count=4)
 
 
 def test_a_one_is_no_strip():
