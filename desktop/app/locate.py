@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop.engine.preprocess import digit_ink, ink_at_work, ink_bbox, work_view
+from desktop.engine.preprocess import digit_ink, ink_at_work, ink_bbox, paper_may_hold_marks, work_view
 from desktop.engine.recognize import NumberPrediction, Prediction
 
 Box = tuple[float, float, float, float]  # x, y, width, height in the image's pixels
@@ -44,7 +44,7 @@ def digit_box(gray: np.ndarray) -> Box | None:
     ink = ink_at_work(view.gray)
     if ink.blank:
         return None
-    _, bbox = digit_ink(ink.ink)
+    _, bbox = digit_ink(ink.ink, paper_may_hold_marks(view.gray))
     return None if bbox is None else _scaled(bbox, view.factor, gray.shape, (view.top, view.left))
 
 

@@ -92,7 +92,7 @@ SLIVER, SLIVER_OFF = 0.04, 0.1
 # 11 digits read wrong and sure; its pages with the desk in wedges 59.3 -> 78.0% right and sure). A 1
 # cropped tight fills its image's width; one with a margin stands apart from the sides. Number mode
 # keeps it: a number cropped tight starts with its 1 at the image's edge.
-STRIP, STRIP_LONG = 0.1, 0.25
+STRIP, STRIP_LONG, STRIP_OFF = 0.1, 0.25, 0.25
 
 
 def _may_hold_clutter(mask: np.ndarray) -> bool:
@@ -270,9 +270,10 @@ def _others(values: np.ndarray, kept: np.ndarray, i: int, least: bool) -> int:
     return int(v.min() if least else v.max())
 
 
-def _pieces_off(mask: np.ndarray, rings: bool = False) -> np.ndarray:
+def _pieces_off(mask: np.ndarray, rings: bool = False, marks: bool = True) -> np.ndarray:
     """The pixels of pieces of clear ink that are lines, frames or specks (see the module's doc);
-    ``rings``: one digit is read, and a ring drawn round it is a frame too."""
+    ``rings``: one digit is read, and a ring drawn round it is a frame too; ``marks``: with ``rings``,
+    a photo's or a scan's marks along the edges are looked for too (strips, slivers, a form's comb)."""
     labels, n = label(mask)
     none = np.zeros_like(mask)
     if n < 2:
@@ -281,13 +282,18 @@ def _pieces_off(mask: np.ndarray, rings: bool = False) -> np.ndarray:
     h, w = mask.shape
     box = boxes(labels, n)
     top, bottom, left, right = box.T
-    strips = _strips(box, h, w) if rings else np.zeros(n, bool)
+    photo = rings and marks
+    strips = _strips(box, h, w) if photo else np.zeros(n, bool)
     if strips.any():
-        # Only beside a digit clear of the edges (its largest piece): nothing else, or an image half
-        # dark whose edge is in arcs along the sides, is read as it is.
+        # Only beside a digit clear of the edges (its largest piece), and STRIP_OFF of its size away
+        # from it: nothing else, an image half dark whose edge is in arcs along the sides, or a 7's
+        # bar drawn apart along the image's top edge, is read as it is.
         big = int(np.argmax(np.where(strips, 0, sizes)))
-        if strips[big] or top[big] <= EDGE_GAP or left[big] <= EDGE_GAP or bottom[big] >= h - EDGE_GAP or right[big] >= w - EDGE_GAP:
+        t, b, l, r = box[big]
+        m = STRIP_OFF * max(b - t, r - l)
+        if strips[big] or t <= EDGE_GAP or l <= EDGE_GAP or b >= h - EDGE_GAP or r >= w - EDGE_GAP:
             strips[:] = False
+        strips &= (bottom <= t - m) | (top >= b + m) | (right <= l - m) | (left >= r + m)
     specks = sizes < SPECK_SHARE * sizes[~strips].max()
     if specks.any():
         # Only specks off the rest's box: those near it change the digit's box by a pixel or two, and
@@ -298,7 +304,7 @@ def _pieces_off(mask: np.ndarray, rings: bool = False) -> np.ndarray:
     if sizes[specks].sum() > SPECKS_MAX * sizes[~specks].sum():
         specks[:] = False
     kept = ~specks & ~strips
-    if rings:
+    if photo:
         kept &= ~_slivers(labels, box, kept)
     # Only pieces reaching LINE_SPAN of a side can be lines or frames, and flat ones underlines: a
     # few, however many specks.
@@ -338,7 +344,7 @@ def _pieces_off(mask: np.ndarray, rings: bool = False) -> np.ndarray:
         # edge of the image, when it is thinner than the writer's strokes (below). Neither a line
         # nor a frame, it joined the digit's box (an outside evaluation's form crops: 44% right
         # and sure, most of the rest "not a digit"; now 73%).
-        comb = rings and (wide >= LINE_SPAN * w or tall >= LINE_SPAN * h) and (
+        comb = photo and (wide >= LINE_SPAN * w or tall >= LINE_SPAN * h) and (
             top[i] <= EDGE_GAP or left[i] <= EDGE_GAP or bottom[i] >= h - EDGE_GAP or right[i] >= w - EDGE_GAP)
         if not (frame or line or comb):
             continue
@@ -480,12 +486,15 @@ def _outside_frames(mask: np.ndarray) -> np.ndarray:
     return np.isin(labels, np.flatnonzero(printed | frame) + 1)
 
 
-def digit_only(ink: np.ndarray, level: float, *, form: bool = False) -> np.ndarray:
+def digit_only(ink: np.ndarray, level: float, *, form: bool = False, marks: bool = True) -> np.ndarray:
     """``ink`` (white on black, work scale) with the paper's marks zeroed; ``ink`` itself when none.
     ``level``: the strength of clear ink (the digit's box is that of the ink above it). ``form``: one
     digit is read, and a form's print round the box it is written in goes too (_outside_frames; a
     number's digits may stand outside a box round some of them: a review's "357" with its 5 boxed
-    read a sure 5)."""
+    read a sure 5). ``marks``: with ``form``, the image may be a photo's or a scan's (its paper not
+    of one exact tone, preprocess.paper_may_hold_marks), and a desk's strips, a page's slivers and a
+    form's comb along its edges go too; on a drawing they are the digit's own strokes drawn apart
+    at the edge (a review: a 7's bar along the pad's top read a sure 1, a 2's base along its foot 7)."""
     if max(ink.shape) < MIN_SIDE:
         return ink  # a crop of one digit (MNIST's 28x28): no page around it to carry marks
     mask = ink > level
@@ -494,9 +503,9 @@ def digit_only(ink: np.ndarray, level: float, *, form: bool = False) -> np.ndarr
     # Pieces first (a printed box is one piece, a frame, until its sides are cut off as lines), then
     # lines through the ink, then the pieces those leave (a margin cut free of the ruled lines).
     removed = _outside_frames(mask) if form else np.zeros_like(mask)
-    removed |= _pieces_off(mask & ~removed, form)
+    removed |= _pieces_off(mask & ~removed, form, marks)
     removed |= _lines_through(mask & ~removed)
-    removed |= _pieces_off(mask & ~removed, form)
+    removed |= _pieces_off(mask & ~removed, form, marks)
     if form:
         removed |= _ring_touching(mask & ~removed)
     if not removed.any():

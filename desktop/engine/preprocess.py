@@ -98,6 +98,9 @@ GREY_CONVEX = 0.75  # ...round a page at least this share of its hull (the band 
 BORDER_SPLIT = 0.1  # a border between 40% and 60% light is split: the corners decide
 BAND_SHARE = 0.9  # a side this much of one tone is one tone along its whole length (see _papers)
 BAND_PAGE = 0.6  # ...and the page inside a scanner's border is at least this share of the image
+# A drawing's paper (the pad's, a clean file's) is one exact tone: at least this share of its pixels
+# (the pad's drawings 0.8-0.99 at work scale; a phone photo's or a JPEG scan's lightest value, a few pixels).
+ONE_TONE = 0.5
 DESK_LIT = 0.15  # a desk beside a page is lit as the page is: its tone at least this (a black ground is less)
 # A page smaller than that in the photo (a slip on a dark table, a scan in a wide dark frame: 0.2-0.5
 # of the image) is told from a light digit on a dark ground by its shape (preprocess._a_page): at
@@ -889,7 +892,7 @@ def _small_digit(small: np.ndarray, look: int, shape: tuple[int, int]) -> tuple[
     if contrast[0] < MIN_CONTRAST:
         return None  # no ink at all (the blank rule's share of the image would call any small digit blank)
     kept = _without_edges(ink[0])
-    clean, box = digit_ink(kept)
+    clean, box = digit_ink(kept, paper_may_hold_marks(small))
     if box is None:
         return EDGES_ONLY if kept is not ink[0] else None
     top, bottom, left, right = box
@@ -1117,7 +1120,7 @@ def find_digits(grays: Sequence[np.ndarray], *, at_work: bool = False) -> list[F
         inks, blanks, _, _ = _inks(np.stack([work[i] for i in members]))
         for i, ink, blank in zip(members, inks, blanks):
             if not blank:
-                out[i] = _digit_input(ink)
+                out[i] = _digit_input(ink, paper_may_hold_marks(work[i]))
     return out
 
 
@@ -1131,16 +1134,26 @@ def _readable(gray: np.ndarray) -> np.ndarray:
     return _smooth_upscale(gray, h * k, w * k)
 
 
-def digit_ink(ink: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
-    """The ink without the paper's marks (clutter.digit_only) and its digit's box, that of its clear
-    ink: the box the model's input is cut from, and the one the window draws."""
-    ink = digit_only(ink, BBOX_LEVEL, form=True)
+def paper_may_hold_marks(gray: np.ndarray) -> bool:
+    """Whether an image (at work scale) may be a photo or a scan, whose edges carry a desk's strips,
+    a page's slivers or a form's print: its paper is not of one exact tone. A drawing's (the pad's, a
+    clean file's) is: ONE_TONE of its pixels are exactly its lightest or its darkest value."""
+    lo, hi = gray.min(), gray.max()
+    return max(np.count_nonzero(gray == lo), np.count_nonzero(gray == hi)) < ONE_TONE * gray.size
+
+
+def digit_ink(ink: np.ndarray, marks: bool = True) -> tuple[np.ndarray, tuple[int, int, int, int] | None]:
+    """The ink without the paper's marks (clutter.digit_only; ``marks``: a photo's or a scan's too, see
+    paper_may_hold_marks) and its digit's box, that of its clear ink: the box the model's input is cut
+    from, and the one the window draws."""
+    ink = digit_only(ink, BBOX_LEVEL, form=True, marks=marks)
     return ink, ink_bbox(ink, BBOX_LEVEL)
 
 
-def _digit_input(ink: np.ndarray) -> Found | None:
-    """Ink at work scale to the digit found (its model input and its crop), None for a speck."""
-    ink, (top, bottom, left, right) = digit_ink(ink)
+def _digit_input(ink: np.ndarray, marks: bool = True) -> Found | None:
+    """Ink at work scale to the digit found (its model input and its crop), None for a speck;
+    ``marks``: see digit_ink."""
+    ink, (top, bottom, left, right) = digit_ink(ink, marks)
     y, x = max(top - 1, 0), max(left - 1, 0)
     crop = ink[y : bottom + 1, x : right + 1]
     box = (top - y, bottom - y, left - x, right - x)  # the same box, in the crop
