@@ -344,11 +344,11 @@ def _papers_of(gray: np.ndarray, mid: np.ndarray, sides: list[np.ndarray], ring:
     # dark (_strokes_dark: a bold light digit on black has light ones), and some of the border is
     # light, the page is the paper. Not where the dark is a black ground (under DESK_LIT: a desk is
     # lit as the page is), as round a bold white digit cropped tight, whose gaps are thin and dark,
-    # nor in an image narrower than a page (PAGE_SIDE: a white 1 cropped to its stroke). Both modes,
-    # with the desk then taken out of the ink (Paper.desk, _desk_beside): one digit so photographed
-    # had been read with the desk as paper, the page's light as ink and the digit a hole in it (a
-    # fourth outside evaluation's phone photos: 74% right and sure; with the page as paper but the
-    # desk's edge left in, 11 read right became flagged). Now 90%.
+    # nor in an image narrower than a page (PAGE_SIDE: a white 1 cropped to its stroke). Both modes;
+    # in one-digit mode the desk is then taken out of the ink (Paper.desk, _desk_beside): one digit so
+    # photographed had been read with the desk as paper, the page's light as ink and the digit a hole
+    # in it (a fourth outside evaluation's phone photos: 74% right and sure; with the page as paper but
+    # the desk's edge left in, 11 read right became flagged). Now 90%.
     desk = np.zeros(len(gray), bool)
     for i in np.flatnonzero(~light & (light_share > 0) & (min(gray.shape[1:]) >= PAGE_SIDE)):
         if ((gray[i] > mid[i]).mean() >= BAND_PAGE and np.median(ring[i][~above[i]]) >= DESK_LIT
@@ -571,8 +571,8 @@ def repeat_factor(gray: np.ndarray) -> int:
 # beside or across the digit. Where the grey opening of the image by a square UNDER_STROKES pen
 # strokes across each way from its middle (the pen's: that of the largest piece of clear ink, the
 # digit, not a form's thin print) stands above the surface, it is the background: it removes the
-# strokes and keeps anything wider. An outside
-# evaluation's small photos: MNIST digits on ruled or squared paper 88.5 -> 92.0% right and sure
+# strokes and keeps anything wider. An outside evaluation's small photos: MNIST digits on ruled or
+# squared paper 88.5 -> 92.0% right and sure
 # (wrong and sure 0.5 -> 0%), drawn digits 83.3 -> 86.0%, 4,520 single digits 87.8 -> 88.1%
 # (wrong and sure 1.4 -> 1.3%). At 1 stroke, a bold MNIST digit cropped tight lost its joins (2 of 600).
 UNDER_STROKES = 2.0
