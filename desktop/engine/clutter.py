@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from desktop.engine.components import at_border, box_of, boxes, grown, label, run_pixels, runs, stroke_width
+from desktop.engine.components import at_border, box_of, boxes, grown, label, largest, run_pixels, runs, stroke_width
 
 LINE_SPAN = 0.6
 LINE_FLAT = 0.15
@@ -290,17 +290,14 @@ def _pieces_off(mask: np.ndarray, rings: bool = False, marks: bool = True) -> np
         # bar drawn apart along the image's top edge, is read as it is.
         big = int(np.argmax(np.where(strips, 0, sizes)))
         t, b, l, r = box[big]
-        m = STRIP_OFF * max(b - t, r - l)
-        if strips[big] or t <= EDGE_GAP or l <= EDGE_GAP or b >= h - EDGE_GAP or r >= w - EDGE_GAP:
-            strips[:] = False
-        strips &= (bottom <= t - m) | (top >= b + m) | (right <= l - m) | (left >= r + m)
+        clear = not strips[big] and not _at_edge(t, b, l, r, h, w)
+        strips &= clear & _apart(box, (t, b, l, r), STRIP_OFF * max(b - t, r - l))
     specks = sizes < SPECK_SHARE * sizes[~strips].max()
     if specks.any():
         # Only specks off the rest's box: those near it change the digit's box by a pixel or two, and
         # at low resolution such a fleck is the end of a stroke (a 9 cropped tight lost one and read 4).
-        t, b, l, r = top[~specks].min(), bottom[~specks].max(), left[~specks].min(), right[~specks].max()
-        margin = max(SPECK_MARGIN_PX, round(SPECK_MARGIN * max(b - t, r - l)))
-        specks &= (bottom <= t - margin) | (top >= b + margin) | (right <= l - margin) | (left >= r + margin)
+        t, b, l, r = rest = _union(box, ~specks)
+        specks &= _apart(box, rest, max(SPECK_MARGIN_PX, round(SPECK_MARGIN * max(b - t, r - l))))
     if sizes[specks].sum() > SPECKS_MAX * sizes[~specks].sum():
         specks[:] = False
     kept = ~specks & ~strips
@@ -344,8 +341,7 @@ def _pieces_off(mask: np.ndarray, rings: bool = False, marks: bool = True) -> np
         # edge of the image, when it is thinner than the writer's strokes (below). Neither a line
         # nor a frame, it joined the digit's box (an outside evaluation's form crops: 44% right
         # and sure, most of the rest "not a digit"; now 73%).
-        comb = photo and (wide >= LINE_SPAN * w or tall >= LINE_SPAN * h) and (
-            top[i] <= EDGE_GAP or left[i] <= EDGE_GAP or bottom[i] >= h - EDGE_GAP or right[i] >= w - EDGE_GAP)
+        comb = photo and (wide >= LINE_SPAN * w or tall >= LINE_SPAN * h) and _at_edge(*box[i], h, w)
         if not (frame or line or comb):
             continue
         # Thinner than the writer's strokes: the paper's (a printed box, a ruled margin). As thick: the
@@ -377,23 +373,34 @@ def _slivers(labels: np.ndarray, box: np.ndarray, kept: np.ndarray) -> np.ndarra
     """Which pieces (of ``box``, their boxes) are slivers along the image's edges (SLIVER), among
     the ``kept`` ones; none when the rest reaches an edge itself (a tight crop, an image half dark)."""
     h, w = labels.shape
-    top, bottom, left, right = box.T
     band = max(2, round(SLIVER * min(h, w)))
-    inner = labels[band : h - band, band : w - band]
     inside = np.zeros(len(box) + 1, bool)
-    inside[np.unique(inner)] = True
-    along = ~inside[1:] & ((top < band) | (left < band) | (bottom > h - band) | (right > w - band))
-    out = np.zeros(len(box), bool)
+    inside[np.unique(labels[band : h - band, band : w - band])] = True
+    along = ~inside[1:]  # every pixel within ``band`` of an edge
     rest = kept & ~along
     if not rest.any():
-        return out
-    t, b, l, r = top[rest].min(), bottom[rest].max(), left[rest].min(), right[rest].max()
-    if t <= EDGE_GAP or l <= EDGE_GAP or b >= h - EDGE_GAP or r >= w - EDGE_GAP:
-        return out
-    m = max(2, round(SLIVER_OFF * max(b - t, r - l)))
-    for i in np.flatnonzero(along & kept):
-        out[i] = bottom[i] <= t - m or top[i] >= b + m or right[i] <= l - m or left[i] >= r + m
-    return out
+        return np.zeros(len(box), bool)
+    t, b, l, r = _union(box, rest)
+    if _at_edge(t, b, l, r, h, w):
+        return np.zeros(len(box), bool)
+    return along & kept & _apart(box, (t, b, l, r), max(2, round(SLIVER_OFF * max(b - t, r - l))))
+
+
+def _union(box: np.ndarray, which: np.ndarray) -> tuple[int, int, int, int]:
+    """The box (top, bottom, left, right) round the boxes ``which`` selects."""
+    return int(box[which, 0].min()), int(box[which, 1].max()), int(box[which, 2].min()), int(box[which, 3].max())
+
+
+def _at_edge(top, bottom, left, right, h: int, w: int):
+    """A box (exclusive ends; numbers, or arrays of them) reaches the image's edge, within EDGE_GAP."""
+    return (top <= EDGE_GAP) | (left <= EDGE_GAP) | (bottom >= h - EDGE_GAP) | (right >= w - EDGE_GAP)
+
+
+def _apart(box: np.ndarray, other: tuple[int, int, int, int], margin: float) -> np.ndarray:
+    """Which of the boxes stand at least ``margin`` off the box ``other`` (top, bottom, left, right)."""
+    t, b, l, r = other
+    top, bottom, left, right = box.T
+    return (bottom <= t - margin) | (top >= b + margin) | (right <= l - margin) | (left >= r + margin)
 
 
 def _ring_touching(mask: np.ndarray) -> np.ndarray:
@@ -411,7 +418,7 @@ def _ring_touching(mask: np.ndarray) -> np.ndarray:
     if box is None or not _ringed(mask[box[0] : box[1], box[2] : box[3]]):
         return none
     labels, n = label(mask)
-    biggest = int(np.argmax(np.bincount(labels.ravel(), minlength=n + 1)[1:])) + 1
+    biggest = largest(labels, n)
     top, bottom, left, right = (int(v) for v in boxes(labels, n)[biggest - 1])
     piece = np.pad(labels[top:bottom, left:right] == biggest, 1)
     outside = at_border(*label(~piece))

@@ -99,6 +99,11 @@ def box_of(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     return top, rows.size - int(rows[::-1].argmax()), int(cols.argmax()), cols.size - int(cols[::-1].argmax())
 
 
+def largest(labels: np.ndarray, n: int) -> int:
+    """The label of the piece with the most pixels (1..n; n > 0)."""
+    return int(np.argmax(np.bincount(labels.ravel(), minlength=n + 1)[1:])) + 1
+
+
 def at_border(labels: np.ndarray, n: int) -> np.ndarray:
     """The labelled pieces that reach the image's border, as one mask (of paper: the paper outside
     every loop of ink, when ``labels`` are the paper's pieces)."""

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from desktop.engine.clutter import digit_only
-from desktop.engine.components import at_border, box_of, boxes, grown, label, stroke_width
+from desktop.engine.components import at_border, box_of, boxes, grown, label, largest, stroke_width
 from desktop.engine.errors import DigitsError
 from desktop.engine.imageio import fit_longest, resize_weights
 
@@ -586,7 +586,7 @@ def _under_strokes(raw: np.ndarray, back: np.ndarray) -> np.ndarray:
     if top <= 0:
         return back
     labels, n = label(sub > 0.5 * top)
-    pen = labels == 1 + int(np.argmax(np.bincount(labels.ravel(), minlength=n + 1)[1:])) if n > 1 else labels > 0
+    pen = labels == largest(labels, n)
     r = max(1, round(UNDER_STROKES * stroke_width(pen)))
     return _filter(_filter(raw, r, np.min), r, np.max)
 
