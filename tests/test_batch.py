@@ -216,6 +216,16 @@ def test_files_come_in_the_order_file_managers_show(tmp_path, sample):
                                                                     "scan_100.png"]
 
 
+def test_numbers_padded_with_zeros_come_by_value():
+    """page_02 came after page_3, page_007 after page_10: each number's zeros counted in its length
+    (a hostile pass). By value, the zeros breaking ties only."""
+    from desktop.engine.files import natural_key
+
+    names = ["page_10", "page_007", "page_3", "page_02", "page_1", "page_01", "page_0", "page_000"]
+    assert sorted(names, key=natural_key) == ["page_0", "page_000", "page_1", "page_01", "page_02", "page_3",
+                                              "page_007", "page_10"]
+
+
 def test_workers_refused_at_their_start_leave_the_run_to_this_process(shipped, sample, tmp_path, monkeypatch):
     """The pool starts its processes at the first submit: too few processes or descriptors allowed
     (ulimit) raised there, before any row, and the run is this process's instead."""

@@ -76,6 +76,21 @@ def test_truncated_model(tmp_path):
         Classifier(p)
 
 
+def test_the_system_refusing_files_is_not_called_a_corrupt_model(monkeypatch):
+    """Under ulimit -n 6 the shipped model was "not a valid TFLite model (corrupt or truncated)": the
+    system's refusal is said as such (a hostile pass)."""
+    import errno
+    import os
+
+    def refused(self):
+        raise OSError(errno.EMFILE, os.strerror(errno.EMFILE))
+
+    monkeypatch.setattr(Classifier, "_open_interpreter", refused)
+    with pytest.raises(ModelError, match="the system refused \\(too many open files\\)") as e:
+        Classifier(assets_dir() / "digits.tflite")
+    assert "corrupt" not in str(e.value)
+
+
 def test_tampered_shipped_model_is_refused(tmp_path):
     d = tmp_path / "assets"
     shutil.copytree(assets_dir(), d)

@@ -6,6 +6,7 @@ import csv
 import errno
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -388,6 +389,41 @@ def test_a_json_file_without_a_final_newline_is_never_cut(folder, tmp_path, text
     r = run_cli(folder, "--out", settings, "--resume", "--format", "jsonl")
     one_sentence_exit_2(r)
     assert settings.read_text() == text
+
+
+@pytest.mark.parametrize("line", ['{"path": "imgs/d04.png", "label": 3}',
+                                  '{"path": "imgs/d04.png", "digit": "4", "confidence": "0.9", "unsure": "no", '
+                                  '"top3": "4:0.9", "error": "", "status": "banana"}'])
+def test_another_programs_json_lines_are_no_results(folder, tmp_path, line):
+    """Any JSON object with a "path" was taken for a record: --resume skipped the file another program
+    had listed, unread, and appended to its file (a hostile pass). A record has every field and a status."""
+    out = tmp_path / "list.jsonl"
+    out.write_text(line + "\n")
+    r = run_cli(folder, "--out", out, "--resume")
+    one_sentence_exit_2(r)
+    assert "not a result record" in r.stderr and out.read_text() == line + "\n"
+
+
+def test_a_csv_row_with_a_status_of_no_kind_is_refused(folder, tmp_path):
+    out = tmp_path / "r.csv"
+    assert run_cli(folder, "--out", out).returncode == 0
+    edited = re.sub(r",(digit|unsure)\n", ",banana\n", out.read_text(), count=1)
+    out.write_text(edited)
+    r = run_cli(folder, "--out", out, "--resume")
+    one_sentence_exit_2(r)
+    assert "malformed row" in r.stderr and out.read_text() == edited
+
+
+@pytest.mark.parametrize("text", ["[1, 2, 3]\n", '"hello"\n', "some notes\n"])
+def test_a_file_of_neither_format_is_no_results_whatever_its_suffix(folder, tmp_path, text):
+    """Told "holds CSV, not JSON lines; give --format csv" of anything not starting with "{", a user who
+    did so was then told it was no results file (a hostile pass): it says so at once."""
+    out = tmp_path / "r.jsonl"
+    out.write_text(text)
+    r = run_cli(folder, "--out", out, "--resume")
+    one_sentence_exit_2(r)
+    assert "not a results file" in r.stderr and "--format" not in r.stderr
+    assert out.read_text() == text
 
 
 def test_a_jsonl_record_cut_mid_write_is_written_again(folder, tmp_path):

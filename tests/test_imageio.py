@@ -274,3 +274,22 @@ def test_a_file_of_many_frames_is_not_refused_for_its_size(tmp_path, monkeypatch
     pages[0].save(path, save_all=True, append_images=pages[1:])
     assert path.stat().st_size > imageio.FILE_BYTES_PER_PIXEL * 100 * 100  # over the rule for one page
     assert load_gray(path).shape == (100, 100)
+
+
+@pytest.mark.parametrize("meta", ["icc", "xmp"])
+def test_a_png_with_a_large_profile_or_metadata_is_read(tmp_path, meta):
+    """A 1.5 MB colour profile or compressed XMP packet in a valid PNG passed Pillow's 1 MB limit on a
+    text chunk: an error row in Pillow's words (a hostile pass; the same profile in a JPEG read fine)."""
+    from PIL import PngImagePlugin
+
+    im = Image.new("L", (40, 40), 255)
+    im.paste(0, (18, 5, 22, 35))
+    path = tmp_path / "big.png"
+    if meta == "icc":
+        im.save(path, icc_profile=np.random.default_rng(0).bytes(1_500_000))
+    else:
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", "x" * 1_500_000, zip=True)
+        im.save(path, pnginfo=info)
+    g = load_gray(path)
+    assert g.shape == (40, 40) and g[20, 20] == 0.0 and g[0, 0] == 1.0

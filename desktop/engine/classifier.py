@@ -5,6 +5,7 @@ same code serves every variant the converter makes and is what the converter ver
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import time
@@ -106,7 +107,13 @@ class Classifier:
             raise ModelError(f"The model file {self.path} is {what}.")
         try:
             self._open_interpreter()
-        except Exception as e:  # the interpreter raises ValueError, RuntimeError, OSError...: all mean unusable
+        except OSError as e:
+            if e.errno in (errno.EMFILE, errno.ENFILE, errno.ENOMEM):
+                # The system's refusal, not the file's fault ("not a valid TFLite model" under ulimit -n 6: a hostile pass)
+                raise ModelError(f"The model {self.path.name} could not be loaded: the system refused "
+                                 f"({(e.strerror or str(e)).lower()}).") from e
+            raise ModelError(f"{self.path.name} is not a valid TFLite model (corrupt or truncated): {e}") from e
+        except Exception as e:  # the interpreter raises ValueError, RuntimeError...: all mean unusable
             raise ModelError(f"{self.path.name} is not a valid TFLite model (corrupt or truncated): {e}") from e
         inputs, outputs = self._interp.get_input_details(), self._interp.get_output_details()
         if len(inputs) != 1 or len(outputs) != 1:

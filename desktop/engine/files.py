@@ -33,8 +33,15 @@ class Found(NamedTuple):
 def natural_key(name: str) -> str:
     """A name's sort key in the order file managers show: numbers by value (scan_2 before scan_10),
     case ignored. A string, so the window's table sorts by it too: each run of digits is prefixed
-    with its length (two digits of it), which orders numbers of any length by value."""
-    return re.sub(r"\d+", lambda m: f"{len(m.group()):02d}{m.group()}", name.casefold())
+    with its length (two digits of it), which orders numbers of any length by value; leading zeros are
+    left out of that and only break ties (page_02 came after page_3 and page_007 after page_10)."""
+    return re.sub(r"\d+", _number_key, name.casefold())
+
+
+def _number_key(m: re.Match) -> str:
+    digits = m.group()
+    value = digits.lstrip("0") or "0"
+    return f"{len(value):02d}{value}{len(digits) - len(value):02d}"
 
 
 # Images of formats this program does not read. In a folder they were left out without a word (a

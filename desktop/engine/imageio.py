@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from desktop.engine.errors import ImageLoadError, SystemLimitError
 from desktop.engine.files import IMAGE_SUFFIXES, name_of_other_format
@@ -32,6 +32,11 @@ MAX_PIXELS = 64_000_000
 # to open, a JPEG header followed by 10 GB of nothing about 20 minutes (a hostile pass).
 FILE_BYTES_PER_PIXEL, FILE_SLACK = 8, 64 * 2**20
 MAX_FILE_BYTES = FILE_BYTES_PER_PIXEL * MAX_PIXELS + FILE_SLACK
+# A PNG's colour profile or metadata (XMP) may be larger than Pillow's 1 MB limit on one text chunk
+# decompressed: such a valid PNG was an error row "Decompressed data too large for
+# PngImagePlugin.MAX_TEXT_CHUNK" (a hostile pass: a 1.5 MB profile, read fine in a JPEG). Within
+# Pillow's memory limit for all of a file's text (MAX_TEXT_MEMORY), the bomb guard it is.
+PngImagePlugin.MAX_TEXT_CHUNK = max(PngImagePlugin.MAX_TEXT_CHUNK, 16 * 2**20)
 # Decoding bigger than this is wasted: preprocessing works at a few hundred pixels at most.
 DECODE_SIDE = 1024
 

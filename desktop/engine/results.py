@@ -31,6 +31,7 @@ except ImportError:  # Windows: no advisory locks; one run per output is then up
 
 AS_DIGIT, AS_NUMBER = "digit", "number"  # how a file was read (read_as): one digit, or a number (--number)
 FIELDS = ("path", "digit", "confidence", "unsure", "top3", "error", "status")  # status last: old readers keep working
+CSV_HEADER = ",".join(FIELDS)
 NO_DIGIT_FOUND = "no digit found"
 NO_SCORE = "the model gave no valid score for this image (NaN or infinite)"
 
@@ -394,7 +395,12 @@ def _read_back(fd: int, path: str, fmt: str) -> tuple[DonePaths, int, int]:
         text = io.TextIOWrapper(raw, encoding=ENCODING, errors=ERRORS, newline="")
         first = text.read(1)
         bom = first == "\ufeff"  # an editor's byte-order mark: read past, as corrections' labels.csv is
-        content = "jsonl" if (text.read(1) if bom else first) == "{" else "csv"
+        head = (text.read(1) if bom else first) + text.read(len(CSV_HEADER) - 1)
+        # Told "holds CSV" of any file not starting with "{", a user gave --format csv and was then
+        # told it was no results file at all (a hostile pass): only our header's start is CSV here.
+        content = "jsonl" if head.startswith("{") else "csv" if CSV_HEADER.startswith(head) else None
+        if content is None:
+            raise OutputError(f"The output {path} is not a results file of this program; choose another --out.")
         if content != fmt:
             raise OutputError(f"The output {path} holds {_NAMES[content]}, not {_NAMES[fmt]}; "
                               f"give --format {content} or another --out.")
@@ -412,8 +418,11 @@ _NAMES = {"csv": "CSV", "jsonl": "JSON lines"}
 
 
 def _is_record(record: object) -> bool:
-    """A parsed JSON line that is a result record (records before the status column lack it)."""
-    return isinstance(record, dict) and isinstance(record.get("path"), str)
+    """A parsed JSON line that is a result record: every field (records before the status column lack
+    that one) and a status this program writes. Any object with a "path" was taken for one, and --resume
+    skipped the file another program had listed, unread (a hostile pass)."""
+    return (isinstance(record, dict) and isinstance(record.get("path"), str)
+            and all(name in record for name in FIELDS[:-1]) and record.get("status", DIGIT) in STATUSES)
 
 
 def _parses_as_other(line: str) -> bool:
@@ -445,7 +454,7 @@ def read_as(digit: str, top3: str) -> str | None:
 def _csv_records(text: IO[str], path: str, start: int = 0) -> Iterator[tuple[str, str, int, str | None]]:
     """Complete records only: the csv parser decides where one ends (a quoted path may hold a newline)."""
     lines = _lines(text, start)
-    header = ",".join(FIELDS)
+    header = CSV_HEADER
     first = next(lines, None)
     if first is None:
         return
@@ -470,7 +479,7 @@ def _csv_records(text: IO[str], path: str, start: int = 0) -> Iterator[tuple[str
                 return  # the last record, cut mid-write
             if not record:
                 continue  # a blank line (an editor's at the end): csv readers skip it, and so do we
-            if len(record) != len(FIELDS):
+            if len(record) != len(FIELDS) or record[-1] not in STATUSES:
                 raise OutputError(f"The output {path} has a malformed row ending at byte {last['end']}; it was "
                                   "not written by this program, or was edited. Choose another --out.")
             since.clear()
