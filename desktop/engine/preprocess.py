@@ -375,6 +375,8 @@ def _papers_of(gray: np.ndarray, mid: np.ndarray, sides: list[np.ndarray], ring:
             k = round((PAPER_QUANTILE if light[i] else 1 - PAPER_QUANTILE) * (middle.size - 1))
             paper_there = float(np.partition(middle, k)[k])
             uneven[i] = abs(paper_there - float(edge[i])) > UNEVEN
+    for i in np.flatnonzero(~uneven):
+        uneven[i] = _blocks_uneven(gray[i] if light[i] else 1.0 - gray[i])
     # A border of a middle tone (a grey desk around a page, a shadow along a side) is neither the
     # paper nor the ink: the ink is then the tone that draws thin strokes (_strokes_dark), and the
     # paper's level is taken from its own light (uneven), not from the border.
@@ -382,6 +384,44 @@ def _papers_of(gray: np.ndarray, mid: np.ndarray, sides: list[np.ndarray], ring:
         light[i] = _strokes_dark(gray[i])
         uneven[i] = True
     return Paper(tone, light, uneven, desk)
+
+
+# A shadow or a lamp's fall-off across part of a page, reaching no side whole (a shadow's edge
+# through the middle, a corner darkened), leaves every side's paper level alike and the middle lit:
+# even by the rules above, so the shadowed paper was ink. The paper's level in each of a grid of
+# PAPER_BLOCKS x PAPER_BLOCKS blocks (its PAPER_QUANTILE) then differs by more than BLOCKS_UNEVEN.
+# An image whose ink reaches its border (BORDER_SHARE deep) is a crop of a digit, whose blocks are
+# strokes and their grey edges: not looked at (MNIST digits cropped tight, 8x nearest: 99.2% -> 81%
+# with every image looked at). A block whose level lies near the ink's tone (INK_BLOCK) is a bold
+# digit's ink, not paper: taken for shade, it would be opened away as uneven light is. (At half way,
+# a shadow leaving 60% of the light across a corner was taken for ink in a quarter of the images.)
+# An outside evaluation's 4,520 single digits (hx_e + hx_f): right and sure 88.3 -> 89.0% (wrong and
+# sure 1.3% both); photographed drawings 86.3 -> 89.3%, scans 90 -> 94%, MNIST on ruled paper 92 -> 95%.
+PAPER_BLOCKS, BLOCKS_UNEVEN = 4, 0.1
+INK_TONE = 0.005  # the ink's tone: the image's darkest 0.5% (light paper), as the paper's is its lightest 10%
+INK_BLOCK = 0.25  # a block whose paper level is darker than this share of the way from the ink's tone to the paper's is ink
+BORDER_INK = 0.25  # ink reaching the border: darker than this share of the way from the ink's tone to the paper's
+
+
+def _blocks_uneven(g: np.ndarray) -> bool:
+    """Whether the paper of ``g`` (light paper, dark ink) is lit unevenly within the image, see PAPER_BLOCKS."""
+    h, w = g.shape
+    bh, bw = h // PAPER_BLOCKS, w // PAPER_BLOCKS
+    if min(bh, bw) < 2:
+        return False
+    sample = g[::2, ::2].ravel()
+    k = round(INK_TONE * (sample.size - 1))
+    ink, paper = float(np.partition(sample, k)[k]), float(g.max())
+    d = max(1, round(BORDER_SHARE * min(h, w)))
+    if min(g[:d].min(), g[-d:].min(), g[:, :d].min(), g[:, -d:].min()) <= ink + BORDER_INK * (paper - ink):
+        return False
+    blocks = (g[: bh * PAPER_BLOCKS, : bw * PAPER_BLOCKS].reshape(PAPER_BLOCKS, bh, PAPER_BLOCKS, bw)
+              .transpose(0, 2, 1, 3).reshape(PAPER_BLOCKS**2, -1))
+    k = round(PAPER_QUANTILE * (blocks.shape[1] - 1))
+    levels = np.partition(blocks, k, axis=1)[:, k]
+    top = float(levels.max())
+    paper_levels = levels[levels > ink + INK_BLOCK * (top - ink)]
+    return top - float(paper_levels.min()) > BLOCKS_UNEVEN
 
 
 def _desk_beside(gray: np.ndarray) -> np.ndarray:
