@@ -774,3 +774,20 @@ def test_large_pastes_are_listed_in_the_order_pasted_and_remove_all_drops_those_
     t.remove_all()
     qtbot.wait(3000)
     assert t.list.count() == 0 and not t.pending
+
+
+def test_a_clipboard_with_no_data_at_all_is_said_empty(win, qtbot, monkeypatch):
+    """Qt may give no clipboard data at all (mimeData() is None: offscreen after clear(), some
+    platforms): Ctrl+V raised AttributeError in the Images tab (a hostile pass)."""
+    from PySide6.QtWidgets import QApplication
+
+    class NoData:
+        def mimeData(self):
+            return None
+
+    monkeypatch.setattr(QApplication, "clipboard", staticmethod(lambda: NoData()))
+    before = win.images.list.count()
+    win.images.paste()
+    assert win.images.list.count() == before and "no image" in win.images.message.text()
+    win.batch.folder.setFocus()
+    qtbot.keyClick(win.batch.folder, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)  # the field's own paste

@@ -215,3 +215,24 @@ def test_a_very_large_image_is_read_off_the_windows_thread(win, qtbot, tmp_path,
         t.list.setCurrentRow(1)
         assert t.gray is not None and t.last.digit == 7
     assert t.list.currentRow() == 1 and t.last.digit == 7 and t.gray.shape == (200, 200)
+
+
+def test_a_file_opened_again_or_by_another_name_is_listed_once(win, qtbot, tmp_path, sample):
+    """One file opened three times, then as bad/../bad/a.png and through a link, made five entries
+    (a hostile pass): its entry is shown instead, and a new file still comes after it."""
+    import os
+
+    d = tmp_path / "bad"
+    d.mkdir()
+    Image.fromarray(255 - sample["x_test"][0]).save(d / "a.png")
+    Image.fromarray(255 - sample["x_test"][1]).save(d / "b.png")
+    os.symlink(d / "a.png", tmp_path / "link.png")
+    t = win.images
+    before = t.list.count()
+    t.add_files([str(d / "a.png")])
+    t.add_files([str(d / "b.png")])
+    for again in (d / "a.png", d / "a.png", tmp_path / "bad" / ".." / "bad" / "a.png", tmp_path / "link.png"):
+        t.add_files([str(again)])
+        assert t.list.count() == before + 2 and t.list.currentRow() == before  # a.png's entry shown
+    t.add_files([str(d / "b.png"), str(d / "a.png")])
+    assert t.list.count() == before + 2 and t.list.currentRow() == before

@@ -302,3 +302,26 @@ def test_ctrl_page_down_and_up_go_round_the_tabs(win, qtbot):
     win.batch.search.setFocus()  # from a text field too
     qtbot.keyClick(win.batch.search, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
     assert win.tabs.currentWidget() is win.metrics
+
+
+def test_a_stroke_painted_in_pieces_looks_as_one_path(qtbot, monkeypatch):
+    """Strokes are painted in paths of canvas.PATH_SEGMENTS segments (six frantic scribbles held
+    every stroke for 1.6 s as one path each): the pieces join into the same ink, no gap, no seam."""
+    from PySide6.QtCore import QPointF
+
+    from desktop.app import canvas
+
+    pad = canvas.DrawingCanvas()
+    qtbot.addWidget(pad)
+    pad.resize(600, 600)
+    rng = np.random.default_rng(1)
+    angles = np.cumsum(rng.normal(0, 0.3, 200))
+    points = np.cumsum(np.stack([np.cos(angles), np.sin(angles)], 1) * 3, 0) + 140
+    pad._strokes[:] = [canvas.Stroke([QPointF(float(x), float(y)) for x, y in np.clip(points, 10, 270)], 14.0)]
+    pad._render()
+    pieces = pad.gray()
+    monkeypatch.setattr(canvas, "PATH_SEGMENTS", 10**9)
+    pad._render()
+    whole = pad.gray()
+    assert (whole < 0.5).sum() > 2000  # a stroke long enough to be painted in many pieces
+    assert np.abs(pieces - whole).max() < 0.35 and np.mean(np.abs(pieces - whole) > 0.1) < 0.002

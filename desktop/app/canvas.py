@@ -37,6 +37,9 @@ def _every_sample(on: bool) -> None:
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents, not on)
 
 
+PATH_SEGMENTS = 8  # a stroke is painted in paths of this many segments (see _draw_stroke)
+
+
 @dataclass(eq=False)  # each stroke is itself: undo removes this one, not the first drawn the same
 class Stroke:
     points: list[QPointF] = field(default_factory=list)  # page units
@@ -212,10 +215,16 @@ class DrawingCanvas(QWidget):
         if len(s.points) == 1:
             p.drawPoint(s.points[0])
             return
+        # Quadratic segments through midpoints: smooth curves from jittery mouse samples. Drawn in
+        # paths of PATH_SEGMENTS: Qt outlines a wide pen's path as a whole, in time that grows with
+        # its crossings, and six frantic scribbles of 600 samples took 1.6 s to paint again at each
+        # stroke, undo and resize (a hostile pass; one of 20,000 samples, 3.3 s). Round caps join them.
         path = QPainterPath(s.points[0])
-        # Quadratic segments through midpoints: smooth curves from jittery mouse samples.
-        for a, b in zip(s.points[1:-1], s.points[2:]):
+        for k, (a, b) in enumerate(zip(s.points[1:-1], s.points[2:]), 1):
             path.quadTo(a, (a + b) / 2)
+            if k % PATH_SEGMENTS == 0:
+                p.drawPath(path)
+                path = QPainterPath(path.currentPosition())
         path.lineTo(s.points[-1])
         p.drawPath(path)
 
@@ -229,6 +238,10 @@ class DrawingCanvas(QWidget):
         """Image pixels per page unit of the screen's copy (the widget's scale times the pixel ratio)."""
         return self.scale() * max(1.0, self.devicePixelRatioF())
 
+    def _targets(self) -> list[tuple[QImage, float]]:
+        """What strokes are painted on, with its scale: the model's image, and the screen's copy if any."""
+        return [(img, scale) for img, scale in ((self._image, 1.0), (self._view, self._view_scale())) if img is not None]
+
     def _render(self) -> None:
         """Paint every stroke again, on the model's image and on the screen's copy."""
         r = self.page_rect()
@@ -236,9 +249,7 @@ class DrawingCanvas(QWidget):
         self._view = None
         if r.width() >= 1 and r.height() >= 1:
             self._view = QImage(round(r.width() * dpr), round(r.height() * dpr), QImage.Format.Format_RGB32)
-        for img, scale in ((self._image, 1.0), (self._view, self._view_scale())):
-            if img is None:
-                continue
+        for img, scale in self._targets():
             img.fill(QColor("white"))
             p = self._painter(img, scale)
             for s in self._strokes:
@@ -301,7 +312,11 @@ class DrawingCanvas(QWidget):
         self._current = Stroke([self.to_page(e.position())], width, self._eraser, float(self.page_width))
         _every_sample(True)
         self.set_marks([])  # boxes and "Why?" describe the drawing before this stroke
-        self._render()
+        for img, scale in self._targets():  # its first dot on what is painted (all painted again: 1.6 s a press)
+            p = self._painter(img, scale)
+            self._paint_stroke(p, self._current)
+            p.end()
+        self.update()
         self.changed.emit()
 
     def mouseMoveEvent(self, e: QMouseEvent) -> None:
@@ -312,9 +327,7 @@ class DrawingCanvas(QWidget):
             return
         self._current.points.append(self.to_page(e.position()))
         # Only the newest segment needs painting while drawing: redrawing all strokes stutters.
-        for img, scale in ((self._image, 1.0), (self._view, self._view_scale())):
-            if img is None:
-                continue
+        for img, scale in self._targets():
             p = self._painter(img, scale)
             p.setPen(self._pen(self._current))
             p.drawLine(self._current.points[-2], self._current.points[-1])

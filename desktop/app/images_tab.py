@@ -116,6 +116,11 @@ def encoded(image: QImage) -> bytes:
     return bytes(buf.data())
 
 
+def _same_file(path: Path) -> str:
+    """One key for every name of a file (relative, with .., through links)."""
+    return os.path.normcase(os.path.realpath(path))
+
+
 class ImagesTab(QWidget):
     def __init__(self, state, parent: QWidget | None = None):
         super().__init__(parent)
@@ -227,13 +232,23 @@ class ImagesTab(QWidget):
             self.number_mode.setChecked(number)
             self.number_mode.blockSignals(False)
             remember("images/number_mode", number)
+        # Nor again when opened again, or by another name (bad/../bad/a.png, a link): its entry is shown
+        # (a hostile pass: one file opened four ways made four entries).
+        listed = {_same_file(src): row for row in range(self.list.count())
+                  if isinstance(src := self.list.item(row).data(SOURCE), Path)}
+        show = None
         for f in files:
+            key = _same_file(Path(f))
+            if key in listed:
+                show = listed[key]
+                continue
             item = QListWidgetItem(Path(f).name)
             item.setData(SOURCE, Path(f))  # a Path: a name that is not UTF-8 keeps its bytes (a str becomes a QString)
             item.setToolTip(f)
             self.list.addItem(item)
-        if files:
-            self.list.setCurrentRow(self.list.count() - 1)
+            listed[key] = show = self.list.count() - 1
+        if show is not None:
+            self.list.setCurrentRow(show)
         if folders:  # said after the last file is shown (showing one clears the message)
             self.message.setText(f"{len(folders)} folder{'s' if len(folders) > 1 else ''} left out: "
                                  "folders are read in the Batch tab.")
@@ -325,6 +340,9 @@ class ImagesTab(QWidget):
 
     def paste(self) -> None:
         mime = QApplication.clipboard().mimeData()
+        if mime is None:  # Qt may have no clipboard data at all (offscreen, some platforms): an AttributeError
+            self.message.setText("The clipboard holds no image.")
+            return
         if mime.hasImage():
             image = image_of(mime)
             if image.isNull() and damaged(mime):

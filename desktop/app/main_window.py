@@ -270,14 +270,18 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         run_modal(AboutDialog(self.state, self))
 
-    def _quit_confirmed(self) -> bool:
+    def _quit_confirmed(self, kept: bool = True) -> bool:
         """Closing during a batch takes a second close within QUIT_AGAIN_S: one Ctrl+Q (beside Ctrl+W
-        and Ctrl+A) threw away a long run's rows at once. The first says so, on the Batch tab."""
+        and Ctrl+A) threw away a long run's rows at once. The first says so, on the Batch tab. So does
+        closing with rows not exported that could not be kept (``kept`` False: the status says why)."""
         now = time.monotonic()
         if now - self._quit_asked <= QUIT_AGAIN_S:
             return True
         self._quit_asked = now
         self.tabs.setCurrentWidget(self.batch)
+        if not kept:
+            self.batch.note.setText(f"Close again within {QUIT_AGAIN_S:.0f} s to quit without them.")
+            return False
         # The note, not the status line: the status is rewritten as rows arrive, ten times a second.
         # No count of files read here: the note stays while the run goes on, and a count froze in it.
         self.batch.note.setText(f"A batch is running (its progress is below). Close again within {QUIT_AGAIN_S:.0f} s "
@@ -297,6 +301,9 @@ class MainWindow(QMainWindow):
                 self._close_when_stopped = True
                 self.batch.thread.finished.connect(self.close)
             e.ignore()
+            return
+        if not self.batch.running and not self.batch.keep_on_close() and not self._quit_confirmed(kept=False):
+            e.ignore()  # the rows could not be kept: the status says why; a second close quits
             return
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
