@@ -247,7 +247,9 @@ class ImagesTab(QWidget):
             item.setToolTip(f)
             self.list.addItem(item)
             listed[key] = show = self.list.count() - 1
-        if show is not None:
+        if show is not None and show == self.list.currentRow():
+            self._show(self.list.item(show))  # read again: the mode may have changed, or the file
+        elif show is not None:
             self.list.setCurrentRow(show)
         if folders:  # said after the last file is shown (showing one clears the message)
             self.message.setText(f"{len(folders)} folder{'s' if len(folders) > 1 else ''} left out: "
