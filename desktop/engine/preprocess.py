@@ -405,8 +405,8 @@ def _papers_of(gray: np.ndarray, mid: np.ndarray, sides: list[np.ndarray], ring:
 # of the outside photos the rule reads right, 6 of 33 have no grain at work scale). A block whose level lies near the ink's tone (INK_BLOCK) is a bold
 # digit's ink, not paper: taken for shade, it would be opened away as uneven light is. (At half way,
 # a shadow leaving 60% of the light across a corner was taken for ink in a quarter of the images.)
-# An outside evaluation's 4,520 single digits (hx_e + hx_f): right and sure 88.3 -> 89.0% (wrong and
-# sure 1.3% both); photographed drawings 86.3 -> 89.3%, scans 90 -> 94%, MNIST on ruled paper 92 -> 95%.
+# With the second look (find_digits), an outside evaluation's 4,520 single digits (hx_e + hx_f): right
+# and sure 88.3 -> 89.2% (wrong and sure 1.3% both); scans 90 -> 94%, MNIST on ruled paper 92 -> 95%.
 PAPER_BLOCKS, BLOCKS_UNEVEN = 4, 0.1
 INK_TONE = 0.005  # the ink's tone: the image's darkest 0.5% (light paper), as the paper's is its lightest 10%
 INK_BLOCK = 0.25  # a block whose paper level is darker than this share of the way from the ink's tone to the paper's is ink
