@@ -11,7 +11,7 @@ from PIL import Image
 import desktop.engine.recognize as recognize
 from desktop.app.locate import digit_box
 from desktop.engine.imageio import load_gray
-from desktop.engine.preprocess import find_digits, find_paper, work_view
+from desktop.engine.preprocess import LIGHT_PAPER, find_digits, find_paper, work_view
 from desktop.engine.recognize import recognize_many
 
 PHOTOS = Path(__file__).parent / "fixtures" / "dark_bordered_photos"
@@ -26,7 +26,7 @@ def test_photos_with_a_dark_border_are_read_as_dark_ink(shipped, monkeypatch):
     assert not any(find_paper(work_view(g).gray).light for g in grays)  # what the border says
     answers = recognize_many(shipped, grays)
     assert [(a.digit, a.status) for a in answers] == truth
-    assert all(a.second_look for a in answers)
+    assert all(a.second_look == LIGHT_PAPER for a in answers)
     monkeypatch.setattr(recognize, "SECOND_LOOK_SURE", 2.0)  # the second look never taken
     before = recognize_many(shipped, grays)
     assert not any((a.digit, a.status) == t for a, t in zip(before, truth))
@@ -79,9 +79,9 @@ def test_the_second_look_answers_only_for_a_flagged_first_reading(shipped, sampl
     doubtful = mnist(41)  # a 7 answered "digit" at 0.76: under SECOND_LOOK_SURE
     cases = {"sure first": (seven, two), "flagged first": (noise, two), "both flagged": (noise, noise),
              "a second less sure": (noise, doubtful)}
-    found = [Found(first, first, Found(other, other)) for first, other in cases.values()]
+    found = [Found(first, first, Found(other, other, look=LIGHT_PAPER)) for first, other in cases.values()]
     monkeypatch.setattr(recognize, "find_digits", lambda grays, at_work=False: found)
     monkeypatch.setattr(recognize.shape_checks, "CHECKS", {})
     answers = recognize_many(shipped, [np.ones((28, 28), np.float32)] * len(found))
-    assert [(a.digit, a.status, a.second_look) for a in answers[:2]] == [(7, "digit", False), (2, "digit", True)]
+    assert [(a.digit, a.status, a.second_look) for a in answers[:2]] == [(7, "digit", ""), (2, "digit", LIGHT_PAPER)]
     assert all(a.status != "digit" and not a.second_look for a in answers[2:])

@@ -1,6 +1,7 @@
 """Paper lit unevenly within the image, its sides alike: a shadow across a corner, a lamp's fall-off
 reaching no side whole (preprocess._blocks_uneven). Every side's paper level was the same, the light
-was taken as even, and the shadowed paper was read as ink."""
+was taken as even, and the shadowed paper was read as ink. Such a photo is looked at a second time
+as lit unevenly (preprocess.SHADED), and recognition decides (recognize.SECOND_LOOK_SURE)."""
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 from PIL import Image
 
 from desktop.engine.imageio import load_gray
-from desktop.engine.preprocess import _blocks_uneven, find_paper, work_view
+from desktop.engine.preprocess import SHADED, _blocks_uneven, work_view
 from desktop.engine.recognize import recognize_many
 
 PATCHES = Path(__file__).parent / "fixtures" / "shaded_patches"
@@ -37,8 +38,9 @@ def test_a_shadow_across_a_corner_is_no_ink(shipped, sample):
     tone taken for ink). At 50% of the light it is found, but none is read."""
     rng = np.random.default_rng(3)
     grays = [_corner_shadow(sample["x_test"][k], rng, 0.6) for k in range(60)]
-    assert np.mean([find_paper(work_view(g).gray).uneven for g in grays]) >= 0.9
+    assert np.mean([_blocks_uneven(work_view(g).gray) for g in grays]) >= 0.9
     answers = recognize_many(shipped, grays)
+    assert np.mean([a.second_look == SHADED for a in answers]) >= 0.85
     right = np.mean([a.digit == int(t) and a.status == "digit" for a, t in zip(answers, sample["y_test"][:60])])
     assert right >= 0.85, right
 
@@ -49,13 +51,13 @@ def test_photos_of_other_writers_lit_unevenly_read_right(shipped):
     photos = sorted(PATCHES.iterdir())
     assert len(photos) == 8
     answers = recognize_many(shipped, [load_gray(p) for p in photos])
-    assert [(a.digit, a.status) for a in answers] == [(int(p.stem[-1]), "digit") for p in photos]
+    assert [(a.digit, a.status, a.second_look) for a in answers] == [(int(p.stem[-1]), "digit", SHADED) for p in photos]
 
 
 @pytest.mark.parametrize("scale, resample", [(8, Image.Resampling.NEAREST), (4, Image.Resampling.BICUBIC)])
 def test_a_digit_cropped_tight_is_not_taken_for_uneven_light(shipped, sample, scale, resample):
     """A digit cropped to its ink reaches the image's border, and its blocks are strokes and their grey
-    edges: looked at, MNIST digits cropped tight and upscaled 8x nearest read 99.2% -> 81%."""
+    edges: taken for uneven light, MNIST digits cropped tight and upscaled 8x nearest read 99.2% -> 81%."""
     grays, truth = [], []
     for k in range(80):
         im = sample["x_test"][k]

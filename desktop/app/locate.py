@@ -37,12 +37,12 @@ def _scaled(bbox: tuple[int, int, int, int], factor: int, shape: tuple[int, ...]
     return float(x0), float(y0), float(min(x + right * factor, w) - x0), float(min(y + bottom * factor, h) - y0)
 
 
-def digit_box(gray: np.ndarray, second_look: bool = False) -> Box | None:
+def digit_box(gray: np.ndarray, second_look: str = "") -> Box | None:
     """The box of the one digit in ``gray`` as preprocess finds it (clear ink, the paper's marks left
     out), in the part of the image it reads (preprocess.work_view: a crop around a small digit);
-    ``second_look``: the answer's (Prediction.second_look), read as dark ink on light paper."""
+    ``second_look``: the answer's (Prediction.second_look), the kind of look it was read by."""
     view = work_view(gray)
-    ink = ink_at_work(view.gray, second_look=second_look)
+    ink = ink_at_work(view.gray, look=second_look)
     if ink.blank:
         return None
     _, bbox = digit_ink(ink.ink, paper_may_hold_marks(view.gray))

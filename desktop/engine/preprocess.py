@@ -168,9 +168,9 @@ class Found:
 
     input28: np.ndarray
     crop: np.ndarray
-    # The second look (find_digits): the image read as dark ink on light paper after all, where its
-    # border said light ink on dark paper but its thin strokes are dark; recognition decides.
+    # A second look at the image (find_digits: LIGHT_PAPER or SHADED), read another way; recognition decides.
     other: "Found | None" = None
+    look: str = ""  # how this one was read: "" the first look, else the second look's kind
 
 
 @dataclass
@@ -306,9 +306,9 @@ def _plain_border(ring: np.ndarray) -> bool:
     return bool(ring.min() == ring.max() and ring.flat[0] in (0.0, 1.0))
 
 
-def _papers(gray: np.ndarray, light_paper: np.ndarray | None = None) -> Paper:
-    """find_paper for (n, h, w) same-sized images at once; ``light_paper``: images read as light
-    paper whatever their border says (find_digits' second look), where some of the border is light."""
+def _papers(gray: np.ndarray, look: str = "") -> Paper:
+    """find_paper for (n, h, w) same-sized images at once; ``look``: a second look's kind (find_digits),
+    LIGHT_PAPER: light paper whatever the border says, where some of it is light; SHADED: lit unevenly."""
     lo, hi = gray.min(axis=(1, 2)).astype(np.float64), gray.max(axis=(1, 2)).astype(np.float64)
     mid = ((lo + hi) / 2).astype(np.float32)[:, None]  # compared in float32, as one image's Python float is
     sides = _ring(gray)
@@ -318,11 +318,10 @@ def _papers(gray: np.ndarray, light_paper: np.ndarray | None = None) -> Paper:
         # rules below decide for it, without them (they cost the pad a tenth of its answer's time).
         light = ring[:, 0] > mid[:, 0]
         return Paper(ring[:, 0].astype(np.float64), light, np.zeros(len(gray), bool))
-    return _papers_of(gray, mid, sides, ring, light_paper)
+    return _papers_of(gray, mid, sides, ring, look)
 
 
-def _papers_of(gray: np.ndarray, mid: np.ndarray, sides: list[np.ndarray], ring: np.ndarray,
-               light_paper: np.ndarray | None = None) -> Paper:
+def _papers_of(gray: np.ndarray, mid: np.ndarray, sides: list[np.ndarray], ring: np.ndarray, look: str = "") -> Paper:
     """_papers with the image's mid tone and its border (its sides, and all of it) measured."""
     above = ring > mid
     light_share = above.mean(axis=1)
@@ -359,8 +358,8 @@ def _papers_of(gray: np.ndarray, mid: np.ndarray, sides: list[np.ndarray], ring:
         if ((gray[i] > mid[i]).mean() >= BAND_PAGE and np.median(ring[i][~above[i]]) >= DESK_LIT
                 and _strokes_dark(gray[i])):
             light[i] = desk[i] = True
-    if light_paper is not None:  # the paper's tone is then that of the border's light part: some must be
-        light = light | (light_paper & (light_share > 0))
+    if look == LIGHT_PAPER:  # the paper's tone is then that of the border's light part: some must be
+        light = light | (light_share > 0)
     tone = _median_where(ring, above == light[:, None])
     # Each side's paper level: its lightest (darkest for light-on-dark) pixels, which stay paper
     # where the digit touches the side and where grey anti-aliased or low-resolution ink lies.
@@ -382,8 +381,8 @@ def _papers_of(gray: np.ndarray, mid: np.ndarray, sides: list[np.ndarray], ring:
             k = round((PAPER_QUANTILE if light[i] else 1 - PAPER_QUANTILE) * (middle.size - 1))
             paper_there = float(np.partition(middle, k)[k])
             uneven[i] = abs(paper_there - float(edge[i])) > UNEVEN
-    for i in np.flatnonzero(~uneven):
-        uneven[i] = _blocks_uneven(gray[i] if light[i] else 1.0 - gray[i])
+    if look == SHADED:
+        uneven[:] = True
     # A border of a middle tone (a grey desk around a page, a shadow along a side) is neither the
     # paper nor the ink: the ink is then the tone that draws thin strokes (_strokes_dark), and the
     # paper's level is taken from its own light (uneven), not from the border.
@@ -395,22 +394,18 @@ def _papers_of(gray: np.ndarray, mid: np.ndarray, sides: list[np.ndarray], ring:
 
 # A shadow or a lamp's fall-off across part of a page, reaching no side whole (a shadow's edge
 # through the middle, a corner darkened), leaves every side's paper level alike and the middle lit:
-# even by the rules above, so the shadowed paper was ink. The paper's level in each of a grid of
-# PAPER_BLOCKS x PAPER_BLOCKS blocks (its PAPER_QUANTILE) then differs by more than BLOCKS_UNEVEN.
-# An image whose ink reaches its border (BORDER_SHARE deep) is a crop of a digit, whose blocks are
-# strokes and their grey edges: not looked at (MNIST digits cropped tight, 8x nearest: 99.2% -> 81%
-# with every image looked at). Nor an image without a photo's grain (GRAIN: the median second
-# difference along its rows): a file drawn or upscaled smoothly, whose light is its maker's (8x8
-# digits touching their frame at 16x nearest, smoothed as drawn: 95.0% -> 93.0% with them looked at;
-# of the outside photos the rule reads right, 6 of 33 have no grain at work scale). A block whose level lies near the ink's tone (INK_BLOCK) is a bold
-# digit's ink, not paper: taken for shade, it would be opened away as uneven light is. (At half way,
-# a shadow leaving 60% of the light across a corner was taken for ink in a quarter of the images.)
-# With the second look (find_digits), an outside evaluation's 4,520 single digits (hx_e + hx_f): right
-# and sure 88.3 -> 89.2% (wrong and sure 1.3% both); scans 90 -> 94%, MNIST on ruled paper 92 -> 95%.
+# even by the rules above, so the shadowed paper was ink. Where the paper's level in each of a grid
+# of PAPER_BLOCKS x PAPER_BLOCKS blocks (its PAPER_QUANTILE) differs by more than BLOCKS_UNEVEN, the
+# photo is looked at a second time as lit unevenly (SHADED, find_digits), and recognition decides.
+# Taken for uneven light at once, the strokes of a bold digit, a tight crop's or a low-resolution
+# digit's touching the frame, were opened away as shade (an outside review: such digits 186 -> 175
+# of 216 read), though an image whose ink reaches its border (BORDER_SHARE deep, BORDER_INK) is a
+# crop, not looked at (MNIST digits cropped tight, 8x nearest: 99.2% -> 81% with every one looked
+# at), and a block near the ink's tone (INK_BLOCK) is ink. (At half way to the paper's tone, a
+# shadow leaving 60% of the light across a corner was taken for ink in a quarter of the images.)
 PAPER_BLOCKS, BLOCKS_UNEVEN = 4, 0.1
 INK_TONE = 0.005  # the ink's tone: the image's darkest 0.5% (light paper), as the paper's is its lightest 10%
 INK_BLOCK = 0.25  # a block whose paper level is darker than this share of the way from the ink's tone to the paper's is ink
-GRAIN = 0.001
 BORDER_INK = 0.25  # ink reaching the border: darker than this share of the way from the ink's tone to the paper's
 
 
@@ -418,7 +413,7 @@ def _blocks_uneven(g: np.ndarray) -> bool:
     """Whether the paper of ``g`` (light paper, dark ink) is lit unevenly within the image, see PAPER_BLOCKS."""
     h, w = g.shape
     bh, bw = h // PAPER_BLOCKS, w // PAPER_BLOCKS
-    if min(bh, bw) < 2 or float(np.median(np.abs(np.diff(g[::2], 2, axis=1)))) <= GRAIN:
+    if min(bh, bw) < 2:
         return False
     sample = g[::2, ::2].ravel()
     k = round(INK_TONE * (sample.size - 1))
@@ -649,10 +644,10 @@ def to_ink(gray: np.ndarray, factor: int | None = None, *, row: bool = False) ->
     return ink_at_work(at_work_scale(gray, factor), row=row)
 
 
-def ink_at_work(work: np.ndarray, *, row: bool = False, second_look: bool = False) -> Ink:
-    """to_ink of an image at work scale already (at_work_scale's or work_view's); ``second_look``: as
-    find_digits' second look reads it (Found.other)."""
-    ink, blank, inverted, contrast = _inks(work[None], row=row, light_paper=np.array([True]) if second_look else None)
+def ink_at_work(work: np.ndarray, *, row: bool = False, look: str = "") -> Ink:
+    """to_ink of an image at work scale already (at_work_scale's or work_view's); ``look``: a second
+    look's kind, as find_digits reads it (Found.look)."""
+    ink, blank, inverted, contrast, _ = _inks(work[None], row=row, look=look)
     return Ink(ink[0], bool(blank[0]), bool(inverted[0]), float(contrast[0]))
 
 
@@ -940,7 +935,7 @@ def _small_digit(small: np.ndarray, look: int, shape: tuple[int, int]) -> tuple[
     """(top, bottom, left, right) in image pixels of the paper around ink that would be too small to
     read at work scale, from ``small``, the image of ``shape`` reduced by ``look``; None when there
     is no such ink (or too much); EDGES_ONLY when its only ink runs from side to side."""
-    ink, _, _, contrast = _inks(small[None], LOOK_HOT)
+    ink, _, _, contrast, _ = _inks(small[None], LOOK_HOT)
     if contrast[0] < MIN_CONTRAST:
         return None  # no ink at all (the blank rule's share of the image would call any small digit blank)
     kept = _without_edges(ink[0])
@@ -969,12 +964,12 @@ LOOK_HOT = 20_000
 
 
 def _inks(gray: np.ndarray, hot: int = HOT, row: bool = False,
-          light_paper: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """to_ink for (n, h, w) same-sized images at work scale: (ink, blank, inverted, contrast), one per
-    image; one pixel in ``hot`` may be too bright to set the contrast by; ``row``: a row of digits
-    (number mode), see to_ink; ``light_paper``: see _papers."""
+          look: str = "") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """to_ink for (n, h, w) same-sized images at work scale: (ink, blank, inverted, contrast, uneven),
+    one per image; one pixel in ``hot`` may be too bright to set the contrast by; ``row``: a row of
+    digits (number mode), see to_ink; ``look``: see _papers."""
     n, h, w = gray.shape
-    paper = _papers(gray, light_paper)
+    paper = _papers(gray, look)
     inverted = paper.light
     if inverted.all():  # one polarity for the whole stack (a drawing, a folder of one kind): no where()
         ink = 1.0 - gray
@@ -1032,7 +1027,7 @@ def _inks(gray: np.ndarray, hot: int = HOT, row: bool = False,
     ink[(ink < floor[:, None, None]) | faint[:, None, None]] = 0.0
     strong = np.count_nonzero(ink > 0.5, axis=(1, 2))
     blank = strong < max(MIN_INK_PIXELS, MIN_INK_SHARE * h * w)
-    return ink, blank | faint, inverted, contrast
+    return ink, blank | faint, inverted, contrast, paper.uneven
 
 
 def _strongest(flat: np.ndarray, k: int) -> float:
@@ -1170,14 +1165,18 @@ def find_digits(grays: Sequence[np.ndarray], *, at_work: bool = False) -> list[F
         groups.setdefault(g.shape, []).append(i)
     out: list[Found | None] = [None] * len(work)
     for members in groups.values():
-        inks, blanks, light, _ = _inks(np.stack([work[i] for i in members]))
-        for i, ink, blank, inverted in zip(members, inks, blanks, light):
+        inks, blanks, light, _, uneven = _inks(np.stack([work[i] for i in members]))
+        for i, ink, blank, inverted, shaded in zip(members, inks, blanks, light, uneven):
             if blank:
                 continue
             marks = paper_may_hold_marks(work[i])
             out[i] = found = _digit_input(ink, marks)
-            if found is not None and not inverted and marks and _strokes_dark(work[i]):
-                found.other = _second_look(work[i], marks)
+            if found is None or not marks:
+                continue
+            if not inverted and _strokes_dark(work[i]):
+                found.other = _second_look(work[i], marks, LIGHT_PAPER)
+            elif inverted and not shaded and _blocks_uneven(work[i]):
+                found.other = _second_look(work[i], marks, SHADED)
     return out
 
 
@@ -1185,14 +1184,22 @@ def find_digits(grays: Sequence[np.ndarray], *, at_work: bool = False) -> list[F
 # vignette, a hand's shade) was read as light ink on dark paper: its paper was the ink and its
 # strokes the gaps (an outside evaluation: 94 of 4,520 photographed digits, 3 of them read). Where a
 # photo's border says light ink but its thin strokes are dark (_strokes_dark), it is also read as
-# dark ink on light paper (its second look), and recognition decides (recognize_many): the second
+# dark ink on light paper (LIGHT_PAPER), and recognition decides (recognize_many): the second
 # reading is the answer only when the first is flagged and the second is a sure digit. The strokes
-# alone cannot tell: a bold white digit cropped tight has thin dark gaps between them.
+# alone cannot tell: a bold white digit cropped tight has thin dark gaps between them. A photo of
+# light paper lit evenly by its sides but not in its blocks (_blocks_uneven) is looked at again as
+# lit unevenly (SHADED), decided the same way.
+LIGHT_PAPER, SHADED = "light paper", "shaded"
 
 
-def _second_look(work: np.ndarray, marks: bool) -> Found | None:
-    ink, blank, _, _ = _inks(work[None], light_paper=np.array([True]))
-    return None if blank[0] else _digit_input(ink[0], marks)
+def _second_look(work: np.ndarray, marks: bool, look: str) -> Found | None:
+    ink, blank, _, _, _ = _inks(work[None], look=look)
+    if blank[0]:
+        return None
+    found = _digit_input(ink[0], marks)
+    if found is not None:
+        found.look = look
+    return found
 
 
 def _readable(gray: np.ndarray) -> np.ndarray:

@@ -50,11 +50,11 @@ UNSURE_MARGIN = 0.30
 # MNIST test stays within 1% flagged: it flags 5 more answers (3 of them wrong), 0.91% -> 0.96%;
 # at 0.2, 1.00%; at 0.3, 1.12%.
 COIN_TOSS = 0.15
-# A photo read again as dark ink on light paper (preprocess.Found.other) is answered so only when its
-# first reading is flagged and this one is a sure digit at least this sure: on an outside evaluation's
-# photos whose border said light ink, 19 of 94 more read right and none wrong at 0.95 (at the digit
-# status alone, 24 more right but 3 more wrong, and 4 more non-digits, blank pages with shadows, read
-# as sure digits; at 0.95, 2).
+# A photo looked at a second time (preprocess.Found.other: as dark ink on light paper, or as lit
+# unevenly) is answered so only when its first reading is flagged and the second is a sure digit at
+# least this sure: on an outside evaluation's photos whose border said light ink, 19 of 94 more read
+# right and none wrong at 0.95 (at the digit status alone, 24 more right but 3 more wrong, and 4 more
+# non-digits, blank pages with shadows, read as sure digits; at 0.95, 2).
 SECOND_LOOK_SURE = 0.95
 # A peaked softmax can still sit on a class boundary: the 28x28 input is also classified turned
 # +-JITTER_TURN degrees and shrunk to JITTER_SHRINK (one batch of 4 with the original). Fewer
@@ -268,7 +268,7 @@ class Prediction:
     # number): not a digit, whatever its score.
     unreadable: bool = False
     alone: np.ndarray | None = None  # (10,): the input's own probabilities, when ``probabilities`` is its vote
-    second_look: bool = False  # read as dark ink on light paper against its border (preprocess.Found.other)
+    second_look: str = ""  # read by a second look, its kind (preprocess.Found.other: LIGHT_PAPER, SHADED)
 
     @property
     def blank(self) -> bool:
@@ -459,7 +459,7 @@ def recognize_many(classifier: Classifier, grays: Sequence[np.ndarray], *, live:
         if f.other is not None:
             other = _checked(answered(probs[next(second)], f.other.input28, rule), f.other)
             if out[i].status != DIGIT and other.status == DIGIT and other.confidence >= SECOND_LOOK_SURE:
-                out[i] = dataclasses.replace(other, second_look=True)
+                out[i] = dataclasses.replace(other, second_look=f.other.look)
     seconds = (time.perf_counter() - start) / max(len(grays), 1)
     for prediction in out:
         prediction.seconds = seconds
