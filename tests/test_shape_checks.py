@@ -74,3 +74,47 @@ def test_a_number_with_ones_and_a_point_keeps_them(shipped):
     d.ellipse((178, 188, 196, 206), fill=0)
     n = recognize_number(shipped, np.asarray(im, np.float32) / 255.0)
     assert n.text == "1.1" and n.status != "not a digit", (n.text, n.status)
+
+
+def spiral(rng: np.random.Generator, turns: float, pen: int, side: int = 280) -> np.ndarray:
+    """A spiral doodle drawn with a round pen from its middle out, on paper ``side`` px across."""
+    t = np.linspace(0, 2 * np.pi * turns, 400)
+    r = (0.06 + 0.34 * t / t[-1]) * side
+    start = rng.uniform(0, 2 * np.pi)
+    squash = rng.uniform(0.8, 1.0)
+    pts = [(side / 2 + ri * np.cos(ti + start), side / 2 + squash * ri * np.sin(ti + start)) for ri, ti in zip(r, t)]
+    im = Image.new("L", (side, side), 255)
+    ImageDraw.Draw(im).line(pts, fill=0, width=pen, joint="curve")
+    return np.asarray(im, np.float32) / 255.0
+
+
+def test_a_spiral_is_no_zero_six_or_nine(shipped, monkeypatch):
+    """A spiral's turns merge into a ring at 28x28: an outside evaluation found 15 of its 50 spiral
+    doodles read 0, 6 or 9 as sure digits. Crossed across its middle both ways, a spiral's ink is
+    cut into five runs or more (shape_checks.coiled)."""
+    from desktop.engine import shape_checks
+
+    rng = np.random.default_rng(7)
+    doodles = [spiral(rng, rng.uniform(2.0, 3.4), int(rng.integers(16, 23))) for _ in range(60)]
+    answers = recognize_many(shipped, doodles)
+    assert sum(a.status == "digit" for a in answers) <= 1, [(a.digit, round(a.confidence, 3)) for a in answers]
+    monkeypatch.setattr(shape_checks, "COIL_RUNS", 99)  # no spiral found: what was read before
+    before = recognize_many(shipped, doodles)
+    assert sum(a.status == "digit" and a.digit in (0, 6, 9) for a in before) >= 5
+
+
+def test_zeros_sixes_and_nines_are_no_spiral(shipped, sample):
+    """Of MNIST's 0s, 6s and 9s none is cut into five runs both ways; a zero traced twice into four."""
+    from desktop.engine.preprocess import find_digits
+    from desktop.engine.shape_checks import coiled
+
+    x, y = sample["x_test"], sample["y_test"]
+    pick = np.isin(y, (0, 6, 9))
+    found = find_digits(list(x[pick].astype(np.float32) / 255.0))
+    assert sum(coiled(f.crop) for f in found if f is not None) == 0
+    im = Image.new("L", (280, 280), 255)
+    d = ImageDraw.Draw(im)
+    d.ellipse((80, 40, 200, 240), outline=0, width=12)
+    d.ellipse((98, 60, 182, 220), outline=0, width=12)  # traced twice, inside the first
+    p = recognize(shipped, np.asarray(im, np.float32) / 255.0)
+    assert p.digit == 0 and p.status == "digit"
