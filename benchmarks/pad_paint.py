@@ -64,15 +64,8 @@ def main(argv: list[str] | None = None) -> None:
         pad._strokes[:] = scribbles
         all_again = _median_ms(pad._render, args.repeats)
 
-        def press():
-            pad._current = canvas.Stroke([QPointF(140, 140)], 18.0)
-            for img, scale in pad._targets():
-                p = pad._painter(img, scale)
-                pad._paint_stroke(p, pad._current)
-                p.end()
-            pad._current = None
-
-        pressed = _median_ms(press, args.repeats)
+        dot = canvas.Stroke([QPointF(140, 140)], 18.0)
+        pressed = _median_ms(lambda: pad._paint_over(dot), args.repeats)
         pad._strokes[:] = digits
         ordinary = _median_ms(pad._render, args.repeats)
         print(f"| {name} | {all_again:.0f} | {pressed:.1f} | {ordinary:.1f} |")

@@ -453,14 +453,14 @@ class BatchTab(QWidget):
         why). One Ctrl+Q after a finished run of 5,031 files threw its rows away (a hostile pass)."""
         # Rows a run stopped by the close had sent, not yet delivered: queued calls to this tab.
         QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
-        note = self.keep_unexported()
+        note = self.keep_unexported("When the window last closed, its batch's")
         if note:
-            settings().setValue(KEPT_ON_CLOSE, note.replace("The last run's", "When the window last closed, its batch's"))
+            settings().setValue(KEPT_ON_CLOSE, note)
         return note is not None
 
-    def keep_unexported(self) -> str | None:
+    def keep_unexported(self, whose: str = "The last run's") -> str | None:
         """Before a new run replaces the table: its rows not exported since they came, kept in a file
-        (places.previous_results_path), and a note saying where ("" when there was nothing to keep);
+        (places.previous_results_path), and a note saying where, of ``whose`` rows ("" when there was nothing to keep);
         None, and the status says why, when they could not be kept: the run does not start. A
         finished run of 2,167 files was gone with the next run, without a word (a hostile pass)."""
         if not (self.model.rows and self.unexported):
@@ -476,7 +476,7 @@ class BatchTab(QWidget):
                                 "export them before starting another run.")
             return None
         self.unexported = False
-        return f"The last run's {len(self.model.rows)} results, not exported, are kept in {path}"
+        return f"{whose} {len(self.model.rows)} results, not exported, are kept in {path}"
 
     def cancel(self) -> None:
         if self.thread is not None:

@@ -242,6 +242,14 @@ class DrawingCanvas(QWidget):
         """What strokes are painted on, with its scale: the model's image, and the screen's copy if any."""
         return [(img, scale) for img, scale in ((self._image, 1.0), (self._view, self._view_scale())) if img is not None]
 
+    def _paint_over(self, stroke: Stroke) -> None:
+        """Paint ``stroke`` over what is painted, without painting the rest again."""
+        for img, scale in self._targets():
+            p = self._painter(img, scale)
+            self._paint_stroke(p, stroke)
+            p.end()
+        self.update()
+
     def _render(self) -> None:
         """Paint every stroke again, on the model's image and on the screen's copy."""
         r = self.page_rect()
@@ -312,11 +320,7 @@ class DrawingCanvas(QWidget):
         self._current = Stroke([self.to_page(e.position())], width, self._eraser, float(self.page_width))
         _every_sample(True)
         self.set_marks([])  # boxes and "Why?" describe the drawing before this stroke
-        for img, scale in self._targets():  # its first dot on what is painted (all painted again: 1.6 s a press)
-            p = self._painter(img, scale)
-            self._paint_stroke(p, self._current)
-            p.end()
-        self.update()
+        self._paint_over(self._current)  # its first dot (all painted again: 1.6 s a press on six scribbles)
         self.changed.emit()
 
     def mouseMoveEvent(self, e: QMouseEvent) -> None:

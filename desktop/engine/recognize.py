@@ -26,7 +26,7 @@ from desktop.engine.classifier import N_CLASSES, Classifier
 from desktop.engine.clutter import digit_only
 from desktop.engine.imageio import resize_weights
 from desktop.engine.components import grown, label
-from desktop.engine.preprocess import (BBOX_LEVEL, BROKEN_GAPS, NUMBER_MAX_SIDE, find_digits, ink_bbox,
+from desktop.engine.preprocess import (BBOX_LEVEL, BROKEN_GAPS, NUMBER_MAX_SIDE, Found, find_digits, ink_bbox,
                                        number_view, number_work_factor, to_ink, work_factor)
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
 from desktop.engine.number_marks import COLON, COMMA, DASH, POINT, SLASH, Marks, find_marks, is_date
@@ -466,7 +466,7 @@ def recognize_many(classifier: Classifier, grays: Sequence[np.ndarray], *, live:
     return out
 
 
-def _checked(answer: Prediction, found) -> Prediction:
+def _checked(answer: Prediction, found: Found) -> Prediction:
     """The answer unreadable where its digit's shape check (shape_checks.CHECKS) finds the found ink no digit."""
     check = shape_checks.CHECKS.get(answer.digit)
     if check is not None and answer.status in READ and check(found.crop):

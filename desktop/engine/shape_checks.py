@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PIL import Image
 
 from desktop.engine.components import stroke_width
+from desktop.engine.imageio import fit_longest
 from desktop.engine.segment import INK_LEVEL, encloses
 
 # A digit drawn in a ring read "0" at up to 99.9% (25 of 60 circled digits in a hostile pass). A "0"
@@ -85,12 +85,9 @@ def _runs(line: np.ndarray) -> int:
 def coiled(crop: np.ndarray) -> bool:
     """Ink coiled as a spiral: cut into COIL_RUNS runs or more across its middle both ways, looked at
     with its longer side COIL_SIDE px (area-averaged: chalk's specks and a rough pen's holes are ink)."""
+    if max(crop.shape) > COIL_SIDE:
+        crop = fit_longest(crop, COIL_SIDE)
     h, w = crop.shape
-    k = COIL_SIDE / max(h, w)
-    if k < 1:
-        crop = np.asarray(Image.fromarray(crop).resize((max(1, round(w * k)), max(1, round(h * k))),
-                                                       Image.Resampling.BOX))
-        h, w = crop.shape
     across = max(_runs(crop[min(int(h * f), h - 1)]) for f in COIL_LINES)
     down = max(_runs(crop[:, min(int(w * f), w - 1)]) for f in COIL_LINES)
     return min(across, down) >= COIL_RUNS
