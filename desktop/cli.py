@@ -356,6 +356,12 @@ def _main(argv: list[str] | None, closed: frozenset[str] = frozenset()) -> int:
             return classify(args)
         except KeyboardInterrupt:  # while the engine (numpy, Pillow, LiteRT) is still being imported
             return EXIT_INTERRUPTED
+        except MemoryError:
+            # Importing the engine under a tight `ulimit -v` gave a traceback ending in "MemoryError" (a
+            # hostile pass); a file that needs too much memory is an error row (engine.batch), not this.
+            print("digits: out of memory while starting (a memory limit such as `ulimit -v`, or too little "
+                  "free memory); allow it more memory and run again", file=sys.stderr)
+            return EXIT_USAGE
     return EXIT_USAGE
 
 

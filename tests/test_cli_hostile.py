@@ -1112,3 +1112,23 @@ def test_a_whole_results_file_that_cannot_be_cut_is_continued(folder, tmp_path, 
     out.write_bytes(out.read_bytes() + b"/cut/mid")
     with pytest.raises(OutputError, match="half-written record that cannot be cut"):
         open_results(str(out), None, resume=True, overwrite=False)
+
+
+def test_running_out_of_memory_while_the_engine_loads_is_said_in_words(folder, tmp_path):
+    """Under `ulimit -v 150000` importing the engine raised MemoryError: a traceback, exit 1 (a hostile
+    pass). The import fails here the same way, in a fresh process, without depending on how much
+    memory this machine's numpy needs."""
+    starve = ("import sys\n"
+              "class Starved:\n"
+              "    def find_spec(self, name, path=None, target=None):\n"
+              "        if name == 'desktop.engine.results':\n"
+              "            raise MemoryError\n"
+              "sys.meta_path.insert(0, Starved())\n"
+              "from desktop.cli import main\n"
+              "sys.exit(main(sys.argv[1:]))\n")
+    out = tmp_path / "r.csv"
+    r = subprocess.run([sys.executable, "-c", starve, "classify", str(folder), "--out", str(out)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert TRACEBACK not in r.stderr and "out of memory" in r.stderr and "ulimit" in r.stderr
+    assert not out.exists()
