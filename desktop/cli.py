@@ -66,7 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def _raise_interrupt(signum, frame):
+    # Once: a second Ctrl+C, or systemd's TERM then HUP, raised again inside the stopping run's
+    # cleanup (a hostile pass): a traceback from tqdm or the process pool, or death by the signal
+    # with no summary. The file is whole either way; what follows is only the stop.
+    for s in STOP_SIGNALS:
+        signal.signal(s, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -86,14 +94,24 @@ def _is_one_of(path: str, paths: list[str]) -> bool:
 
 
 def classify(args: argparse.Namespace) -> int:
+    # SIGHUP: the terminal closed: stop as Ctrl+C does, the file whole. The caller's own handlers come
+    # back after, unless a stop came: then the process is ending, and another signal stays ignored.
+    before = {s: signal.signal(s, _raise_interrupt) for s in STOP_SIGNALS}
+    try:
+        return _classify(args)
+    finally:
+        for s, handler in before.items():
+            if signal.getsignal(s) is _raise_interrupt:
+                signal.signal(s, handler)
+
+
+def _classify(args: argparse.Namespace) -> int:
     from desktop.engine.errors import DigitsError
     from desktop.engine.files import is_image_name, name_of_other_format
     from desktop.engine.model_files import files_of
     from desktop.engine.results import DonePaths, ResultsOutput, format_for, open_results
 
     err = sys.stderr
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGHUP, _raise_interrupt)  # the terminal closed: stop as Ctrl+C does, the file whole
     fmt = format_for(args.out, args.format)
     if args.out != "-" and (is_image_name(args.out) or name_of_other_format(args.out)):
         # `--out good/d1.png --overwrite`, a tab completion's slip, wrote CSV over a scan not in this run
