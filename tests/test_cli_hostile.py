@@ -1154,3 +1154,20 @@ def test_a_stop_signal_pressed_twice_stops_the_run_once(many, tmp_path, sig, gap
     assert TRACEBACK not in err and "KeyboardInterrupt" not in err, err
     got = rows(out)
     assert len(got) >= 20 and len({g["path"] for g in got}) == len(got)
+
+
+def test_a_damaged_model_beside_its_own_manifest_is_refused(folder, tmp_path):
+    """A copy of the shipped model with 4,000 bytes flipped, its manifest beside it, still loaded:
+    the warning spoke of "another build", every row came from broken weights, exit 0 (a hostile
+    pass). A manifest that names the file and disagrees with it refuses it, in words, exit 2."""
+    assets = tmp_path / "assets"
+    shutil.copytree(ROOT / "assets", assets)
+    model = assets / "digits.tflite"
+    data = bytearray(model.read_bytes())
+    for i in range(len(data) // 2, len(data) // 2 + 4000):
+        data[i] ^= 0x55
+    model.write_bytes(bytes(data))
+    out = tmp_path / "r.csv"
+    r = run_cli(folder, "--model", model, "--out", out, "-q")
+    assert r.returncode == 2 and TRACEBACK not in r.stderr, r.stderr
+    assert "damaged" in r.stderr and "manifest.json" in r.stderr and not out.exists()

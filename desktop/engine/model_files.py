@@ -117,16 +117,23 @@ def _with_manifest(path: Path, manifest: dict, num_threads: int) -> Classifier:
 
 
 def own_manifest(path: Path) -> dict | None:
-    """The ``manifest.json`` beside a chosen model, if it names this file and its hash matches; else None."""
+    """The ``manifest.json`` beside a chosen model, if it names this file; None if there is none or it
+    names another. ModelError if it names this file and its sha256 differs."""
     try:
         manifest = read_manifest(path.parent)
         if manifest["model_file"] != path.name:
             return None
-        if sha256(path) != manifest["sha256"]:
-            log.warning("%s: the manifest beside it is for another build (sha256 differs); using the defaults", path)
-            return None
+        actual = sha256(path)
     except (DigitsError, OSError):
         return None
+    if actual != manifest["sha256"]:
+        # A copy of the shipped model with 4,000 bytes flipped still loaded (its shape is checked,
+        # not its weights): a warning about "another build", rows of wrong answers, exit 0 (a
+        # hostile pass). The manifest cannot say which of the two changed, so neither is trusted.
+        raise ModelError(f"The model {path.name} does not match the {MANIFEST} beside it (its sha256 is "
+                         f"{actual[:12]}..., the manifest says {str(manifest['sha256'])[:12]}...): the model "
+                         f"is damaged, or the manifest is another build's. Put the model's own {MANIFEST} "
+                         "beside it, or move it to a folder of its own to use it without one.")
     return manifest
 
 
@@ -143,7 +150,7 @@ def load_model(path: str | Path | None = None, num_threads: int = 1) -> Classifi
     if manifest is None:
         clf = Classifier(path, num_threads=num_threads)
         # Its answers differ from the same network's with its calibration and rule: said once, for a
-        # usable model (own_manifest has said it already of a manifest for another build).
+        # usable model.
         if not (path.parent / MANIFEST).exists():
             log.warning("%s has no %s beside it: its confidences are uncalibrated and not-a-digit uses the "
                         "engine's default rule", path.name, MANIFEST)
