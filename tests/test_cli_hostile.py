@@ -244,6 +244,27 @@ def test_row05_write_error_cuts_the_file_at_a_complete_row(tmp_path, monkeypatch
     assert got and all(g["error"] == "" and g["top3"] == "7:0.990" for g in got)
 
 
+def test_row05_a_disk_full_before_the_header_leaves_no_file(tmp_path, monkeypatch):
+    """Full before the header fitted: an empty results file was left, the message said "it ends at its
+    last complete row (0 rows) and --resume continues it", and the next run was refused as "already
+    exists" (a hostile pass, on a 64 KB tmpfs). Nothing is kept, and the message says so."""
+    from desktop.engine import results
+    from desktop.engine.errors import OutputError
+
+    real_write = os.write
+
+    def disk_full(fd, data):
+        if fd > 2 and os.path.samestat(os.fstat(fd), os.stat(tmp_path / "r.csv")):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(results.os, "write", disk_full)
+    with pytest.raises(OutputError, match="No space left on device.*no row was written") as e:
+        results.open_results(str(tmp_path / "r.csv"), None, resume=False, overwrite=False)
+    assert "--resume" not in str(e.value)
+    assert not (tmp_path / "r.csv").exists()
+
+
 def test_row05_full_small_filesystem(many, tmp_path):
     mnt = tmp_path / "small"
     mnt.mkdir()

@@ -227,6 +227,9 @@ class ResultsOutput:
                 if e.errno == errno.EPIPE:
                     raise ReaderClosed(f"{self.name} was closed by its reader.") from e
                 raise OutputError(f"Writing to {self.name} failed ({e.strerror or e}).") from e
+            if self.created and self.rows == 0:  # removed on close (close(remove=True)): nothing to resume
+                raise OutputError(f"Writing to {self.name} failed ({e.strerror or e}); no row was written, "
+                                  "and the file is not kept.") from e
             raise OutputError(f"Writing to {self.name} failed ({e.strerror or e}); it ends at its last complete "
                               f"row ({self.rows} rows) and --resume continues it.") from e
         if self._end is not None:
@@ -319,10 +322,18 @@ def open_results(path: str, fmt: str | None, resume: bool, overwrite: bool,
                                   f"({e.strerror or e}); choose another --out.") from e
         out = ResultsOutput(fd, fmt, path, end, count, created=st is None)
         if end == 0:
-            out._write(header_bytes(fmt))
+            try:
+                out._write(header_bytes(fmt))
+            except OutputError:
+                # A full disk before the header fitted left an empty file that said "--resume continues
+                # it", and blocked the next run as "already exists" (a hostile pass).
+                out.close(remove=True)  # (closes fd)
+                fd = -1
+                raise
         return out, done
     except BaseException:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)
         raise
 
 
