@@ -53,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="results file: .csv, or .jsonl/.ndjson/.json for JSON lines (default: CSV on stdout)")
     c.add_argument("--format", choices=["csv", "jsonl"], help="override the format the suffix implies")
     keep = c.add_mutually_exclusive_group()
-    keep.add_argument("--resume", action="store_true", help="append to --out, skipping files already in it")
+    keep.add_argument("--resume", action="store_true",
+                      help="append to --out, skipping files already in it (from the folder the first run "
+                           "started in: its relative paths are resolved from here)")
     keep.add_argument("--overwrite", action="store_true", help="replace --out if it exists (it is kept otherwise)")
     c.add_argument("--no-recursive", dest="recursive", action="store_false", help="do not enter subfolders")
     c.add_argument("--number", action="store_true", help="read several digits per image (e.g. 2024)")
@@ -217,7 +219,10 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
     finally:
         rows.close()
         bar.close()
-    if out.gone() and not stopped:
+    if out.gone() and not stopped and not os.path.isdir(os.path.dirname(os.path.abspath(args.out))):
+        stopped = (f"the folder of {args.out} was deleted or moved while this run wrote it, and its rows with it; "
+                   "run again with --out in a folder that exists.")
+    elif out.gone() and not stopped:
         stopped = (f"{args.out} was deleted or replaced while this run wrote it, so not every row is in it; "
                    "run again with --resume to write the rest.")
     elif out.cut_short() and not stopped:
@@ -338,10 +343,11 @@ def _folder_gone(args: argparse.Namespace) -> bool:
 
 def _refused(args: argparse.Namespace, closed: frozenset[str]) -> str:
     """Why these classify arguments make no run, in one sentence, or ""."""
-    if "" in args.paths or args.out == "":
+    if "" in args.paths or args.out == "" or args.model == "":
         # An unset shell variable ("$DIR"): read as ".", it gave an error row ". does not exist.", and
-        # --out "" said "The output  cannot be written".
-        what = "--out is an empty name" if args.out == "" else "a path given is empty"
+        # --out "" said "The output  cannot be written" (--model "": "The model file . is a folder").
+        what = ("--out is an empty name" if args.out == "" else "--model is an empty name" if args.model == ""
+                else "a path given is empty")
         return f"{what} (an unset shell variable?); give a file or folder name"
     if args.out == "-" and (args.resume or args.overwrite):
         return f"--{'resume' if args.resume else 'overwrite'} is for a results file; give --out FILE"

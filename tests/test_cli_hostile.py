@@ -1041,6 +1041,35 @@ def test_a_damaged_image_is_said_in_words_and_pillows_warnings_stay_quiet(tmp_pa
     assert "Warning" not in r.stderr and "warnings.warn" not in r.stderr, r.stderr
 
 
+def test_a_results_folder_deleted_while_the_run_writes_is_said_without_resume(many, tmp_path):
+    """The output's folder deleted mid-run: the message advised --resume, into a folder that no longer
+    exists (a hostile pass). It says the folder went, and to choose one that exists."""
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "r.csv"
+    p = start_cli(many, "--out", out, "--workers", "1")
+    try:
+        wait_for_rows(out, 20, p)
+        shutil.rmtree(tmp_path / "out")
+        time.sleep(0.3)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 2 and "folder of" in err and "deleted or moved" in err, err
+    assert "--resume" not in err and TRACEBACK not in err
+
+
+def test_empty_model_and_an_output_inside_a_file_are_sentences(folder, tmp_path):
+    """`--model ""` said "The model file . is a folder"; `--out a.png/r.csv` "cannot be examined (Not
+    a directory)" (a hostile pass)."""
+    r = run_cli(folder, "--model", "", "--out", tmp_path / "r.csv")
+    assert r.returncode == 2 and "--model is an empty name" in r.stderr, r.stderr
+    image = next(folder.iterdir())
+    r = run_cli(folder, "--out", image / "r.csv")
+    assert r.returncode == 2 and "inside a file, not a folder" in r.stderr, r.stderr
+
+
 def test_a_results_file_replaced_while_the_run_writes_it_is_said(many, tmp_path):
     """An editor's save (a new file renamed over the old) while the run wrote it: the summary said
     "1200 files ... -> ed.csv", exit 0, and the file held 191 rows; the rest went to the old file."""

@@ -286,6 +286,9 @@ def open_results(path: str, fmt: str | None, resume: bool, overwrite: bool,
         st = os.stat(path)
     except FileNotFoundError:
         st = None
+    except NotADirectoryError as e:  # "cannot be examined (Not a directory)" said nothing of which part
+        raise OutputError(f"The output {path} is inside a file, not a folder: a part of its path before "
+                          f"{os.path.basename(path) or path} is a file.") from e
     except OSError as e:
         raise OutputError(f"The output {path} cannot be examined ({e.strerror or e}).") from e
     if st is not None and stat.S_ISDIR(st.st_mode):
