@@ -533,3 +533,24 @@ def test_closing_with_rows_that_cannot_be_kept_asks_again(win, qtbot, tmp_path, 
     assert "Close again" in win.batch.note.text()
     win.close()  # the second close quits without them
     assert not win.isVisible()
+
+
+def test_a_drop_while_a_run_is_cancelling_starts_when_it_stops(tab, qtbot, tmp_path, sample):
+    """A folder dropped while a cancelled run was stopping was lost, with the note "cancel it (Esc)
+    before dropping more" (a hostile pass). It waits as Enter does, then runs."""
+    _, new = cancelled_with_another_folder_ready(qtbot, tab, tmp_path, sample, 1500, 30)
+    drop(tab, [new])
+    assert "cancel it" not in tab.note.text()
+    qtbot.waitUntil(lambda: tab.status.text().startswith("Done"), timeout=60000)
+    assert len(tab.model.rows) == 30 and all(str(new) in r.path for r in tab.model.rows)
+
+
+def test_start_without_a_model_leaves_the_table_and_the_bar_alone(tab, qtbot, tmp_path, sample):
+    """With no model loaded, Start emptied the table (its rows to the kept file) and left the bar
+    busy for ever, for a run that never started (a hostile pass)."""
+    run(qtbot, tab, folder_of_kinds(tmp_path, sample))
+    rows = len(tab.model.rows)
+    tab.state.classifier = None
+    tab.start()
+    assert tab.status.text() == "No model loaded: see Settings." and not tab.running
+    assert len(tab.model.rows) == rows and tab.progress.maximum() > 0

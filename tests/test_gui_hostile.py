@@ -793,3 +793,47 @@ def test_a_clipboard_with_no_data_at_all_is_said_empty(win, qtbot, monkeypatch):
     assert win.images.list.count() == before and "no image" in win.images.message.text()
     win.batch.folder.setFocus()
     qtbot.keyClick(win.batch.folder, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)  # the field's own paste
+
+
+def test_another_model_chosen_in_settings_reads_every_shown_answer_again(win, qtbot, tmp_path, sample, monkeypatch):
+    """Settings → another model: the Draw tab read its drawing again, but the Images tab kept the old
+    model's "7, > 99.9% sure" (its Wrong? would record it), and the Metrics tab its score and speed
+    (a hostile pass)."""
+    import shutil
+    from pathlib import Path
+
+    from PIL import Image
+
+    from desktop.app import main_window
+    from desktop.engine.imageio import load_gray
+    from desktop.engine.recognize import recognize
+
+    image = tmp_path / "seven.png"
+    Image.fromarray(255 - sample["x_test"][0]).save(image)
+    win.images.add_files([str(image)])
+    before = win.images.last
+    assert before is not None and before.digit == 7
+    win.metrics.speed_label.setText("0.2 ms per digit")
+    win.metrics.corrections_result.setText("The model in use reads 1 of 2 corrections right (50%).")
+    other = tmp_path / "other.tflite"  # a network of its own (another build): reads the 7 otherwise
+    shutil.copy(Path(__file__).parent / "fixtures" / "fixed_batch.tflite", other)
+
+    def choose_other(dialog):
+        dialog.path.setText(str(other))
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(main_window, "run_modal", choose_other)
+    win.open_settings()
+    assert win.state.model_path == str(other)
+    now, expected = win.images.last, recognize(win.state.classifier, load_gray(str(image)))
+    assert (now.digit, now.status) == (expected.digit, expected.status) != (before.digit, before.status)
+    assert win.metrics.speed_label.text() == "" and win.metrics.corrections_result.text() == ""
+
+
+def test_a_score_of_none_right_is_0_percent_not_under_a_tenth():
+    """"reads 0 of 1 corrections right (< 0.1%)" beside a table row of "0%" (a hostile pass)."""
+    from desktop.app.metrics_tab import _share
+
+    assert (_share(0, 1), _share(2, 2), _share(1, 3), _share(999, 1000)) == ("0%", "100%", "33.3%", "99.9%")
+    assert _share(9999, 10000) == "> 99.9%" and _share(1, 10000) == "< 0.1%"

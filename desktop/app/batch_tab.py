@@ -375,9 +375,11 @@ class BatchTab(QWidget):
         paths = local_paths(e.mimeData())
         if not paths:
             return
-        if self.running:  # the note: the status line is rewritten as rows arrive
+        if self.running and not self.thread.isInterruptionRequested():  # the note: the status line is rewritten as rows arrive
             self.note.setText("A batch is running: cancel it (Esc) before dropping more.")
             return
+        # While a cancelled run stops, a drop waits for it as Enter does (start_paths): it was lost,
+        # with the advice to cancel (a hostile pass).
         # Several files and folders are one batch (only the first was read, without a word). The field
         # keeps naming one folder: their common folder there would be run whole by the next Enter.
         if len(paths) == 1:
@@ -416,6 +418,11 @@ class BatchTab(QWidget):
                 return
             paths, self.where = [folder], folder
             self._remember_run(folder)
+        if self.state.classifier is None:
+            # Before the table is cleared and the bar set busy: it stayed busy for ever, the rows gone
+            # to the kept file for a run that never started (a hostile pass).
+            self.status.setText("No model loaded: see Settings.")
+            return
         kept = self.keep_unexported()
         if kept is None:
             return
@@ -426,9 +433,6 @@ class BatchTab(QWidget):
         self.total = 0
         self.progress.setRange(0, 0)  # busy until the files are counted
         self.started = time.perf_counter()
-        if self.state.classifier is None:
-            self.status.setText("No model loaded: see Settings.")
-            return
         if self.thread is not None:
             # The last run's thread has ended (running is false): each run's stayed as a child of the
             # tab, with its list of paths, for as long as the window was open (a soak: 20 runs, 20

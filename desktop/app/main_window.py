@@ -260,9 +260,13 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Save failed", problem)
 
     def open_settings(self) -> None:
-        if run_modal(SettingsDialog(self.state, self)):
+        if run_modal(SettingsDialog(self.state, self)):  # (its OK loads the model again)
             self._update_status()
+            # Every answer shown is read again with the model now in use (the Images tab's stayed
+            # the old model's, and its Wrong? would record that answer: a hostile pass).
             self.draw.predict()
+            self.images.read()
+            self.metrics.model_changed()
 
     def about_text(self) -> str:
         return about_html(self.state)

@@ -18,6 +18,14 @@ from desktop.engine.recognize import format_confidence
 US = "µs"
 
 
+def _share(right: int, count: int) -> str:
+    """A count right as a share: "0%" and "100%" when exact, else never a rounded 0.0% or 100.0%
+    (format_confidence); "< 0.1%" for none of one right read as some right."""
+    if right == 0:
+        return "0%"
+    return "100%" if right == count else format_confidence(right / count)
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
     t = QTableWidget(len(rows), len(headers))
     t.setHorizontalHeaderLabels(headers)
@@ -161,6 +169,17 @@ class MetricsTab(QWidget):
         self.show_corrections_folder()  # Settings may have moved it since
         self.show_model_in_use()
 
+    def model_changed(self) -> None:
+        """Settings were applied (another model, threads or corrections folder): the speed and the
+        corrections' score shown were the old ones' (a hostile pass: "reads 1 of 2 right" stayed, the
+        new model read 0 of 2)."""
+        self.show_model_in_use()
+        if self.speed_btn.isEnabled():  # (a measurement under way says its own result when done)
+            self.speed_label.setText("")
+        if self.corrections_btn.isEnabled():
+            self.corrections_result.setText("")
+            self.corrections_table.hide()
+
     def show_model_in_use(self) -> None:
         path = self.state.model_path
         self.model_note.setVisible(path is not None)
@@ -253,10 +272,9 @@ class MetricsTab(QWidget):
             self.corrections_result.setText("No corrections yet in this folder.")
             self.corrections_table.hide()
             return
-        # format_confidence: an accuracy is a share like a probability and never claims 100.0% by rounding.
         self.corrections_result.setText(
             f"The model in use reads {s.correct} of {s.count} corrections right "
-            f"({format_confidence(s.accuracy) if s.correct < s.count else '100%'}).")
+            f"({_share(s.correct, s.count)}).")
         fill_table(self.corrections_table, [
             [str(d), str(n), str(right), f"{100 * right / n:.0f}%" if n else "–"]
             for d, (n, right) in s.per_digit.items()])
