@@ -113,8 +113,11 @@ def straight_backed(crop: np.ndarray) -> bool:
     ys = np.arange(rows[0] + trim, rows[-1] + 1 - trim)
     ys = ys[on[ys].any(axis=1)]
     left = np.argmax(on[ys], axis=1).astype(np.float64)  # each row's first ink
-    slope, at0 = np.polyfit(ys, left, 1)  # a slanted B's back is as straight
-    wobble = np.abs(left - (slope * ys + at0)).max()
+    # Off the least-squares line (a slanted B's back is as straight), in closed form: np.polyfit
+    # cost a drawn 0 0.1 ms of the 1 ms from drawing to answer.
+    dy, dl = ys - ys.mean(), left - left.mean()
+    slope = float(dy @ dl) / float(dy @ dy)
+    wobble = np.abs(dl - slope * dy).max()
     return bool(wobble < BACK_WOBBLE * (cols[-1] - cols[0] + 1))
 
 
