@@ -4,8 +4,9 @@ Each row has a status: digit, unsure, not a digit, no digit or error; the summar
 Exit codes: 0 every file answered (digit, unsure or not a digit); 1 finished, but some files had
 errors or no digit (after --resume, also those of the earlier runs in the file);
 2 bad arguments, no input (every path named missing, or no image in them), an unusable model or
-output, or a write that failed (the file still ends at a complete row); 130 interrupted (the
-results file is still valid); 141 standard output's reader stopped reading (| head), quietly.
+output, a write that failed (the file still ends at a complete row), or no memory left to run in;
+130 interrupted, once or more (the results file is still valid); 141 standard output's reader
+stopped reading (| head), quietly.
 """
 from __future__ import annotations
 
@@ -69,15 +70,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+FORCE_AFTER = 3  # stop signals: the third ends the process as the signal's default would
+_stops = 0
 
 
 def _raise_interrupt(signum, frame):
     # Once: a second Ctrl+C, or systemd's TERM then HUP, raised again inside the stopping run's
     # cleanup (a hostile pass): a traceback from tqdm or the process pool, or death by the signal
-    # with no summary. The file is whole either way; what follows is only the stop.
-    for s in STOP_SIGNALS:
-        signal.signal(s, signal.SIG_IGN)
-    raise KeyboardInterrupt
+    # with no summary. The file is whole either way; what follows is only the stop. A third is a
+    # user who will not wait for it (a cleanup that hangs): the signal's own action, at once.
+    global _stops
+    _stops += 1
+    if _stops >= FORCE_AFTER:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    if _stops == 1:
+        raise KeyboardInterrupt
 
 
 def _is_one_of(path: str, paths: list[str]) -> bool:
@@ -97,14 +106,16 @@ def _is_one_of(path: str, paths: list[str]) -> bool:
 
 def classify(args: argparse.Namespace) -> int:
     # SIGHUP: the terminal closed: stop as Ctrl+C does, the file whole. The caller's own handlers come
-    # back after, unless a stop came: then the process is ending, and another signal stays ignored.
+    # back after, unless a stop came: then the process is ending, and another signal is ignored (a
+    # Python handler is reset at exit, and a second TERM 20 ms after the first killed the exiting run).
+    global _stops
+    _stops = 0
     before = {s: signal.signal(s, _raise_interrupt) for s in STOP_SIGNALS}
     try:
         return _classify(args)
     finally:
         for s, handler in before.items():
-            if signal.getsignal(s) is _raise_interrupt:
-                signal.signal(s, handler)
+            signal.signal(s, signal.SIG_IGN if _stops else handler)
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -219,7 +230,7 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
     finally:
         rows.close()
         bar.close()
-    if out.gone() and not stopped and not os.path.isdir(os.path.dirname(os.path.abspath(args.out))):
+    if out.gone() and not stopped and not _folder_of_exists(args.out):
         stopped = (f"the folder of {args.out} was deleted or moved while this run wrote it, and its rows with it; "
                    "run again with --out in a folder that exists.")
     elif out.gone() and not stopped:
@@ -327,6 +338,15 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr = given
 
 
+def _folder_of_exists(path: str) -> bool:
+    """The folder ``path`` is in is still there (False when it, or the current folder a relative
+    path starts from, was deleted: os.path.abspath raised then, a review)."""
+    try:
+        return os.path.isdir(os.path.dirname(os.path.abspath(path)))
+    except OSError:
+        return False
+
+
 def _folder_gone(args: argparse.Namespace) -> bool:
     """The current folder was deleted (or moved) under the shell, and a path is relative to it: a
     traceback from os.path.abspath, in the CLI and the binary alike (a hostile pass)."""
@@ -383,8 +403,8 @@ def _main(argv: list[str] | None, closed: frozenset[str] = frozenset()) -> int:
         except MemoryError:
             # Importing the engine under a tight `ulimit -v` gave a traceback ending in "MemoryError" (a
             # hostile pass); a file that needs too much memory is an error row (engine.batch), not this.
-            print("digits: out of memory while starting (a memory limit such as `ulimit -v`, or too little "
-                  "free memory); allow it more memory and run again", file=sys.stderr)
+            print("digits: out of memory (a memory limit such as `ulimit -v`, or too little free memory); "
+                  "allow it more memory and run again", file=sys.stderr)
             return EXIT_USAGE
     return EXIT_USAGE
 

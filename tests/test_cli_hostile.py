@@ -1060,6 +1060,25 @@ def test_a_results_folder_deleted_while_the_run_writes_is_said_without_resume(ma
     assert "--resume" not in err and TRACEBACK not in err
 
 
+def test_the_current_folder_holding_the_results_deleted_mid_run_is_said(many, tmp_path):
+    """`cd job && digits classify ... --out r.csv`, then `rm -rf job` mid-run: finding the output's
+    folder asked for the current folder, which raised: a traceback, exit 1 (a review)."""
+    job = tmp_path / "job"
+    job.mkdir()
+    p = subprocess.Popen([sys.executable, "-m", "desktop.cli", "classify", str(many), "--out", "r.csv", "--workers", "1"],
+                         cwd=job, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_rows(job / "r.csv", 20, p)
+        shutil.rmtree(job)
+        time.sleep(0.3)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 2 and "deleted or moved" in err and TRACEBACK not in err, err
+
+
 def test_empty_model_and_an_output_inside_a_file_are_sentences(folder, tmp_path):
     """`--model ""` said "The model file . is a folder"; `--out a.png/r.csv` "cannot be examined (Not
     a directory)" (a hostile pass)."""

@@ -837,3 +837,25 @@ def test_a_score_of_none_right_is_0_percent_not_under_a_tenth():
 
     assert (_share(0, 1), _share(2, 2), _share(1, 3), _share(999, 1000)) == ("0%", "100%", "33.3%", "99.9%")
     assert _share(9999, 10000) == "> 99.9%" and _share(1, 10000) == "< 0.1%"
+
+
+def test_a_score_started_before_another_model_was_chosen_says_nothing_when_done(win, qtbot, tmp_path, monkeypatch):
+    """Settings applied while the corrections were being scored: the score, the old model's (its own
+    copy), arrived after and said "The model in use reads ..." of the new one (a review)."""
+    import threading
+
+    from desktop.engine import corrections
+
+    gate = threading.Event()
+
+    def slow_score(clf, folder):
+        gate.wait(10)
+        return corrections.CorrectionsScore(3, 2, {7: (3, 2)})
+
+    monkeypatch.setattr(corrections, "score", slow_score)
+    win.metrics.score_corrections()
+    assert win.metrics.corrections_result.text() == "Scoring…" and not win.metrics.corrections_btn.isEnabled()
+    win.metrics.model_changed()
+    gate.set()
+    qtbot.waitUntil(win.metrics.corrections_btn.isEnabled, timeout=10000)
+    assert win.metrics.corrections_result.text() == ""

@@ -170,7 +170,8 @@ def test_a_d_is_no_zero(shipped, monkeypatch):
 
 def test_eights_have_no_straight_back(shipped, sample):
     """None of MNIST's 286 8s here and one of its 271 0s (a triangle, its left side straight), nor an 8
-    drawn as two stacked rings, is taken for a B or a D."""
+    drawn as two stacked rings, nor block-letter 8s and 0s (straight on both sides), is taken for a B
+    or a D."""
     from desktop.engine.preprocess import find_digits
     from desktop.engine.shape_checks import straight_backed
 
@@ -184,3 +185,8 @@ def test_eights_have_no_straight_back(shipped, sample):
     d.ellipse((85, 125, 195, 250), outline=0, width=14)
     p = recognize(shipped, np.asarray(im, np.float32) / 255.0)
     assert p.digit == 8 and p.status == "digit"
+    for boxes, digit in (([(95, 35, 185, 135), (90, 135, 190, 245)], 8), ([(90, 35, 190, 245)], 0)):
+        im = Image.new("L", (280, 280), 255)
+        for box in boxes:
+            ImageDraw.Draw(im).rounded_rectangle(box, radius=14, outline=0, width=16)
+        assert not straight_backed(find_digits([np.asarray(im, np.float32) / 255.0])[0].crop), digit

@@ -375,11 +375,11 @@ class BatchTab(QWidget):
         paths = local_paths(e.mimeData())
         if not paths:
             return
-        if self.running and not self.thread.isInterruptionRequested():  # the note: the status line is rewritten as rows arrive
+        # While a cancelled run stops, a drop waits for it as Enter does (start_paths): it was lost,
+        # with the advice to cancel (a hostile pass). The note: the status line is rewritten as rows arrive.
+        if self.running and not self.thread.isInterruptionRequested():
             self.note.setText("A batch is running: cancel it (Esc) before dropping more.")
             return
-        # While a cancelled run stops, a drop waits for it as Enter does (start_paths): it was lost,
-        # with the advice to cancel (a hostile pass).
         # Several files and folders are one batch (only the first was read, without a word). The field
         # keeps naming one folder: their common folder there would be run whole by the next Enter.
         if len(paths) == 1:

@@ -19,8 +19,8 @@ US = "µs"
 
 
 def _share(right: int, count: int) -> str:
-    """A count right as a share: "0%" and "100%" when exact, else never a rounded 0.0% or 100.0%
-    (format_confidence); "< 0.1%" for none of one right read as some right."""
+    """``right`` of ``count`` as a share: "0%" and "100%" only when exact, else format_confidence's
+    (never a rounded "0.0%" or "100.0%"). format_confidence alone said "< 0.1%" for 0 of 1."""
     if right == 0:
         return "0%"
     return "100%" if right == count else format_confidence(right / count)
@@ -92,6 +92,7 @@ class MetricsTab(QWidget):
         super().__init__(parent)
         self.state = state
         self._jobs: list[_Job] = []
+        self._settings_seen = 0  # Settings applied so far: a job started before the last says nothing
         metrics = state.metrics
         comparison = metrics.get("comparison", {}).get("models", {})
         histories = metrics.get("comparison", {}).get("histories", {})
@@ -174,11 +175,12 @@ class MetricsTab(QWidget):
         corrections' score shown were the old ones' (a hostile pass: "reads 1 of 2 right" stayed, the
         new model read 0 of 2)."""
         self.show_model_in_use()
-        if self.speed_btn.isEnabled():  # (a measurement under way says its own result when done)
-            self.speed_label.setText("")
-        if self.corrections_btn.isEnabled():
-            self.corrections_result.setText("")
-            self.corrections_table.hide()
+        # A measurement or a score under way is the old model's (its own copy): dropped when done
+        # (_start), its button given back then.
+        self._settings_seen += 1
+        self.speed_label.setText("")
+        self.corrections_result.setText("")
+        self.corrections_table.hide()
 
     def show_model_in_use(self) -> None:
         path = self.state.model_path
@@ -194,9 +196,12 @@ class MetricsTab(QWidget):
         QVBoxLayout(g).addWidget(w)
         return g
 
-    def _start(self, fn, on_done) -> None:
-        job = _Job(fn)
-        job.signals.done.connect(on_done)
+    def _start(self, fn, on_done, button: QPushButton) -> None:
+        """``fn`` off the UI thread, then ``on_done`` with its result, unless Settings were applied
+        meanwhile (the result is the old model's or folder's); ``button`` is enabled again either way."""
+        job, seen = _Job(fn), self._settings_seen
+        job.signals.done.connect(lambda result: on_done(result) if seen == self._settings_seen else None)
+        job.signals.done.connect(lambda _=None: button.setEnabled(True))
         self._jobs.append(job)  # kept until done: a collected job's signals would never arrive
         job.signals.done.connect(lambda _=None, j=job: self._jobs.remove(j) if j in self._jobs else None)
         QThreadPool.globalInstance().start(job)
@@ -218,11 +223,10 @@ class MetricsTab(QWidget):
         x = np.random.default_rng(0).random((256, 28, 28), dtype=np.float32)
         self.speed_btn.setEnabled(False)
         self.speed_label.setText("Measuring…")
-        self._start(lambda: measure_latency(clf, x), self._speed_done)
+        self._start(lambda: measure_latency(clf, x), self._speed_done, self.speed_btn)
 
     def _speed_done(self, result) -> None:
         self.speed_label.setText(f"Could not measure: {result}" if isinstance(result, Exception) else speed_text(result))
-        self.speed_btn.setEnabled(True)
 
     # --- the user's corrections --------------------------------------------------------
     def _corrections_group(self) -> QGroupBox:
@@ -261,10 +265,9 @@ class MetricsTab(QWidget):
         self.show_corrections_folder()
         self.corrections_btn.setEnabled(False)
         self.corrections_result.setText("Scoring…")
-        self._start(lambda: score(clf, folder), self._scored)
+        self._start(lambda: score(clf, folder), self._scored, self.corrections_btn)
 
     def _scored(self, s) -> None:
-        self.corrections_btn.setEnabled(True)
         if isinstance(s, Exception):
             self.corrections_result.setText(f"Could not score: {s}")
             return

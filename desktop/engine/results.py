@@ -330,8 +330,8 @@ def open_results(path: str, fmt: str | None, resume: bool, overwrite: bool,
             except OutputError:
                 # A full disk before the header fitted left an empty file that said "--resume continues
                 # it", and blocked the next run as "already exists" (a hostile pass).
-                out.close(remove=True)  # (closes fd)
-                fd = -1
+                fd = -1  # out.close closes it: never twice, should it raise
+                out.close(remove=True)
                 raise
         return out, done
     except BaseException:
