@@ -26,8 +26,8 @@ from desktop.engine.classifier import N_CLASSES, Classifier
 from desktop.engine.clutter import digit_only
 from desktop.engine.imageio import resize_weights
 from desktop.engine.components import grown, label
-from desktop.engine.preprocess import (BBOX_LEVEL, BROKEN_GAPS, NUMBER_MAX_SIDE, Found, find_digits, ink_bbox,
-                                       number_view, number_work_factor, to_ink, work_factor)
+from desktop.engine.preprocess import (BBOX_LEVEL, BROKEN_GAPS, NUMBER_MAX_SIDE, Found, Ink, find_digits,
+                                       ink_bbox, number_view, number_work_factor, to_ink, work_factor)
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
 from desktop.engine.number_marks import COLON, COMMA, DASH, POINT, SLASH, Marks, find_marks, is_date
 from desktop.engine.segment import Candidate, TooManyPieces, best_path, candidates, encloses, lean, stacked
@@ -506,10 +506,22 @@ def recognize_number(classifier: Classifier, gray: np.ndarray, *, looked: bool =
     return dataclasses.replace(number, factor=number.factor * view.factor, origin=(view.top, view.left))
 
 
+def _ink_as_at(gray: np.ndarray, factor: int, light: bool) -> Ink | None:
+    """to_ink of a row at a finer ``factor``, or None where the usual scale found light paper
+    (``light``) and this one dark. At full size a photo's border could say so: a desk's strip and a
+    shadow along its foot, and the page's brightest specks setting the mid tone, made the paper dark
+    at 1x and 2x though not at 4x, and the lit page was read as the ink, the digits its holes ("???0??"
+    for 691041 on a page: an outside evaluation). The row is then read at the usual scale, as one digit
+    is. (Not the other way: a page in the desk's wedges is dark paper at 4x, light, and right, at 2x.)"""
+    ink = to_ink(gray, factor, row=True)
+    return None if light and not ink.inverted else ink
+
+
 def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> NumberPrediction:
     # Found at the usual scale first, then again at the one that keeps its row of digits tall enough
     factor = work_factor(np.shape(gray))
     ink = to_ink(gray, factor, row=True)
+    light = ink.inverted
     if ink.blank and number_work_factor(np.shape(gray)) < factor:
         # A row so long that its digits vanish at the usual scale (200 digits, 28 px tall: "no digit",
         # as if the image were empty): found again at the scale that keeps the image's height.
@@ -520,8 +532,8 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
     clean = digit_only(ink.ink, PIECE_LEVEL)  # ruled lines, a margin, specks
     bbox = ink_bbox(clean, BBOX_LEVEL)  # the row's height, not the ruled page's
     finer = number_work_factor(np.shape(gray), None if bbox is None else (bbox[1] - bbox[0]) * factor)
-    if finer < factor:
-        factor, ink = finer, to_ink(gray, finer, row=True)
+    if finer < factor and (at_finer := _ink_as_at(gray, finer, light)) is not None:
+        factor, ink = finer, at_finer
         if ink.blank:
             return NumberPrediction([], time.perf_counter() - start, factor=factor)
         clean = digit_only(ink.ink, PIECE_LEVEL)
@@ -532,8 +544,8 @@ def _read_number(classifier: Classifier, gray: np.ndarray, start: float) -> Numb
     finest = work_factor(np.shape(gray), NUMBER_MAX_SIDE)
     while factor > finest and _broken(clean > PIECE_LEVEL):
         finer = max(finest, factor // 2)
-        thicker = to_ink(gray, finer, row=True)
-        if thicker.blank:
+        thicker = _ink_as_at(gray, finer, light)
+        if thicker is None or thicker.blank:
             break
         factor, ink, clean = finer, thicker, digit_only(thicker.ink, PIECE_LEVEL)
     try:
