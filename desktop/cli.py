@@ -230,12 +230,11 @@ def _run(args: argparse.Namespace, out, skip: DonePaths) -> int:
     finally:
         rows.close()
         bar.close()
-    if out.gone() and not stopped and not _folder_of_exists(args.out):
-        stopped = (f"the folder of {args.out} was deleted or moved while this run wrote it, and its rows with it; "
-                   "run again with --out in a folder that exists.")
-    elif out.gone() and not stopped:
+    if out.gone() and not stopped:
         stopped = (f"{args.out} was deleted or replaced while this run wrote it, so not every row is in it; "
-                   "run again with --resume to write the rest.")
+                   "run again with --resume to write the rest." if _folder_of_exists(args.out) else
+                   f"the folder of {args.out} was deleted or moved while this run wrote it, and its rows with it; "
+                   "run again with --out in a folder that exists.")
     elif out.cut_short() and not stopped:
         stopped = (f"{args.out} was emptied or cut while this run wrote it, so rows are missing from it; "
                    "run again with --overwrite to write them all.")

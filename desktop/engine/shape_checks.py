@@ -37,10 +37,13 @@ DOT_TALL, DOT_ROUND, DOT_PEN = 0.3, 2.0, 0.8
 # each way, a spiral's ink is cut into COIL_RUNS or more runs both ways; a 0, a 6 or a 9 into 2-4 (a
 # zero traced twice: 4). 9 of those 15 spirals; of 2,915 MNIST test digits read 0, 6 or 9 none, of
 # the other writers' held-out sets none, of 1,242 outside photographed ones 1.
-COIL_LINES, COIL_RUNS, COIL_SIDE = (0.4, 0.5, 0.6), 5, 48
+COIL_LINES, COIL_RUNS = (0.4, 0.5, 0.6), 5
+# The coil and the straight back are looked at with the ink's longer side this many px (area-averaged:
+# chalk's specks and a rough pen's holes are ink), shrunk once for both (_no_zero).
+LOOK_SIDE = 48
 # A "B" read "8" (an outside evaluation: 6 of its 7 Bs, at 0.65-0.98; Bs in handwriting faces: 23 of
 # 30 read 8): its left side is one straight stroke, where an 8's dips in at its waist. Looked at with
-# its longer side COIL_SIDE px, the ink's left edge along the middle BACK_ROWS of its rows keeps within
+# its longer side LOOK_SIDE px, the ink's left edge along the middle BACK_ROWS of its rows keeps within
 # BACK_WOBBLE of the ink's width of a straight line: 9 of those 23 Bs and 4 of the 7, none of 973
 # MNIST test 8s read 8 (3 within 0.05), none of 4,697 other writers' and synthetic 8s (7 within 0.04).
 # A "D" read "0" likewise (faces: 8 of its 20 flagged); of 6,844 0s read 0 in those sets, 1 (MNIST test).
@@ -93,11 +96,17 @@ def _runs(line: np.ndarray) -> int:
     return int(np.count_nonzero(on[1:] & ~on[:-1])) + bool(on[0])
 
 
+def _looked_at(crop: np.ndarray) -> np.ndarray:
+    """The crop with its longer side LOOK_SIDE px at most."""
+    return fit_longest(crop, LOOK_SIDE) if max(crop.shape) > LOOK_SIDE else crop
+
+
 def coiled(crop: np.ndarray) -> bool:
-    """Ink coiled as a spiral: cut into COIL_RUNS runs or more across its middle both ways, looked at
-    with its longer side COIL_SIDE px (area-averaged: chalk's specks and a rough pen's holes are ink)."""
-    if max(crop.shape) > COIL_SIDE:
-        crop = fit_longest(crop, COIL_SIDE)
+    """Ink coiled as a spiral: cut into COIL_RUNS runs or more across its middle both ways."""
+    return _coiled(_looked_at(crop))
+
+
+def _coiled(crop: np.ndarray) -> bool:
     h, w = crop.shape
     across = max(_runs(crop[min(int(h * f), h - 1)]) for f in COIL_LINES)
     down = max(_runs(crop[:, min(int(w * f), w - 1)]) for f in COIL_LINES)
@@ -106,8 +115,10 @@ def coiled(crop: np.ndarray) -> bool:
 
 def straight_backed(crop: np.ndarray) -> bool:
     """A left side that is one straight stroke top to bottom: a "B" or a "D", no 8 or 0."""
-    if max(crop.shape) > COIL_SIDE:
-        crop = fit_longest(crop, COIL_SIDE)
+    return _straight_backed(_looked_at(crop))
+
+
+def _straight_backed(crop: np.ndarray) -> bool:
     on = crop > INK_LEVEL
     rows, cols = np.flatnonzero(on.any(axis=1)), np.flatnonzero(on.any(axis=0))
     if rows.size < 8:
@@ -133,7 +144,10 @@ def _wobble(ys: np.ndarray, edge: np.ndarray) -> float:
 
 
 def _no_zero(crop: np.ndarray) -> bool:
-    return in_a_ring(crop) or coiled(crop) or straight_backed(crop)
+    if in_a_ring(crop):
+        return True
+    small = _looked_at(crop)
+    return _coiled(small) or _straight_backed(small)
 
 
 CHECKS: dict[int, Callable[[np.ndarray], bool]] = {0: _no_zero, 1: dotted, 6: coiled, 8: straight_backed, 9: coiled}
