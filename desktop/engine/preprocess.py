@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from desktop.engine.clutter import digit_only
+from desktop.engine.clutter import along_an_edge, digit_only
 from desktop.engine.components import at_border, box_of, boxes, grown, label, largest, stroke_width
 from desktop.engine.errors import DigitsError
 from desktop.engine.imageio import fit_longest, resize_weights
@@ -1229,12 +1229,12 @@ def digit_ink(ink: np.ndarray, marks: bool = True) -> tuple[np.ndarray, tuple[in
 
 
 def _digit_input(ink: np.ndarray, marks: bool = True) -> Found | None:
-    """Ink at work scale to the digit found (its model input and its crop), None for a speck;
-    ``marks``: see digit_ink."""
+    """Ink at work scale to the digit found (its model input and its crop), None for a speck or, in
+    a photo or a scan, ink along an edge (clutter.along_an_edge); ``marks``: see digit_ink."""
     ink, (top, bottom, left, right) = digit_ink(ink, marks)
     y, x = max(top - 1, 0), max(left - 1, 0)
     crop = ink[y : bottom + 1, x : right + 1]
     box = (top - y, bottom - y, left - x, right - x)  # the same box, in the crop
-    if is_speck(crop, box, max(ink.shape)):
+    if is_speck(crop, box, max(ink.shape)) or (marks and along_an_edge((top, bottom, left, right), *ink.shape)):
         return None
     return Found(normalise_digit(crop, is_blob(crop, box)), crop)
