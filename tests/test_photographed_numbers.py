@@ -163,3 +163,34 @@ def test_a_row_keeps_the_usual_scales_paper_at_finer_scales(shipped):
     row is read at the usual scale when a finer one disagrees about the paper (recognize._ink_as_at)."""
     n = recognize_number(shipped, load_gray(Path(__file__).parent / "fixtures" / "desk_strip_numbers" / "691041.jpg"))
     assert n.text == "691041" and n.status in ("digit", "unsure"), (n.text, n.status)
+
+
+@pytest.mark.parametrize("name", ["947495", "502288", "91744", "1483005", "8322658"])
+def test_a_fine_pens_row_on_a_grey_bordered_page_is_dark_ink(shipped, name):
+    """Numbers in a fine pen photographed on a page in shade, its border grey (an outside evaluation's
+    photos, tests/fixtures/fine_pen_photos): at work scale the paper between the strokes and inside
+    their loops is a few pixels across, and the opening that judges which tone draws the strokes
+    (preprocess._strokes_dark) took it for light detail: the page was the ink, read "?????" and the
+    like. The detail a pixel or two wide decides first (HAIRLINE_DARK)."""
+    n = recognize_number(shipped, load_gray(Path(__file__).parent / "fixtures" / "fine_pen_photos" / f"{name}.jpg"))
+    assert n.text == name and n.status == "digit", (n.text, n.status)
+
+
+def test_chalk_on_a_board_in_a_grey_frame_is_light_ink(shipped, sample):
+    """The other way round: MNIST digits as light chalk on a dark board, the grey desk round it (a grey
+    border: _strokes_dark decides), are read: their detail a pixel or two wide is light, and the
+    judgement falls to the coarser scale as before."""
+    x, y = sample["x_test"], sample["y_test"]
+    rng = np.random.default_rng(1)
+    right = 0
+    for _ in range(10):
+        idx = rng.choice(len(x), 4, replace=False)
+        board = np.full((260, 640), 0.18, np.float32)
+        for k, i in enumerate(idx):
+            chalk = np.asarray(Image.fromarray(x[i]).resize((110, 110), Image.Resampling.BILINEAR), np.float32) / 255
+            spot = board[75:185, 80 + k * 120 : 190 + k * 120]
+            spot[:] = np.maximum(spot, 0.18 + 0.7 * chalk)
+        gray = np.pad(board, 30, constant_values=0.5) + rng.normal(0, 0.02, (320, 700))
+        n = recognize_number(shipped, np.clip(gray, 0, 1).astype(np.float32))
+        right += n.text == "".join(str(int(y[i])) for i in idx)
+    assert right >= 8, right
