@@ -429,9 +429,10 @@ def test_a_shadows_edge_along_a_side_is_no_digit(shipped, monkeypatch):
 
 
 def test_a_one_near_an_edge_is_read(shipped, sample, monkeypatch):
-    """MNIST's 1s photographed in the middle of their paper, a sixth of its width from an edge, or
-    written up to the drawing pad's edge (its paper one exact tone, never looked at so) stand clear
-    of the edge: each read as it was without the rule."""
+    """MNIST's 1s photographed in the middle of their paper, a sixth of its width from an edge, or 2%
+    from it (clear of it: an outside review's 1s 1-6% from an edge were "no digit" in 13 of 41 when
+    the ink was not made to reach the edge), or written up to the drawing pad's edge (its paper one
+    exact tone, never looked at so): each read as it was without the rule."""
     from desktop.engine import clutter
 
     ones = sample["x_test"][sample["y_test"] == 1][:8]
@@ -445,10 +446,15 @@ def test_a_one_near_an_edge_is_read(shipped, sample, monkeypatch):
         x = (100, 32, 168 - ink.shape[1])[k % 3]
         page[50 : 50 + ink.shape[0], x : x + ink.shape[1]] -= 0.8 * ink
         images.append(np.clip(page, 0, 1))
+        # On a wide page, 2% from its left or right edge: within a tenth of it, not reaching it.
+        wide = np.clip(PAPER + rng.normal(0, 0.01, (200, 400)), 0, 1).astype(np.float32)
+        x = (8, 392 - ink.shape[1])[k % 2]
+        wide[50 : 50 + ink.shape[0], x : x + ink.shape[1]] -= 0.8 * ink
+        images.append(np.clip(wide, 0, 1))
         pad = np.ones((280, 280), np.float32)
         pad[60 : 60 + ink.shape[0], 280 - ink.shape[1] :] -= ink  # against the pad's right edge
         images.append(np.clip(pad, 0, 1))
     answers = [(a.digit, a.status) for a in recognize_many(shipped, images)]
-    assert sum(a == (1, DIGIT) for a in answers) >= 14, answers
+    assert sum(a == (1, DIGIT) for a in answers) >= 21, answers
     monkeypatch.setattr(clutter, "EDGE_LONG", 1e9)  # no edge looked for
     assert [(a.digit, a.status) for a in recognize_many(shipped, images)] == answers

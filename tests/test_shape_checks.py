@@ -235,3 +235,17 @@ def test_zeros_have_no_mouth(shipped, sample):
                                    width=int(rng.integers(8, 18)))
         slanted.append(np.asarray(im.rotate(rng.uniform(20, 40) * rng.choice([-1, 1]), fillcolor=255), np.float32) / 255.0)
     assert not any(open_right(f.crop) for f in find_digits(slanted))
+
+
+def test_zeros_left_open_a_little_stay_zeros(shipped):
+    """An outside review's 0s with the pen lifted 35 degrees early at the right or upper right
+    (tests/fixtures/open_zeros, its own stroke generator, drawn, scanned and photographed): a 0 with a
+    notch, no C. With the mouth a fifth of the height, each was "not a digit"."""
+    from pathlib import Path
+
+    from desktop.engine.imageio import load_gray
+
+    files = sorted((Path(__file__).parent / "fixtures" / "open_zeros").iterdir())
+    assert len(files) == 6
+    answers = recognize_many(shipped, [load_gray(f) for f in files])
+    assert all(a.digit == 0 and a.status == "digit" for a in answers), [(f.name, a.digit, a.status) for f, a in zip(files, answers)]
