@@ -372,6 +372,12 @@ def test_a_one_is_no_strip():
     _ring(close, 14, 25, 60)
     close[0:6, 0:60] = 1.0  # along the top from a corner, in the digit's pen, 8 px above it: its own bar
     assert np.array_equal(digit_only(close, BBOX_LEVEL, form=True), close)
+    # Beside ink that reaches the image's edge itself (a 7's stem cropped at its foot, its bar drawn
+    # apart along the top from a corner), nothing is a strip: the image is read as it is.
+    seven = np.zeros((120, 100), np.float32)
+    seven[0:6, 0:60] = 1.0
+    seven[40:120, 50:58] = 1.0
+    assert np.array_equal(digit_only(seven, BBOX_LEVEL, form=True), seven)
     # Number mode reads every piece: a number cropped tight starts with its 1 at the image's edge.
     number = np.zeros((60, 200), np.float32)
     number[:, 0:6] = 1.0
