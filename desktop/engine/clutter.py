@@ -398,9 +398,13 @@ def along_an_edge(box: tuple[int, int, int, int], h: int, w: int) -> bool:
     ``w`` lies along one of its edges, reaching it and within STRIP of it (see EDGE_LONG)."""
     top, bottom, left, right = box
     tall, wide = bottom - top, right - left
-    down = tall >= EDGE_LONG * wide and (left <= EDGE_GAP < right <= STRIP * w or (1 - STRIP) * w <= left < w - EDGE_GAP <= right)
-    across = wide >= EDGE_LONG * tall and (top <= EDGE_GAP < bottom <= STRIP * h or (1 - STRIP) * h <= top < h - EDGE_GAP <= bottom)
-    return down or across
+    return (tall >= EDGE_LONG * wide and _hugs(left, right, w)) or (wide >= EDGE_LONG * tall and _hugs(top, bottom, h))
+
+
+def _hugs(start: int, end: int, side: int) -> bool:
+    """Whether a span [start, end) across a side ``side`` long reaches one of its ends (EDGE_GAP) and
+    lies within STRIP of it."""
+    return start <= EDGE_GAP < end <= STRIP * side or (1 - STRIP) * side <= start < side - EDGE_GAP <= end
 
 
 def _union(box: np.ndarray, which: np.ndarray) -> tuple[int, int, int, int]:
