@@ -464,3 +464,21 @@ def test_a_one_near_an_edge_is_read(shipped, sample, monkeypatch):
     assert sum(a == (1, DIGIT) for a in answers) >= 21, answers
     monkeypatch.setattr(clutter, "EDGE_LONG", 1e9)  # no edge looked for
     assert [(a.digit, a.status) for a in recognize_many(shipped, images)] == answers
+
+
+def test_a_line_on_the_images_outermost_pixels_is_an_edge(shipped):
+    """A review found a line one pixel wide on the outermost column or row taken for a digit (a sure
+    1) while the same line a pixel in was "no digit": reaching the edge is being within EDGE_GAP of it,
+    as for clutter's other rules, with no pixel more required."""
+    from desktop.engine.clutter import along_an_edge
+
+    assert along_an_edge((0, 200, 0, 1), 200, 200) and along_an_edge((0, 200, 199, 200), 200, 200)
+    assert along_an_edge((199, 200, 0, 200), 200, 200) and along_an_edge((0, 1, 20, 180), 200, 200)
+    assert not along_an_edge((0, 200, 0, 30), 200, 200)  # a band past a tenth: a digit may be there
+    rng = np.random.default_rng(9)
+    pages = []
+    for col in (0, 159):
+        page = np.clip(PAPER + rng.normal(0, 0.01, (160, 160)), 0, 1).astype(np.float32)
+        page[30:130, col] = 0.1
+        pages.append(page)
+    assert [p.status for p in recognize_many(shipped, pages)] == ["no digit", "no digit"]

@@ -235,6 +235,17 @@ def test_zeros_have_no_mouth(shipped, sample):
                                    width=int(rng.integers(8, 18)))
         slanted.append(np.asarray(im.rotate(rng.uniform(20, 40) * rng.choice([-1, 1]), fillcolor=255), np.float32) / 255.0)
     assert not any(open_right(f.crop) for f in find_digits(slanted))
+    # A 0 dented flat on its right a fourth of its width, over a fourth of its height, is no C: a
+    # mouth is MOUTH_DEEP of the width deep. A C open 60 degrees is one.
+    dented = []
+    for pen in (8, 14):
+        im = Image.new("L", (280, 280), 255)
+        d = ImageDraw.Draw(im)
+        d.line([(140, 40), (90, 70), (80, 140), (90, 210), (140, 240), (190, 215), (200, 185), (170, 170),
+                (170, 110), (200, 95), (190, 65), (140, 40)], fill=0, width=pen, joint="curve")
+        dented.append(np.asarray(im, np.float32) / 255.0)
+    assert not any(open_right(f.crop) for f in find_digits(dented))
+    assert all(open_right(f.crop) for f in find_digits([letter_c(rng, 60) for _ in range(10)]))
 
 
 def test_zeros_left_open_a_little_stay_zeros(shipped):

@@ -404,7 +404,7 @@ def along_an_edge(box: tuple[int, int, int, int], h: int, w: int) -> bool:
 def _hugs(start: int, end: int, side: int) -> bool:
     """Whether a span [start, end) across a side ``side`` long reaches one of its ends (EDGE_GAP) and
     lies within STRIP of it."""
-    return start <= EDGE_GAP < end <= STRIP * side or (1 - STRIP) * side <= start < side - EDGE_GAP <= end
+    return (start <= EDGE_GAP and end <= STRIP * side) or (start >= (1 - STRIP) * side and end >= side - EDGE_GAP)
 
 
 def _union(box: np.ndarray, which: np.ndarray) -> tuple[int, int, int, int]:

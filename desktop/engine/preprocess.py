@@ -499,12 +499,13 @@ def _strokes_dark(gray: np.ndarray) -> bool:
 # light detail as dark. And it must be HAIRLINE_SHARE of the wider detail: bold light digits or chalk
 # in a grey frame have a few dark pixels of that width (0.2-5% of it; a fine pen's strokes 11-48%),
 # and 11 of an outside review's 495 such images were read as dark ink without it, 2 as a sure wrong
-# digit (its fine-pen numbers 45 -> 61 of 129 right and sure with or without it; its 0.08).
+# digit (README, "A fine pen's row": the review's figures; its 0.08).
 HAIRLINE_DARK, HAIRLINE_SHARE = 2.0, 0.08
 
 
 def _detail(gray: np.ndarray, r: int) -> tuple[float, float]:
-    """How much dark and light detail ``gray`` has no wider than 2r + 1 px (of over 0.1)."""
+    """How much dark and light detail ``gray`` has no wider than 2r px (of over 0.1): what a grey
+    closing and opening by a square 2r + 1 across take away."""
     dark = _filter(_filter(gray, r, np.max), r, np.min) - gray
     light = gray - _filter(_filter(gray, r, np.min), r, np.max)
     return float(np.sum(dark[dark > 0.1])), float(np.sum(light[light > 0.1]))

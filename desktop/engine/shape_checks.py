@@ -2,11 +2,12 @@
 
 At 28x28 some ink passes for a digit that is none: a digit drawn in a ring is a "0" (the ring is
 what the model sees), a "!" or an "i" is a "1" (its dot a fleck beside the stroke), a spiral a "0",
-"6" or "9" (its turns merged), a "B" an "8", a "D" and a "C" a "0". Each check runs only on the answers it
-passes for (CHECKS: a "0" for the ring, the coil, the straight back and the mouth, a "1" for the dot, a "6" and
-a "9" for the coil, an "8" for the straight back), on the digit's
-crop at work scale (preprocess.Found.crop), so a drawing of any other digit pays nothing; a 0 with
-an empty middle and a 1 in one run of rows pay a slice or two, the rest a labelling (0.1-0.6 ms).
+"6" or "9" (its turns merged), a "B" an "8", a "D" and a "C" a "0". Each check runs only on the
+answers it passes for (CHECKS: a "0" for the ring, the coil, the straight back and the mouth, a "1"
+for the dot, a "6" and a "9" for the coil, an "8" for the straight back), on the digit's crop at
+work scale (preprocess.Found.crop), so a drawing of any other digit pays nothing; a 1 in one run of
+rows pays a slice or two, a 0 its 48 px look (about 0.05 ms, the mouth half of it), the rest a
+labelling (0.1-0.6 ms).
 A shape found makes the answer "not a digit" (recognize_many; number mode's 1s: recognize._dotted).
 """
 from __future__ import annotations
@@ -57,9 +58,11 @@ BACK_ROWS, BACK_WOBBLE, BOW = 0.8, 0.035, 0.1
 # right edge only falls, row by row: no mouth); MOUTH_TALL of the height or more in one run is a C.
 # 24 of those 34 (15 of the 22); of 5,912 MNIST training 0s read 0, 2 (0s drawn as a C); of MNIST
 # test's 982 answers 0, a 0 so drawn and a 6 (read unsure); none of the other writers' held-out or
-# synthetic 0s. (A fifth of the height at first: an outside review's 0s left open 35 degrees at the
-# right, 11 of 24 flagged; of its 288 0s open 0-35 degrees 3 are now, and of its 192 letters 12
-# read as a sure digit, 10 then.)
+# synthetic 0s. (A fifth of the height at first: an outside review's 0s drawn with a round pen and
+# left open 35 degrees at the right, 11 of 24 flagged; of its 288 0s open 0-35 degrees 3 are now,
+# and of its 192 letters 12 read as a sure digit, 10 then.) The line is narrow and the pen's ends
+# move it: an oval drawn as an arc with square ends (its gap a stroke wider) open 30-35 degrees at
+# the right is a C.
 MOUTH_DEEP, MOUTH_TALL = 0.3, 0.22
 
 
