@@ -634,7 +634,7 @@ MUTATIONS = (
     Mutation("number mode reads a finer scale whose paper is not the usual scale's", "desktop/engine/recognize.py",
              "    return None if light and not ink.inverted else ink\n",
              "    return ink\n",
-             ("tests/test_photographed_numbers.py", "-k", "finer_scales")),
+             ("tests/test_photographed_numbers.py", "-k", "finer_scales or fine_pen")),
     Mutation("a B read as an 8 (its straight back not looked for)", "desktop/engine/shape_checks.py",
              "    return _wobble(ys, left) < BACK_WOBBLE * width and _wobble(ys, right) >= BOW * width\n",
              "    return False\n",
