@@ -48,7 +48,9 @@ def exact(shipped, sample, gap: float, damage=None) -> int:
 # vote (recognize.VOTE), broken strokes read 19: two of these 40 changed (a "68" read "62" unsure,
 # a 7 flagged "?"), while 600 numbers per gap read better at +25%, 0 and -10% (97.3 -> 97.7%,
 # 93.8 -> 94.2%, 80.7 -> 81.2%; benchmarks.numbers' compose, seed 1), so it is set one under 19.
-@pytest.mark.parametrize("gap,least", [(0.5, 38), (0.0, 34), (-0.1, 28), (-0.25, 18)])
+# Overlapping digits cut finer (segment.FINE_PART) read 33 at -10% and 21 at -25%, against 30 and 18
+# cut as other ink is; set two and one under.
+@pytest.mark.parametrize("gap,least", [(0.5, 38), (0.0, 34), (-0.1, 31), (-0.25, 20)])
 def test_mnist_numbers_read_exactly(shipped, sample, gap, least):
     assert exact(shipped, sample, gap) >= least
 

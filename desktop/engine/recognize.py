@@ -390,6 +390,14 @@ class NumberPrediction:
     # Two slanting 1s that leave a date, by a writer whose other 1s do not stand apart from them: a
     # date's slashes or a hand that slants its 1s, which ink alone cannot tell. Unsure.
     date_or_ones: bool = False
+    # The reading rests on a cut only the finer cutting of overlapping digits made (segment.FINE_PART),
+    # and the usual cuts alone read other digits (_guessed): which ink is whose, that cut guesses.
+    # Unsure. Trusted, such readings were right and sure 10 more times in an outside set's 600 numbers
+    # but wrong yet sure 8 more (its touching digits, in handwriting faces and strokes: 16 in 100,
+    # against 11 before the finer cuts and 10 with this); of 300 MNIST test numbers overlapping by a
+    # quarter, 18 more and 6 more. Unsure, each set reads about as many right and sure as before the
+    # finer cuts (one number fewer to three more in 150-600) and as many wrong yet sure or fewer.
+    guessed: bool = False
 
     @property
     def text(self) -> str:
@@ -406,7 +414,7 @@ class NumberPrediction:
         """A digit is unsure, or the number as a whole is: the probability that every digit is right
         below where one digit's answer would be unsure (a long row of sure-ish digits, each passing,
         was a "digit" read at 0.14-0.42, most of them wrong; a second hostile pass)."""
-        if any(d.unsure for d in self.digits) or self.bent or self.date_or_ones:
+        if any(d.unsure for d in self.digits) or self.bent or self.date_or_ones or self.guessed:
             return True
         if self.marks.doubtful and not is_date(self.text):  # "1.2.3": which dot is the point?
             return True
@@ -613,11 +621,13 @@ def _read_row(classifier: Classifier, ink: np.ndarray, clean: np.ndarray, factor
     # again with them in: no ink is lost without a word.
     out = [k for k in digits if cands[k].mark in (DASH, POINT) or (cands[k].mark == COMMA and (
         cands[k].small or probs[row[k]].argmax() == 1 or probs[row[k]].max() < STROKE_DOUBT))]
-    read = _path_and_marks(n_pieces, [dataclasses.replace(c, speck=True) if k in out else c
-                                      for k, c in enumerate(cands)], scores, ink, clean, shear)
+    used = [dataclasses.replace(c, speck=True) if k in out else c for k, c in enumerate(cands)]
+    read = _path_and_marks(n_pieces, used, scores, ink, clean, shear)
     if sum(char in (COMMA, DASH, POINT, COLON) for _, char in read[2].at) < len(out):  # (a round comma is a point)
-        read = _path_and_marks(n_pieces, cands, scores, ink, clean, shear)
+        used = cands
+        read = _path_and_marks(n_pieces, used, scores, ink, clean, shear)
     path, boxes, marks = read
+    guessed = _guessed(n_pieces, used, scores, path, {k: int(probs[r].argmax()) for k, r in row.items()})
     # The path's digits are answered as one digit is (recognize_many): by the vote of their views,
     # of which only the copies are new (each input was classified with the candidates).
     answers = []
@@ -637,7 +647,20 @@ def _read_row(classifier: Classifier, ink: np.ndarray, clean: np.ndarray, factor
         marks = Marks(tuple(sorted(at, key=lambda m: m[0])), doubtful=True)
         answers, boxes = [answers[i] for i in keep], [boxes[i] for i in keep]
     return NumberPrediction(answers, time.perf_counter() - start, boxes, factor, marks, bent=bent,
-                            slant=0.0 if shear is None else shear.angle, date_or_ones=date_or_ones)
+                            slant=0.0 if shear is None else shear.angle, date_or_ones=date_or_ones,
+                            guessed=guessed)
+
+
+def _guessed(n_pieces: int, cands: list[Candidate], scores: np.ndarray, path: list[int], surest: dict[int, int]) -> bool:
+    """The path's reading rests on a cut only the finer cutting of overlapping digits made
+    (segment.FINE_PART): a digit of it is parted so, and without such cuts the best path reads other
+    digits (``surest``: each candidate's surest class), or cannot read the ink at all (more finer
+    pieces between two usual cuts than a digit may join: a long outline). Ink cut finer but read the
+    same, as touching digits often are, stays as sure as before."""
+    if not any(cands[k].guessed for k in path):
+        return False
+    coarse = best_path(n_pieces, cands, np.where([c.guessed for c in cands], -1e9, scores))
+    return any(cands[k].guessed for k in coarse) or [surest[k] for k in coarse] != [surest[k] for k in path]
 
 
 def _dotted(digit: Candidate, cands: list[Candidate], answer: Prediction, ink: np.ndarray) -> bool:
