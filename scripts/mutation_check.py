@@ -213,7 +213,7 @@ MUTATIONS = (
              "valleys_only)\n",
              ("tests/test_overlapping_numbers.py", "-k", "cost_no_right")),
     Mutation("two cuts with no ink between are not one boundary", "desktop/engine/segment.py",
-             "                since = since or guessed\n",
+             "                since = since and guessed\n",
              "                since = guessed\n",
              ("tests/test_overlapping_numbers.py", "-k", "share_it")),
     Mutation("a reading that rests on a finer cut is given as sure", "desktop/engine/recognize.py",

@@ -98,8 +98,9 @@ def test_the_finer_cuts_cost_no_right_and_sure_reading(shipped, sample):
 
 @pytest.mark.parametrize("cuts,expected", [
     ([(20, False), (40, True)], [[], [1], [1]]),  # a finer cut: both pieces beside it share it
-    ([(20, False), (20, True), (40, False)], [[1], [1], []]),  # two cuts with no ink between: one boundary
-    ([(20, True), (20, False), (40, False)], [[1], [1], []]),
+    ([(20, True), (20, True), (40, False)], [[1], [1], []]),  # two cuts with no ink between: one boundary,
+    ([(20, False), (20, True), (40, False)], [[], [], []]),  # a usual one if either cut is
+    ([(20, True), (20, False), (40, False)], [[], [], []]),
     ([(5, True), (30, False)], [[], []]),  # a finer cut at the component's edge parts nothing
     ([(30, False), (55, True)], [[], []]),
 ])

@@ -2,9 +2,10 @@
 
 Segmentation by recognition. The ink is over-segmented into pieces: its connected components,
 and components wide enough to hold touching digits are cut further along the paths that cross
-least ink (those wide enough to hold overlapping digits, finer still). Every run of up to MAX_GROUP consecutive pieces is a candidate digit. The caller
-scores all candidates at once (recognize.py: one batched call to the classifier, log-probability
-of the best class); best_path() then picks, by dynamic programming, the split of the pieces into
+least ink (those wide enough to hold overlapping digits, finer still). Every run of up to
+MAX_GROUP consecutive pieces is a candidate digit. The caller scores all candidates at once
+(recognize.py: one batched call to the classifier, log-probability of the best class);
+best_path() then picks, by dynamic programming, the split of the pieces into
 candidates with the highest total of score plus priors. The classifier alone is a poor judge of
 whether ink is one digit (half a 4 or a 1 glued to a 6 are read with near certainty), so each
 candidate also pays for:
@@ -319,9 +320,10 @@ def _pieces(ink: np.ndarray) -> tuple[list[Segment], _Line | None]:
     for number, seg in enumerate(components):
         edge = np.full((ink.shape[0], 1), seg.left)
         parts: list[np.ndarray] = []  # its slices with ink, left to right
-        # Whether only finer cuts part each slice from the next (cuts with no ink between are one)
+        # Whether only finer cuts part each slice from the next (cuts with no ink between are one
+        # boundary, a usual one if any of them is)
         finer_only: list[bool] = []
-        since = False  # a finer cut alone since the last slice with ink
+        since = False  # only finer cuts since the last slice with ink
         for path, guessed in [*_cuts(seg, ink, line_height, stroke), (None, False)]:
             right = np.full_like(edge, seg.right) if path is None else np.maximum(path[:, None], edge)
             m = seg.mask & (columns >= edge) & (columns < right)
@@ -332,7 +334,7 @@ def _pieces(ink: np.ndarray) -> tuple[list[Segment], _Line | None]:
                 parts.append(m)
                 since = guessed
             else:
-                since = since or guessed
+                since = since and guessed
         cuts = [frozenset()] * (len(parts) + 1)  # the guessed cut left of each slice, by number
         for k, finer in enumerate(finer_only):
             if finer:
