@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.numbers import compose_mnist
-from desktop.engine.imageio import load_gray
 from desktop.engine import recognize, segment
+from desktop.engine.imageio import load_gray
 from desktop.engine.recognize import DIGIT, recognize_number
+from tests.test_numbers import sample_numbers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "overlapping_numbers"
 NAMES = sorted(p.name for p in FIXTURES.glob("*.png"))
@@ -33,21 +33,23 @@ def test_a_wide_digit_cut_finely_is_read_whole(shipped, name):
     assert recognize_number(shipped, load_gray(FIXTURES / name)).text == Path(name).stem
 
 
+def _overlapping(sample, n: int, seed: int):
+    """``n`` numbers of the sample overlapping by a quarter, then ``n`` by a tenth (image, text)."""
+    for gap in (-0.25, -0.1):
+        yield from sample_numbers(sample, gap, n, seed)
+
+
 def test_a_reading_that_rests_on_a_finer_cut_is_unsure(shipped, sample):
     """Numbers of the MNIST sample overlapping by a quarter and by a tenth: of 80, about 11 are read
     from finer cuts, most of them with every digit sure ("3998" at 0.993), and each of those is
     unsure or not read."""
-    x, y = sample["x_test"], sample["y_test"]
     guessed, sure_digits = 0, 0
-    for gap in (-0.25, -0.1):
-        rng = np.random.default_rng(7)
-        for _ in range(40):
-            idx = rng.choice(len(x), int(rng.integers(2, 6)), replace=False)
-            number = recognize_number(shipped, compose_mnist([x[i] for i in idx], gap))
-            if number.guessed:
-                guessed += 1
-                sure_digits += all(d.status == DIGIT for d in number.digits)
-                assert number.status != DIGIT and number.unsure
+    for gray, _ in _overlapping(sample, 40, 7):
+        number = recognize_number(shipped, gray)
+        if number.guessed:
+            guessed += 1
+            sure_digits += all(d.status == DIGIT for d in number.digits)
+            assert number.status != DIGIT and number.unsure
     assert guessed >= 8 and sure_digits >= 5
 
 
@@ -57,23 +59,18 @@ def test_a_reading_cut_finer_but_read_the_same_without_is_sure(shipped, sample, 
     cut_finer = []
     check = recognize._guessed
 
-    def spy(n_pieces, cands, scores, path, surest):
+    def spy(n_pieces, cands, scores, far, path, surest):
         cut_finer.append(any(cands[k].guessed for k in path))
-        return check(n_pieces, cands, scores, path, surest)
+        return check(n_pieces, cands, scores, far, path, surest)
 
     monkeypatch.setattr(recognize, "_guessed", spy)
-    x, y = sample["x_test"], sample["y_test"]
     same = 0
-    for gap in (-0.25, -0.1):
-        rng = np.random.default_rng(7)
-        for _ in range(40):
-            idx = rng.choice(len(x), int(rng.integers(2, 6)), replace=False)
-            cut_finer.clear()
-            number = recognize_number(shipped, compose_mnist([x[i] for i in idx], gap))
-            text = "".join(str(int(y[i])) for i in idx)
-            if any(cut_finer) and not number.guessed and number.text == text:
-                same += 1
-                assert number.status == DIGIT, text
+    for gray, text in _overlapping(sample, 40, 7):
+        cut_finer.clear()
+        number = recognize_number(shipped, gray)
+        if any(cut_finer) and not number.guessed and number.text == text:
+            same += 1
+            assert number.status == DIGIT, text
     assert same >= 2
 
 
@@ -83,16 +80,11 @@ def test_the_finer_cuts_cost_no_right_and_sure_reading(shipped, sample):
     paths: finer cuts that replaced them read 80 right and sure (the right reading of the usual cuts
     then rests on finer cuts, and is unsure); so did a digit joined across a finer cut counted as
     parted by it."""
-    x, y = sample["x_test"], sample["y_test"]
     sure_right = sure_wrong = 0
-    for gap in (-0.25, -0.1):
-        rng = np.random.default_rng(8)
-        for _ in range(80):
-            idx = rng.choice(len(x), int(rng.integers(2, 6)), replace=False)
-            number = recognize_number(shipped, compose_mnist([x[i] for i in idx], gap))
-            right = number.text == "".join(str(int(y[i])) for i in idx)
-            sure_right += right and number.status == DIGIT
-            sure_wrong += not right and number.status == DIGIT
+    for gray, text in _overlapping(sample, 80, 8):
+        number = recognize_number(shipped, gray)
+        sure_right += number.text == text and number.status == DIGIT
+        sure_wrong += number.text != text and number.status == DIGIT
     assert sure_right >= 87 and sure_wrong <= 9
 
 

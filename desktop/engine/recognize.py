@@ -30,7 +30,7 @@ from desktop.engine.preprocess import (BBOX_LEVEL, BROKEN_GAPS, NUMBER_MAX_SIDE,
                                        ink_bbox, number_view, number_work_factor, to_ink, work_factor)
 from desktop.engine.segment import INK_LEVEL as PIECE_LEVEL
 from desktop.engine.number_marks import COLON, COMMA, DASH, POINT, SLASH, Marks, find_marks, is_date
-from desktop.engine.segment import Candidate, TooManyPieces, best_path, candidates, encloses, lean, stacked
+from desktop.engine.segment import Candidate, TooManyPieces, best_path, candidates, encloses, farness, lean, stacked
 from desktop.engine.slant import Shear, upright
 
 log = logging.getLogger("digits.recognize")
@@ -621,13 +621,14 @@ def _read_row(classifier: Classifier, ink: np.ndarray, clean: np.ndarray, factor
     # again with them in: no ink is lost without a word.
     out = [k for k in digits if cands[k].mark in (DASH, POINT) or (cands[k].mark == COMMA and (
         cands[k].small or probs[row[k]].argmax() == 1 or probs[row[k]].max() < STROKE_DOUBT))]
+    far = farness(cands)  # the shapes, measured once for every path chosen below
     used = [dataclasses.replace(c, speck=True) if k in out else c for k, c in enumerate(cands)]
-    read = _path_and_marks(n_pieces, used, scores, ink, clean, shear)
+    read = _path_and_marks(n_pieces, used, scores, far, ink, clean, shear)
     if sum(char in (COMMA, DASH, POINT, COLON) for _, char in read[2].at) < len(out):  # (a round comma is a point)
         used = cands
-        read = _path_and_marks(n_pieces, used, scores, ink, clean, shear)
+        read = _path_and_marks(n_pieces, used, scores, far, ink, clean, shear)
     path, boxes, marks = read
-    guessed = _guessed(n_pieces, used, scores, path, {k: int(probs[r].argmax()) for k, r in row.items()})
+    guessed = _guessed(n_pieces, used, scores, far, path, {k: int(probs[r].argmax()) for k, r in row.items()})
     # The path's digits are answered as one digit is (recognize_many): by the vote of their views,
     # of which only the copies are new (each input was classified with the candidates).
     answers = []
@@ -651,7 +652,8 @@ def _read_row(classifier: Classifier, ink: np.ndarray, clean: np.ndarray, factor
                             guessed=guessed)
 
 
-def _guessed(n_pieces: int, cands: list[Candidate], scores: np.ndarray, path: list[int], surest: dict[int, int]) -> bool:
+def _guessed(n_pieces: int, cands: list[Candidate], scores: np.ndarray, far: np.ndarray, path: list[int],
+             surest: dict[int, int]) -> bool:
     """The path's reading rests on a cut only the finer cutting of overlapping digits made
     (segment.FINE_PART): a digit of it is parted so, and without such cuts the best path reads other
     digits (``surest``: each candidate's surest class), or cannot read the ink at all (more finer
@@ -659,7 +661,7 @@ def _guessed(n_pieces: int, cands: list[Candidate], scores: np.ndarray, path: li
     same, as touching digits often are, stays as sure as before."""
     if not any(cands[k].guessed for k in path):
         return False
-    coarse = best_path(n_pieces, cands, np.where([c.guessed for c in cands], -1e9, scores))
+    coarse = best_path(n_pieces, cands, np.where([c.guessed for c in cands], -1e9, scores), far)
     return any(cands[k].guessed for k in coarse) or [surest[k] for k in coarse] != [surest[k] for k in path]
 
 
@@ -752,12 +754,13 @@ def _no_number(classifier: Classifier, gray: np.ndarray, clean: np.ndarray, fact
                             [ink_bbox(clean, BBOX_LEVEL)], factor)
 
 
-def _path_and_marks(n_pieces: int, cands: list[Candidate], scores: np.ndarray, ink: np.ndarray,
+def _path_and_marks(n_pieces: int, cands: list[Candidate], scores: np.ndarray, far: np.ndarray, ink: np.ndarray,
                     clean: np.ndarray, shear: Shear | None = None
                     ) -> tuple[list[int], list[tuple[int, int, int, int] | None], Marks]:
     """The best path's candidates, their ink boxes (clear ink's, else any ink's) and the number's marks.
-    ``shear``: the ink was stood upright so; the boxes returned are on the row as written."""
-    path = best_path(n_pieces, cands, scores)
+    ``far``: segment.farness of the candidates; ``shear``: the ink was stood upright so; the boxes
+    returned are on the row as written."""
+    path = best_path(n_pieces, cands, scores, far)
     parts = [np.where(cands[k].mask, ink, 0.0) for k in path]
     boxes = [ink_bbox(part, BBOX_LEVEL) or ink_bbox(part) for part in parts]
     marks = find_marks(clean, [cands[k].mask for k in path], boxes)

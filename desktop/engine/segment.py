@@ -442,7 +442,7 @@ def _mark(piece: Segment, crop: np.ndarray, line: _Line, row: tuple[float, float
     return COMMA if alone and is_comma(box, bottom - top, top, bottom, line.stroke) else None
 
 
-def _farness(cands: list[Candidate]) -> np.ndarray:
+def farness(cands: list[Candidate]) -> np.ndarray:
     """(candidates, 10): log of how much farther each candidate is from each class's shape
     (digit_shapes) than a typical MNIST digit of that class is; 0 for specks."""
     far = np.zeros((len(cands), 10))
@@ -470,7 +470,7 @@ def _geometry(cands: list[Candidate], far: np.ndarray, writer: tuple[float, floa
 def class_scores(cands: list[Candidate], probs: np.ndarray) -> np.ndarray:
     """Each candidate's log-likelihood of being a digit, given the model's probabilities of the
     ten classes: the best over classes of the probability plus the class's geometry (_geometry)."""
-    return (np.log(np.clip(probs, 1e-6, 1.0)) + _geometry(cands, _farness(cands))).max(axis=1)
+    return (np.log(np.clip(probs, 1e-6, 1.0)) + _geometry(cands, farness(cands))).max(axis=1)
 
 
 def _path(n_pieces: int, cands: list[Candidate], scores: np.ndarray) -> list[int]:
@@ -494,18 +494,20 @@ def _path(n_pieces: int, cands: list[Candidate], scores: np.ndarray) -> list[int
     return [k for k in reversed(path) if not cands[k].speck]
 
 
-def best_path(n_pieces: int, cands: list[Candidate], scores: np.ndarray) -> list[int]:
+def best_path(n_pieces: int, cands: list[Candidate], scores: np.ndarray, far: np.ndarray | None = None) -> list[int]:
     """Indices of the digits, left to right, whose scores plus priors sum highest over all the pieces.
 
     ``scores`` holds the model's log-probability of its surest class per candidate (the class
     whose shape and width fit best then sets the geometric prior), or its probabilities of the
     ten classes per candidate (see class_scores). Specks' rows are ignored: they may be left out
-    at SPECK_SKIP. Every piece belongs to exactly one candidate of the path.
+    at SPECK_SKIP. Every piece belongs to exactly one candidate of the path. ``far``: farness(cands)
+    when the caller has it (a caller that chooses several paths among the same candidates, some of
+    them taken for specks, measures their shapes once).
     """
     scores = np.asarray(scores, dtype=float)
     # (candidates, 10) log-probabilities; with the surest class's only, the same for every class.
     log_probs = np.log(np.clip(scores, 1e-6, 1.0)) if scores.ndim == 2 else np.repeat(scores[:, None], 10, 1)
-    far = _farness(cands)
+    far = farness(cands) if far is None else far
     both = log_probs + _geometry(cands, far)
     path = _path(n_pieces, cands, both.max(axis=1))
     if not path:
